@@ -1,0 +1,3 @@
+export * from './resnet-spec';
+export * from './parameters';
+export * from './summary';

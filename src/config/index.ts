@@ -1,0 +1,4 @@
+export * from './params';
+export * from './defaults';
+export * from './consistency';
+export * from './url-codec';

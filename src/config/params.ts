@@ -1,0 +1,320 @@
+import { z } from 'zod';
+
+/**
+ * The declared table of every experiment parameter. It is the single source of truth for the
+ * URL codec, the UI controls, the worker and the CLI: adding a row here adds it everywhere.
+ * Property names are the URL query keys.
+ */
+
+export const MODEL_NAMES = [
+  'resnet10',
+  'resnet18',
+  'resnet26',
+  'resnet34',
+  'resnet50',
+  'resnet101',
+  'resnet152',
+] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+export const STEMS = ['auto', 'imagenet', 'small'] as const;
+export type StemChoice = (typeof STEMS)[number];
+
+export const DATASETS = ['synthetic'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+export type ParamGroup = 'model' | 'data' | 'optimization' | 'efficient' | 'tweaks' | 'refinements';
+
+interface ParamBase<T> {
+  label: string;
+  help: string;
+  group: ParamGroup;
+  default: T;
+  schema: z.ZodType<T>;
+}
+
+export interface BoolParam extends ParamBase<boolean> {
+  kind: 'bool';
+}
+export interface NumberParam extends ParamBase<number> {
+  kind: 'number';
+  min: number;
+  max: number;
+  integer: boolean;
+  step: number;
+  unit?: string;
+}
+export interface EnumParam<T extends string> extends ParamBase<T> {
+  kind: 'enum';
+  options: readonly T[];
+}
+export interface TextParam extends ParamBase<string> {
+  kind: 'text';
+  pattern: RegExp;
+  patternHint: string;
+}
+
+function bool(p: Omit<BoolParam, 'kind' | 'schema'>): BoolParam {
+  return { ...p, kind: 'bool', schema: z.boolean() };
+}
+
+function num(
+  p: Omit<NumberParam, 'kind' | 'schema' | 'integer' | 'step'> & {
+    integer?: boolean;
+    step?: number;
+    exclusiveMin?: boolean;
+  },
+): NumberParam {
+  const integer = p.integer ?? false;
+  let schema = z.number().finite();
+  schema = p.exclusiveMin
+    ? schema.gt(p.min, `must be greater than ${p.min}`)
+    : schema.gte(p.min, `must be at least ${p.min}`);
+  schema = schema.lte(p.max, `must be at most ${p.max}`);
+  if (integer) schema = schema.int('must be a whole number');
+  const { exclusiveMin: _unused, ...rest } = p;
+  return { ...rest, kind: 'number', integer, step: p.step ?? (integer ? 1 : 0.01), schema };
+}
+
+function oneOf<T extends string>(p: Omit<EnumParam<T>, 'kind' | 'schema'>): EnumParam<T> {
+  const allowed = new Set<string>(p.options);
+  const schema = z
+    .string()
+    .refine((v) => allowed.has(v), `must be one of ${p.options.join(', ')}`) as unknown as z.ZodType<T>;
+  return { ...p, kind: 'enum', schema };
+}
+
+function text(p: Omit<TextParam, 'kind' | 'schema'>): TextParam {
+  return {
+    ...p,
+    kind: 'text',
+    schema: z.string().regex(p.pattern, p.patternHint),
+  };
+}
+
+export const PARAMS = {
+  model: oneOf<ModelName>({
+    label: 'Model',
+    group: 'model',
+    help: 'ResNet depth. resnet10/18/34 use basic blocks, resnet26/50/101/152 bottlenecks.',
+    options: MODEL_NAMES,
+    default: 'resnet18',
+  }),
+  width: num({
+    label: 'Width multiplier',
+    group: 'model',
+    help: 'Multiplies every channel count (1 = the paper’s ResNet). Small values make quick demos.',
+    min: 0.0625,
+    max: 4,
+    default: 0.25,
+    step: 0.0625,
+  }),
+  input: num({
+    label: 'Input size',
+    group: 'model',
+    help: 'Side of the square network input, in pixels.',
+    min: 16,
+    max: 512,
+    integer: true,
+    default: 32,
+    unit: 'px',
+  }),
+  stem: oneOf<StemChoice>({
+    label: 'Stem',
+    group: 'model',
+    help: 'imagenet: 7×7 stride-2 conv + 3×3 max-pool. small: 3×3 stride-1 conv, no pool (for 32×32). auto: small below 64 px.',
+    options: STEMS,
+    default: 'auto',
+  }),
+  dataset: oneOf<DatasetName>({
+    label: 'Dataset',
+    group: 'data',
+    help: 'synthetic: 10 classes of procedurally drawn 32×32 shapes, generated from the seed (works offline).',
+    options: DATASETS,
+    default: 'synthetic',
+  }),
+  train_size: num({
+    label: 'Training images',
+    group: 'data',
+    help: 'How many training images the synthetic dataset generates.',
+    min: 16,
+    max: 50000,
+    integer: true,
+    default: 5000,
+  }),
+  val_size: num({
+    label: 'Validation images',
+    group: 'data',
+    help: 'How many validation images the synthetic dataset generates.',
+    min: 8,
+    max: 10000,
+    integer: true,
+    default: 1000,
+  }),
+  augment: bool({
+    label: 'Baseline preprocessing',
+    group: 'data',
+    help: 'Paper §2.1: random-resized-crop, flip, hue/saturation/brightness jitter, PCA lighting noise. Normalization is always applied.',
+    default: true,
+  }),
+  batch: num({
+    label: 'Batch size',
+    group: 'optimization',
+    help: 'Images per step.',
+    min: 1,
+    max: 1024,
+    integer: true,
+    default: 128,
+  }),
+  epochs: num({
+    label: 'Epochs',
+    group: 'optimization',
+    help: 'Passes over the training set.',
+    min: 1,
+    max: 500,
+    integer: true,
+    default: 12,
+  }),
+  lr: num({
+    label: 'Learning rate',
+    group: 'optimization',
+    help: 'Initial learning rate η (for batch 256 when linear scaling is on).',
+    min: 0,
+    max: 10,
+    exclusiveMin: true,
+    default: 0.1,
+    step: 0.001,
+  }),
+  wd: num({
+    label: 'Weight decay',
+    group: 'optimization',
+    help: 'L2 weight decay of Nesterov SGD (momentum 0.9).',
+    min: 0,
+    max: 0.1,
+    default: 0.0001,
+    step: 0.00001,
+  }),
+  seed: num({
+    label: 'Seed',
+    group: 'optimization',
+    help: 'Seeds the dataset, initialization, shuffling, augmentation and mixup.',
+    min: 0,
+    max: 2147483647,
+    integer: true,
+    default: 1,
+  }),
+  linear_scaling: bool({
+    label: 'Linear scaling learning rate',
+    group: 'efficient',
+    help: 'Paper §3.1: η = lr × batch / 256.',
+    default: false,
+  }),
+  warmup: num({
+    label: 'Learning rate warmup',
+    group: 'efficient',
+    help: 'Paper §3.1: epochs of per-batch linear warmup from 0 (0 = off).',
+    min: 0,
+    max: 100,
+    integer: true,
+    default: 0,
+    unit: 'epochs',
+  }),
+  zero_gamma: bool({
+    label: 'Zero γ',
+    group: 'efficient',
+    help: 'Paper §3.1: γ = 0 for the last BN of every residual block.',
+    default: false,
+  }),
+  no_bias_decay: bool({
+    label: 'No bias decay',
+    group: 'efficient',
+    help: 'Paper §3.1: weight decay only on conv and FC weights, not on biases or BN γ/β.',
+    default: false,
+  }),
+  tweak_b: bool({
+    label: 'ResNet-B',
+    group: 'tweaks',
+    help: 'Paper §4.2: stride 2 moves from the first 1×1 to the 3×3 conv of path A. No effect on basic-block ResNets, whose first 3×3 already strides.',
+    default: false,
+  }),
+  tweak_c: bool({
+    label: 'ResNet-C',
+    group: 'tweaks',
+    help: 'Paper §4.2: the 7×7 stem conv becomes three 3×3 convs (32, 32, 64 channels × width).',
+    default: false,
+  }),
+  tweak_d: bool({
+    label: 'ResNet-D',
+    group: 'tweaks',
+    help: 'Paper §4.2: path B of downsampling blocks gets a 2×2 stride-2 average pool before a stride-1 1×1 conv.',
+    default: false,
+  }),
+  cosine: bool({
+    label: 'Cosine learning rate decay',
+    group: 'refinements',
+    help: 'Paper §5.1: η_t = ½(1 + cos(tπ/T))η per batch after warmup. Off = step decay ÷10 at ¼, ½, ¾ of training.',
+    default: false,
+  }),
+  label_smoothing: num({
+    label: 'Label smoothing',
+    group: 'refinements',
+    help: 'Paper §5.2: ε; the true class gets 1 − ε, every other class ε/(K − 1) (0 = off).',
+    min: 0,
+    max: 0.99,
+    default: 0,
+    step: 0.01,
+  }),
+  mixup: num({
+    label: 'Mixup',
+    group: 'refinements',
+    help: 'Paper §5.4: α of λ ~ Beta(α, α) mixing images and label vectors (0 = off; the paper uses 0.2).',
+    min: 0,
+    max: 10,
+    default: 0,
+    step: 0.05,
+  }),
+  distill: text({
+    label: 'Knowledge distillation',
+    group: 'refinements',
+    help: 'Paper §5.3: teacher = a finished run of this session (empty = off).',
+    pattern: /^(r[0-9]{1,6})?$/,
+    patternHint: 'must be a run id such as r1, or empty',
+    default: '',
+  }),
+  temperature: num({
+    label: 'Distillation temperature',
+    group: 'refinements',
+    help: 'T of Eq. 6 (the paper uses 20).',
+    min: 0.1,
+    max: 100,
+    default: 20,
+    step: 0.1,
+  }),
+  classes: num({
+    label: 'Classes (summary only)',
+    group: 'model',
+    help: 'Overrides the class count in the architecture summary only (e.g. 1000 to compare with the paper’s ImageNet figures); 0 = the dataset’s.',
+    min: 0,
+    max: 100000,
+    integer: true,
+    default: 0,
+  }),
+  autorun: bool({
+    label: 'Start training on load',
+    group: 'optimization',
+    help: 'autorun=1 in a link starts training as soon as the page opens.',
+    default: false,
+  }),
+} as const;
+
+export type ParamKey = keyof typeof PARAMS;
+export type AnyParam = BoolParam | NumberParam | EnumParam<string> | TextParam;
+
+type ValueOf<P> = P extends ParamBase<infer T> ? T : never;
+export type ExperimentConfig = { [K in ParamKey]: ValueOf<(typeof PARAMS)[K]> };
+
+export const PARAM_KEYS = Object.keys(PARAMS) as ParamKey[];
+
+export function paramSpec(key: ParamKey): AnyParam {
+  return PARAMS[key] as AnyParam;
+}

@@ -1,0 +1,96 @@
+import { DEFAULT_CONFIG } from './defaults';
+import { enforceConsistency, type IgnoredParam } from './consistency';
+import { PARAM_KEYS, PARAMS, paramSpec, type ExperimentConfig, type ParamKey } from './params';
+
+export type { IgnoredParam } from './consistency';
+
+export interface ParsedQuery {
+  config: ExperimentConfig;
+  ignored: IgnoredParam[];
+}
+
+const MAX_VALUE_LENGTH = 64;
+const KNOWN_KEYS = new Set<string>(PARAM_KEYS);
+
+function isParamKey(key: string): key is ParamKey {
+  return KNOWN_KEYS.has(key);
+}
+
+/** Converts one raw URL value into a typed value, or explains why it cannot. */
+export function parseParamValue(
+  key: ParamKey,
+  raw: string,
+): { ok: true; value: ExperimentConfig[ParamKey] } | { ok: false; reason: string } {
+  const spec = paramSpec(key);
+  if (raw.length > MAX_VALUE_LENGTH) return { ok: false, reason: 'value is too long' };
+  let candidate: unknown;
+  switch (spec.kind) {
+    case 'bool':
+      if (raw !== '0' && raw !== '1') return { ok: false, reason: 'must be 1 or 0' };
+      candidate = raw === '1';
+      break;
+    case 'number': {
+      const trimmed = raw.trim();
+      // Number('') is 0 and Number('0x10') is 16: accept plain decimal notation only.
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) {
+        return { ok: false, reason: 'is not a number' };
+      }
+      candidate = Number(trimmed);
+      break;
+    }
+    default:
+      candidate = raw;
+  }
+  const result = spec.schema.safeParse(candidate);
+  if (!result.success) {
+    return { ok: false, reason: result.error.issues[0]?.message ?? 'is not allowed' };
+  }
+  return { ok: true, value: result.data as ExperimentConfig[ParamKey] };
+}
+
+/**
+ * Reads a query string (with or without the leading '?'). Never throws: anything unusable falls
+ * back to its default and is listed in `ignored` with the reason.
+ */
+export function parseQuery(search: string): ParsedQuery {
+  const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  const ignored: IgnoredParam[] = [];
+  const seen = new Set<string>();
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(search.startsWith('?') ? search.slice(1) : search);
+  } catch {
+    return { config: { ...DEFAULT_CONFIG }, ignored: [{ key: '?', value: search.slice(0, 64), reason: 'unreadable query string' }] };
+  }
+  for (const [key, raw] of params) {
+    const shownValue = raw.slice(0, MAX_VALUE_LENGTH);
+    if (!isParamKey(key)) {
+      ignored.push({ key: key.slice(0, MAX_VALUE_LENGTH), value: shownValue, reason: 'unknown parameter' });
+      continue;
+    }
+    if (seen.has(key)) {
+      ignored.push({ key, value: shownValue, reason: 'repeated; the first value is used' });
+      continue;
+    }
+    seen.add(key);
+    const parsed = parseParamValue(key, raw);
+    if (parsed.ok) config[key] = parsed.value;
+    else ignored.push({ key, value: shownValue, reason: parsed.reason });
+  }
+  const consistent = enforceConsistency(config as ExperimentConfig);
+  return { config: consistent.config, ignored: [...ignored, ...consistent.ignored] };
+}
+
+export function formatParamValue(value: ExperimentConfig[ParamKey]): string {
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  return String(value);
+}
+
+/** The query string of a config: only values that differ from the defaults, in table order. */
+export function toQuery(config: ExperimentConfig): string {
+  const params = new URLSearchParams();
+  for (const key of PARAM_KEYS) {
+    if (config[key] !== PARAMS[key].default) params.set(key, formatParamValue(config[key]));
+  }
+  return params.toString();
+}

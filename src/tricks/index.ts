@@ -1,0 +1,7 @@
+export * from './random';
+export * from './lr-schedule';
+export * from './label-smoothing';
+export * from './mixup';
+export * from './distillation';
+export * from './nag';
+export * from './preprocessing';
