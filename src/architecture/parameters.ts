@@ -3,8 +3,7 @@ import { allConvBns, type ResNetSpec } from './resnet-spec';
 export type ParameterRole = 'conv-weight' | 'fc-weight' | 'fc-bias' | 'bn-gamma' | 'bn-beta';
 
 export type ParameterInit =
-  | { kind: 'xavier-uniform'; limit: number }
-  | { kind: 'constant'; value: number };
+  { kind: 'xavier-uniform'; limit: number } | { kind: 'constant'; value: number };
 
 export interface ParameterSpec {
   name: string;
@@ -31,7 +30,10 @@ export function listParameters(spec: ResNetSpec): ParameterSpec[] {
       name: `${conv.name}.weight`,
       shape: [conv.kernel, conv.kernel, conv.inChannels, conv.outChannels],
       role: 'conv-weight',
-      init: { kind: 'xavier-uniform', limit: xavierLimit(area * conv.inChannels, area * conv.outChannels) },
+      init: {
+        kind: 'xavier-uniform',
+        limit: xavierLimit(area * conv.inChannels, area * conv.outChannels),
+      },
     });
     params.push({
       name: `${bn.name}.gamma`,
@@ -53,6 +55,11 @@ export function listParameters(spec: ResNetSpec): ParameterSpec[] {
     role: 'fc-weight',
     init: { kind: 'xavier-uniform', limit: xavierLimit(inFeatures, outFeatures) },
   });
-  params.push({ name: 'fc.bias', shape: [outFeatures], role: 'fc-bias', init: { kind: 'constant', value: 0 } });
+  params.push({
+    name: 'fc.bias',
+    shape: [outFeatures],
+    role: 'fc-bias',
+    init: { kind: 'constant', value: 0 },
+  });
   return params;
 }

@@ -128,7 +128,14 @@ function convBn(
   zeroGamma = false,
 ): ConvBnSpec {
   return {
-    conv: { name: `${name}.conv`, inChannels, outChannels, kernel, stride, pad: Math.floor(kernel / 2) },
+    conv: {
+      name: `${name}.conv`,
+      inChannels,
+      outChannels,
+      kernel,
+      stride,
+      pad: Math.floor(kernel / 2),
+    },
     bn: { name: `${name}.bn`, channels: outChannels, zeroGamma },
     relu,
   };

@@ -15,8 +15,8 @@ export function classCount(config: Pick<ExperimentConfig, 'dataset'>): number {
 }
 
 /**
- * Rules that involve more than one parameter. Each offending value falls back to its default
- * and is reported, so a link from a stranger always yields a runnable experiment.
+ * Rules that involve more than one parameter. Each offending value falls back to its default (or
+ * the nearest valid value) and is reported, so a link from a stranger always yields a runnable experiment.
  */
 export function enforceConsistency(config: ExperimentConfig): {
   config: ExperimentConfig;
@@ -24,22 +24,26 @@ export function enforceConsistency(config: ExperimentConfig): {
 } {
   const fixed = { ...config };
   const ignored: IgnoredParam[] = [];
-  const reset = (key: ParamKey, reason: string) => {
+  const replace = (key: ParamKey, reason: string, value: unknown = DEFAULT_CONFIG[key]) => {
     ignored.push({ key, value: String(fixed[key]), reason });
-    (fixed as Record<ParamKey, unknown>)[key] = DEFAULT_CONFIG[key];
+    (fixed as Record<ParamKey, unknown>)[key] = value;
   };
   const k = classCount(fixed);
   if (fixed.label_smoothing >= (k - 1) / k) {
-    reset(
+    replace(
       'label_smoothing',
       `must be below (K − 1)/K = ${((k - 1) / k).toFixed(3)} for K = ${k} classes, where all targets become equal`,
     );
   }
   if (fixed.warmup >= fixed.epochs) {
-    reset('warmup', `must be shorter than the training (${fixed.epochs} epochs)`);
+    replace('warmup', `must be shorter than the training (${fixed.epochs} epochs)`);
   }
   if (fixed.train_size < fixed.batch) {
-    reset('batch', `is larger than the training set (${fixed.train_size} images)`);
+    replace(
+      'batch',
+      `is larger than the training set; using ${fixed.train_size}`,
+      fixed.train_size,
+    );
   }
   return { config: fixed, ignored };
 }

@@ -80,7 +80,10 @@ function oneOf<T extends string>(p: Omit<EnumParam<T>, 'kind' | 'schema'>): Enum
   const allowed = new Set<string>(p.options);
   const schema = z
     .string()
-    .refine((v) => allowed.has(v), `must be one of ${p.options.join(', ')}`) as unknown as z.ZodType<T>;
+    .refine(
+      (v) => allowed.has(v),
+      `must be one of ${p.options.join(', ')}`,
+    ) as unknown as z.ZodType<T>;
   return { ...p, kind: 'enum', schema };
 }
 

@@ -60,12 +60,19 @@ export function parseQuery(search: string): ParsedQuery {
   try {
     params = new URLSearchParams(search.startsWith('?') ? search.slice(1) : search);
   } catch {
-    return { config: { ...DEFAULT_CONFIG }, ignored: [{ key: '?', value: search.slice(0, 64), reason: 'unreadable query string' }] };
+    return {
+      config: { ...DEFAULT_CONFIG },
+      ignored: [{ key: '?', value: search.slice(0, 64), reason: 'unreadable query string' }],
+    };
   }
   for (const [key, raw] of params) {
     const shownValue = raw.slice(0, MAX_VALUE_LENGTH);
     if (!isParamKey(key)) {
-      ignored.push({ key: key.slice(0, MAX_VALUE_LENGTH), value: shownValue, reason: 'unknown parameter' });
+      ignored.push({
+        key: key.slice(0, MAX_VALUE_LENGTH),
+        value: shownValue,
+        reason: 'unknown parameter',
+      });
       continue;
     }
     if (seen.has(key)) {

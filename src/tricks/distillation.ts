@@ -34,6 +34,9 @@ export function distillationLoss(
   temperature: number,
 ): number {
   const hard = crossEntropy(p, softmax(studentLogits));
-  const soft = crossEntropy(softmax(teacherLogits, temperature), softmax(studentLogits, temperature));
+  const soft = crossEntropy(
+    softmax(teacherLogits, temperature),
+    softmax(studentLogits, temperature),
+  );
   return hard + temperature * temperature * soft;
 }

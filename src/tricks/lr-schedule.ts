@@ -28,7 +28,10 @@ export function peakLearningRate(
 }
 
 export function lrScheduleFromConfig(
-  config: Pick<ExperimentConfig, 'lr' | 'batch' | 'linear_scaling' | 'warmup' | 'epochs' | 'cosine'>,
+  config: Pick<
+    ExperimentConfig,
+    'lr' | 'batch' | 'linear_scaling' | 'warmup' | 'epochs' | 'cosine'
+  >,
   stepsPerEpoch: number,
 ): LrSchedule {
   const totalSteps = config.epochs * stepsPerEpoch;

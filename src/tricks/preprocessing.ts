@@ -124,7 +124,10 @@ export function sampleAugmentation(rng: Rng, height: number, width: number): Aug
   const brightness = rng.uniform(JITTER_RANGE[0], JITTER_RANGE[1]);
   const saturation = rng.uniform(JITTER_RANGE[0], JITTER_RANGE[1]);
   const hue = rng.uniform(JITTER_RANGE[0], JITTER_RANGE[1]);
-  const colorMatrix = multiply3(hueMatrix(hue), multiply3(saturationMatrix(saturation), brightnessMatrix(brightness)));
+  const colorMatrix = multiply3(
+    hueMatrix(hue),
+    multiply3(saturationMatrix(saturation), brightnessMatrix(brightness)),
+  );
   const lightingAlpha: [number, number, number] = [
     rng.normal(0, PCA_NOISE_STD),
     rng.normal(0, PCA_NOISE_STD),

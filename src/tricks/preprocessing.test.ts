@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from './random';
+import {
+  hueMatrix,
+  lightingOffset,
+  multiply3,
+  sampleAugmentation,
+  sampleAugmentationBatch,
+  saturationMatrix,
+  validationBox,
+  type Matrix3,
+} from './preprocessing';
+
+const IDENTITY: Matrix3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+
+function apply(m: Matrix3, rgb: number[]): number[] {
+  return [0, 1, 2].map(
+    (r) => m[r * 3]! * rgb[0]! + m[r * 3 + 1]! * rgb[1]! + m[r * 3 + 2]! * rgb[2]!,
+  );
+}
+
+describe('baseline preprocessing (paper §2.1)', () => {
+  const rng = createRng(11);
+  const samples = Array.from({ length: 20000 }, () => sampleAugmentation(rng, 32, 48));
+
+  it('random-resized-crop: area in [8%, 100%], aspect in [3/4, 4/3]', () => {
+    const areas: number[] = [];
+    for (const { box, flip } of samples) {
+      const [y1, x1, y2, x2] = box;
+      const w = Math.abs(x2 - x1) * 48;
+      const h = (y2 - y1) * 32;
+      const area = (w * h) / (32 * 48);
+      areas.push(area);
+      expect(area).toBeGreaterThanOrEqual(0.08 - 1e-9);
+      expect(area).toBeLessThanOrEqual(1 + 1e-9);
+      if (area < 1) {
+        expect(w / h).toBeGreaterThanOrEqual(0.75 - 1e-9);
+        expect(w / h).toBeLessThanOrEqual(4 / 3 + 1e-9);
+      }
+      expect(x2 < x1).toBe(flip);
+      expect(Math.min(x1, x2)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(x1, x2)).toBeLessThanOrEqual(1 + 1e-9);
+    }
+    // Area is uniform: on a 32×48 image every crop of area ≤ 50% fits at any allowed aspect, so
+    // two equal sub-intervals of [8%, 50%] receive the same share of samples.
+    const low = areas.filter((a) => a >= 0.08 && a < 0.29).length / areas.length;
+    const high = areas.filter((a) => a >= 0.29 && a < 0.5).length / areas.length;
+    expect(low).toBeGreaterThan(0.2);
+    expect(Math.abs(low - high)).toBeLessThan(0.02);
+  });
+
+  it('flips half of the images', () => {
+    const rate = samples.filter((s) => s.flip).length / samples.length;
+    expect(rate).toBeGreaterThan(0.48);
+    expect(rate).toBeLessThan(0.52);
+  });
+
+  it('draws hue, saturation and brightness from U[0.6, 1.4]', () => {
+    for (const key of ['hue', 'saturation', 'brightness'] as const) {
+      const xs = samples.map((s) => s[key]);
+      expect(Math.min(...xs)).toBeGreaterThanOrEqual(0.6);
+      expect(Math.max(...xs)).toBeLessThan(1.4);
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      expect(mean).toBeCloseTo(1, 1);
+      const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length;
+      expect(variance).toBeCloseTo(0.8 ** 2 / 12, 2);
+    }
+  });
+
+  it('draws the PCA lighting coefficients from N(0, 0.1)', () => {
+    const alphas = samples.flatMap((s) => s.lightingAlpha);
+    const mean = alphas.reduce((a, b) => a + b, 0) / alphas.length;
+    const std = Math.sqrt(alphas.reduce((a, b) => a + (b - mean) ** 2, 0) / alphas.length);
+    expect(Math.abs(mean)).toBeLessThan(0.003);
+    expect(std).toBeCloseTo(0.1, 2);
+    expect(lightingOffset([1, 0, 0]).map((v) => +v.toFixed(3))).toEqual([
+      -31.474, -32.211, -32.366,
+    ]);
+  });
+
+  it('colour matrices: brightness scales, saturation 0 gives gray, hue 1 is the identity', () => {
+    expect(apply(saturationMatrix(0), [255, 0, 0]).map((v) => +v.toFixed(3))).toEqual([
+      76.245, 76.245, 76.245,
+    ]);
+    expect(apply(saturationMatrix(1.4), [100, 100, 100]).map((v) => +v.toFixed(9))).toEqual([
+      100, 100, 100,
+    ]);
+    const hue = hueMatrix(1);
+    hue.forEach((v, i) => expect(v).toBeCloseTo(IDENTITY[i]!, 2));
+    // A hue rotation keeps the luma of a colour.
+    const rotated = apply(hueMatrix(1.3), [200, 50, 20]);
+    const luma = (c: number[]) => 0.299 * c[0]! + 0.587 * c[1]! + 0.114 * c[2]!;
+    expect(luma(rotated)).toBeCloseTo(luma([200, 50, 20]), 0);
+    expect(multiply3(IDENTITY, hue)).toEqual(hue);
+  });
+
+  it('validation: shorter side to input·256/224, centre crop', () => {
+    expect(validationBox(32, 32)).toEqual([0.0625, 0.0625, 0.9375, 0.9375]);
+    const wide = validationBox(32, 64);
+    expect(wide[3] - wide[1]).toBeCloseTo(0.4375, 12); // 28 of 64 px
+  });
+
+  it('batches without augmentation use the validation transform', () => {
+    const batch = sampleAugmentationBatch(createRng(1), 2, 32, 32, { augment: false });
+    expect([...batch.boxes.slice(0, 4)]).toEqual([0.0625, 0.0625, 0.9375, 0.9375]);
+    expect([...batch.colorMatrices.slice(9, 18)]).toEqual(IDENTITY);
+    expect([...batch.lightingOffsets]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
