@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crossEntropy, distillationLoss, softmax } from './distillation';
-import { appliesWeightDecay, nagStep } from './nag';
+import { appliesWeightDecay, nagStep, type NagState } from './nag';
 
 describe('losses (paper Eq. 2, 3, 6)', () => {
   it('softmax and cross entropy', () => {
@@ -24,7 +24,7 @@ describe('losses (paper Eq. 2, 3, 6)', () => {
 
 describe('Nesterov SGD with weight-decay groups', () => {
   it('matches two hand-computed NAG steps', () => {
-    let state = { weights: new Float64Array([1]), velocity: new Float64Array([0]) };
+    let state: NagState = { weights: new Float64Array([1]), velocity: new Float64Array([0]) };
     state = nagStep(state, [0.5], 0.1, 0.01);
     expect(state.velocity[0]).toBeCloseTo(0.51, 12);
     expect(state.weights[0]).toBeCloseTo(0.9031, 12);

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ArgsError, parseArgs } from './args';
+
+describe('CLI arguments', () => {
+  it('a query string, with or without ?', () => {
+    expect(parseArgs(['model=resnet10&epochs=2'])).toEqual({
+      kind: 'train',
+      query: 'model=resnet10&epochs=2',
+      json: null,
+      teacher: null,
+    });
+    expect(parseArgs(['?epochs=2'])).toMatchObject({ query: 'epochs=2' });
+    expect(parseArgs([])).toMatchObject({ kind: 'train', query: '' });
+  });
+
+  it('--json and --teacher, as separate words or with =', () => {
+    expect(parseArgs(['--json', 'out.json', 'epochs=1', '--teacher=model=resnet18'])).toEqual({
+      kind: 'train',
+      query: 'epochs=1',
+      json: 'out.json',
+      teacher: 'model=resnet18',
+    });
+  });
+
+  it('--summary and --help', () => {
+    expect(parseArgs(['--summary', 'model=resnet50&input=224&classes=1000'])).toEqual({
+      kind: 'summary',
+      query: 'model=resnet50&input=224&classes=1000',
+    });
+    expect(parseArgs(['epochs=1', '--help'])).toEqual({ kind: 'help' });
+    expect(parseArgs(['-h'])).toEqual({ kind: 'help' });
+  });
+
+  it('rejects bad flags and queries with a clear message', () => {
+    expect(() => parseArgs(['--epochs', '2'])).toThrow(new ArgsError('unknown option --epochs'));
+    expect(() => parseArgs(['--json'])).toThrow('--json needs a value');
+    expect(() => parseArgs(['resnet10'])).toThrow(/not a query string/);
+    expect(() => parseArgs(['a=1', 'b=2'])).toThrow(/expected one query string/);
+    expect(() => parseArgs(['--summary', 'model=resnet10', 'epochs=2'])).toThrow(/--summary/);
+    expect(() => parseArgs(['--teacher', 'oops'])).toThrow(/teacher query/);
+  });
+});

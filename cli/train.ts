@@ -1,0 +1,276 @@
+/**
+ * Headless training on WebGPU (Dawn in Node) with the page's engine:
+ *   npm run train -- "model=resnet10&width=0.125&epochs=2" [--json out.json] [--teacher "<query>"]
+ *   npm run train -- --summary "model=resnet50&input=224&classes=1000"
+ */
+import { writeFileSync } from 'node:fs';
+import { buildResNetSpec, resnetOptionsFromConfig, summarizeResNet } from '../src/architecture';
+import { classCount, parseQuery, type ExperimentConfig } from '../src/config';
+import { generateSyntheticDataset } from '../src/data/synthetic';
+import type { ImageDataset } from '../src/data/dataset';
+import type { TrainedModel } from '../src/engine/trainer';
+import type { BackendInfo, EvalResult, TrainerEvent, TrainPoint } from '../src/worker/protocol';
+import { ArgsError, parseArgs, USAGE } from './args';
+
+const TEACHER_RUN_ID = 'r1';
+
+function parseConfig(query: string, label: string): ExperimentConfig {
+  const { config, ignored } = parseQuery(query);
+  for (const p of ignored) {
+    console.warn(`warning: ${label}: ignored ${p.key}=${p.value}: ${p.reason}`);
+  }
+  return config;
+}
+
+function architectureSummary(config: ExperimentConfig, classes: number) {
+  const spec = buildResNetSpec(resnetOptionsFromConfig(config, classes));
+  return summarizeResNet(spec, config.input);
+}
+
+interface GapHistogram {
+  start: number;
+  binWidth: number;
+  counts: number[];
+}
+
+function gapHistogram(gaps: number[], binWidth = 0.5): GapHistogram {
+  if (gaps.length === 0) return { start: 0, binWidth, counts: [] };
+  const start = Math.floor(Math.min(...gaps) / binWidth) * binWidth;
+  const counts: number[] = [];
+  for (const g of gaps) {
+    const bin = Math.floor((g - start) / binWidth);
+    while (counts.length <= bin) counts.push(0);
+    counts[bin]!++;
+  }
+  return { start, binWidth, counts };
+}
+
+interface RunRecord {
+  label: string;
+  query: string;
+  config: ExperimentConfig;
+  summary: { params: number; macs: number };
+  epochs: (Omit<EvalResult, 'gaps'> & {
+    trainLoss: number;
+    lr: number;
+    imagesPerSecond: number;
+    seconds: number;
+    gapHistogram: GapHistogram;
+  })[];
+  trainPoints: TrainPoint[];
+  warmupMs: number;
+  finalTop1: number | null;
+  outcome: string;
+}
+
+const fmt = (v: number | null, digits = 3) => (v === null ? '  -  ' : v.toFixed(digits));
+
+async function train(
+  label: string,
+  query: string,
+  config: ExperimentConfig,
+  dataset: ImageDataset,
+  teacher: TrainedModel | null,
+): Promise<{ record: RunRecord; trained: TrainedModel | null }> {
+  const { createTrainer } = await import('../src/engine/trainer');
+  const summary = architectureSummary(config, dataset.classNames.length);
+  console.log(
+    `[${label}] ${config.model} width ${config.width} input ${config.input}: ` +
+      `${summary.params.toLocaleString('en-US')} params, ${(summary.macs / 1e6).toFixed(1)} M MACs/image`,
+  );
+  const record: RunRecord = {
+    label,
+    query,
+    config,
+    summary: { params: summary.params, macs: summary.macs },
+    epochs: [],
+    trainPoints: [],
+    warmupMs: 0,
+    finalTop1: null,
+    outcome: 'failed',
+  };
+  let epochPoints: TrainPoint[] = [];
+  let imagesPerSecond = 0;
+  let epochStart = performance.now();
+  const tty = process.stderr.isTTY;
+  console.log('epoch  train-loss  val-loss  top-1  top-5  mean-gap        lr   img/s      s');
+
+  const onEvent = (event: TrainerEvent) => {
+    switch (event.type) {
+      case 'status':
+        console.error(`[${label}] ${event.message}`);
+        break;
+      case 'phase':
+        if (event.phase === 'training' || event.phase === 'failed' || event.phase === 'stopped') {
+          console.error(`[${label}] phase: ${event.phase}`);
+        }
+        break;
+      case 'train-points':
+        record.trainPoints.push(...event.points);
+        epochPoints.push(...event.points);
+        break;
+      case 'progress': {
+        const p = event.progress;
+        imagesPerSecond = p.imagesPerSecond;
+        if (tty) {
+          process.stderr.write(
+            `\r  step ${p.step}/${p.totalSteps}  ${p.imagesPerSecond.toFixed(1)} img/s  ETA ${p.etaSeconds.toFixed(0)} s   `,
+          );
+        }
+        break;
+      }
+      case 'eval': {
+        if (tty) process.stderr.write('\r\x1b[K');
+        const r = event.result;
+        const trainLoss =
+          epochPoints.reduce((s, p) => s + p.loss, 0) / Math.max(1, epochPoints.length);
+        const lr = epochPoints.at(-1)?.lr ?? 0;
+        const seconds = (performance.now() - epochStart) / 1000;
+        const { gaps, ...rest } = r;
+        record.epochs.push({
+          ...rest,
+          trainLoss,
+          lr,
+          imagesPerSecond,
+          seconds,
+          gapHistogram: gapHistogram(gaps),
+        });
+        console.log(
+          [
+            String(r.epoch).padStart(5),
+            fmt(trainLoss, 4).padStart(10),
+            fmt(r.valLoss, 4).padStart(9),
+            fmt(r.top1).padStart(6),
+            fmt(r.top5).padStart(6),
+            fmt(r.meanGap, 2).padStart(9),
+            r.step > 0 ? lr.toExponential(2).padStart(9) : '',
+            imagesPerSecond.toFixed(1).padStart(7),
+            seconds.toFixed(1).padStart(6),
+          ].join(' '),
+        );
+        epochPoints = [];
+        epochStart = performance.now();
+        break;
+      }
+      case 'error':
+        console.error(`[${label}] error: ${event.message}`);
+        break;
+      case 'finished':
+        record.warmupMs = event.warmupMs;
+        record.finalTop1 = event.finalTop1;
+        console.log(
+          `[${label}] finished: top-1 ${fmt(event.finalTop1)}, shader warm-up ${(event.warmupMs / 1000).toFixed(1)} s`,
+        );
+        break;
+      default:
+        break;
+    }
+  };
+
+  const trainer = createTrainer({ config, dataset, teacher, onEvent });
+  const onSigint = () => {
+    console.error(`\n[${label}] stopping (Ctrl-C again to quit now)`);
+    process.off('SIGINT', onSigint);
+    trainer.stop();
+  };
+  process.on('SIGINT', onSigint);
+  const trained = await trainer.run();
+  process.off('SIGINT', onSigint);
+  record.outcome = trained?.outcome ?? 'failed';
+  return { record, trained };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let command;
+  try {
+    command = parseArgs(argv);
+  } catch (error) {
+    if (!(error instanceof ArgsError)) throw error;
+    console.error(`error: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (command.kind === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (command.kind === 'summary') {
+    const config = parseConfig(command.query, 'summary');
+    const classes = config.classes > 0 ? config.classes : classCount(config);
+    const { params, macs, layers } = architectureSummary(config, classes);
+    const out = { model: config.model, input: config.input, classes, params, macs, layers };
+    console.log(JSON.stringify(out, null, 2));
+    return 0;
+  }
+
+  const config = parseConfig(command.query, 'query');
+  const teacherConfig = command.teacher === null ? null : parseConfig(command.teacher, 'teacher');
+  if (teacherConfig && !config.distill) config.distill = TEACHER_RUN_ID;
+  if (config.distill && !teacherConfig) {
+    console.error(`error: distill=${config.distill} needs a teacher: add --teacher "<query>"`);
+    return 2;
+  }
+
+  const { initNodeBackend } = await import('../src/engine/backend-node');
+  let backend: BackendInfo;
+  try {
+    backend = await initNodeBackend();
+  } catch (error) {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  console.log(
+    `backend: ${backend.backend} on ${backend.adapter} (shader-f16: ${backend.shaderF16})`,
+  );
+
+  // One dataset for teacher and student: the main query's seed and sizes.
+  const dataset = generateSyntheticDataset({
+    seed: config.seed,
+    trainSize: config.train_size,
+    valSize: config.val_size,
+  });
+  console.log(
+    `dataset: ${dataset.name}, ${dataset.train.count} train / ${dataset.val.count} val images, ` +
+      `${dataset.classNames.length} classes`,
+  );
+
+  let teacherRecord: RunRecord | null = null;
+  let teacher: TrainedModel | null = null;
+  if (teacherConfig && command.teacher !== null) {
+    const t = await train(
+      `teacher ${TEACHER_RUN_ID}`,
+      command.teacher,
+      teacherConfig,
+      dataset,
+      null,
+    );
+    teacherRecord = t.record;
+    if (t.trained?.outcome !== 'finished') {
+      console.error('error: the teacher run did not finish');
+      return 1;
+    }
+    teacher = t.trained;
+  }
+  const { record, trained } = await train('run', command.query, config, dataset, teacher);
+
+  if (command.json) {
+    const { label: _label, ...main } = record;
+    const out = {
+      ...main,
+      backend,
+      ...(teacherRecord ? { teacher: teacherRecord } : {}),
+    };
+    writeFileSync(command.json, JSON.stringify(out, null, 2) + '\n');
+    console.log(`wrote ${command.json}`);
+  }
+  trained?.dispose();
+  teacher?.dispose();
+  return record.outcome === 'finished' ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

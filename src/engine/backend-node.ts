@@ -1,0 +1,27 @@
+import { create, globals } from 'webgpu';
+import type { BackendInfo } from '../worker/protocol';
+import { createWebGPUBackend } from './backend';
+
+/**
+ * WebGPU in Node through Dawn (npm `webgpu`). Fails loudly: tests and the CLI must never quietly
+ * fall back to the CPU. Initialized once per process.
+ */
+let initialized: Promise<BackendInfo> | null = null;
+
+export function initNodeBackend(): Promise<BackendInfo> {
+  initialized ??= (async () => {
+    Object.assign(globalThis, globals);
+    const gpu = create([]);
+    try {
+      return await createWebGPUBackend(gpu);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `Node WebGPU (Dawn) backend failed: ${message}. On a machine without a GPU, run ` +
+          'shared/webgpu-ci/setup.sh (Mesa lavapipe) first.',
+        { cause: error },
+      );
+    }
+  })();
+  return initialized;
+}

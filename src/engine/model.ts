@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  listParameters,
+  type ConvBnSpec,
+  type ParameterSpec,
+  type ResNetSpec,
+} from '../architecture';
+import type { Rng } from '../tricks';
+
+/** The ResNet of a spec as tf.Variables, with a forward pass in training or evaluation mode. */
+
+export const BN_EPSILON = 1e-5;
+/** running = BN_MOMENTUM · running + (1 − BN_MOMENTUM) · batch. */
+export const BN_MOMENTUM = 0.9;
+
+export interface ModelParameter {
+  spec: ParameterSpec;
+  variable: tf.Variable;
+}
+
+/** Batch statistics of one BN layer in a training forward pass (biased variance). */
+export interface BatchMoments {
+  name: string;
+  mean: tf.Tensor;
+  variance: tf.Tensor;
+}
+
+export interface ForwardResult {
+  logits: tf.Tensor2D;
+  /** Training mode only; empty in evaluation mode. */
+  moments: BatchMoments[];
+}
+
+export interface ResNetModel {
+  spec: ResNetSpec;
+  input: number;
+  classes: number;
+  /** Trainable parameters, in listParameters order. */
+  parameters: ModelParameter[];
+  /** x: normalized images [n, input, input, 3]. */
+  forward(x: tf.Tensor4D, training: boolean): ForwardResult;
+  /** Evaluation mode (running BN statistics). */
+  predict(x: tf.Tensor4D): tf.Tensor2D;
+  /** Moves the BN running statistics towards the batch moments of a training step. */
+  updateRunningStats(moments: BatchMoments[]): void;
+  /** Number of tensors the model holds (parameters and running statistics). */
+  tensorCount(): number;
+  dispose(): void;
+}
+
+function initialValues(spec: ParameterSpec, rng: Rng): Float32Array {
+  const size = spec.shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(size);
+  if (spec.init.kind === 'constant') {
+    values.fill(spec.init.value);
+  } else {
+    const { limit } = spec.init;
+    for (let i = 0; i < size; i++) values[i] = rng.uniform(-limit, limit);
+  }
+  return values;
+}
+
+/** A variable with the value of `initial`, which it disposes (no leaked initial tensor). */
+export function makeVariable(initial: tf.Tensor, trainable: boolean): tf.Variable {
+  const variable = tf.variable(initial, trainable);
+  initial.dispose();
+  return variable;
+}
+
+/** Builds the variables; Xavier values are drawn on the CPU from `rng`, so a seed reproduces them. */
+export function createResNetModel(spec: ResNetSpec, input: number, rng: Rng): ResNetModel {
+  const parameters: ModelParameter[] = listParameters(spec).map((p) => ({
+    spec: p,
+    variable: makeVariable(tf.tensor(initialValues(p, rng), p.shape), true),
+  }));
+  const byName = new Map(parameters.map((p) => [p.spec.name, p.variable]));
+  const param = (name: string): tf.Variable => {
+    const v = byName.get(name);
+    if (!v) throw new Error(`model has no parameter ${name}`);
+    return v;
+  };
+  const running = new Map<string, { mean: tf.Variable; variance: tf.Variable }>();
+  for (const p of parameters) {
+    if (p.spec.role !== 'bn-gamma') continue;
+    const bnName = p.spec.name.slice(0, -'.gamma'.length);
+    const channels = p.spec.shape[0]!;
+    running.set(bnName, {
+      mean: makeVariable(tf.zeros([channels]), false),
+      variance: makeVariable(tf.ones([channels]), false),
+    });
+  }
+
+  function forward(x: tf.Tensor4D, training: boolean): ForwardResult {
+    const moments: BatchMoments[] = [];
+
+    const convBn = (h: tf.Tensor4D, cb: ConvBnSpec): tf.Tensor4D => {
+      const { conv, bn } = cb;
+      const w = param(`${conv.name}.weight`) as tf.Tensor4D;
+      let y = tf.conv2d(h, w, conv.stride, conv.pad);
+      const gamma = param(`${bn.name}.gamma`);
+      const beta = param(`${bn.name}.beta`);
+      let mean: tf.Tensor;
+      let variance: tf.Tensor;
+      if (training) {
+        ({ mean, variance } = tf.moments(y, [0, 1, 2]));
+        moments.push({ name: bn.name, mean, variance });
+      } else {
+        const stats = running.get(bn.name)!;
+        ({ mean, variance } = stats);
+      }
+      y = tf.batchNorm(y, mean, variance, beta, gamma, BN_EPSILON) as tf.Tensor4D;
+      return (cb.relu ? tf.relu(y) : y) as tf.Tensor4D;
+    };
+
+    let h = x;
+    for (const cb of spec.stem.convs) h = convBn(h, cb);
+    if (spec.stem.maxPool) h = tf.maxPool(h, 3, 2, 1);
+    for (const block of spec.blocks) {
+      let a = h;
+      for (const cb of block.pathA) a = convBn(a, cb);
+      let b = h;
+      if (block.shortcut) {
+        if (block.shortcut.avgPool) b = tf.avgPool(b, 2, 2, 'same');
+        b = convBn(b, block.shortcut.convBn);
+      }
+      h = tf.relu(tf.add(a, b)) as tf.Tensor4D;
+    }
+    const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
+    const logits = tf.add(
+      tf.matMul(pooled, param('fc.weight') as tf.Tensor2D),
+      param('fc.bias'),
+    ) as tf.Tensor2D;
+    return { logits, moments };
+  }
+
+  return {
+    spec,
+    input,
+    classes: spec.classes,
+    parameters,
+    forward,
+    predict: (x) => tf.tidy(() => forward(x, false).logits),
+    updateRunningStats(moments) {
+      tf.tidy(() => {
+        for (const m of moments) {
+          const stats = running.get(m.name);
+          if (!stats) continue;
+          stats.mean.assign(
+            tf.add(tf.mul(stats.mean, BN_MOMENTUM), tf.mul(m.mean, 1 - BN_MOMENTUM)),
+          );
+          stats.variance.assign(
+            tf.add(tf.mul(stats.variance, BN_MOMENTUM), tf.mul(m.variance, 1 - BN_MOMENTUM)),
+          );
+        }
+      });
+    },
+    tensorCount: () => parameters.length + 2 * running.size,
+    dispose() {
+      for (const p of parameters) p.variable.dispose();
+      for (const s of running.values()) {
+        s.mean.dispose();
+        s.variance.dispose();
+      }
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs';
+import { appliesWeightDecay, NAG_MOMENTUM } from '../tricks';
+import { makeVariable, type ModelParameter } from './model';
+
+/**
+ * Nesterov SGD with per-parameter weight decay, exactly as nagStep (src/tricks/nag.ts):
+ *   g ← g + wd·w;  v ← μ·v + g;  w ← w − η·(g + μ·v)
+ * With "no bias decay" only conv and FC weights are decayed (§3.1).
+ */
+export interface NagOptimizer {
+  /** grads keyed by variable name (as tf.variableGrads returns them). */
+  applyGradients(grads: Record<string, tf.Tensor>, lr: number): void;
+  /** Number of tensors the optimizer holds. */
+  tensorCount(): number;
+  dispose(): void;
+}
+
+interface Slot {
+  variable: tf.Variable;
+  velocity: tf.Variable;
+  weightDecay: number;
+}
+
+export function createNagOptimizer(
+  parameters: ModelParameter[],
+  weightDecay: number,
+  noBiasDecay: boolean,
+  momentum = NAG_MOMENTUM,
+): NagOptimizer {
+  const slots: Slot[] = parameters.map((p) => ({
+    variable: p.variable,
+    velocity: makeVariable(tf.zerosLike(p.variable), false),
+    weightDecay: appliesWeightDecay(p.spec.role, noBiasDecay) ? weightDecay : 0,
+  }));
+  return {
+    applyGradients(grads, lr) {
+      tf.tidy(() => {
+        const eta = tf.scalar(lr);
+        for (const slot of slots) {
+          const grad = grads[slot.variable.name];
+          if (!grad) throw new Error(`no gradient for ${slot.variable.name}`);
+          const g =
+            slot.weightDecay > 0 ? tf.add(grad, tf.mul(slot.variable, slot.weightDecay)) : grad;
+          const v = tf.add(tf.mul(slot.velocity, momentum), g);
+          const w = tf.sub(slot.variable, tf.mul(eta, tf.add(g, tf.mul(v, momentum))));
+          slot.velocity.assign(v);
+          slot.variable.assign(w);
+        }
+      });
+    },
+    tensorCount: () => slots.length,
+    dispose() {
+      for (const slot of slots) slot.velocity.dispose();
+    },
+  };
+}

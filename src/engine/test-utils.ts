@@ -1,0 +1,38 @@
+import type { ImageDataset, ImageSplit } from '../data/dataset';
+import { createRng } from '../tricks';
+
+/** Helpers for the engine tests (never imported by the app). */
+
+function randomSplit(seed: number, count: number, size: number, classes: number): ImageSplit {
+  const rng = createRng(seed);
+  const images = new Uint8Array(count * size * size * 3);
+  for (let i = 0; i < images.length; i++) images[i] = rng.int(256);
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) labels[i] = rng.int(classes);
+  return { images, labels, count };
+}
+
+/** Uniform-noise images with random labels. */
+export function randomDataset(
+  seed: number,
+  trainCount: number,
+  valCount: number,
+  size = 32,
+  classes = 10,
+): ImageDataset {
+  return {
+    name: 'random',
+    classNames: Array.from({ length: classes }, (_, i) => `class ${i}`),
+    height: size,
+    width: size,
+    train: randomSplit(seed, trainCount, size, classes),
+    val: randomSplit(seed + 1, valCount, size, classes),
+  };
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}
