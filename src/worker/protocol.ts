@@ -15,14 +15,7 @@ export interface BackendInfo {
 }
 
 export type RunPhase =
-  | 'idle'
-  | 'preparing'
-  | 'warmup'
-  | 'training'
-  | 'paused'
-  | 'finished'
-  | 'stopped'
-  | 'failed';
+  'idle' | 'preparing' | 'warmup' | 'training' | 'paused' | 'finished' | 'stopped' | 'failed';
 
 export interface TrainPoint {
   /** Global step, 1-based: the number of optimizer updates done. */

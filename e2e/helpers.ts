@@ -1,0 +1,49 @@
+import { expect, test, type Page } from '@playwright/test';
+
+/** A run small enough for lavapipe: 4 steps of a width-1/16 ResNet-10. */
+export const TINY_RUN = 'model=resnet10&width=0.0625&batch=16&train_size=64&val_size=32&epochs=1';
+
+/** First training step in Chromium on lavapipe compiles every shader: allow minutes. */
+export const TRAINING_TIMEOUT = 180_000;
+
+export async function gotoApp(page: Page, query = ''): Promise<void> {
+  await page.goto(query ? `./?${query}` : './');
+  await expect(page.getByRole('heading', { name: 'Tricks Playground', level: 1 })).toBeVisible();
+}
+
+export function queryOf(page: Page): URLSearchParams {
+  return new URL(page.url()).searchParams;
+}
+
+export async function lrChartData(page: Page): Promise<Record<string, string | null>> {
+  const chart = page.getByTestId('lr-chart');
+  const names = [
+    'peak-lr',
+    'points',
+    'first-lr',
+    'last-lr',
+    'warmup-steps',
+    'total-steps',
+    'decay',
+  ];
+  const out: Record<string, string | null> = {};
+  for (const n of names) out[n] = await chart.getAttribute(`data-${n}`);
+  return out;
+}
+
+/** Collects uncaught page errors so each test can assert there were none. */
+export function trackPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+/** Attaches a full-page screenshot to the report; also writes it to $SCREENSHOT_DIR when set. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.SCREENSHOT_DIR;
+  const image = await page.screenshot({
+    fullPage: true,
+    ...(dir ? { path: `${dir}/${name}.png` } : {}),
+  });
+  await test.info().attach(name, { body: image, contentType: 'image/png' });
+}

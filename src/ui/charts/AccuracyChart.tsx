@@ -1,0 +1,79 @@
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { EvalResult } from '../../worker/protocol';
+import { formatNumber, formatPercent } from '../format';
+import { CHART_HEIGHT, COLORS, ChartCard, EmptyChart } from './ChartCard';
+
+/** Top-1 and top-5 validation accuracy after each epoch. */
+export function AccuracyChart({ evals }: { evals: EvalResult[] }) {
+  const data = evals.map((e) => ({
+    epoch: e.epoch,
+    top1: e.top1 * 100,
+    top5: e.top5 === null ? null : e.top5 * 100,
+  }));
+  const last = evals.at(-1);
+  const hasTop5 = evals.some((e) => e.top5 !== null);
+  return (
+    <ChartCard
+      id="accuracy-chart"
+      title="Validation accuracy"
+      subtitle="Top-1 and top-5 on the validation images, after each epoch."
+      readout={
+        <span>
+          Top-1: <strong data-testid="val-top1">{last ? formatPercent(last.top1) : '—'}</strong>
+          {' · '}Top-5:{' '}
+          <strong data-testid="val-top5">{last ? formatPercent(last.top5) : '—'}</strong>
+          {' · '}Validation loss:{' '}
+          <strong data-testid="val-loss">{last ? formatNumber(last.valLoss, 4) : '—'}</strong>
+        </span>
+      }
+    >
+      {evals.length === 0 ? (
+        <EmptyChart>Accuracy appears after the first epoch.</EmptyChart>
+      ) : (
+        <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
+            <CartesianGrid stroke={COLORS.grid} strokeDasharray="3 3" />
+            <XAxis
+              dataKey="epoch"
+              type="number"
+              domain={[1, 'dataMax']}
+              allowDecimals={false}
+              label={{ value: 'epoch', position: 'insideBottomRight', offset: -2 }}
+            />
+            <YAxis domain={[0, 100]} unit="%" width={48} />
+            <Tooltip
+              formatter={(v) => `${Number(v).toFixed(1)}%`}
+              labelFormatter={(e) => `epoch ${String(e)}`}
+            />
+            <Legend />
+            <Line
+              dataKey="top1"
+              name="top-1"
+              stroke={COLORS.primary}
+              strokeWidth={2}
+              isAnimationActive={false}
+            />
+            {hasTop5 && (
+              <Line
+                dataKey="top5"
+                name="top-5"
+                stroke={COLORS.secondary}
+                strokeWidth={2}
+                isAnimationActive={false}
+              />
+            )}
+          </LineChart>
+        </ResponsiveContainer>
+      )}
+    </ChartCard>
+  );
+}

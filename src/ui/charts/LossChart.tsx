@@ -1,0 +1,86 @@
+import { useMemo } from 'react';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { TrainPoint } from '../../worker/protocol';
+import { decimate, emaSmooth, formatNumber } from '../format';
+import { CHART_HEIGHT, COLORS, ChartCard, EmptyChart } from './ChartCard';
+
+const SMOOTHING = 0.9;
+const MAX_POINTS = 800;
+
+/** Training loss per step: raw and exponentially smoothed. */
+export function LossChart({ points }: { points: TrainPoint[] }) {
+  const data = useMemo(() => {
+    const smooth = emaSmooth(
+      points.map((p) => p.loss),
+      SMOOTHING,
+    );
+    return decimate(
+      points.map((p, i) => ({ step: p.step, loss: p.loss, smooth: smooth[i] })),
+      MAX_POINTS,
+    );
+  }, [points]);
+  const last = points.at(-1);
+  return (
+    <ChartCard
+      id="loss-chart"
+      title="Training loss"
+      subtitle={`Per step; smoothed line: exponential moving average (weight ${SMOOTHING}).`}
+      readout={
+        <span>
+          Last loss:{' '}
+          <strong data-testid="last-loss" data-points={points.length}>
+            {last ? formatNumber(last.loss, 4) : '—'}
+          </strong>
+          {last && ` at step ${last.step}`}
+        </span>
+      }
+    >
+      {points.length === 0 ? (
+        <EmptyChart>The loss appears here once training starts.</EmptyChart>
+      ) : (
+        <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
+            <CartesianGrid stroke={COLORS.grid} strokeDasharray="3 3" />
+            <XAxis
+              dataKey="step"
+              type="number"
+              domain={['dataMin', 'dataMax']}
+              allowDecimals={false}
+            />
+            <YAxis tickFormatter={(v: number) => formatNumber(v, 2)} width={48} />
+            <Tooltip
+              formatter={(v) => formatNumber(Number(v), 4)}
+              labelFormatter={(s) => `step ${String(s)}`}
+            />
+            <Legend />
+            <Line
+              dataKey="loss"
+              name="raw"
+              stroke={COLORS.muted}
+              dot={false}
+              strokeWidth={1}
+              isAnimationActive={false}
+            />
+            <Line
+              dataKey="smooth"
+              name="smoothed"
+              stroke={COLORS.primary}
+              dot={false}
+              strokeWidth={2}
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      )}
+    </ChartCard>
+  );
+}

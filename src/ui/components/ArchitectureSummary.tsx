@@ -1,0 +1,77 @@
+import { useMemo } from 'react';
+import {
+  blockKindOf,
+  buildResNetSpec,
+  resnetOptionsFromConfig,
+  summarizeResNet,
+  type ArchitectureSummary as Summary,
+} from '../../architecture';
+import { classCount, type ExperimentConfig } from '../../config';
+import { formatCount, formatMacs } from '../format';
+
+function summarize(config: ExperimentConfig): {
+  summary: Summary | null;
+  classes: number;
+  error: string | null;
+} {
+  const classes = config.classes > 0 ? config.classes : classCount(config);
+  try {
+    const spec = buildResNetSpec(resnetOptionsFromConfig(config, classes));
+    return { summary: summarizeResNet(spec, config.input), classes, error: null };
+  } catch (err) {
+    return { summary: null, classes, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Parameters and multiply-adds of the configured network, with a per-layer table. */
+export function ArchitectureSummary({ config }: { config: ExperimentConfig }) {
+  const { summary, classes, error } = useMemo(() => summarize(config), [config]);
+  if (!summary) {
+    return (
+      <div className="arch-summary" role="alert">
+        This architecture is not valid: {error}
+      </div>
+    );
+  }
+  return (
+    <div className="arch-summary" data-testid="arch-summary">
+      <p className="arch-headline">
+        <strong data-testid="arch-params">{formatCount(summary.params)} parameters</strong> ·{' '}
+        <strong data-testid="arch-macs">{formatMacs(summary.macs)} multiply-adds</strong> at{' '}
+        {config.input}×{config.input}
+      </p>
+      <p className="arch-sub">
+        {config.model} ({blockKindOf(config.model)} blocks), {classes} classes
+        {config.classes > 0 ? ' (summary only)' : ''}, {summary.layers.length} layers. Compare with
+        paper Table 5 using Width 1, Input 224 and Classes 1000.
+      </p>
+      <details>
+        <summary>Layer table</summary>
+        <div className="table-scroll">
+          <table className="layer-table">
+            <thead>
+              <tr>
+                <th scope="col">Layer</th>
+                <th scope="col">Output (H×W×C)</th>
+                <th scope="col">Parameters</th>
+                <th scope="col">Multiply-adds</th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.layers.map((l) => (
+                <tr key={l.name}>
+                  <td>
+                    <code>{l.name}</code>
+                  </td>
+                  <td>{l.output.join('×')}</td>
+                  <td className="num">{l.params.toLocaleString('en-US')}</td>
+                  <td className="num">{formatMacs(l.macs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import { blockKindOf } from '../../architecture';
+import { classCount, type ExperimentConfig, type ModelName } from '../../config';
+import {
+  THEORETICAL_GAP_FORMULA,
+  theoreticalLogitGap,
+  uniformSmoothingLogitGap,
+} from '../../tricks';
+
+export function ResNetBNote({ model }: { model: ModelName }) {
+  if (blockKindOf(model) !== 'basic') return null;
+  return (
+    <p className="param-note" role="note">
+      No effect on basic-block ResNets: their first 3×3 conv already strides ({model} uses basic
+      blocks).
+    </p>
+  );
+}
+
+/** Which smoothing formula we use, and how it differs from the common ε/K variant. */
+export function SmoothingNote({ config }: { config: ExperimentConfig }) {
+  const k = classCount(config);
+  const eps = config.label_smoothing;
+  const paper = theoreticalLogitGap(k, eps);
+  const uniform = uniformSmoothingLogitGap(k, eps);
+  return (
+    <p className="param-note" role="note">
+      Follows the paper (Eq. 4): the other classes get ε/(K − 1). GluonCV, timm and fastai put ε/K
+      on every class instead, so their optimal logit gap is log(K(1 − ε)/ε + 1)
+      {eps > 0 ? ` = ${uniform.toFixed(2)}` : ''}, not the paper’s {THEORETICAL_GAP_FORMULA}
+      {eps > 0 ? ` = ${paper.toFixed(2)}` : ''} (K = {k}
+      {eps > 0 ? `, ε = ${eps}` : ''}).
+    </p>
+  );
+}

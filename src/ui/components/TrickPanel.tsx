@@ -1,0 +1,81 @@
+import type { ReactNode } from 'react';
+import {
+  PARAM_KEYS,
+  paramSpec,
+  type ExperimentConfig,
+  type ParamGroup,
+  type ParamKey,
+} from '../../config';
+import { controlId, ParamControl } from './ParamControl';
+import { ResNetBNote, SmoothingNote } from './TrickNotes';
+import { TeacherSelect, type TeacherOption } from './TeacherSelect';
+
+export const GROUPS: { id: ParamGroup; title: string; intro?: string }[] = [
+  { id: 'model', title: 'Model' },
+  { id: 'data', title: 'Data' },
+  { id: 'optimization', title: 'Optimization', intro: 'Nesterov SGD, momentum 0.9 (paper §2.1).' },
+  {
+    id: 'efficient',
+    title: '§3 Efficient training',
+    intro: 'Large-batch training tricks of paper §3.1.',
+  },
+  { id: 'tweaks', title: '§4 Model tweaks', intro: 'ResNet-B, -C and -D of paper §4.2, Fig. 2.' },
+  { id: 'refinements', title: '§5 Training refinements', intro: 'Paper §5.1–5.4.' },
+];
+
+export interface TrickPanelProps {
+  config: ExperimentConfig;
+  setParam: (key: ParamKey, value: ExperimentConfig[ParamKey]) => void;
+  /** While a run is active its config is locked. */
+  locked: boolean;
+  teachers: TeacherOption[];
+  /** Rendered at the end of a group (the architecture summary under Model). */
+  extras?: Partial<Record<ParamGroup, ReactNode>>;
+}
+
+/** Every parameter of the PARAMS table as a labeled control, grouped as in the paper. */
+export function TrickPanel({ config, setParam, locked, teachers, extras }: TrickPanelProps) {
+  const noteFor = (key: ParamKey): ReactNode => {
+    if (key === 'tweak_b') return <ResNetBNote model={config.model} />;
+    if (key === 'label_smoothing') return <SmoothingNote config={config} />;
+    return null;
+  };
+  return (
+    <form
+      className="trick-panel"
+      aria-label="Experiment settings"
+      onSubmit={(e) => e.preventDefault()}
+    >
+      {locked && (
+        <p className="locked-note" role="note">
+          Settings are locked while a run is active. Stop it to change them.
+        </p>
+      )}
+      {GROUPS.map((group) => (
+        <fieldset key={group.id} className={`group group-${group.id}`} disabled={locked}>
+          <legend>{group.title}</legend>
+          {group.intro && <p className="group-intro">{group.intro}</p>}
+          {PARAM_KEYS.filter((key) => paramSpec(key).group === group.id).map((key) => (
+            <ParamControl
+              key={key}
+              paramKey={key}
+              value={config[key]}
+              onChange={setParam}
+              note={noteFor(key)}
+            >
+              {key === 'distill' ? (
+                <TeacherSelect
+                  id={controlId(key)}
+                  value={config.distill}
+                  teachers={teachers}
+                  onChange={(v) => setParam('distill', v)}
+                />
+              ) : undefined}
+            </ParamControl>
+          ))}
+          {extras?.[group.id]}
+        </fieldset>
+      ))}
+    </form>
+  );
+}

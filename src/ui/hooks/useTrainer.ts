@@ -1,0 +1,175 @@
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import * as Comlink from 'comlink';
+import type { ExperimentConfig } from '../../config';
+import type { BackendInfo, TrainerEvent, TrainerWorkerApi } from '../../worker/protocol';
+import { createTrainerWorker } from '../createTrainerWorker';
+import { INITIAL_RUNS, isActive, runsReducer, type RunRecord } from '../runs';
+
+/** How often queued worker events are folded into React state. */
+const FLUSH_MS = 60;
+/**
+ * Comlink answers start() on a different port than the event callbacks, so the final events can
+ * arrive after start() resolves. Wait this long before treating a still-active run as ended.
+ */
+const SETTLE_GRACE_MS = 400;
+
+export interface Trainer {
+  backend: BackendInfo | null;
+  /** The worker could not start, or crashed. */
+  workerError: string | null;
+  runs: RunRecord[];
+  selected: RunRecord | null;
+  active: RunRecord | null;
+  start: (config: ExperimentConfig) => string | null;
+  pause: () => void;
+  resume: () => void;
+  step: () => void;
+  stop: () => void;
+  select: (id: string) => void;
+}
+
+export function useTrainer(): Trainer {
+  const [state, dispatch] = useReducer(runsReducer, INITIAL_RUNS);
+  const [backend, setBackend] = useState<BackendInfo | null>(null);
+  const [workerError, setWorkerError] = useState<string | null>(null);
+  const apiRef = useRef<Comlink.Remote<TrainerWorkerApi> | null>(null);
+  const currentRunRef = useRef<string | null>(null);
+  const counterRef = useRef(0);
+  const queueRef = useRef<{ id: string; event: TrainerEvent }[]>([]);
+  const timerRef = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const flush = useCallback(() => {
+    timerRef.current = null;
+    const queued = queueRef.current;
+    if (queued.length === 0) return;
+    queueRef.current = [];
+    // Group consecutive events of the same run into one reducer action.
+    let i = 0;
+    while (i < queued.length) {
+      const id = queued[i]!.id;
+      const events: TrainerEvent[] = [];
+      while (i < queued.length && queued[i]!.id === id) events.push(queued[i++]!.event);
+      dispatch({ type: 'events', id, events });
+    }
+  }, []);
+
+  const enqueue = useCallback(
+    (event: TrainerEvent) => {
+      if (event.type === 'backend') {
+        setBackend(event.info);
+        return;
+      }
+      const id = currentRunRef.current;
+      if (!id) {
+        if (event.type === 'error') setWorkerError(event.message);
+        return;
+      }
+      queueRef.current.push({ id, event });
+      if (timerRef.current === null) timerRef.current = setTimeout(flush, FLUSH_MS);
+    },
+    [flush],
+  );
+
+  useEffect(() => {
+    let cancelled = false;
+    let worker: Worker;
+    try {
+      worker = createTrainerWorker();
+    } catch (err) {
+      queueMicrotask(() =>
+        setWorkerError(`The training worker could not be created: ${String(err)}`),
+      );
+      return;
+    }
+    const fail = (message: string) => {
+      if (cancelled) return;
+      setWorkerError(message);
+      const id = currentRunRef.current;
+      if (id) {
+        queueRef.current.push({ id, event: { type: 'error', message } });
+        flush();
+      }
+    };
+    worker.addEventListener('error', (e: ErrorEvent) => {
+      e.preventDefault();
+      fail(
+        `The training worker crashed: ${e.message || 'unknown error (see the browser console)'}`,
+      );
+    });
+    worker.addEventListener('messageerror', () =>
+      fail('A message from the training worker could not be read.'),
+    );
+    const api = Comlink.wrap<TrainerWorkerApi>(worker);
+    apiRef.current = api;
+    api
+      .init(Comlink.proxy(enqueue))
+      .then((info) => {
+        if (!cancelled) setBackend(info);
+      })
+      .catch((err: unknown) => fail(`Backend initialization failed: ${errorMessage(err)}`));
+    return () => {
+      cancelled = true;
+      apiRef.current = null;
+      api[Comlink.releaseProxy]();
+      worker.terminate();
+    };
+  }, [enqueue, flush]);
+
+  useEffect(
+    () => () => {
+      if (timerRef.current !== null) clearTimeout(timerRef.current);
+    },
+    [],
+  );
+
+  const start = useCallback(
+    (config: ExperimentConfig): string | null => {
+      const api = apiRef.current;
+      if (!api) return null;
+      flush();
+      const id = `r${++counterRef.current}`;
+      currentRunRef.current = id;
+      dispatch({ type: 'start', id, config });
+      api.start(id, config).then(
+        () =>
+          setTimeout(() => {
+            flush();
+            dispatch({ type: 'settle', id });
+          }, SETTLE_GRACE_MS),
+        (err: unknown) => {
+          flush();
+          dispatch({ type: 'settle', id, error: errorMessage(err) });
+        },
+      );
+      return id;
+    },
+    [flush],
+  );
+
+  const pause = useCallback(() => void apiRef.current?.pause(), []);
+  const resume = useCallback(() => void apiRef.current?.resume(), []);
+  const step = useCallback(() => void apiRef.current?.step(), []);
+  const stop = useCallback(() => void apiRef.current?.stop(), []);
+  const select = useCallback((id: string) => dispatch({ type: 'select', id }), []);
+
+  const selected = state.runs.find((r) => r.id === state.selectedId) ?? null;
+  const active = state.runs.find((r) => isActive(r)) ?? null;
+  return {
+    backend,
+    workerError,
+    runs: state.runs,
+    selected,
+    active,
+    start,
+    pause,
+    resume,
+    step,
+    stop,
+    select,
+  };
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../config';
+import { applyEvent, INITIAL_RUNS, isActive, newRun, runsReducer, summarizeConfig } from './runs';
+
+describe('runs', () => {
+  it('summarizes the model and the tricks that are on', () => {
+    const c = { ...defaultConfig(), cosine: true, label_smoothing: 0.1, distill: 'r2' };
+    expect(summarizeConfig(c)).toBe('resnet18 ×0.25 · cosine · LS 0.1 · KD r2');
+  });
+
+  it('folds events into a run', () => {
+    let run = newRun('r1', defaultConfig());
+    expect(isActive(run)).toBe(true);
+    run = applyEvent(run, { type: 'phase', phase: 'training' });
+    run = applyEvent(run, {
+      type: 'train-points',
+      points: [{ step: 1, epoch: 1, loss: 2.3, lr: 0.1 }],
+    });
+    run = applyEvent(run, {
+      type: 'eval',
+      result: { epoch: 1, step: 1, valLoss: 2, top1: 0.2, top5: 0.6, gaps: [1], meanGap: 1 },
+    });
+    run = applyEvent(run, { type: 'finished', warmupMs: 1000, finalTop1: 0.2 });
+    run = applyEvent(run, { type: 'phase', phase: 'finished' });
+    expect(run.phase).toBe('finished');
+    expect(run.points).toHaveLength(1);
+    expect(run.evals).toHaveLength(1);
+    expect(run.finalTop1).toBe(0.2);
+    // A late non-terminal phase does not reopen a finished run.
+    expect(applyEvent(run, { type: 'phase', phase: 'training' }).phase).toBe('finished');
+  });
+
+  it('an error fails the run and keeps its message', () => {
+    let run = newRun('r1', defaultConfig());
+    run = applyEvent(run, { type: 'error', message: 'diverged' });
+    run = applyEvent(run, { type: 'phase', phase: 'failed' });
+    expect(run.phase).toBe('failed');
+    expect(run.error).toBe('diverged');
+  });
+
+  it('settle marks a run that ended silently as stopped, or failed on rejection', () => {
+    let s = runsReducer(INITIAL_RUNS, { type: 'start', id: 'r1', config: defaultConfig() });
+    expect(s.selectedId).toBe('r1');
+    s = runsReducer(s, { type: 'settle', id: 'r1' });
+    expect(s.runs[0]!.phase).toBe('stopped');
+    s = runsReducer(s, { type: 'start', id: 'r2', config: defaultConfig() });
+    s = runsReducer(s, { type: 'settle', id: 'r2', error: 'worker died' });
+    expect(s.runs[1]!.phase).toBe('failed');
+    expect(s.runs[1]!.error).toBe('worker died');
+  });
+});

@@ -1,0 +1,156 @@
+import { PARAMS, type ExperimentConfig, type ParamKey } from '../config';
+import type { EvalResult, Progress, RunPhase, TrainPoint, TrainerEvent } from '../worker/protocol';
+
+/** The UI's in-session record of one training run, folded from the worker's events. Pure. */
+export interface RunRecord {
+  id: string;
+  config: ExperimentConfig;
+  /** Short description: model, width and the tricks that are on. */
+  summary: string;
+  phase: RunPhase;
+  /** Latest status line (dataset generation, shader warm-up). */
+  status: string;
+  statusFraction: number | null;
+  progress: Progress | null;
+  points: TrainPoint[];
+  evals: EvalResult[];
+  finalTop1: number | null;
+  warmupMs: number | null;
+  error: string | null;
+}
+
+export const ACTIVE_PHASES: readonly RunPhase[] = ['preparing', 'warmup', 'training', 'paused'];
+
+export function isActive(run: RunRecord | undefined | null): boolean {
+  return !!run && ACTIVE_PHASES.includes(run.phase);
+}
+
+const TRICK_KEYS: ParamKey[] = [
+  'linear_scaling',
+  'warmup',
+  'zero_gamma',
+  'no_bias_decay',
+  'tweak_b',
+  'tweak_c',
+  'tweak_d',
+  'cosine',
+  'label_smoothing',
+  'mixup',
+  'distill',
+];
+
+const SHORT: Partial<Record<ParamKey, string>> = {
+  linear_scaling: 'linear scaling',
+  warmup: 'warmup',
+  zero_gamma: 'zero γ',
+  no_bias_decay: 'no bias decay',
+  tweak_b: 'B',
+  tweak_c: 'C',
+  tweak_d: 'D',
+  cosine: 'cosine',
+  label_smoothing: 'LS',
+  mixup: 'mixup',
+  distill: 'KD',
+};
+
+export function summarizeConfig(config: ExperimentConfig): string {
+  const parts = [`${config.model} ×${config.width}`];
+  for (const key of TRICK_KEYS) {
+    const value = config[key];
+    if (value === PARAMS[key].default) continue;
+    const name = SHORT[key] ?? key;
+    parts.push(typeof value === 'boolean' ? name : `${name} ${value}`);
+  }
+  return parts.join(' · ');
+}
+
+export function newRun(id: string, config: ExperimentConfig): RunRecord {
+  return {
+    id,
+    config,
+    summary: summarizeConfig(config),
+    phase: 'preparing',
+    status: 'Starting…',
+    statusFraction: null,
+    progress: null,
+    points: [],
+    evals: [],
+    finalTop1: null,
+    warmupMs: null,
+    error: null,
+  };
+}
+
+const TERMINAL: readonly RunPhase[] = ['finished', 'stopped', 'failed'];
+
+/** Applies one worker event to a run. Events after a terminal phase only add information. */
+export function applyEvent(run: RunRecord, event: TrainerEvent): RunRecord {
+  switch (event.type) {
+    case 'phase': {
+      // A late 'training' after 'finished' (reordered message) must not reopen the run.
+      if (TERMINAL.includes(run.phase) && !TERMINAL.includes(event.phase)) return run;
+      if (run.phase === 'failed' && event.phase !== 'failed') return run;
+      const next: RunRecord = { ...run, phase: event.phase };
+      if (event.message) next.status = event.message;
+      if (event.phase === 'failed' && event.message && !run.error) next.error = event.message;
+      return next;
+    }
+    case 'status':
+      return { ...run, status: event.message, statusFraction: event.fraction ?? null };
+    case 'progress':
+      return { ...run, progress: event.progress };
+    case 'train-points':
+      return event.points.length === 0 ? run : { ...run, points: [...run.points, ...event.points] };
+    case 'eval':
+      return { ...run, evals: [...run.evals, event.result] };
+    case 'finished':
+      return {
+        ...run,
+        phase: run.phase === 'failed' ? run.phase : 'finished',
+        finalTop1: event.finalTop1,
+        warmupMs: event.warmupMs,
+      };
+    case 'error':
+      return { ...run, phase: 'failed', error: event.message };
+    case 'backend':
+      return run;
+  }
+}
+
+export interface RunsState {
+  runs: RunRecord[];
+  /** The run the charts show. */
+  selectedId: string | null;
+}
+
+export type RunsAction =
+  | { type: 'start'; id: string; config: ExperimentConfig }
+  | { type: 'events'; id: string; events: TrainerEvent[] }
+  | { type: 'settle'; id: string; error?: string }
+  | { type: 'select'; id: string };
+
+export const INITIAL_RUNS: RunsState = { runs: [], selectedId: null };
+
+export function runsReducer(state: RunsState, action: RunsAction): RunsState {
+  switch (action.type) {
+    case 'start':
+      return { runs: [...state.runs, newRun(action.id, action.config)], selectedId: action.id };
+    case 'events':
+      return {
+        ...state,
+        runs: state.runs.map((r) => (r.id === action.id ? action.events.reduce(applyEvent, r) : r)),
+      };
+    case 'settle':
+      // start() resolved or rejected: a run still marked active ended without saying how.
+      return {
+        ...state,
+        runs: state.runs.map((r) => {
+          if (r.id !== action.id) return r;
+          if (action.error) return applyEvent(r, { type: 'error', message: action.error });
+          return isActive(r) ? { ...r, phase: 'stopped' } : r;
+        }),
+      };
+    case 'select':
+      return { ...state, selectedId: action.id };
+  }
+}

@@ -1,0 +1,191 @@
+import * as Comlink from 'comlink';
+import { classCount, type ExperimentConfig } from '../config';
+import type { ImageDataset } from '../data/dataset';
+import { generateSyntheticDataset } from '../data/synthetic';
+import { initBackend } from '../engine/backend';
+import { createTrainer, type TrainedModel, type Trainer } from '../engine/trainer';
+import type {
+  BackendInfo,
+  EventSink,
+  RunPhase,
+  TeacherInfo,
+  TrainerEvent,
+  TrainerWorkerApi,
+} from './protocol';
+
+/**
+ * The training worker: one backend, one run at a time. Finished runs keep their weights here
+ * so later runs can distill from them (paper §5.3).
+ */
+
+interface Teacher {
+  model: TrainedModel;
+  label: string;
+  classes: number;
+}
+
+const TERMINAL_PHASES: readonly RunPhase[] = ['finished', 'stopped', 'failed'];
+
+let sink: EventSink = () => {};
+let backendReady: Promise<BackendInfo> | null = null;
+const teachers = new Map<string, Teacher>();
+let cachedDataset: { key: string; dataset: ImageDataset } | null = null;
+
+/** The run in progress; controls that arrive before its trainer exists are remembered. */
+interface CurrentRun {
+  runId: string;
+  trainer: Trainer | null;
+  stopRequested: boolean;
+  pauseRequested: boolean;
+}
+let current: CurrentRun | null = null;
+
+function emit(event: TrainerEvent): void {
+  try {
+    // A Comlink proxy returns a promise; nothing to wait for.
+    void Promise.resolve(sink(event)).catch(() => {});
+  } catch {
+    // The page went away; nothing to report to.
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function ensureBackend(): Promise<BackendInfo> {
+  if (!backendReady) {
+    backendReady = initBackend(self.navigator.gpu).then((info) => {
+      emit({ type: 'backend', info });
+      return info;
+    });
+    // Allow a retry after a failure.
+    backendReady.catch(() => {
+      backendReady = null;
+    });
+  }
+  return backendReady;
+}
+
+function datasetFor(config: ExperimentConfig): ImageDataset {
+  const key = `${config.dataset}:${config.seed}:${config.train_size}:${config.val_size}`;
+  if (cachedDataset?.key === key) return cachedDataset.dataset;
+  emit({ type: 'status', message: 'Generating synthetic dataset…' });
+  const dataset = generateSyntheticDataset({
+    seed: config.seed,
+    trainSize: config.train_size,
+    valSize: config.val_size,
+  });
+  cachedDataset = { key, dataset };
+  return dataset;
+}
+
+function resolveTeacher(config: ExperimentConfig): Teacher | null {
+  if (!config.distill) return null;
+  const teacher = teachers.get(config.distill);
+  if (!teacher) {
+    const known = [...teachers.keys()];
+    throw new Error(
+      `Knowledge distillation: teacher run "${config.distill}" is not available. ` +
+        (known.length > 0
+          ? `Finished runs in this session: ${known.join(', ')}.`
+          : 'No run has finished in this session yet: train a teacher first.'),
+    );
+  }
+  const classes = classCount(config);
+  if (teacher.classes !== classes) {
+    throw new Error(
+      `Knowledge distillation: teacher ${config.distill} predicts ${teacher.classes} classes, this dataset has ${classes}.`,
+    );
+  }
+  return teacher;
+}
+
+const api: TrainerWorkerApi = {
+  async init(onEvent) {
+    sink = onEvent;
+    return ensureBackend();
+  },
+
+  async start(runId, config) {
+    if (current) throw new Error(`Run ${current.runId} is still in progress.`);
+    const run: CurrentRun = {
+      runId,
+      trainer: null,
+      stopRequested: false,
+      pauseRequested: false,
+    };
+    current = run;
+    let lastPhase: RunPhase = 'preparing';
+    const onEvent = (event: TrainerEvent) => {
+      if (event.type === 'phase') lastPhase = event.phase;
+      if (event.type === 'finished') lastPhase = 'finished';
+      if (event.type === 'error') lastPhase = 'failed';
+      emit(event);
+    };
+    try {
+      onEvent({ type: 'phase', phase: 'preparing', message: 'Preparing…' });
+      await ensureBackend();
+      const teacher = resolveTeacher(config);
+      const dataset = datasetFor(config);
+      if (run.stopRequested) {
+        onEvent({ type: 'phase', phase: 'stopped', message: 'Stopped before training began.' });
+        return;
+      }
+      run.trainer = createTrainer({ config, dataset, teacher: teacher?.model ?? null, onEvent });
+      if (run.pauseRequested) run.trainer.pause();
+      const model = await run.trainer.run();
+      if (model?.outcome === 'finished') {
+        teachers.get(runId)?.model.dispose();
+        teachers.set(runId, {
+          model,
+          label: `${runId}: ${config.model} ×${config.width}`,
+          classes: model.classes,
+        });
+      } else {
+        // Stopped or failed runs are not teachers.
+        model?.dispose();
+      }
+      if (!TERMINAL_PHASES.includes(lastPhase)) {
+        onEvent({ type: 'phase', phase: model?.outcome ?? 'failed' });
+      }
+    } catch (err) {
+      onEvent({ type: 'error', message: errorMessage(err) });
+      onEvent({ type: 'phase', phase: 'failed', message: errorMessage(err) });
+    } finally {
+      current = null;
+    }
+  },
+
+  pause() {
+    if (!current) return;
+    current.pauseRequested = true;
+    current.trainer?.pause();
+  },
+
+  resume() {
+    if (!current) return;
+    current.pauseRequested = false;
+    current.trainer?.resume();
+  },
+
+  step() {
+    current?.trainer?.step();
+  },
+
+  stop() {
+    if (!current) return;
+    current.stopRequested = true;
+    current.trainer?.stop();
+  },
+
+  async teachers(): Promise<TeacherInfo[]> {
+    return [...teachers.entries()].map(([runId, t]) => ({
+      runId,
+      label: t.label,
+      classes: t.classes,
+    }));
+  },
+};
+
+Comlink.expose(api);
