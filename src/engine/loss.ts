@@ -34,8 +34,10 @@ export function softCrossEntropy(targets: tf.Tensor2D, logits: tf.Tensor2D): tf.
 }
 
 /**
- * Eq. 6: CE(p, softmax(z)) + T²·CE(softmax(r/T), softmax(z/T)); without a teacher the first term
- * only. `teacherLogits` must carry no gradient.
+ * Eq. 6 up to a constant of the teacher: CE(p, softmax(z)) + T²·KL(softmax(r/T) ‖ softmax(z/T)).
+ * Eq. 6's T²·CE(softmax(r/T), softmax(z/T)) equals this KL term plus T²·H(softmax(r/T)), which
+ * does not depend on the student: the gradients are Eq. 6's, and the charted loss is not offset
+ * by ≈ 400·log K at T = 20 (see reportedDistillationLoss). `teacherLogits` must carry no gradient.
  */
 export function trainingLoss(
   targets: tf.Tensor2D,
@@ -46,10 +48,9 @@ export function trainingLoss(
   return tf.tidy(() => {
     const hard = softCrossEntropy(targets, logits);
     if (!teacherLogits) return hard;
-    const soft = softCrossEntropy(
-      tf.softmax(tf.div(teacherLogits, temperature)) as tf.Tensor2D,
-      tf.div(logits, temperature) as tf.Tensor2D,
-    );
-    return tf.add(hard, tf.mul(soft, temperature * temperature));
+    const teacherLog = tf.logSoftmax(tf.div(teacherLogits, temperature));
+    const studentLog = tf.logSoftmax(tf.div(logits, temperature));
+    const kl = tf.mean(tf.sum(tf.mul(tf.exp(teacherLog), tf.sub(teacherLog, studentLog)), 1));
+    return tf.add(hard, tf.mul(kl, temperature * temperature));
   });
 }

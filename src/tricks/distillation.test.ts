@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { crossEntropy, distillationLoss, softmax } from './distillation';
+import {
+  crossEntropy,
+  distillationLoss,
+  reportedDistillationLoss,
+  softmax,
+  teacherEntropyTerm,
+} from './distillation';
 import { appliesWeightDecay, nagStep, type NagState } from './nag';
 
 describe('losses (paper Eq. 2, 3, 6)', () => {
@@ -19,6 +25,17 @@ describe('losses (paper Eq. 2, 3, 6)', () => {
       -0.5 * (Math.log(1 / (1 + Math.sqrt(3))) + Math.log(Math.sqrt(3) / (1 + Math.sqrt(3))));
     expect(distillationLoss([0, 1], z, [0, 0], 2)).toBeCloseTo(0.287682 + 4 * soft, 5);
     expect(distillationLoss([0, 1], z, [0, 0], 2)).toBeCloseTo(3.20926, 4);
+  });
+
+  it('charts Eq. 6 without the teacher-only constant T²·H(softmax(r/T))', () => {
+    const z = [0, Math.log(3)];
+    expect(teacherEntropyTerm([0, 0], 2)).toBeCloseTo(4 * Math.log(2), 12);
+    expect(reportedDistillationLoss([0, 1], z, [0, 0], 2)).toBeCloseTo(
+      3.20926 - 4 * Math.log(2),
+      4,
+    );
+    // A teacher equal to the student adds nothing: KL = 0.
+    expect(reportedDistillationLoss([0, 1], z, z, 20)).toBeCloseTo(-Math.log(0.75), 10);
   });
 });
 

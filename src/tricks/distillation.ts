@@ -40,3 +40,27 @@ export function distillationLoss(
   );
   return hard + temperature * temperature * soft;
 }
+
+/** T²·H(softmax(r/T)): the part of Eq. 6 that depends on the teacher alone. */
+export function teacherEntropyTerm(teacherLogits: ArrayLike<number>, temperature: number): number {
+  const pt = softmax(teacherLogits, temperature);
+  return temperature * temperature * crossEntropy(pt, pt);
+}
+
+/**
+ * The loss the engine optimizes and charts with a teacher: Eq. 6 minus T²·H(softmax(r/T)), that is
+ * ℓ(p, softmax(z)) + T²·KL(softmax(r/T) ‖ softmax(z/T)). The two differ by a constant of the
+ * teacher, so their gradients with respect to the student are identical; but the raw Eq. 6 value
+ * carries that constant (≈ 400·log K at T = 20), which would hide the curve.
+ */
+export function reportedDistillationLoss(
+  p: ArrayLike<number>,
+  studentLogits: ArrayLike<number>,
+  teacherLogits: ArrayLike<number>,
+  temperature: number,
+): number {
+  return (
+    distillationLoss(p, studentLogits, teacherLogits, temperature) -
+    teacherEntropyTerm(teacherLogits, temperature)
+  );
+}
