@@ -2,3 +2,4 @@ export * from './params';
 export * from './defaults';
 export * from './consistency';
 export * from './url-codec';
+export * from './schema';
