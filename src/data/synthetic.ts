@@ -75,7 +75,7 @@ function colorDistance(a: readonly number[], b: readonly number[]): number {
 export function drawSyntheticImage(rng: Rng, label: number, out: Uint8Array): void {
   const size = SYNTHETIC_SIZE;
   const sdf = SHAPE_LIST[label]!;
-  const radius = rng.uniform(6, 11);
+  const radius = rng.uniform(7, 11);
   const cx = rng.uniform(radius + 1, size - radius - 1);
   const cy = rng.uniform(radius + 1, size - radius - 1);
   const angle = rng.uniform(-0.3, 0.3);
@@ -87,7 +87,7 @@ export function drawSyntheticImage(rng: Rng, label: number, out: Uint8Array): vo
   const [gx, gy] = [Math.cos(gradientAngle), Math.sin(gradientAngle)];
   let foreground = randomColor(rng);
   // Keep enough contrast that the shape is visible, but let it be faint sometimes.
-  for (let tries = 0; tries < 8 && colorDistance(foreground, background) < 90; tries++) {
+  for (let tries = 0; tries < 8 && colorDistance(foreground, background) < 120; tries++) {
     foreground = randomColor(rng);
   }
   const stroke = randomColor(rng);
@@ -95,7 +95,7 @@ export function drawSyntheticImage(rng: Rng, label: number, out: Uint8Array): vo
   const sy = rng.uniform(0, size);
   const strokeAngle = rng.uniform(0, Math.PI);
   const [nx, ny] = [-Math.sin(strokeAngle), Math.cos(strokeAngle)];
-  const noise = rng.uniform(4, 16);
+  const noise = rng.uniform(2, 10);
 
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
@@ -105,7 +105,7 @@ export function drawSyntheticImage(rng: Rng, label: number, out: Uint8Array): vo
       const ly = -sin * dx + cos * dy;
       const coverage = Math.min(Math.max(0.5 - sdf(lx, ly, radius), 0), 1);
       const strokeDistance = Math.abs((x + 0.5 - sx) * nx + (y + 0.5 - sy) * ny);
-      const strokeCoverage = Math.min(Math.max(1 - strokeDistance, 0), 1) * 0.6;
+      const strokeCoverage = Math.min(Math.max(1 - strokeDistance, 0), 1) * 0.4;
       const offset = (y * size + x) * 3;
       for (let c = 0; c < 3; c++) {
         const bg = background[c]! + gradient[c]! * ((x - size / 2) * gx + (y - size / 2) * gy);
