@@ -18,13 +18,23 @@ const runFileSchema = z.object({
   runs: z.array(savedRunSchema).min(1, 'holds no runs').max(1000),
 });
 
+/** Objects with their keys sorted, so the same runs always give the same file. */
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, (value as Record<string, unknown>)[k]]),
+  );
+}
+
 export function exportRuns(runs: readonly SavedRun[]): string {
   const file = {
     format: RUN_FILE_FORMAT,
     version: RUN_FILE_VERSION,
     runs: runs.map((run) => ({ ...run, hasWeights: false })),
   };
-  return JSON.stringify(file, null, 1) + '\n';
+  return JSON.stringify(file, sortedKeys, 1) + '\n';
 }
 
 export type ImportResult = { ok: true; runs: SavedRun[] } | { ok: false; message: string };
