@@ -44,7 +44,7 @@ test('runs are saved, survive a reload, overlay, table, share and round-trip as 
   await waitFinished(page, 'r2');
   // The model weights were copied from the worker.
   await expect(
-    page.getByRole('button', { name: 'Download the trained model of r2 (TensorFlow.js)' }),
+    page.getByRole('button', { name: 'Download model r2 (TensorFlow.js)' }),
   ).toBeEnabled();
 
   await page.reload();
@@ -139,7 +139,7 @@ test('a run that was training when the page closed is listed as interrupted', as
 
 test('presets set their documented values, also as links', async ({ page }) => {
   await gotoApp(page);
-  await page.getByRole('button', { name: '§3 Efficient training' }).click();
+  await page.getByRole('button', { name: '§3 Efficient', exact: true }).click();
   await expect(page.getByLabel('Batch size', { exact: true })).toHaveValue('1024');
   await expect(page.getByLabel('Linear scaling learning rate', { exact: true })).toBeChecked();
   await expect(page.getByLabel('Learning rate warmup', { exact: true })).toHaveValue('1');

@@ -67,7 +67,7 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     id: 'efficient',
-    title: 'Efficient training',
+    title: 'Efficient',
     section: '§3',
     description:
       'Batch 1024 with linear scaling (η = 0.4), 1 warmup epoch, zero γ, no bias decay (FP16 is not available).',

@@ -169,7 +169,7 @@ export function RunsPanel(props: RunsPanelProps) {
                       <button
                         type="button"
                         className="button-quiet"
-                        aria-label={`Download the trained model of ${r.id} (TensorFlow.js)`}
+                        aria-label={`Download model ${r.id} (TensorFlow.js)`}
                         disabled={!r.hasWeights}
                         title={
                           r.hasWeights
