@@ -21,7 +21,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config/**', 'src/tricks/**', 'src/architecture/**', 'src/data/**'],
+    files: [
+      'src/config/**',
+      'src/tricks/**',
+      'src/architecture/**',
+      'src/data/**',
+      'src/experiments/**',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -308,6 +308,12 @@ export const PARAMS = {
     help: 'autorun=1 in a link starts training as soon as the page opens.',
     default: false,
   }),
+  present: bool({
+    label: 'Presentation mode',
+    group: 'optimization',
+    help: 'present=1: settings collapsed and large charts, for a classroom. Keyboard shortcuts are listed on the page.',
+    default: false,
+  }),
 } as const;
 
 export type ParamKey = keyof typeof PARAMS;

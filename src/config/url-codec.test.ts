@@ -51,6 +51,7 @@ describe('URL codec', () => {
       temperature: 10,
       classes: 1000,
       autorun: true,
+      present: true,
     };
     const parsed = parseQuery(`?${toQuery(config)}`);
     expect(parsed.ignored).toEqual([]);

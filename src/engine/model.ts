@@ -45,6 +45,8 @@ export interface ResNetModel {
   updateRunningStats(moments: BatchMoments[]): void;
   /** Number of tensors the model holds (parameters and running statistics). */
   tensorCount(): number;
+  /** Every tensor by name: parameters, then `<bn>.running_mean` / `<bn>.running_var`. */
+  namedTensors(): { name: string; tensor: tf.Tensor }[];
   dispose(): void;
 }
 
@@ -155,6 +157,13 @@ export function createResNetModel(spec: ResNetSpec, input: number, rng: Rng): Re
       });
     },
     tensorCount: () => parameters.length + 2 * running.size,
+    namedTensors: () => [
+      ...parameters.map((p) => ({ name: p.spec.name, tensor: p.variable as tf.Tensor })),
+      ...[...running].flatMap(([name, s]) => [
+        { name: `${name}.running_mean`, tensor: s.mean as tf.Tensor },
+        { name: `${name}.running_var`, tensor: s.variance as tf.Tensor },
+      ]),
+    ],
     dispose() {
       for (const p of parameters) p.variable.dispose();
       for (const s of running.values()) {

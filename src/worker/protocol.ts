@@ -67,6 +67,13 @@ export interface TeacherInfo {
   classes: number;
 }
 
+/** One trained tensor, by its parameter name (e.g. "stage1.block0.conv1.weight"). */
+export interface NamedWeight {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
 /** The worker's API, called from the UI through Comlink. */
 export interface TrainerWorkerApi {
   /** Picks and initializes a backend (WebGPU, then WebGL, then CPU) and reports it. */
@@ -78,6 +85,8 @@ export interface TrainerWorkerApi {
   /** While paused: run exactly one more optimizer step, then stay paused. */
   step(): void;
   stop(): void;
+  /** The weights of a finished run this worker holds (parameters and BN statistics); null if none. */
+  exportWeights(runId: string): Promise<NamedWeight[] | null>;
   /** Finished runs whose weights the worker holds, usable as distillation teachers. */
   teachers(): Promise<TeacherInfo[]>;
 }

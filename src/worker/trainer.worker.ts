@@ -7,6 +7,7 @@ import { createTrainer, type TrainedModel, type Trainer } from '../engine/traine
 import type {
   BackendInfo,
   EventSink,
+  NamedWeight,
   RunPhase,
   TeacherInfo,
   TrainerEvent,
@@ -177,6 +178,24 @@ const api: TrainerWorkerApi = {
     if (!current) return;
     current.stopRequested = true;
     current.trainer?.stop();
+  },
+
+  async exportWeights(runId) {
+    const teacher = teachers.get(runId);
+    if (!teacher) return null;
+    const named = teacher.model.model.namedTensors();
+    const weights: NamedWeight[] = await Promise.all(
+      named.map(async ({ name, tensor }) => ({
+        name,
+        shape: [...tensor.shape],
+        // A copy: the CPU backend may hand out its own storage, which transfer would detach.
+        values: new Float32Array(await tensor.data()),
+      })),
+    );
+    return Comlink.transfer(
+      weights,
+      weights.map((w) => w.values.buffer as ArrayBuffer),
+    );
   },
 
   async teachers(): Promise<TeacherInfo[]> {

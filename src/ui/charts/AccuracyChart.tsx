@@ -11,9 +11,16 @@ import {
 import type { EvalResult } from '../../worker/protocol';
 import { formatNumber, formatPercent } from '../format';
 import { CHART_HEIGHT, COLORS, ChartCard, EmptyChart } from './ChartCard';
+import { overlayLines, top1Of, type OverlaySeries } from './overlays';
 
 /** Top-1 and top-5 validation accuracy after each epoch. */
-export function AccuracyChart({ evals }: { evals: EvalResult[] }) {
+export function AccuracyChart({
+  evals,
+  overlays = [],
+}: {
+  evals: EvalResult[];
+  overlays?: OverlaySeries[];
+}) {
   const data = evals.map((e) => ({
     epoch: e.epoch,
     top1: e.top1 * 100,
@@ -36,7 +43,7 @@ export function AccuracyChart({ evals }: { evals: EvalResult[] }) {
         </span>
       }
     >
-      {evals.length === 0 ? (
+      {evals.length === 0 && overlays.length === 0 ? (
         <EmptyChart>Accuracy appears after the first epoch.</EmptyChart>
       ) : (
         <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
@@ -71,6 +78,7 @@ export function AccuracyChart({ evals }: { evals: EvalResult[] }) {
                 isAnimationActive={false}
               />
             )}
+            {overlayLines(overlays, 'epoch', top1Of)}
           </LineChart>
         </ResponsiveContainer>
       )}

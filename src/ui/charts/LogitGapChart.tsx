@@ -3,6 +3,7 @@ import {
   Bar,
   BarChart,
   CartesianGrid,
+  Legend,
   Line,
   LineChart,
   ReferenceLine,
@@ -15,6 +16,7 @@ import type { EvalResult } from '../../worker/protocol';
 import { THEORETICAL_GAP_FORMULA, theoreticalLogitGap } from '../../tricks';
 import { formatNumber, histogram } from '../format';
 import { CHART_HEIGHT, COLORS, ChartCard, EmptyChart } from './ChartCard';
+import { meanGapOf, overlayLines, type OverlaySeries } from './overlays';
 
 /** The theory line's caption, e.g. "Theory (paper Eq. 5): log((K − 1)(1 − ε)/ε) = 4.39". */
 export function theoryCaption(classes: number, epsilon: number): string {
@@ -32,8 +34,10 @@ export function LogitGapChart({
   evals,
   classes,
   epsilon,
+  overlays = [],
 }: {
   evals: EvalResult[];
+  overlays?: OverlaySeries[];
   classes: number;
   epsilon: number;
 }) {
@@ -121,6 +125,8 @@ export function LogitGapChart({
                     }}
                   />
                 )}
+                {overlayLines(overlays, 'epoch', meanGapOf)}
+                {overlays.length > 0 && <Legend />}
               </LineChart>
             </ResponsiveContainer>
           </div>

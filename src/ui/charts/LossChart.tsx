@@ -12,12 +12,19 @@ import {
 import type { TrainPoint } from '../../worker/protocol';
 import { decimate, emaSmooth, formatNumber } from '../format';
 import { CHART_HEIGHT, COLORS, ChartCard, EmptyChart } from './ChartCard';
+import { overlayLines, smoothedLoss, type OverlaySeries } from './overlays';
 
 const SMOOTHING = 0.9;
 const MAX_POINTS = 800;
 
 /** Training loss per step: raw and exponentially smoothed. */
-export function LossChart({ points }: { points: TrainPoint[] }) {
+export function LossChart({
+  points,
+  overlays = [],
+}: {
+  points: TrainPoint[];
+  overlays?: OverlaySeries[];
+}) {
   const data = useMemo(() => {
     const smooth = emaSmooth(
       points.map((p) => p.loss),
@@ -44,7 +51,7 @@ export function LossChart({ points }: { points: TrainPoint[] }) {
         </span>
       }
     >
-      {points.length === 0 ? (
+      {points.length === 0 && overlays.length === 0 ? (
         <EmptyChart>The loss appears here once training starts.</EmptyChart>
       ) : (
         <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
@@ -78,6 +85,7 @@ export function LossChart({ points }: { points: TrainPoint[] }) {
               strokeWidth={2}
               isAnimationActive={false}
             />
+            {overlayLines(overlays, 'step', smoothedLoss)}
           </LineChart>
         </ResponsiveContainer>
       )}

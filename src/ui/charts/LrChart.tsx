@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import {
   CartesianGrid,
+  Legend,
   Line,
   LineChart,
   ReferenceLine,
@@ -13,6 +14,7 @@ import type { ExperimentConfig } from '../../config';
 import { lrScheduleFromConfig, sampleLrCurve } from '../../tricks';
 import { formatNumber } from '../format';
 import { CHART_HEIGHT, COLORS, ChartCard } from './ChartCard';
+import { lrOf, overlayLines, type OverlaySeries } from './overlays';
 
 export function stepsPerEpochOf(config: Pick<ExperimentConfig, 'train_size' | 'batch'>): number {
   return Math.max(1, Math.floor(config.train_size / config.batch));
@@ -22,7 +24,10 @@ export function stepsPerEpochOf(config: Pick<ExperimentConfig, 'train_size' | 'b
 export function LrChart({
   config,
   currentStep,
+  overlays = [],
 }: {
+  /** Other runs' actual per-step learning rates. */
+  overlays?: OverlaySeries[];
   config: ExperimentConfig;
   /** Steps done by the active run, for the marker; null when none. */
   currentStep: number | null;
@@ -78,6 +83,8 @@ export function LrChart({
               strokeWidth={2}
               isAnimationActive={false}
             />
+            {overlayLines(overlays, 'step', lrOf)}
+            {overlays.length > 0 && <Legend />}
             {currentStep !== null && (
               <ReferenceLine
                 x={Math.max(1, currentStep)}

@@ -9,6 +9,7 @@ import {
 import { controlId, ParamControl } from './ParamControl';
 import { ResNetBNote, SmoothingNote } from './TrickNotes';
 import { TeacherSelect, type TeacherOption } from './TeacherSelect';
+import { TrickExplainer } from './TrickExplainer';
 
 export const GROUPS: { id: ParamGroup; title: string; intro?: string }[] = [
   { id: 'model', title: 'Model' },
@@ -61,7 +62,12 @@ export function TrickPanel({ config, setParam, locked, teachers, extras }: Trick
               paramKey={key}
               value={config[key]}
               onChange={setParam}
-              note={noteFor(key)}
+              note={
+                <>
+                  {noteFor(key)}
+                  <TrickExplainer paramKey={key} />
+                </>
+              }
             >
               {key === 'distill' ? (
                 <TeacherSelect

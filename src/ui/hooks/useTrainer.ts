@@ -1,7 +1,12 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import * as Comlink from 'comlink';
 import type { ExperimentConfig } from '../../config';
-import type { BackendInfo, TrainerEvent, TrainerWorkerApi } from '../../worker/protocol';
+import type {
+  BackendInfo,
+  NamedWeight,
+  TrainerEvent,
+  TrainerWorkerApi,
+} from '../../worker/protocol';
 import { createTrainerWorker } from '../createTrainerWorker';
 import { INITIAL_RUNS, isActive, runsReducer, type RunRecord } from '../runs';
 
@@ -20,7 +25,12 @@ export interface Trainer {
   runs: RunRecord[];
   selected: RunRecord | null;
   active: RunRecord | null;
-  start: (config: ExperimentConfig) => string | null;
+  /** Starts a run; `id` defaults to the next session id. */
+  start: (config: ExperimentConfig, id?: string) => string | null;
+  /** The worker is inside start() (until its promise settles); a new run must wait. */
+  busy: boolean;
+  /** Trained weights of a finished run of this session (null when the worker has none). */
+  exportWeights: (id: string) => Promise<NamedWeight[] | null>;
   pause: () => void;
   resume: () => void;
   step: () => void;
@@ -32,6 +42,7 @@ export function useTrainer(): Trainer {
   const [state, dispatch] = useReducer(runsReducer, INITIAL_RUNS);
   const [backend, setBackend] = useState<BackendInfo | null>(null);
   const [workerError, setWorkerError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const apiRef = useRef<Comlink.Remote<TrainerWorkerApi> | null>(null);
   const currentRunRef = useRef<string | null>(null);
   const counterRef = useRef(0);
@@ -123,11 +134,12 @@ export function useTrainer(): Trainer {
   );
 
   const start = useCallback(
-    (config: ExperimentConfig): string | null => {
+    (config: ExperimentConfig, requestedId?: string): string | null => {
       const api = apiRef.current;
       if (!api) return null;
       flush();
-      const id = `r${++counterRef.current}`;
+      const id = requestedId ?? `r${++counterRef.current}`;
+      setBusy(true);
       currentRunRef.current = id;
       dispatch({ type: 'start', id, config });
       api.start(id, config).then(
@@ -135,10 +147,12 @@ export function useTrainer(): Trainer {
           setTimeout(() => {
             flush();
             dispatch({ type: 'settle', id });
+            setBusy(false);
           }, SETTLE_GRACE_MS),
         (err: unknown) => {
           flush();
           dispatch({ type: 'settle', id, error: errorMessage(err) });
+          setBusy(false);
         },
       );
       return id;
@@ -151,6 +165,10 @@ export function useTrainer(): Trainer {
   const step = useCallback(() => void apiRef.current?.step(), []);
   const stop = useCallback(() => void apiRef.current?.stop(), []);
   const select = useCallback((id: string) => dispatch({ type: 'select', id }), []);
+  const exportWeights = useCallback(
+    async (id: string) => (apiRef.current ? apiRef.current.exportWeights(id) : null),
+    [],
+  );
 
   const selected = state.runs.find((r) => r.id === state.selectedId) ?? null;
   const active = state.runs.find((r) => isActive(r)) ?? null;
@@ -161,6 +179,8 @@ export function useTrainer(): Trainer {
     selected,
     active,
     start,
+    busy,
+    exportWeights,
     pause,
     resume,
     step,

@@ -1,0 +1,80 @@
+import type { SweepPlan, SweepTable } from '../../experiments/sweeps';
+
+export interface SweepState {
+  plan: SweepPlan;
+  /** Index of the next step to start. */
+  next: number;
+  /** Run ids of the steps started so far. */
+  ids: string[];
+}
+
+const BUTTONS: { table: SweepTable; text: string }[] = [
+  { table: 'table4', text: 'Reproduce Table 4' },
+  { table: 'table5', text: 'Reproduce Table 5' },
+  { table: 'table6', text: 'Reproduce Table 6' },
+];
+
+/** Queues the paper's sequence of runs, scaled to the current settings. */
+export function SweepControls({
+  sweep,
+  disabled,
+  onStart,
+  onCancel,
+}: {
+  sweep: SweepState | null;
+  disabled: boolean;
+  onStart: (table: SweepTable) => void;
+  onCancel: () => void;
+}) {
+  return (
+    <section className="sweeps" aria-labelledby="sweeps-heading">
+      <h2 id="sweeps-heading">Sweeps</h2>
+      <div className="toolbar">
+        {BUTTONS.map((b) => (
+          <button
+            key={b.table}
+            type="button"
+            disabled={disabled || sweep !== null}
+            onClick={() => onStart(b.table)}
+          >
+            {b.text}
+          </button>
+        ))}
+        {sweep && (
+          <button type="button" onClick={onCancel}>
+            Cancel queue
+          </button>
+        )}
+      </div>
+      {sweep ? (
+        <div role="status" data-testid="sweep-status">
+          <p>
+            {sweep.plan.title}: run {Math.min(sweep.ids.length, sweep.plan.steps.length)} of{' '}
+            {sweep.plan.steps.length} (
+            {sweep.plan.steps[Math.max(0, sweep.ids.length - 1)]?.label ?? ''}).
+          </p>
+          <ol className="small">
+            {sweep.plan.steps.map((s, i) => (
+              <li key={s.label}>
+                {s.label}
+                {sweep.ids[i] ? ` → ${sweep.ids[i]}` : ''}
+              </li>
+            ))}
+          </ol>
+          {sweep.plan.notes.length > 0 && (
+            <ul className="small muted">
+              {sweep.plan.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      ) : (
+        <p className="muted small">
+          Queues the paper’s rows at the current model width, input, data sizes and epochs; the
+          comparison table fills as the runs finish.
+        </p>
+      )}
+    </section>
+  );
+}
