@@ -16,6 +16,8 @@ export default defineConfig({
           include: ['src/**/*.test.ts'],
           exclude: ['src/engine/**'],
           environment: 'node',
+          // Statistical tests draw tens of thousands of samples; leave room on a busy 2-core machine.
+          testTimeout: 30_000,
         },
       },
       {
