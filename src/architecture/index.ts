@@ -1,3 +1,4 @@
 export * from './resnet-spec';
 export * from './parameters';
 export * from './summary';
+export * from './memory';

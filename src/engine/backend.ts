@@ -62,7 +62,13 @@ export async function createWebGPUBackend(gpu: GPU): Promise<BackendInfo> {
     throw new Error('WebGPU unavailable: tfjs could not initialize the WebGPU backend');
   }
   await tf.ready();
-  return { backend: 'webgpu', adapter: adapterName(adapter.info), fallbackReason: '', shaderF16 };
+  return {
+    backend: 'webgpu',
+    adapter: adapterName(adapter.info),
+    fallbackReason: '',
+    shaderF16,
+    maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+  };
 }
 
 function errorMessage(error: unknown): string {

@@ -43,14 +43,23 @@ import { useSavedRuns } from './hooks/useSavedRuns';
 import { SHORTCUTS, useShortcuts } from './hooks/useShortcuts';
 import { useTrainer } from './hooks/useTrainer';
 import { formatPercent } from './format';
+import { bufferLimitProblem, trainingMemoryOf } from '../architecture';
+import type { BackendInfo } from '../worker/protocol';
 import { isActive } from './runs';
 import { loadWeights } from './storage/run-store';
 
-/** Settings that cannot be trained together, in words (the URL codec resets them on load). */
-function problemsOf(config: ExperimentConfig): string[] {
-  return enforceConsistency(config).ignored.map(
+/**
+ * Settings that cannot be trained, in words: inconsistent values (the URL codec resets them on
+ * load) and a network whose largest activation does not fit the GPU's buffer limit.
+ */
+function problemsOf(config: ExperimentConfig, backend: BackendInfo | null): string[] {
+  const problems = enforceConsistency(config).ignored.map(
     (p) => `${PARAMS[p.key as ParamKey]?.label ?? p.key} ${p.value} ${p.reason}.`,
   );
+  const memory = trainingMemoryOf(config);
+  const limit = memory && bufferLimitProblem(memory, backend?.maxStorageBufferBindingSize);
+  if (limit) problems.push(limit);
+  return problems;
 }
 
 type Message = { text: string; error: boolean } | null;
@@ -60,7 +69,7 @@ export function App() {
   const trainer = useTrainer();
   const saved = useSavedRuns(trainer);
   const { active, runs: sessionRuns, start, busy } = trainer;
-  const problems = useMemo(() => problemsOf(config), [config]);
+  const problems = useMemo(() => problemsOf(config, trainer.backend), [config, trainer.backend]);
   const [shownId, setShownId] = useState<string | null>(null);
   const [compareIds, setCompareIds] = useState<ReadonlySet<string>>(new Set());
   const [sweep, setSweep] = useState<SweepState | null>(null);

@@ -12,6 +12,8 @@ export interface BackendInfo {
   fallbackReason: string;
   /** The adapter exposes the WebGPU 'shader-f16' feature. */
   shaderF16: boolean;
+  /** WebGPU only: the largest buffer one tensor may occupy, for the pre-flight check. */
+  maxStorageBufferBindingSize?: number;
 }
 
 export type RunPhase =

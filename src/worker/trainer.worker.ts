@@ -1,4 +1,5 @@
 import * as Comlink from 'comlink';
+import { trainingMemoryOf } from '../architecture';
 import { classCount, type ExperimentConfig } from '../config';
 import type { ImageDataset } from '../data/dataset';
 import { generateSyntheticDataset } from '../data/synthetic';
@@ -48,6 +49,18 @@ function emit(event: TrainerEvent): void {
   } catch {
     // The page went away; nothing to report to.
   }
+}
+
+const OUT_OF_MEMORY = /out of memory|\boom\b|allocat|exceeds the maximum|too large/i;
+
+/** Out-of-memory errors get the pre-flight estimate and what to change. */
+function describeFailure(message: string, config: ExperimentConfig): string {
+  if (!OUT_OF_MEMORY.test(message)) return message;
+  const memory = trainingMemoryOf(config);
+  const need = memory
+    ? ` This run needs about ${(memory.totalBytes / 2 ** 20).toFixed(0)} MB.`
+    : '';
+  return `The GPU ran out of memory: ${message}.${need} Try a smaller batch size, input size or width.`;
 }
 
 function errorMessage(err: unknown): string {
@@ -151,8 +164,9 @@ const api: TrainerWorkerApi = {
         onEvent({ type: 'phase', phase: model?.outcome ?? 'failed' });
       }
     } catch (err) {
-      onEvent({ type: 'error', message: errorMessage(err) });
-      onEvent({ type: 'phase', phase: 'failed', message: errorMessage(err) });
+      const message = describeFailure(errorMessage(err), config);
+      onEvent({ type: 'error', message });
+      onEvent({ type: 'phase', phase: 'failed', message });
     } finally {
       current = null;
     }

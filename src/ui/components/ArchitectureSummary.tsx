@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import {
   blockKindOf,
+  estimateTrainingMemory,
   buildResNetSpec,
   resnetOptionsFromConfig,
   summarizeResNet,
@@ -23,6 +24,18 @@ function summarize(config: ExperimentConfig): {
   }
 }
 
+function megabytes(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MB`;
+}
+
+function memoryLine(memory: ReturnType<typeof estimateTrainingMemory>, batch: number): string {
+  return (
+    `Training needs ≈ ${megabytes(memory.totalBytes)} of GPU memory: ` +
+    `${megabytes(memory.parameterBytes)} for weights, gradients and momentum, ` +
+    `${megabytes(memory.activationBytes)} of activations at batch ${batch}.`
+  );
+}
+
 /** Parameters and multiply-adds of the configured network, with a per-layer table. */
 export function ArchitectureSummary({ config }: { config: ExperimentConfig }) {
   const { summary, classes, error } = useMemo(() => summarize(config), [config]);
@@ -39,6 +52,9 @@ export function ArchitectureSummary({ config }: { config: ExperimentConfig }) {
         <strong data-testid="arch-params">{formatCount(summary.params)} parameters</strong> ·{' '}
         <strong data-testid="arch-macs">{formatMacs(summary.macs)} multiply-adds</strong> at{' '}
         {config.input}×{config.input}
+      </p>
+      <p className="arch-sub" data-testid="arch-memory">
+        {memoryLine(estimateTrainingMemory(summary, config.batch, config.input), config.batch)}
       </p>
       <p className="arch-sub">
         {config.model} ({blockKindOf(config.model)} blocks), {classes} classes
