@@ -6,35 +6,51 @@ import {
   type ExperimentConfig,
   type ParamKey,
 } from '../config';
+import { DATASET_TITLES } from '../data/load';
 import { AccuracyChart } from './charts/AccuracyChart';
 import { LogitGapChart } from './charts/LogitGapChart';
 import { LossChart } from './charts/LossChart';
 import { LrChart } from './charts/LrChart';
 import { ArchitectureSummary } from './components/ArchitectureSummary';
+import { AugmentationPreview } from './components/AugmentationPreview';
 import { BackendBanner } from './components/BackendBanner';
 import { CopyLinkButton } from './components/CopyLinkButton';
+import { DatasetPanel } from './components/DatasetPanel';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { IgnoredNotice } from './components/IgnoredNotice';
 import { ProgressPanel } from './components/ProgressPanel';
 import { RunControls } from './components/RunControls';
 import { RunList } from './components/RunList';
 import { TrickPanel } from './components/TrickPanel';
+import { useDataset } from './hooks/useDataset';
 import { useExperimentConfig } from './hooks/useExperimentConfig';
 import { useTrainer } from './hooks/useTrainer';
 import { formatPercent } from './format';
 
 /** Settings that cannot be trained together, in words (the URL codec resets them on load). */
-function problemsOf(config: ExperimentConfig): string[] {
-  return enforceConsistency(config).ignored.map(
+function problemsOf(config: ExperimentConfig, loadedClasses: number | null): string[] {
+  const problems = enforceConsistency(config, loadedClasses).ignored.map(
     (p) => `${PARAMS[p.key as ParamKey]?.label ?? p.key} ${p.value} ${p.reason}.`,
   );
+  if (config.dataset !== 'synthetic' && loadedClasses === null) {
+    problems.push(`Load the ${DATASET_TITLES[config.dataset]} files in the Data section first.`);
+  }
+  return problems;
 }
 
 export function App() {
   const { config, ignored, setParam } = useExperimentConfig();
   const trainer = useTrainer();
   const { active, selected, runs, start } = trainer;
-  const problems = useMemo(() => problemsOf(config), [config]);
+  const dataset = useDataset(trainer.api, config, setParam);
+  const loadedClasses = dataset.classesFor(config);
+  const problems = useMemo(() => problemsOf(config, loadedClasses), [config, loadedClasses]);
+  // Steps per epoch follow the loaded dataset's size, not the synthetic train_size.
+  const loadedTrainCount = loadedClasses !== null ? (dataset.loaded?.trainCount ?? null) : null;
+  const scheduleConfig = useMemo(
+    () => (loadedTrainCount === null ? config : { ...config, train_size: loadedTrainCount }),
+    [config, loadedTrainCount],
+  );
 
   const teachers = useMemo(
     () =>
@@ -95,6 +111,11 @@ export function App() {
                     <ArchitectureSummary config={config} />
                   </ErrorBoundary>
                 ),
+                data: (
+                  <ErrorBoundary name="dataset loader">
+                    <DatasetPanel config={config} controller={dataset} />
+                  </ErrorBoundary>
+                ),
               }}
             />
           </ErrorBoundary>
@@ -116,9 +137,17 @@ export function App() {
               <RunList runs={runs} selectedId={shown?.id ?? null} onSelect={trainer.select} />
             </ErrorBoundary>
           </section>
+          <ErrorBoundary name="augmentation preview">
+            <AugmentationPreview
+              api={trainer.api}
+              config={config}
+              disabled={!!active || !trainer.backend}
+              datasetReady={config.dataset === 'synthetic' || loadedClasses !== null}
+            />
+          </ErrorBoundary>
           <div className="charts">
             <ErrorBoundary name="learning rate chart">
-              <LrChart config={config} currentStep={liveStep} />
+              <LrChart config={scheduleConfig} currentStep={liveStep} />
             </ErrorBoundary>
             <ErrorBoundary name="loss chart">
               <LossChart points={shown?.points ?? []} />
@@ -129,7 +158,10 @@ export function App() {
             <ErrorBoundary name="logit gap chart">
               <LogitGapChart
                 evals={shown?.evals ?? []}
-                classes={classCount(shown?.config ?? config)}
+                classes={classCount(
+                  shown?.config ?? config,
+                  dataset.classesFor(shown?.config ?? config),
+                )}
                 epsilon={(shown?.config ?? config).label_smoothing}
               />
             </ErrorBoundary>

@@ -26,6 +26,8 @@ export interface Trainer {
   step: () => void;
   stop: () => void;
   select: (id: string) => void;
+  /** The worker's API once it exists (datasets and the augmentation preview use it directly). */
+  api: Comlink.Remote<TrainerWorkerApi> | null;
 }
 
 export function useTrainer(): Trainer {
@@ -33,6 +35,7 @@ export function useTrainer(): Trainer {
   const [backend, setBackend] = useState<BackendInfo | null>(null);
   const [workerError, setWorkerError] = useState<string | null>(null);
   const apiRef = useRef<Comlink.Remote<TrainerWorkerApi> | null>(null);
+  const [api, setApi] = useState<Comlink.Remote<TrainerWorkerApi> | null>(null);
   const currentRunRef = useRef<string | null>(null);
   const counterRef = useRef(0);
   const queueRef = useRef<{ id: string; event: TrainerEvent }[]>([]);
@@ -101,6 +104,7 @@ export function useTrainer(): Trainer {
     );
     const api = Comlink.wrap<TrainerWorkerApi>(worker);
     apiRef.current = api;
+    queueMicrotask(() => !cancelled && setApi(() => api));
     api
       .init(Comlink.proxy(enqueue))
       .then((info) => {
@@ -110,6 +114,7 @@ export function useTrainer(): Trainer {
     return () => {
       cancelled = true;
       apiRef.current = null;
+      setApi(null);
       api[Comlink.releaseProxy]();
       worker.terminate();
     };
@@ -166,6 +171,7 @@ export function useTrainer(): Trainer {
     step,
     stop,
     select,
+    api,
   };
 }
 
