@@ -36,7 +36,7 @@ function writeFixtures(): { cifar: string[]; broken: string; mnist: string[]; fo
 }
 
 async function previewGrid(page: Page, expected: number): Promise<void> {
-  await page.getByRole('button', { name: /Show a training batch|New batch/ }).click();
+  await page.getByRole('button', { name: /Preview one batch|New batch/ }).click();
   const grid = page.getByTestId('preview-grid');
   await expect(grid).toHaveAttribute('data-count', String(expected), { timeout: 120_000 });
   // The tiles hold real, varied pixels.

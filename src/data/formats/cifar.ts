@@ -75,7 +75,7 @@ export function parseCifarBatch(
         : ' The file is truncated or is not a CIFAR batch.';
     throw new DatasetError(
       name,
-      `${bytes.length} bytes is not a whole number of ${record}-byte ${info.title} records (${Math.floor(bytes.length / record)} records and ${bytes.length % record} bytes left over).${hint}`,
+      `${bytes.length} bytes is not a whole number of ${record}-byte ${info.title} records (${Math.floor(bytes.length / record)} whole record${Math.floor(bytes.length / record) === 1 ? '' : 's'} and ${bytes.length % record} bytes left over).${hint}`,
     );
   }
   const count = bytes.length / record;

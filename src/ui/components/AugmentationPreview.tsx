@@ -83,7 +83,7 @@ export function AugmentationPreview({
           onClick={refresh}
           disabled={!api || busy || disabled || !datasetReady}
         >
-          {busy ? 'Drawing…' : batch ? 'New batch' : 'Show a training batch'}
+          {busy ? 'Drawing…' : batch ? 'New batch' : 'Preview one batch'}
         </button>
       </div>
       {!datasetReady && <p className="param-note">Load the dataset to preview its images.</p>}
