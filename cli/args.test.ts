@@ -8,9 +8,20 @@ describe('CLI arguments', () => {
       query: 'model=resnet10&epochs=2',
       json: null,
       teacher: null,
+      data: null,
     });
     expect(parseArgs(['?epochs=2'])).toMatchObject({ query: 'epochs=2' });
     expect(parseArgs([])).toMatchObject({ kind: 'train', query: '' });
+  });
+
+  it('--data PATH, as a separate word or with =', () => {
+    expect(parseArgs(['--data', 'cifar-10-binary.tar.gz', 'dataset=cifar10'])).toMatchObject({
+      kind: 'train',
+      query: 'dataset=cifar10',
+      data: 'cifar-10-binary.tar.gz',
+    });
+    expect(parseArgs(['--data=imgs/', 'epochs=1'])).toMatchObject({ data: 'imgs/' });
+    expect(() => parseArgs(['--data='])).toThrow(ArgsError);
   });
 
   it('--json and --teacher, as separate words or with =', () => {
@@ -19,6 +30,7 @@ describe('CLI arguments', () => {
       query: 'epochs=1',
       json: 'out.json',
       teacher: 'model=resnet18',
+      data: null,
     });
   });
 

@@ -1,6 +1,7 @@
 /**
  * Headless training on WebGPU (Dawn in Node) with the page's engine:
  *   npm run train -- "model=resnet10&width=0.125&epochs=2" [--json out.json] [--teacher "<query>"]
+ *   npm run train -- --data cifar-10-binary.tar.gz "dataset=cifar10&epochs=2"
  *   npm run train -- --summary "model=resnet50&input=224&classes=1000"
  */
 import { writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import type { ImageDataset } from '../src/data/dataset';
 import type { TrainedModel } from '../src/engine/trainer';
 import type { BackendInfo, EvalResult, TrainerEvent, TrainPoint } from '../src/worker/protocol';
 import { ArgsError, parseArgs, USAGE } from './args';
+import { loadDataPath } from './data';
 
 const TEACHER_RUN_ID = 'r1';
 
@@ -210,6 +212,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  if (config.dataset !== 'synthetic' && command.data === null) {
+    console.error(`error: dataset=${config.dataset} needs its files: add --data PATH`);
+    return 2;
+  }
+
   const { initNodeBackend } = await import('../src/engine/backend-node');
   let backend: BackendInfo;
   try {
@@ -222,12 +229,31 @@ async function main(argv: string[]): Promise<number> {
     `backend: ${backend.backend} on ${backend.adapter} (shader-f16: ${backend.shaderF16})`,
   );
 
-  // One dataset for teacher and student: the main query's seed and sizes.
-  const dataset = generateSyntheticDataset({
-    seed: config.seed,
-    trainSize: config.train_size,
-    valSize: config.val_size,
-  });
+  // One dataset for teacher and student: the main query's seed and sizes, or --data.
+  let dataset: ImageDataset;
+  if (command.data !== null) {
+    try {
+      const loaded = await loadDataPath(command.data, config, (line) => console.error(line));
+      if (config.dataset !== 'synthetic' && config.dataset !== loaded.kind) {
+        console.warn(
+          `warning: dataset=${config.dataset}, but ${command.data} holds ${loaded.kind}`,
+        );
+      }
+      config.dataset = loaded.kind;
+      if (teacherConfig) teacherConfig.dataset = loaded.kind;
+      for (const w of loaded.warnings) console.warn(`warning: ${w}`);
+      dataset = loaded.dataset;
+    } catch (error) {
+      console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    }
+  } else {
+    dataset = generateSyntheticDataset({
+      seed: config.seed,
+      trainSize: config.train_size,
+      valSize: config.val_size,
+    });
+  }
   console.log(
     `dataset: ${dataset.name}, ${dataset.train.count} train / ${dataset.val.count} val images, ` +
       `${dataset.classNames.length} classes`,

@@ -7,18 +7,39 @@ export interface IgnoredParam {
   reason: string;
 }
 
-/** Number of classes of each built-in dataset. */
-export const DATASET_CLASSES: Record<ExperimentConfig['dataset'], number> = { synthetic: 10 };
+/** Number of classes of each dataset; an image folder has as many as it has class folders. */
+export const DATASET_CLASSES: Record<ExperimentConfig['dataset'], number | null> = {
+  synthetic: 10,
+  cifar10: 10,
+  cifar100: 100,
+  mnist: 10,
+  'fashion-mnist': 10,
+  folder: null,
+};
 
-export function classCount(config: Pick<ExperimentConfig, 'dataset'>): number {
-  return DATASET_CLASSES[config.dataset];
+/** Shown for an image folder before one is loaded. */
+const UNKNOWN_CLASSES = 10;
+
+/**
+ * The class count for training: the loaded dataset's when there is one (`loaded`), else the
+ * dataset's known count.
+ */
+export function classCount(
+  config: Pick<ExperimentConfig, 'dataset'>,
+  loaded: number | null = null,
+): number {
+  if (config.dataset !== 'synthetic' && loaded !== null) return loaded;
+  return DATASET_CLASSES[config.dataset] ?? UNKNOWN_CLASSES;
 }
 
 /**
  * Rules that involve more than one parameter. Each offending value falls back to its default (or
  * the nearest valid value) and is reported, so a link from a stranger always yields a runnable experiment.
  */
-export function enforceConsistency(config: ExperimentConfig): {
+export function enforceConsistency(
+  config: ExperimentConfig,
+  loadedClasses: number | null = null,
+): {
   config: ExperimentConfig;
   ignored: IgnoredParam[];
 } {
@@ -28,8 +49,10 @@ export function enforceConsistency(config: ExperimentConfig): {
     ignored.push({ key, value: String(fixed[key]), reason });
     (fixed as Record<ParamKey, unknown>)[key] = value;
   };
-  const k = classCount(fixed);
-  if (fixed.label_smoothing >= (k - 1) / k) {
+  const known =
+    fixed.dataset === 'folder' && loadedClasses === null ? null : classCount(fixed, loadedClasses);
+  const k = known ?? 2;
+  if (known !== null && fixed.label_smoothing >= (k - 1) / k) {
     replace(
       'label_smoothing',
       `must be below (K − 1)/K = ${((k - 1) / k).toFixed(3)} for K = ${k} classes, where all targets become equal`,
@@ -38,7 +61,7 @@ export function enforceConsistency(config: ExperimentConfig): {
   if (fixed.warmup >= fixed.epochs) {
     replace('warmup', `must be shorter than the training (${fixed.epochs} epochs)`);
   }
-  if (fixed.train_size < fixed.batch) {
+  if (fixed.dataset === 'synthetic' && fixed.train_size < fixed.batch) {
     replace(
       'batch',
       `is larger than the training set; using ${fixed.train_size}`,

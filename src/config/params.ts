@@ -20,7 +20,14 @@ export type ModelName = (typeof MODEL_NAMES)[number];
 export const STEMS = ['auto', 'imagenet', 'small'] as const;
 export type StemChoice = (typeof STEMS)[number];
 
-export const DATASETS = ['synthetic'] as const;
+export const DATASETS = [
+  'synthetic',
+  'cifar10',
+  'cifar100',
+  'mnist',
+  'fashion-mnist',
+  'folder',
+] as const;
 export type DatasetName = (typeof DATASETS)[number];
 
 export type ParamGroup = 'model' | 'data' | 'optimization' | 'efficient' | 'tweaks' | 'refinements';
@@ -132,14 +139,14 @@ export const PARAMS = {
   dataset: oneOf<DatasetName>({
     label: 'Dataset',
     group: 'data',
-    help: 'synthetic: 10 classes of procedurally drawn 32×32 shapes, generated from the seed (works offline).',
+    help: 'synthetic: 10 classes of procedurally drawn 32×32 shapes, generated from the seed (works offline). The others train on files you load: CIFAR-10/100 binary, MNIST/Fashion-MNIST IDX, or a folder of images per class.',
     options: DATASETS,
     default: 'synthetic',
   }),
   train_size: num({
     label: 'Training images',
     group: 'data',
-    help: 'How many training images the synthetic dataset generates.',
+    help: 'How many training images the synthetic dataset generates (loaded datasets use all theirs).',
     min: 16,
     max: 50000,
     integer: true,
@@ -148,16 +155,34 @@ export const PARAMS = {
   val_size: num({
     label: 'Validation images',
     group: 'data',
-    help: 'How many validation images the synthetic dataset generates.',
+    help: 'How many validation images the synthetic dataset generates (loaded datasets use all theirs).',
     min: 8,
     max: 10000,
     integer: true,
     default: 1000,
   }),
-  augment: bool({
-    label: 'Baseline preprocessing',
+  crop: bool({
+    label: 'Random-resized-crop',
     group: 'data',
-    help: 'Paper §2.1: random-resized-crop, flip, hue/saturation/brightness jitter, PCA lighting noise. Normalization is always applied.',
+    help: 'Paper §2.1: a random box of 8%–100% of the area, aspect ratio 3/4–4/3, resized to the input. Off: shorter side to input × 256/224, centre crop (the validation transform).',
+    default: true,
+  }),
+  flip: bool({
+    label: 'Horizontal flip',
+    group: 'data',
+    help: 'Paper §2.1: mirror each training image with probability 0.5.',
+    default: true,
+  }),
+  jitter: bool({
+    label: 'Colour jitter',
+    group: 'data',
+    help: 'Paper §2.1: hue, saturation and brightness each scaled by a factor drawn from U[0.6, 1.4].',
+    default: true,
+  }),
+  pca: bool({
+    label: 'PCA lighting noise',
+    group: 'data',
+    help: 'Paper §2.1: add Σ αᵢλᵢvᵢ with αᵢ ~ N(0, 0.1) along the ImageNet RGB eigenvectors (AlexNet). Normalization by the paper’s mean and std is always applied.',
     default: true,
   }),
   batch: num({

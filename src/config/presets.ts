@@ -37,7 +37,10 @@ export const TRICKS_OFF = {
 const BASELINE = {
   ...TRICKS_OFF,
   model: 'resnet50',
-  augment: true,
+  crop: true,
+  flip: true,
+  jitter: true,
+  pca: true,
   batch: 256,
   lr: 0.1,
   wd: 0.0001,

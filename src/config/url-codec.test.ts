@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { classCount, enforceConsistency } from './consistency';
 import { DEFAULT_CONFIG, PARAM_KEYS, PARAMS, parseQuery, toQuery, type ExperimentConfig } from '.';
 
 describe('URL codec', () => {
@@ -31,7 +32,10 @@ describe('URL codec', () => {
       dataset: 'synthetic',
       train_size: 1000,
       val_size: 200,
-      augment: false,
+      crop: false,
+      flip: false,
+      jitter: false,
+      pca: false,
       batch: 64,
       epochs: 30,
       lr: 0.4,
@@ -120,6 +124,35 @@ describe('URL codec', () => {
     const batch = parseQuery('train_size=64&batch=128');
     expect(batch.config.batch).toBe(64);
     expect(batch.ignored[0]!.reason).toBe('is larger than the training set; using 64');
+  });
+
+  it('maps the old augment switch onto the four §2.1 steps; explicit steps win', () => {
+    const off = parseQuery('augment=0');
+    expect(off.ignored).toEqual([]);
+    expect([off.config.crop, off.config.flip, off.config.jitter, off.config.pca]).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    const mixed = parseQuery('augment=0&flip=1');
+    expect([mixed.config.crop, mixed.config.flip]).toEqual([false, true]);
+    expect(parseQuery('augment=yes').ignored[0]).toMatchObject({
+      key: 'augment',
+      reason: 'must be 1 or 0',
+    });
+  });
+
+  it('knows the class count of each dataset; a loaded dataset decides', () => {
+    expect(classCount({ dataset: 'cifar100' })).toBe(100);
+    expect(classCount({ dataset: 'folder' }, 7)).toBe(7);
+    expect(classCount({ dataset: 'synthetic' }, 7)).toBe(10);
+    // ε = 0.6 is fine for a folder of unknown size but not for one of 2 classes.
+    expect(parseQuery('dataset=folder&label_smoothing=0.6').ignored).toEqual([]);
+    const config = parseQuery('dataset=folder&label_smoothing=0.6').config;
+    expect(enforceConsistency(config, 2).ignored[0]!.key).toBe('label_smoothing');
+    // The synthetic size limits the batch only on the synthetic dataset.
+    expect(parseQuery('dataset=cifar10&train_size=64&batch=128').config.batch).toBe(128);
   });
 
   it('declares a label, help and default for every parameter', () => {

@@ -51,7 +51,12 @@ describe('training step', () => {
           pixels: gatherImages(dataset.train, indices, 32 * 32 * 3),
           labels: gatherLabels(dataset.train, indices),
           count: config.batch,
-          augmentation: sampleAugmentationBatch(rng, config.batch, 32, 32, { augment: true }),
+          augmentation: sampleAugmentationBatch(rng, config.batch, 32, 32, {
+            crop: true,
+            flip: true,
+            jitter: true,
+            pca: true,
+          }),
           mixupLambda: sampleMixupLambda(rng, config.mixup),
         },
         0.05,

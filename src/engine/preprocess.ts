@@ -5,6 +5,7 @@ import {
   NORMALIZE_STD,
   sampleAugmentationBatch,
   createRng,
+  NO_AUGMENTATION,
   type AugmentationBatch,
 } from '../tricks';
 
@@ -42,7 +43,7 @@ export function validationAugmentation(
   width: number,
 ): AugmentationBatch {
   // The validation branch draws nothing from the generator.
-  return sampleAugmentationBatch(createRng(0), count, height, width, { augment: false });
+  return sampleAugmentationBatch(createRng(0), count, height, width, NO_AUGMENTATION);
 }
 
 function isIdentityColor(aug: AugmentationBatch): boolean {
@@ -54,7 +55,8 @@ function isIdentityColor(aug: AugmentationBatch): boolean {
 }
 
 /**
- * pixels: [count, height, width, 3] in [0, 255]. Returns normalized [count, size, size, 3].
+ * pixels: [count, height, width, 3] in [0, 255]. Returns normalized [count, size, size, 3]
+ * (or the augmented pixels in [0, 255] when `normalize` is false, for the preview).
  */
 export function preprocessBatch(
   pixels: Float32Array,
@@ -63,6 +65,7 @@ export function preprocessBatch(
   width: number,
   aug: AugmentationBatch,
   size: number,
+  normalize = true,
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const images = tf.tensor4d(pixels, [count, height, width, 3]);
@@ -79,6 +82,7 @@ export function preprocessBatch(
       );
       x = tf.reshape(tf.clipByValue(colored, 0, 255), [count, size, size, 3]);
     }
+    if (!normalize) return x as tf.Tensor4D;
     const mean = tf.tensor1d([...NORMALIZE_MEAN]);
     const std = tf.tensor1d([...NORMALIZE_STD]);
     return tf.div(tf.sub(x, mean), std) as tf.Tensor4D;

@@ -29,7 +29,7 @@ describe('trainer', () => {
   it('8 steps of a tiny ResNet reduce the training loss; no tensors leak', async () => {
     // One batch of 16 images per epoch, 8 epochs: the same images every step, so the loss must fall.
     const { config } = parseQuery(
-      'model=resnet10&width=0.125&batch=16&input=32&train_size=16&val_size=16&epochs=8&augment=0&lr=0.05&cosine=1',
+      'model=resnet10&width=0.125&batch=16&input=32&train_size=16&val_size=16&epochs=8&crop=0&flip=0&jitter=0&pca=0&lr=0.05&cosine=1',
     );
     const dataset = generateSyntheticDataset({ seed: 1, trainSize: 16, valSize: 16 });
     const log = collect();

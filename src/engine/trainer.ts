@@ -6,6 +6,7 @@ import {
   createRng,
   learningRateAt,
   lrScheduleFromConfig,
+  preprocessingSwitches,
   sampleAugmentationBatch,
   sampleMixupLambda,
 } from '../tricks';
@@ -275,9 +276,13 @@ export function createTrainer(options: TrainerOptions): Trainer {
               pixels: gatherImages(dataset.train, indices, imageSize),
               labels: gatherLabels(dataset.train, indices),
               count: config.batch,
-              augmentation: sampleAugmentationBatch(augmentRng, config.batch, height, width, {
-                augment: config.augment,
-              }),
+              augmentation: sampleAugmentationBatch(
+                augmentRng,
+                config.batch,
+                height,
+                width,
+                preprocessingSwitches(config),
+              ),
               mixupLambda: sampleMixupLambda(mixupRng, config.mixup),
             },
             lr,

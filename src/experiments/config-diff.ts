@@ -17,7 +17,10 @@ const SHORT: Partial<Record<ParamKey, string>> = {
   mixup: 'mixup',
   distill: 'distill',
   temperature: 'T',
-  augment: 'baseline preprocessing',
+  crop: 'random-resized-crop',
+  flip: 'flip',
+  jitter: 'HSB jitter',
+  pca: 'PCA noise',
   train_size: 'train images',
   val_size: 'val images',
 };

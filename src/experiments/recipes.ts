@@ -34,6 +34,11 @@ const DEPTH: Record<ModelName, number> = {
 
 const num = (x: number) => String(Number(x.toPrecision(6)));
 
+/** Whether any step of the §2.1 training augmentation is on. */
+function anyAugmentation(config: ExperimentConfig): boolean {
+  return config.crop || config.flip || config.jitter || config.pca;
+}
+
 /** Step decay at ¼, ½, ¾ of the epochs, as the playground (30/60/90 of 120). */
 export function decayEpochs(epochs: number): number[] {
   return [0.25, 0.5, 0.75].map((f) => Math.round(f * epochs));
@@ -130,7 +135,13 @@ export function timmRecipe(
   args.push('--cooldown-epochs 0');
   args.push(`--smoothing ${num(config.label_smoothing)}`);
   if (config.mixup > 0) args.push(`--mixup ${num(config.mixup)}`);
-  if (!config.augment) args.push('--no-aug');
+  if (!anyAugmentation(config)) {
+    args.push('--no-aug');
+  } else {
+    if (!config.crop) args.push('--scale 1 1 --ratio 1 1');
+    if (!config.flip) args.push('--hflip 0');
+    if (!config.jitter) args.push('--color-jitter 0');
+  }
   args.push(`--seed ${config.seed}`);
 
   if (!config.no_bias_decay && config.wd > 0) {
@@ -143,10 +154,13 @@ export function timmRecipe(
       'timm’s train.py has no knowledge distillation; use the GluonCV command or a distillation fork.',
     );
   }
-  if (config.augment) {
+  if (anyAugmentation(config)) {
     notes.push(
       'timm’s default augmentation: random-resized crop, flip, color jitter 0.4 (brightness, contrast, saturation); no PCA lighting noise.',
     );
+  }
+  if (!config.crop && anyAugmentation(config)) {
+    notes.push('--scale 1 1 --ratio 1 1 keeps timm’s crop at full size but not at the centre.');
   }
   if (config.mixup > 0) {
     notes.push('timm’s Mixup also mixes the smoothed targets, as the playground does.');
@@ -219,8 +233,8 @@ export function gluoncvRecipe(
       `The teacher must be a GluonCV model-zoo name (pretrained): resnet152_v1d is the paper’s; the playground’s teacher ${config.distill} has none. --hard-weight 0.5 weighs both terms equally, as Eq. 6 does, at half the scale.`,
     );
   }
-  if (!config.augment) {
-    notes.push('GluonCV’s script has no switch to turn its baseline augmentation off.');
+  if (!(config.crop && config.flip && config.jitter && config.pca)) {
+    notes.push('GluonCV’s script has no switch to turn steps of its baseline augmentation off.');
   }
   notes.push(
     'GluonCV’s train_imagenet.py runs one process that drives every GPU given by --num-gpus.',
@@ -271,6 +285,10 @@ export const RECIPE_MAPPING: readonly [string, string, string][] = [
   ['label_smoothing', '--smoothing ε (ε/K form)', '--label-smoothing (ε = 0.1, ε/K form)'],
   ['mixup', '--mixup α', '--mixup --mixup-alpha α'],
   ['distill, temperature', 'not in train.py', '--teacher NAME --temperature T --hard-weight 0.5'],
-  ['augment = 0', '--no-aug', 'no switch'],
+  ['crop, flip, jitter, pca all 0', '--no-aug', 'no switch'],
+  ['crop = 0', '--scale 1 1 --ratio 1 1', 'no switch'],
+  ['flip = 0', '--hflip 0', 'no switch'],
+  ['jitter = 0', '--color-jitter 0', 'no switch'],
+  ['pca = 1', 'no PCA lighting noise', 'default (--lighting 0.1 in its augmenter)'],
   ['seed', '--seed', 'no switch'],
 ];

@@ -5,8 +5,12 @@ import {
   lightingOffset,
   multiply3,
   sampleAugmentation,
+  NO_AUGMENTATION,
+  PCA_EIGENVALUES,
+  PCA_EIGENVECTORS,
   sampleAugmentationBatch,
   saturationMatrix,
+  type PreprocessingSwitches,
   validationBox,
   type Matrix3,
 } from './preprocessing';
@@ -101,9 +105,110 @@ describe('baseline preprocessing (paper §2.1)', () => {
   });
 
   it('batches without augmentation use the validation transform', () => {
-    const batch = sampleAugmentationBatch(createRng(1), 2, 32, 32, { augment: false });
+    const batch = sampleAugmentationBatch(createRng(1), 2, 32, 32, NO_AUGMENTATION);
     expect([...batch.boxes.slice(0, 4)]).toEqual([0.0625, 0.0625, 0.9375, 0.9375]);
     expect([...batch.colorMatrices.slice(9, 18)]).toEqual(IDENTITY);
     expect([...batch.lightingOffsets]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('each §2.1 step is its own switch', () => {
+  const N = 8000;
+  const only = (step: keyof PreprocessingSwitches) => ({ ...NO_AUGMENTATION, [step]: true });
+  const batchOf = (switches: PreprocessingSwitches) =>
+    sampleAugmentationBatch(createRng(5), N, 32, 32, switches);
+  const centre = validationBox(32, 32);
+  const isCentre = (b: Float32Array, i: number) =>
+    [0, 1, 2, 3].every((k) => Math.abs(b[i * 4 + k]! - centre[k]!) < 1e-6);
+  const isMirroredCentre = (b: Float32Array, i: number) =>
+    [0, 3, 2, 1].every((k, j) => Math.abs(b[i * 4 + j]! - centre[k]!) < 1e-6);
+  const identityColour = (m: Float32Array, i: number) =>
+    IDENTITY.every((v, k) => m[i * 9 + k] === v);
+
+  it('crop alone: random boxes of area 8%–100%, aspect 3/4–4/3, never mirrored, no colour change', () => {
+    const b = batchOf(only('crop'));
+    let small = 0;
+    for (let i = 0; i < N; i++) {
+      const [y1, x1, y2, x2] = b.boxes.subarray(i * 4, i * 4 + 4);
+      const w = (x2! - x1!) * 32;
+      const h = (y2! - y1!) * 32;
+      expect(w).toBeGreaterThan(0);
+      const area = (w * h) / 1024;
+      expect(area).toBeGreaterThanOrEqual(0.08 - 1e-5);
+      expect(area).toBeLessThanOrEqual(1 + 1e-5);
+      if (area < 1 - 1e-6) {
+        expect(w / h).toBeGreaterThanOrEqual(0.75 - 1e-4);
+        expect(w / h).toBeLessThanOrEqual(4 / 3 + 1e-4);
+      }
+      if (area < 0.5) small++;
+      expect(identityColour(b.colorMatrices, i)).toBe(true);
+    }
+    // Proposals: area ~ U[8%, 100%], log-aspect ~ U[±log 4/3]; on a square image a proposal of
+    // area a fits when |log r| ≤ −log a. Accepted mass below ½: 0.42/0.92; above: (0.25 +
+    // (0.25 + 0.75·log 0.75)/log(4/3))/0.92; so P(area < ½ | accepted) = 0.532.
+    const above = (0.25 + (0.25 + 0.75 * Math.log(0.75)) / Math.log(4 / 3)) / 0.92;
+    const expected = 0.42 / 0.92 / (0.42 / 0.92 + above);
+    expect(expected).toBeCloseTo(0.532, 3);
+    expect(Math.abs(small / N - expected)).toBeLessThan(0.02);
+    expect(b.lightingOffsets.every((v) => v === 0)).toBe(true);
+  });
+
+  it('flip alone: the centre box, mirrored for half of the images', () => {
+    const b = batchOf(only('flip'));
+    let flipped = 0;
+    for (let i = 0; i < N; i++) {
+      if (isMirroredCentre(b.boxes, i)) flipped++;
+      else expect(isCentre(b.boxes, i)).toBe(true);
+      expect(identityColour(b.colorMatrices, i)).toBe(true);
+    }
+    expect(flipped / N).toBeGreaterThan(0.48);
+    expect(flipped / N).toBeLessThan(0.52);
+  });
+
+  it('jitter alone: gray stays gray, scaled by the brightness factor in [0.6, 1.4]', () => {
+    const b = batchOf(only('jitter'));
+    const scales: number[] = [];
+    for (let i = 0; i < N; i++) {
+      expect(isCentre(b.boxes, i)).toBe(true);
+      const m = b.colorMatrices.subarray(i * 9, i * 9 + 9);
+      const out = [0, 1, 2].map((r) => 100 * (m[r * 3]! + m[r * 3 + 1]! + m[r * 3 + 2]!));
+      expect(Math.abs(out[0]! - out[1]!)).toBeLessThan(1.5);
+      scales.push(out[0]! / 100);
+    }
+    expect(Math.min(...scales)).toBeGreaterThan(0.59);
+    expect(Math.max(...scales)).toBeLessThan(1.41);
+    const mean = scales.reduce((a, v) => a + v, 0) / N;
+    expect(mean).toBeCloseTo(1, 1);
+    expect(b.lightingOffsets.every((v) => v === 0)).toBe(true);
+  });
+
+  it('PCA alone: offsets with the covariance of Σ αₖλₖvₖ, α ~ N(0, 0.1)', () => {
+    const b = batchOf(only('pca'));
+    for (let c = 0; c < 3; c++) {
+      const xs = Array.from({ length: N }, (_, i) => b.lightingOffsets[i * 3 + c]!);
+      const mean = xs.reduce((a, v) => a + v, 0) / N;
+      const std = Math.sqrt(xs.reduce((a, v) => a + (v - mean) ** 2, 0) / N);
+      const expected = Math.sqrt(
+        [0, 1, 2].reduce(
+          (a, k) => a + (PCA_EIGENVECTORS[c]![k]! * PCA_EIGENVALUES[k]! * 0.1) ** 2,
+          0,
+        ),
+      );
+      expect(Math.abs(mean)).toBeLessThan(0.1);
+      expect(std / expected).toBeGreaterThan(0.96);
+      expect(std / expected).toBeLessThan(1.04);
+    }
+    for (let i = 0; i < 50; i++) {
+      expect(isCentre(b.boxes, i)).toBe(true);
+      expect(identityColour(b.colorMatrices, i)).toBe(true);
+    }
+  });
+
+  it('switching one step off leaves the draws of the others unchanged', () => {
+    const all = { crop: true, flip: true, jitter: true, pca: true };
+    const full = batchOf(all);
+    const noJitter = batchOf({ ...all, jitter: false });
+    expect(Array.from(noJitter.boxes)).toEqual(Array.from(full.boxes));
+    expect(Array.from(noJitter.lightingOffsets)).toEqual(Array.from(full.lightingOffsets));
   });
 });

@@ -113,9 +113,28 @@ export function sampleCropBox(rng: Rng, height: number, width: number): CropBox 
   return [0, 0, 1, 1];
 }
 
+/** The steps of the §2.1 training pipeline, each on or off (normalization is always applied). */
 export interface PreprocessingSwitches {
-  /** Random-resized-crop, flip, HSB jitter and PCA noise; off = the validation transform. */
-  augment: boolean;
+  /** Random-resized-crop; off = the validation box (shorter side × 256/224, centre crop). */
+  crop: boolean;
+  flip: boolean;
+  /** Hue, saturation and brightness jitter. */
+  jitter: boolean;
+  /** PCA lighting noise. */
+  pca: boolean;
+}
+
+export const NO_AUGMENTATION: PreprocessingSwitches = {
+  crop: false,
+  flip: false,
+  jitter: false,
+  pca: false,
+};
+
+export function preprocessingSwitches(
+  config: Pick<PreprocessingSwitches, 'crop' | 'flip' | 'jitter' | 'pca'>,
+): PreprocessingSwitches {
+  return { crop: config.crop, flip: config.flip, jitter: config.jitter, pca: config.pca };
 }
 
 export function sampleAugmentation(rng: Rng, height: number, width: number): AugmentationParams {
@@ -161,6 +180,15 @@ export interface AugmentationBatch {
   lightingOffsets: Float32Array;
 }
 
+function flipBox(box: CropBox): CropBox {
+  return [box[0], box[3], box[2], box[1]];
+}
+
+/**
+ * Per-image parameters of a batch. Every random quantity is drawn whatever the switches, so that
+ * turning one step off leaves the draws of the others unchanged (same crops with or without
+ * jitter); a step that is off contributes its identity.
+ */
 export function sampleAugmentationBatch(
   rng: Rng,
   count: number,
@@ -171,16 +199,21 @@ export function sampleAugmentationBatch(
   const boxes = new Float32Array(count * 4);
   const colorMatrices = new Float32Array(count * 9);
   const lightingOffsets = new Float32Array(count * 3);
+  const anyRandom = switches.crop || switches.flip || switches.jitter || switches.pca;
+  const centre = validationBox(height, width);
   for (let i = 0; i < count; i++) {
-    if (switches.augment) {
-      const p = sampleAugmentation(rng, height, width);
-      boxes.set(p.box, i * 4);
-      colorMatrices.set(p.colorMatrix, i * 9);
-      lightingOffsets.set(p.lightingOffset, i * 3);
-    } else {
-      boxes.set(validationBox(height, width), i * 4);
+    if (!anyRandom) {
+      boxes.set(centre, i * 4);
       colorMatrices.set(IDENTITY, i * 9);
+      continue;
     }
+    const p = sampleAugmentation(rng, height, width);
+    // p.box is already mirrored when p.flip; rebuild it from the switches.
+    const drawn = p.flip ? flipBox(p.box) : p.box;
+    const box = switches.crop ? drawn : centre;
+    boxes.set(switches.flip && p.flip ? flipBox(box) : box, i * 4);
+    colorMatrices.set(switches.jitter ? p.colorMatrix : IDENTITY, i * 9);
+    if (switches.pca) lightingOffsets.set(p.lightingOffset, i * 3);
   }
   return { boxes, colorMatrices, lightingOffsets };
 }

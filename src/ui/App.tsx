@@ -19,15 +19,18 @@ import { admitImported, exportRuns, parseRunFile } from '../experiments/run-file
 import { nextRunId, type SavedRun, type SweepTag } from '../experiments/saved-run';
 import { SWEEPS, type SweepTable } from '../experiments/sweeps';
 import { buildTfjsArtifacts } from '../experiments/tfjs-export';
+import { DATASET_TITLES } from '../data/load';
 import { AccuracyChart } from './charts/AccuracyChart';
 import { LogitGapChart } from './charts/LogitGapChart';
 import { LossChart } from './charts/LossChart';
 import { LrChart } from './charts/LrChart';
 import { overlayColor, type OverlaySeries } from './charts/overlays';
 import { ArchitectureSummary } from './components/ArchitectureSummary';
+import { AugmentationPreview } from './components/AugmentationPreview';
 import { BackendBanner } from './components/BackendBanner';
 import { CompareTable } from './components/CompareTable';
 import { CopyLinkButton } from './components/CopyLinkButton';
+import { DatasetPanel } from './components/DatasetPanel';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { IgnoredNotice } from './components/IgnoredNotice';
 import { PresetBar } from './components/PresetBar';
@@ -38,6 +41,7 @@ import { ScaleRecipes } from './components/ScaleRecipes';
 import { SweepControls, type SweepState } from './components/SweepControls';
 import { TrickPanel } from './components/TrickPanel';
 import { downloadFile } from './download';
+import { useDataset } from './hooks/useDataset';
 import { useExperimentConfig } from './hooks/useExperimentConfig';
 import { useSavedRuns } from './hooks/useSavedRuns';
 import { SHORTCUTS, useShortcuts } from './hooks/useShortcuts';
@@ -50,12 +54,20 @@ import { loadWeights } from './storage/run-store';
 
 /**
  * Settings that cannot be trained, in words: inconsistent values (the URL codec resets them on
- * load) and a network whose largest activation does not fit the GPU's buffer limit.
+ * load), a dataset not loaded yet, and a network whose largest activation does not fit the GPU's
+ * buffer limit.
  */
-function problemsOf(config: ExperimentConfig, backend: BackendInfo | null): string[] {
-  const problems = enforceConsistency(config).ignored.map(
+function problemsOf(
+  config: ExperimentConfig,
+  loadedClasses: number | null,
+  backend: BackendInfo | null,
+): string[] {
+  const problems = enforceConsistency(config, loadedClasses).ignored.map(
     (p) => `${PARAMS[p.key as ParamKey]?.label ?? p.key} ${p.value} ${p.reason}.`,
   );
+  if (config.dataset !== 'synthetic' && loadedClasses === null) {
+    problems.push(`Load the ${DATASET_TITLES[config.dataset]} files in the Data section first.`);
+  }
   const memory = trainingMemoryOf(config);
   const limit = memory && bufferLimitProblem(memory, backend?.maxStorageBufferBindingSize);
   if (limit) problems.push(limit);
@@ -69,7 +81,18 @@ export function App() {
   const trainer = useTrainer();
   const saved = useSavedRuns(trainer);
   const { active, runs: sessionRuns, start, busy } = trainer;
-  const problems = useMemo(() => problemsOf(config, trainer.backend), [config, trainer.backend]);
+  const dataset = useDataset(trainer.api, config, setParam);
+  const loadedClasses = dataset.classesFor(config);
+  const problems = useMemo(
+    () => problemsOf(config, loadedClasses, trainer.backend),
+    [config, loadedClasses, trainer.backend],
+  );
+  // Steps per epoch follow the loaded dataset's size, not the synthetic train_size.
+  const loadedTrainCount = loadedClasses !== null ? (dataset.loaded?.trainCount ?? null) : null;
+  const scheduleConfig = useMemo(
+    () => (loadedTrainCount === null ? config : { ...config, train_size: loadedTrainCount }),
+    [config, loadedTrainCount],
+  );
   const [shownId, setShownId] = useState<string | null>(null);
   const [compareIds, setCompareIds] = useState<ReadonlySet<string>>(new Set());
   const [sweep, setSweep] = useState<SweepState | null>(null);
@@ -310,6 +333,11 @@ export function App() {
               <ArchitectureSummary config={config} />
             </ErrorBoundary>
           ),
+          data: (
+            <ErrorBoundary name="dataset loader">
+              <DatasetPanel config={config} controller={dataset} />
+            </ErrorBoundary>
+          ),
         }}
       />
     </ErrorBoundary>
@@ -384,9 +412,17 @@ export function App() {
               <ProgressPanel run={shownSession ?? (isActive(active) ? active : null)} />
             </ErrorBoundary>
           </section>
+          <ErrorBoundary name="augmentation preview">
+            <AugmentationPreview
+              api={trainer.api}
+              config={config}
+              disabled={!!active || !trainer.backend}
+              datasetReady={config.dataset === 'synthetic' || loadedClasses !== null}
+            />
+          </ErrorBoundary>
           <div className="charts">
             <ErrorBoundary name="learning rate chart">
-              <LrChart config={config} currentStep={liveStep} overlays={overlays} />
+              <LrChart config={scheduleConfig} currentStep={liveStep} overlays={overlays} />
             </ErrorBoundary>
             <ErrorBoundary name="loss chart">
               <LossChart points={shown?.points ?? []} overlays={overlays} />
@@ -397,7 +433,10 @@ export function App() {
             <ErrorBoundary name="logit gap chart">
               <LogitGapChart
                 evals={shown?.evals ?? []}
-                classes={classCount(shown?.config ?? config)}
+                classes={classCount(
+                  shown?.config ?? config,
+                  dataset.classesFor(shown?.config ?? config),
+                )}
                 epsilon={(shown?.config ?? config).label_smoothing}
                 overlays={overlays}
               />

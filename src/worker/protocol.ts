@@ -1,4 +1,7 @@
 import type { ExperimentConfig } from '../config/params';
+import type { LoadProgress } from '../data/files';
+import type { RealDatasetKind } from '../data/load';
+import type { MemoryEstimate } from '../data/memory';
 
 /** Messages between the UI (main thread) and the training worker. Shared by both sides. */
 
@@ -77,7 +80,7 @@ export interface NamedWeight {
 }
 
 /** The worker's API, called from the UI through Comlink. */
-export interface TrainerWorkerApi {
+export interface TrainerWorkerApi extends DatasetWorkerApi {
   /** Picks and initializes a backend (WebGPU, then WebGL, then CPU) and reports it. */
   init(onEvent: EventSink): Promise<BackendInfo>;
   /** Trains a run to the end; resolves when it finishes, stops or fails. */
@@ -91,4 +94,62 @@ export interface TrainerWorkerApi {
   exportWeights(runId: string): Promise<NamedWeight[] | null>;
   /** Finished runs whose weights the worker holds, usable as distillation teachers. */
   teachers(): Promise<TeacherInfo[]>;
+}
+
+// ---- Datasets loaded from files, URLs or the browser cache (issue 3) ----
+
+export type { LoadProgress, MemoryEstimate, RealDatasetKind };
+
+/** What the page shows about a loaded dataset (the pixels stay in the worker). */
+export interface DatasetSummary {
+  kind: RealDatasetKind;
+  name: string;
+  classNames: string[];
+  trainCount: number;
+  valCount: number;
+  /** Stored image size (image folders: input × 256/224 at loading time). */
+  height: number;
+  width: number;
+  /** Bytes of pixels and labels held in memory. */
+  bytes: number;
+  validation: 'files' | 'held-out';
+  /** Skipped files and remarks. */
+  warnings: string[];
+  /** Where it came from: file names, a URL, or "browser cache". */
+  source: string;
+}
+
+export type DatasetLoadRequest =
+  /** Files from a picker or drop; `paths` are their relative paths, `directories` every folder seen. */
+  | { kind: 'files'; files: File[]; paths: string[]; directories: string[] }
+  /** One or more URLs separated by white space. */
+  | { kind: 'url'; url: string }
+  | { kind: 'cache'; dataset: RealDatasetKind };
+
+export type DatasetEvent =
+  { type: 'progress'; progress: LoadProgress } | { type: 'estimate'; estimate: MemoryEstimate };
+
+/** One augmented training batch as the network sees it before normalization. */
+export interface PreviewBatch {
+  count: number;
+  /** Side of each image (the network input). */
+  size: number;
+  /** count × size × size × 3 bytes. */
+  pixels: Uint8Array;
+  labels: string[];
+  dataset: string;
+}
+
+export interface DatasetWorkerApi {
+  /** Loads (and caches) a dataset; the previous one stays in use if this fails. */
+  loadDataset(
+    request: DatasetLoadRequest,
+    options: { requested: RealDatasetKind | null; inputSize: number },
+    onEvent: (event: DatasetEvent) => void,
+  ): Promise<DatasetSummary>;
+  cancelLoad(): void;
+  /** The dataset the worker holds in memory, if any. */
+  loadedDataset(): Promise<DatasetSummary | null>;
+  /** `draw` numbers refreshes: each gives a new batch. */
+  preview(config: ExperimentConfig, count: number, draw: number): Promise<PreviewBatch>;
 }

@@ -1,10 +1,11 @@
 import * as Comlink from 'comlink';
 import { trainingMemoryOf } from '../architecture';
-import { classCount, type ExperimentConfig } from '../config';
-import type { ImageDataset } from '../data/dataset';
-import { generateSyntheticDataset } from '../data/synthetic';
+import type { ExperimentConfig } from '../config';
+import { LoadCancelled } from '../data/files';
 import { initBackend } from '../engine/backend';
+import { augmentedPreview } from '../engine/preview';
 import { createTrainer, type TrainedModel, type Trainer } from '../engine/trainer';
+import { datasetForConfig, heldSummary, loadIntoWorker } from './datasets';
 import type {
   BackendInfo,
   EventSink,
@@ -31,7 +32,7 @@ const TERMINAL_PHASES: readonly RunPhase[] = ['finished', 'stopped', 'failed'];
 let sink: EventSink = () => {};
 let backendReady: Promise<BackendInfo> | null = null;
 const teachers = new Map<string, Teacher>();
-let cachedDataset: { key: string; dataset: ImageDataset } | null = null;
+let loading: AbortController | null = null;
 
 /** The run in progress; controls that arrive before its trainer exists are remembered. */
 interface CurrentRun {
@@ -81,20 +82,7 @@ function ensureBackend(): Promise<BackendInfo> {
   return backendReady;
 }
 
-function datasetFor(config: ExperimentConfig): ImageDataset {
-  const key = `${config.dataset}:${config.seed}:${config.train_size}:${config.val_size}`;
-  if (cachedDataset?.key === key) return cachedDataset.dataset;
-  emit({ type: 'status', message: 'Generating synthetic dataset…' });
-  const dataset = generateSyntheticDataset({
-    seed: config.seed,
-    trainSize: config.train_size,
-    valSize: config.val_size,
-  });
-  cachedDataset = { key, dataset };
-  return dataset;
-}
-
-function resolveTeacher(config: ExperimentConfig): Teacher | null {
+function resolveTeacher(config: ExperimentConfig, classes: number): Teacher | null {
   if (!config.distill) return null;
   const teacher = teachers.get(config.distill);
   if (!teacher) {
@@ -106,7 +94,6 @@ function resolveTeacher(config: ExperimentConfig): Teacher | null {
           : 'No run has finished in this session yet: train a teacher first.'),
     );
   }
-  const classes = classCount(config);
   if (teacher.classes !== classes) {
     throw new Error(
       `Knowledge distillation: teacher ${config.distill} predicts ${teacher.classes} classes, this dataset has ${classes}.`,
@@ -140,8 +127,11 @@ const api: TrainerWorkerApi = {
     try {
       onEvent({ type: 'phase', phase: 'preparing', message: 'Preparing…' });
       await ensureBackend();
-      const teacher = resolveTeacher(config);
-      const dataset = datasetFor(config);
+      if (loading) throw new Error('A dataset is still loading: wait for it or cancel it.');
+      const dataset = await datasetForConfig(config, (message) =>
+        onEvent({ type: 'status', message }),
+      );
+      const teacher = resolveTeacher(config, dataset.classNames.length);
       if (run.stopRequested) {
         onEvent({ type: 'phase', phase: 'stopped', message: 'Stopped before training began.' });
         return;
@@ -210,6 +200,47 @@ const api: TrainerWorkerApi = {
       weights,
       weights.map((w) => w.values.buffer as ArrayBuffer),
     );
+  },
+
+  async loadDataset(request, options, onEvent) {
+    if (current)
+      throw new Error(`Run ${current.runId} is in progress: stop it before loading a dataset.`);
+    loading?.abort();
+    const controller = new AbortController();
+    loading = controller;
+    const report = (event: Parameters<typeof onEvent>[0]) => {
+      void Promise.resolve(onEvent(event)).catch(() => {});
+    };
+    try {
+      return await loadIntoWorker(request, options, report, controller.signal);
+    } catch (err) {
+      if (controller.signal.aborted) throw new LoadCancelled();
+      throw err;
+    } finally {
+      if (loading === controller) loading = null;
+    }
+  },
+
+  cancelLoad() {
+    loading?.abort();
+  },
+
+  async loadedDataset() {
+    return heldSummary();
+  },
+
+  async preview(config, count, draw) {
+    await ensureBackend();
+    const dataset = await datasetForConfig(config, () => {});
+    const batch = await augmentedPreview(dataset, config, count, draw);
+    const result = {
+      count: batch.labels.length,
+      size: batch.size,
+      pixels: batch.pixels,
+      labels: Array.from(batch.labels, (l) => dataset.classNames[l] ?? String(l)),
+      dataset: dataset.name,
+    };
+    return Comlink.transfer(result, [batch.pixels.buffer]);
   },
 
   async teachers(): Promise<TeacherInfo[]> {

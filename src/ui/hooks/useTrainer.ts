@@ -36,6 +36,8 @@ export interface Trainer {
   step: () => void;
   stop: () => void;
   select: (id: string) => void;
+  /** The worker's API once it exists (datasets and the augmentation preview use it directly). */
+  api: Comlink.Remote<TrainerWorkerApi> | null;
 }
 
 export function useTrainer(): Trainer {
@@ -44,6 +46,7 @@ export function useTrainer(): Trainer {
   const [workerError, setWorkerError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const apiRef = useRef<Comlink.Remote<TrainerWorkerApi> | null>(null);
+  const [api, setApi] = useState<Comlink.Remote<TrainerWorkerApi> | null>(null);
   const currentRunRef = useRef<string | null>(null);
   const counterRef = useRef(0);
   const queueRef = useRef<{ id: string; event: TrainerEvent }[]>([]);
@@ -112,6 +115,7 @@ export function useTrainer(): Trainer {
     );
     const api = Comlink.wrap<TrainerWorkerApi>(worker);
     apiRef.current = api;
+    queueMicrotask(() => !cancelled && setApi(() => api));
     api
       .init(Comlink.proxy(enqueue))
       .then((info) => {
@@ -121,6 +125,7 @@ export function useTrainer(): Trainer {
     return () => {
       cancelled = true;
       apiRef.current = null;
+      setApi(null);
       api[Comlink.releaseProxy]();
       worker.terminate();
     };
@@ -186,6 +191,7 @@ export function useTrainer(): Trainer {
     step,
     stop,
     select,
+    api,
   };
 }
 

@@ -1,0 +1,158 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import * as Comlink from 'comlink';
+import type { ExperimentConfig, ParamKey } from '../../config';
+import { listCache, removeFromCache, type CacheEntry } from '../../worker/dataset-cache';
+import type {
+  DatasetEvent,
+  DatasetLoadRequest,
+  DatasetSummary,
+  LoadProgress,
+  MemoryEstimate,
+  RealDatasetKind,
+  TrainerWorkerApi,
+} from '../../worker/protocol';
+import type { PickedFiles } from '../dropped-files';
+
+/** Loading state of the page's dataset: the worker holds the pixels, this holds what to show. */
+
+export interface DatasetLoading {
+  what: string;
+  progress: LoadProgress | null;
+  estimate: MemoryEstimate | null;
+}
+
+export interface DatasetController {
+  /** The dataset the worker holds, null before any was loaded. */
+  loaded: DatasetSummary | null;
+  loading: DatasetLoading | null;
+  error: string | null;
+  notice: string | null;
+  cache: CacheEntry[];
+  loadFiles: (picked: PickedFiles) => void;
+  loadUrl: (url: string) => void;
+  cancel: () => void;
+  removeCached: (kind: RealDatasetKind) => void;
+  /** Classes of the loaded dataset when it is the one the settings choose, else null. */
+  classesFor: (config: Pick<ExperimentConfig, 'dataset'>) => number | null;
+}
+
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/^Error: /, '');
+}
+
+export function useDataset(
+  api: Comlink.Remote<TrainerWorkerApi> | null,
+  config: ExperimentConfig,
+  setParam: (key: ParamKey, value: ExperimentConfig[ParamKey]) => void,
+): DatasetController {
+  const [loaded, setLoaded] = useState<DatasetSummary | null>(null);
+  const [loading, setLoading] = useState<DatasetLoading | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [cache, setCache] = useState<CacheEntry[]>([]);
+  const busy = useRef(false);
+  const triedCache = useRef(new Set<string>());
+
+  const refreshCache = useCallback(() => {
+    void listCache().then(setCache);
+  }, []);
+
+  useEffect(() => {
+    refreshCache();
+  }, [refreshCache]);
+
+  const run = useCallback(
+    (request: DatasetLoadRequest, what: string) => {
+      if (!api || busy.current) return;
+      busy.current = true;
+      setError(null);
+      setNotice(null);
+      setLoading({ what, progress: null, estimate: null });
+      const onEvent = (event: DatasetEvent) => {
+        setLoading((prev) =>
+          prev
+            ? event.type === 'progress'
+              ? { ...prev, progress: event.progress }
+              : { ...prev, estimate: event.estimate }
+            : prev,
+        );
+      };
+      const requested = config.dataset === 'synthetic' ? null : config.dataset;
+      api
+        .loadDataset(request, { requested, inputSize: config.input }, Comlink.proxy(onEvent))
+        .then((summary) => {
+          setLoaded(summary);
+          if (summary.kind !== config.dataset) setParam('dataset', summary.kind);
+          refreshCache();
+        })
+        .catch((err: unknown) => {
+          const message = messageOf(err);
+          if (/cancelled/i.test(message)) setNotice('Loading was cancelled.');
+          else setError(message);
+        })
+        .finally(() => {
+          busy.current = false;
+          setLoading(null);
+        });
+    },
+    [api, config.dataset, config.input, setParam, refreshCache],
+  );
+
+  const loadFiles = useCallback(
+    (picked: PickedFiles) => {
+      if (picked.files.length === 0) return;
+      const what = picked.files.length === 1 ? picked.paths[0]! : `${picked.files.length} files`;
+      run({ kind: 'files', ...picked }, what);
+    },
+    [run],
+  );
+
+  const loadUrl = useCallback((url: string) => run({ kind: 'url', url }, url.trim()), [run]);
+
+  const cancel = useCallback(() => void api?.cancelLoad(), [api]);
+
+  const removeCached = useCallback(
+    (kind: RealDatasetKind) => {
+      void removeFromCache(kind)
+        .catch((err: unknown) => setError(`Could not remove it from the cache: ${messageOf(err)}`))
+        .finally(refreshCache);
+    },
+    [refreshCache],
+  );
+
+  // What the worker already holds (after a hot reload of the page code).
+  useEffect(() => {
+    if (!api) return;
+    void api.loadedDataset().then((summary) => summary && setLoaded(summary));
+  }, [api]);
+
+  // A link or a choice of a dataset in the cache loads it from there, once.
+  const wanted = config.dataset;
+  useEffect(() => {
+    if (!api || wanted === 'synthetic' || loaded?.kind === wanted) return;
+    if (triedCache.current.has(wanted)) return;
+    if (!cache.some((c) => c.kind === wanted)) return;
+    triedCache.current.add(wanted);
+    run({ kind: 'cache', dataset: wanted }, `${wanted} from the browser cache`);
+  }, [api, wanted, loaded, cache, run]);
+
+  const classesFor = useCallback(
+    (c: Pick<ExperimentConfig, 'dataset'>) =>
+      loaded && loaded.kind === c.dataset ? loaded.classNames.length : null,
+    [loaded],
+  );
+
+  return {
+    loaded,
+    loading,
+    error,
+    notice,
+    cache,
+    loadFiles,
+    loadUrl,
+    cancel,
+    removeCached,
+    classesFor,
+  };
+}
