@@ -58,8 +58,8 @@ describe('f16 ops through tf.customGrad', () => {
       for (let i = 0; i < values.length; i++) {
         const plus = Float64Array.from(values);
         const minus = Float64Array.from(values);
-        plus[i] += h;
-        minus[i] -= h;
+        plus[i] = plus[i]! + h;
+        minus[i] = minus[i]! - h;
         const fd = isX
           ? (lossOf(plus, wv) - lossOf(minus, wv)) / (2 * h)
           : (lossOf(xv, plus) - lossOf(xv, minus)) / (2 * h);
