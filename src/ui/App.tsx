@@ -9,6 +9,7 @@ import {
 import { AccuracyChart } from './charts/AccuracyChart';
 import { LogitGapChart } from './charts/LogitGapChart';
 import { LossChart } from './charts/LossChart';
+import { LossScaleChart } from './charts/LossScaleChart';
 import { LrChart } from './charts/LrChart';
 import { ArchitectureSummary } from './components/ArchitectureSummary';
 import { BackendBanner } from './components/BackendBanner';
@@ -89,6 +90,7 @@ export function App() {
               setParam={setParam}
               locked={!!active}
               teachers={teachers}
+              backend={trainer.backend}
               extras={{
                 model: (
                   <ErrorBoundary name="architecture summary">
@@ -123,6 +125,11 @@ export function App() {
             <ErrorBoundary name="loss chart">
               <LossChart points={shown?.points ?? []} />
             </ErrorBoundary>
+            {shown?.config.fp16 && (
+              <ErrorBoundary name="loss scale chart">
+                <LossScaleChart points={shown.points} />
+              </ErrorBoundary>
+            )}
             <ErrorBoundary name="accuracy chart">
               <AccuracyChart evals={shown?.evals ?? []} />
             </ErrorBoundary>
