@@ -88,7 +88,7 @@ interface PendingLoss {
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/** The loss-scale readings of FP16 steps, in one transfer ({} for f32 steps). */
+/** The loss-scale readings of FP16 steps, read together after the losses ({} for f32 steps). */
 async function readLossScales(
   batch: PendingLoss[],
 ): Promise<Pick<TrainPoint, 'lossScale' | 'skipped'>[]> {
