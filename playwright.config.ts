@@ -35,6 +35,7 @@ export default defineConfig({
   projects: [
     {
       name: 'chromium-webgpu',
+      testIgnore: /no-shader-f16\.spec\.ts/,
       use: {
         ...devices['Desktop Chrome'],
         viewport: { width: 1440, height: 1000 },
@@ -50,6 +51,28 @@ export default defineConfig({
             '--disable-component-update',
             '--disable-sync',
             '--enable-webgpu-developer-features',
+          ],
+        },
+      },
+    },
+    {
+      // An adapter without shader-f16: plain Chromium's own SwiftShader (FP16 is emulated there).
+      name: 'chromium-no-shader-f16',
+      testMatch: /no-shader-f16\.spec\.ts/,
+      use: {
+        ...devices['Desktop Chrome'],
+        viewport: { width: 1440, height: 1000 },
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_NO_F16_PATH ?? '/usr/bin/chromium',
+          args: [
+            '--headless',
+            '--no-sandbox',
+            '--enable-unsafe-webgpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
           ],
         },
       },

@@ -163,6 +163,13 @@ async function train(
         console.log(
           `[${label}] finished: top-1 ${fmt(event.finalTop1)}, shader warm-up ${(event.warmupMs / 1000).toFixed(1)} s`,
         );
+        if (config.fp16) {
+          const last = record.trainPoints.at(-1);
+          console.log(
+            `[${label}] fp16: final loss scale ${last?.lossScale ?? '-'}, ` +
+              `${last?.skipped ?? 0} of ${last?.step ?? 0} updates skipped on overflow`,
+          );
+        }
         break;
       default:
         break;
@@ -228,6 +235,13 @@ async function main(argv: string[]): Promise<number> {
   console.log(
     `backend: ${backend.backend} on ${backend.adapter} (shader-f16: ${backend.shaderF16})`,
   );
+  if (config.fp16 || teacherConfig?.fp16) {
+    console.log(
+      backend.shaderF16
+        ? `fp16: f16 shaders on ${backend.adapter}`
+        : `fp16: emulated: f16 rounding, no speed-up (${backend.adapter} has no shader-f16)`,
+    );
+  }
 
   // One dataset for teacher and student: the main query's seed and sizes, or --data.
   let dataset: ImageDataset;

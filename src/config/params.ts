@@ -259,6 +259,12 @@ export const PARAMS = {
     help: 'Paper §3.1: weight decay only on conv and FC weights, not on biases or BN γ/β.',
     default: false,
   }),
+  fp16: bool({
+    label: 'FP16 (mixed precision)',
+    group: 'efficient',
+    help: 'Paper §3.2: convolutions and the FC layer run in f16 (forward and backward) on f32 master weights; BN, softmax and the loss stay f32; dynamic loss scaling skips updates whose gradients overflow.',
+    default: false,
+  }),
   tweak_b: bool({
     label: 'ResNet-B',
     group: 'tweaks',

@@ -45,6 +45,7 @@ describe('URL codec', () => {
       warmup: 5,
       zero_gamma: true,
       no_bias_decay: true,
+      fp16: true,
       tweak_b: true,
       tweak_c: true,
       tweak_d: true,

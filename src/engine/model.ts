@@ -6,6 +6,7 @@ import {
   type ResNetSpec,
 } from '../architecture';
 import type { Rng } from '../tricks';
+import { F32_OPS, type HeavyOps } from './fp16/ops';
 
 /** The ResNet of a spec as tf.Variables, with a forward pass in training or evaluation mode. */
 
@@ -70,7 +71,13 @@ export function makeVariable(initial: tf.Tensor, trainable: boolean): tf.Variabl
 }
 
 /** Builds the variables; Xavier values are drawn on the CPU from `rng`, so a seed reproduces them. */
-export function createResNetModel(spec: ResNetSpec, input: number, rng: Rng): ResNetModel {
+/** `ops` runs the convolutions and the FC layer (stock f32, or our f16 kernels for §3.2). */
+export function createResNetModel(
+  spec: ResNetSpec,
+  input: number,
+  rng: Rng,
+  ops: HeavyOps = F32_OPS,
+): ResNetModel {
   const parameters: ModelParameter[] = listParameters(spec).map((p) => ({
     spec: p,
     variable: makeVariable(tf.tensor(initialValues(p, rng), p.shape), true),
@@ -98,7 +105,7 @@ export function createResNetModel(spec: ResNetSpec, input: number, rng: Rng): Re
     const convBn = (h: tf.Tensor4D, cb: ConvBnSpec): tf.Tensor4D => {
       const { conv, bn } = cb;
       const w = param(`${conv.name}.weight`) as tf.Tensor4D;
-      let y = tf.conv2d(h, w, conv.stride, conv.pad);
+      let y = ops.conv2d(h, w, conv.stride, conv.pad);
       const gamma = param(`${bn.name}.gamma`);
       const beta = param(`${bn.name}.beta`);
       let mean: tf.Tensor;
@@ -129,7 +136,7 @@ export function createResNetModel(spec: ResNetSpec, input: number, rng: Rng): Re
     }
     const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
     const logits = tf.add(
-      tf.matMul(pooled, param('fc.weight') as tf.Tensor2D),
+      ops.matMul(pooled, param('fc.weight') as tf.Tensor2D),
       param('fc.bias'),
     ) as tf.Tensor2D;
     return { logits, moments };

@@ -8,8 +8,12 @@ import { makeVariable, type ModelParameter } from './model';
  * With "no bias decay" only conv and FC weights are decayed (§3.1).
  */
 export interface NagOptimizer {
-  /** grads keyed by variable name (as tf.variableGrads returns them). */
-  applyGradients(grads: Record<string, tf.Tensor>, lr: number): void;
+  /**
+   * grads keyed by variable name (as tf.variableGrads returns them). With `apply` (a bool
+   * scalar on the GPU), a false value leaves weights and velocities untouched: the skipped step
+   * of dynamic loss scaling, decided without a readback.
+   */
+  applyGradients(grads: Record<string, tf.Tensor>, lr: number, apply?: tf.Scalar): void;
   /** Number of tensors the optimizer holds. */
   tensorCount(): number;
   dispose(): void;
@@ -33,7 +37,7 @@ export function createNagOptimizer(
     weightDecay: appliesWeightDecay(p.spec.role, noBiasDecay) ? weightDecay : 0,
   }));
   return {
-    applyGradients(grads, lr) {
+    applyGradients(grads, lr, apply) {
       tf.tidy(() => {
         const eta = tf.scalar(lr);
         for (const slot of slots) {
@@ -43,8 +47,8 @@ export function createNagOptimizer(
             slot.weightDecay > 0 ? tf.add(grad, tf.mul(slot.variable, slot.weightDecay)) : grad;
           const v = tf.add(tf.mul(slot.velocity, momentum), g);
           const w = tf.sub(slot.variable, tf.mul(eta, tf.add(g, tf.mul(v, momentum))));
-          slot.velocity.assign(v);
-          slot.variable.assign(w);
+          slot.velocity.assign(apply ? tf.where(apply, v, slot.velocity) : v);
+          slot.variable.assign(apply ? tf.where(apply, w, slot.variable) : w);
         }
       });
     },

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AugmentationBatch } from '../tricks';
 import { mixBatch, targetDistribution, trainingLoss } from './loss';
+import type { GpuLossScaler } from './fp16/loss-scaler';
 import type { BatchMoments, ResNetModel } from './model';
 import type { NagOptimizer } from './optimizer';
 import { preprocessBatch } from './preprocess';
@@ -18,6 +19,8 @@ export interface StepContext {
   /** Source image size (the dataset's). */
   height: number;
   width: number;
+  /** FP16 (§3.2): dynamic loss scaling; absent or null in f32 training. */
+  lossScaler?: GpuLossScaler | null;
 }
 
 export interface StepBatch {
@@ -30,10 +33,29 @@ export interface StepBatch {
   mixupLambda: number;
 }
 
+export interface StepResult {
+  /** The (unscaled) loss, still on the GPU. */
+  loss: tf.Scalar;
+  /** FP16 runs: [loss scale used, skipped steps so far], on the GPU; else null. */
+  lossScale: tf.Tensor1D | null;
+}
+
 /** Runs one step and returns the loss, still on the GPU (the caller disposes it). */
 export function trainStep(ctx: StepContext, batch: StepBatch, lr: number): tf.Scalar {
+  const { loss, lossScale } = trainStepWithStats(ctx, batch, lr);
+  lossScale?.dispose();
+  return loss;
+}
+
+/**
+ * One step; with a loss scaler the loss is multiplied by S before backpropagation, the gradients
+ * are divided by S before NAG, and the update is skipped when any gradient overflowed.
+ */
+export function trainStepWithStats(ctx: StepContext, batch: StepBatch, lr: number): StepResult {
   const { model, teacher } = ctx;
+  const scaler = ctx.lossScaler ?? null;
   let moments: BatchMoments[] = [];
+  let lossScale: tf.Tensor1D | null = null;
   const loss = tf.tidy(() => {
     const clean = preprocessBatch(
       batch.pixels,
@@ -67,15 +89,26 @@ export function trainStep(ctx: StepContext, batch: StepBatch, lr: number): tf.Sc
         mean: tf.keep(m.mean),
         variance: tf.keep(m.variance),
       }));
-      return trainingLoss(targets, out.logits, teacherLogits, ctx.temperature);
+      const loss = trainingLoss(targets, out.logits, teacherLogits, ctx.temperature);
+      return scaler ? tf.mul(loss, scaler.scale) : loss;
     }, trainable);
-    ctx.optimizer.applyGradients(grads, lr);
-    return value;
+    if (!scaler) {
+      ctx.optimizer.applyGradients(grads, lr);
+      return value;
+    }
+    const unscaled: Record<string, tf.Tensor> = {};
+    for (const [name, g] of Object.entries(grads)) unscaled[name] = tf.div(g, scaler.scale);
+    const finite = scaler.allFinite(Object.values(unscaled));
+    ctx.optimizer.applyGradients(unscaled, lr, finite);
+    const reported = tf.div(value, scaler.scale) as tf.Scalar;
+    // The scale this step used, read before update() changes it.
+    lossScale = tf.keep(scaler.update(finite));
+    return reported;
   });
   model.updateRunningStats(moments);
   for (const m of moments) {
     m.mean.dispose();
     m.variance.dispose();
   }
-  return loss;
+  return { loss, lossScale };
 }

@@ -18,11 +18,15 @@ import type {
   TrainPoint,
   TrainerEvent,
 } from '../worker/protocol';
+import type { LossScaleOptions } from '../tricks';
 import { evaluate } from './evaluate';
+import { createGpuLossScaler, type GpuLossScaler } from './fp16/loss-scaler';
+import { F32_OPS, f16Ops } from './fp16/ops';
+import type { Precision } from './kernels/gemm-wgsl';
 import { createResNetModel, type ResNetModel } from './model';
 import { createNagOptimizer } from './optimizer';
 import { gatherImages, gatherLabels } from './preprocess';
-import { trainStep, type StepContext } from './step';
+import { trainStepWithStats, type StepContext } from './step';
 
 /**
  * The training loop, readable top to bottom in `run()`. Losses stay on the GPU and are read back
@@ -59,6 +63,10 @@ export interface TrainerOptions {
   onEvent: EventSink;
   /** Tests and benchmarks: end training after this many steps (then evaluate and finish). */
   stepsLimit?: number;
+  /** FP16 runs: overrides of the dynamic loss scale (tests force overflows with a huge start). */
+  lossScale?: Partial<LossScaleOptions>;
+  /** FP16 runs: force the kernel variant (default: 'f16' when the device has shader-f16). */
+  fp16Precision?: Precision;
 }
 
 export interface Trainer {
@@ -74,10 +82,31 @@ export interface Trainer {
 
 interface PendingLoss {
   loss: tf.Scalar;
+  /** FP16 runs: [loss scale used, skipped so far]. */
+  lossScale: tf.Tensor1D | null;
   point: Omit<TrainPoint, 'loss'>;
 }
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** The loss-scale readings of FP16 steps, read together after the losses ({} for f32 steps). */
+async function readLossScales(
+  batch: PendingLoss[],
+): Promise<Pick<TrainPoint, 'lossScale' | 'skipped'>[]> {
+  const tensors = batch.flatMap((p) => (p.lossScale ? [p.lossScale] : []));
+  if (tensors.length === 0) return batch.map(() => ({}));
+  const stacked = tf.stack(tensors);
+  const values = await stacked.data();
+  stacked.dispose();
+  tf.dispose(tensors);
+  let j = 0;
+  return batch.map((p) => {
+    if (!p.lossScale) return {};
+    const out = { lossScale: values[2 * j]!, skipped: values[2 * j + 1]! };
+    j++;
+    return out;
+  });
+}
 
 export function createTrainer(options: TrainerOptions): Trainer {
   const { config, dataset, onEvent } = options;
@@ -126,7 +155,18 @@ export function createTrainer(options: TrainerOptions): Trainer {
     const mixupRng = root.fork();
 
     const spec = buildResNetSpec(resnetOptionsFromConfig(config, classes));
-    const model = createResNetModel(spec, config.input, initRng);
+    if (config.fp16 && tf.getBackend() !== 'webgpu') {
+      return fail(null, `FP16 training needs WebGPU (this run has ${tf.getBackend()})`);
+    }
+    const model = createResNetModel(
+      spec,
+      config.input,
+      initRng,
+      config.fp16 ? f16Ops(options.fp16Precision) : F32_OPS,
+    );
+    const lossScaler: GpuLossScaler | null = config.fp16
+      ? createGpuLossScaler(options.lossScale)
+      : null;
     const optimizer = createNagOptimizer(model.parameters, config.wd, config.no_bias_decay);
     const { height, width } = dataset;
     const imageSize = height * width * 3;
@@ -139,6 +179,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       temperature: config.temperature,
       height,
       width,
+      lossScaler,
     };
     const result: TrainedModel = {
       config,
@@ -170,6 +211,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       const values = await stacked.data();
       stacked.dispose();
       batch.forEach((p) => p.loss.dispose());
+      const scales = await readLossScales(batch);
       lastReadback = performance.now();
       const points: TrainPoint[] = [];
       for (let i = 0; i < batch.length; i++) {
@@ -183,7 +225,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
           });
           return false;
         }
-        points.push({ ...batch[i]!.point, loss });
+        points.push({ ...batch[i]!.point, loss, ...scales[i] });
       }
       emit({ type: 'train-points', points });
       emit({ type: 'progress', progress: progress() });
@@ -270,7 +312,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
           }
           const indices = order.subarray(i * config.batch, (i + 1) * config.batch);
           const lr = learningRateAt(schedule, globalStep);
-          const loss = trainStep(
+          const { loss, lossScale } = trainStepWithStats(
             ctx,
             {
               pixels: gatherImages(dataset.train, indices, imageSize),
@@ -289,7 +331,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
           );
           globalStep++;
           result.steps = globalStep;
-          pending.push({ loss, point: { step: globalStep, epoch, lr } });
+          pending.push({ loss, lossScale, point: { step: globalStep, epoch, lr } });
 
           const first = globalStep === 1;
           const due =
@@ -338,11 +380,12 @@ export function createTrainer(options: TrainerOptions): Trainer {
       }
       return result;
     } catch (error) {
-      for (const p of pending.splice(0)) p.loss.dispose();
+      for (const p of pending.splice(0)) tf.dispose([p.loss, p.lossScale ?? []]);
       return fail(result, error instanceof Error ? error.message : String(error));
     } finally {
-      for (const p of pending.splice(0)) p.loss.dispose();
+      for (const p of pending.splice(0)) tf.dispose([p.loss, p.lossScale ?? []]);
       optimizer.dispose();
+      lossScaler?.dispose();
     }
   }
 

@@ -23,6 +23,7 @@ import { DATASET_TITLES } from '../data/load';
 import { AccuracyChart } from './charts/AccuracyChart';
 import { LogitGapChart } from './charts/LogitGapChart';
 import { LossChart } from './charts/LossChart';
+import { LossScaleChart } from './charts/LossScaleChart';
 import { LrChart } from './charts/LrChart';
 import { overlayColor, type OverlaySeries } from './charts/overlays';
 import { ArchitectureSummary } from './components/ArchitectureSummary';
@@ -327,6 +328,7 @@ export function App() {
         setParam={setParam}
         locked={!!active}
         teachers={teachers}
+        backend={trainer.backend}
         extras={{
           model: (
             <ErrorBoundary name="architecture summary">
@@ -427,6 +429,11 @@ export function App() {
             <ErrorBoundary name="loss chart">
               <LossChart points={shown?.points ?? []} overlays={overlays} />
             </ErrorBoundary>
+            {shown?.config.fp16 && (
+              <ErrorBoundary name="loss scale chart">
+                <LossScaleChart points={shown.points} />
+              </ErrorBoundary>
+            )}
             <ErrorBoundary name="accuracy chart">
               <AccuracyChart evals={shown?.evals ?? []} overlays={overlays} />
             </ErrorBoundary>

@@ -28,6 +28,9 @@ export interface TrainPoint {
   epoch: number;
   loss: number;
   lr: number;
+  /** FP16 runs only: the loss scale this step used, and the updates skipped so far (overflow). */
+  lossScale?: number;
+  skipped?: number;
 }
 
 export interface EvalResult {

@@ -1,5 +1,6 @@
 import { blockKindOf } from '../../architecture';
 import { classCount, type ExperimentConfig, type ModelName } from '../../config';
+import type { BackendInfo } from '../../worker/protocol';
 import {
   THEORETICAL_GAP_FORMULA,
   theoreticalLogitGap,
@@ -29,6 +30,30 @@ export function SmoothingNote({ config }: { config: ExperimentConfig }) {
       {eps > 0 ? ` = ${uniform.toFixed(2)}` : ''}, not the paper’s {THEORETICAL_GAP_FORMULA}
       {eps > 0 ? ` = ${paper.toFixed(2)}` : ''} (K = {k}
       {eps > 0 ? `, ε = ${eps}` : ''}).
+    </p>
+  );
+}
+
+/** What the FP16 toggle really does on this machine (paper §3.2). */
+export function Fp16Note({ backend }: { backend: BackendInfo | null }) {
+  let mode: 'pending' | 'f16' | 'emulated' | 'unavailable';
+  let text: string;
+  if (!backend) {
+    mode = 'pending';
+    text = 'Checking the GPU…';
+  } else if (backend.backend !== 'webgpu') {
+    mode = 'unavailable';
+    text = `unavailable: FP16 needs WebGPU, this browser trains on ${backend.backend}.`;
+  } else if (backend.shaderF16) {
+    mode = 'f16';
+    text = `f16 shaders on ${backend.adapter}`;
+  } else {
+    mode = 'emulated';
+    text = `emulated: f16 rounding, no speed-up (${backend.adapter} has no shader-f16)`;
+  }
+  return (
+    <p className="param-note" role="note" data-testid="fp16-note" data-mode={mode}>
+      {text}
     </p>
   );
 }

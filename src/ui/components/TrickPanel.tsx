@@ -7,7 +7,8 @@ import {
   type ParamKey,
 } from '../../config';
 import { controlId, ParamControl } from './ParamControl';
-import { ResNetBNote, SmoothingNote } from './TrickNotes';
+import type { BackendInfo } from '../../worker/protocol';
+import { Fp16Note, ResNetBNote, SmoothingNote } from './TrickNotes';
 import { TeacherSelect, type TeacherOption } from './TeacherSelect';
 import { TrickExplainer } from './TrickExplainer';
 
@@ -18,7 +19,7 @@ export const GROUPS: { id: ParamGroup; title: string; intro?: string }[] = [
   {
     id: 'efficient',
     title: '§3 Efficient training',
-    intro: 'Large-batch training tricks of paper §3.1.',
+    intro: 'Large-batch training (paper §3.1) and low-precision training (§3.2).',
   },
   { id: 'tweaks', title: '§4 Model tweaks', intro: 'ResNet-B, -C and -D of paper §4.2, Fig. 2.' },
   { id: 'refinements', title: '§5 Training refinements', intro: 'Paper §5.1–5.4.' },
@@ -32,13 +33,23 @@ export interface TrickPanelProps {
   teachers: TeacherOption[];
   /** Rendered at the end of a group (the architecture summary under Model). */
   extras?: Partial<Record<ParamGroup, ReactNode>>;
+  /** The training backend, for the FP16 note (null while it starts). */
+  backend?: BackendInfo | null;
 }
 
 /** Every parameter of the PARAMS table as a labeled control, grouped as in the paper. */
-export function TrickPanel({ config, setParam, locked, teachers, extras }: TrickPanelProps) {
+export function TrickPanel({
+  config,
+  setParam,
+  locked,
+  teachers,
+  extras,
+  backend = null,
+}: TrickPanelProps) {
   const noteFor = (key: ParamKey): ReactNode => {
     if (key === 'tweak_b') return <ResNetBNote model={config.model} />;
     if (key === 'label_smoothing') return <SmoothingNote config={config} />;
+    if (key === 'fp16') return <Fp16Note backend={backend} />;
     return null;
   };
   return (

@@ -1,0 +1,31 @@
+import { expect, test } from '@playwright/test';
+import { gotoApp, screenshot, TINY_RUN, TRAINING_TIMEOUT, trackPageErrors } from './helpers';
+
+/**
+ * Runs in the 'chromium-no-shader-f16' project: Debian's Chromium on its own SwiftShader adapter,
+ * which has WebGPU but no shader-f16. The FP16 toggle must say that it emulates.
+ */
+test('FP16 on an adapter without shader-f16: emulation notice, and the emulated kernels train', async ({
+  page,
+}) => {
+  test.setTimeout(TRAINING_TIMEOUT + 60_000);
+  const errors = trackPageErrors(page);
+  // One step of the tiny network: SwiftShader is slow, the point is that the f32 shaders with
+  // f16 rounding compile and run where 'enable f16' would not.
+  const oneStep = TINY_RUN.replace('train_size=64', 'train_size=16');
+  await gotoApp(page, `${oneStep}&fp16=1&autorun=1`);
+  const banner = page.getByTestId('backend-banner');
+  await expect(banner).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
+  await expect(banner).toContainText('shader-f16: not available');
+  const note = page.getByTestId('fp16-note');
+  await expect(note).toHaveAttribute('data-mode', 'emulated');
+  await expect(note).toContainText('emulated: f16 rounding, no speed-up');
+  await note.scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('run-phase')).toHaveAttribute('data-phase', 'finished', {
+    timeout: TRAINING_TIMEOUT,
+  });
+  await expect(page.getByTestId('loss-scale')).toHaveAttribute('data-value', '65536');
+  expect(Number(await page.getByTestId('last-loss').textContent())).toBeGreaterThan(0);
+  await screenshot(page, 'fp16-emulated-note');
+  expect(errors).toEqual([]);
+});

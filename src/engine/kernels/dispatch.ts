@@ -1,0 +1,149 @@
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+
+/**
+ * Runs our own compute pipelines inside TensorFlow.js's WebGPU command stream.
+ *
+ * tfjs's runWebGPUProgram prepends its own declarations to every shader, so a shader of ours that
+ * needs `enable f16;` (a directive that must come first) cannot go through it. Instead we record
+ * our dispatch into the backend's open compute pass exactly as its recordAndSubmit does: inputs
+ * and outputs are ordinary tfjs tensors whose buffers come from tfjs's pool, so ordering with the
+ * surrounding tfjs ops, deferred disposal and memory accounting all stay tfjs's.
+ *
+ * This touches backend fields that are not in tfjs's public typings; they are named in one place
+ * (BackendInternals) and checked at first use, so an incompatible tfjs fails loudly.
+ */
+
+interface TensorData {
+  resource: GPUBuffer | GPUTexture | null;
+  dtype: tf.DataType;
+}
+
+interface BackendInternals {
+  device: GPUDevice;
+  tensorMap: { get(dataId: object): TensorData | undefined };
+  commandQueueOwnedIds: WeakSet<object>;
+  commandEncoder: GPUCommandEncoder | null;
+  computePassEncoder: GPUComputePassEncoder | null;
+  dispatchCountInPass: number;
+  uploadToGPU(dataId: object): void;
+  makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  /** Writes a uniform buffer that tfjs releases after the next submit. */
+  makeUniforms(fields: { type: 'uint32'; data: number[] }[]): GPUBufferBinding;
+  ensureCommandEncoderReady(): void;
+  endComputePassEncoder(): void;
+  submitQueue(): void;
+}
+
+const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+
+function internals(): BackendInternals {
+  if (tf.getBackend() !== 'webgpu') {
+    throw new Error(`our WGSL kernels need the WebGPU backend (active: ${tf.getBackend()})`);
+  }
+  const b = tf.backend() as unknown as BackendInternals;
+  const needed: (keyof BackendInternals)[] = [
+    'device',
+    'tensorMap',
+    'uploadToGPU',
+    'makeTensorInfo',
+    'makeUniforms',
+    'ensureCommandEncoderReady',
+    'endComputePassEncoder',
+    'submitQueue',
+  ];
+  for (const key of needed) {
+    if (b[key] === undefined) {
+      throw new Error(
+        `tfjs WebGPU backend lacks '${key}': our kernels need tfjs-backend-webgpu 4.x`,
+      );
+    }
+  }
+  return b;
+}
+
+/** The GPUDevice of the active tfjs WebGPU backend. */
+export function webgpuDevice(): GPUDevice {
+  return internals().device;
+}
+
+/** True when the active backend's device was created with the 'shader-f16' feature. */
+export function deviceHasShaderF16(): boolean {
+  if (tf.getBackend() !== 'webgpu') return false;
+  return (tf.backend() as WebGPUBackend).device.features.has('shader-f16');
+}
+
+/** A compute pipeline for `code`, compiled once per device (the code is the cache key). */
+export function pipelineFor(code: string, label: string): GPUComputePipeline {
+  const device = internals().device;
+  let cache = pipelines.get(device);
+  if (!cache) {
+    cache = new Map();
+    pipelines.set(device, cache);
+  }
+  let pipeline = cache.get(code);
+  if (!pipeline) {
+    const module = device.createShaderModule({ code, label });
+    pipeline = device.createComputePipeline({
+      layout: 'auto',
+      compute: { module, entryPoint: 'main' },
+      label,
+    });
+    cache.set(code, pipeline);
+  }
+  return pipeline;
+}
+
+/** Number of pipelines compiled so far on the active device (for tests and the benchmark). */
+export function compiledPipelineCount(): number {
+  return pipelines.get(internals().device)?.size ?? 0;
+}
+
+function bufferOf(b: BackendInternals, t: tf.TensorInfo): GPUBuffer {
+  b.uploadToGPU(t.dataId);
+  const data = b.tensorMap.get(t.dataId);
+  if (!data || !(data.resource instanceof GPUBuffer)) {
+    throw new Error('kernel input is not backed by a GPU buffer');
+  }
+  if (data.dtype !== 'float32') throw new Error(`kernel input must be float32, not ${data.dtype}`);
+  return data.resource;
+}
+
+/**
+ * Dispatches `pipeline` with binding 0 = a new float32 output of `outputShape`, bindings
+ * 1..n = `inputs` (float32 tensors) and binding n+1 = a uniform struct of the u32 `uniforms`,
+ * and returns the output as a tensor.
+ */
+export function runKernel(
+  pipeline: GPUComputePipeline,
+  inputs: tf.Tensor[],
+  uniforms: number[],
+  outputShape: number[],
+  workgroups: [number, number, number],
+): tf.Tensor {
+  const b = internals();
+  const output = b.makeTensorInfo(outputShape, 'float32');
+  const resources: GPUBufferBinding[] = [
+    { buffer: bufferOf(b, output) },
+    ...inputs.map((t) => ({ buffer: bufferOf(b, t) })),
+    b.makeUniforms(uniforms.map((v) => ({ type: 'uint32', data: [v] }))),
+  ];
+  for (const t of inputs) b.commandQueueOwnedIds.add(t.dataId);
+  b.commandQueueOwnedIds.add(output.dataId);
+  const bindGroup = b.device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: resources.map((resource, binding) => ({ binding, resource })),
+  });
+  b.ensureCommandEncoderReady();
+  b.computePassEncoder ??= b.commandEncoder!.beginComputePass();
+  b.computePassEncoder.setPipeline(pipeline);
+  b.computePassEncoder.setBindGroup(0, bindGroup);
+  b.computePassEncoder.dispatchWorkgroups(...workgroups);
+  b.dispatchCountInPass++;
+  // Same batching rule as tfjs: submit every WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE dispatches.
+  if (b.dispatchCountInPass >= Number(tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE'))) {
+    b.endComputePassEncoder();
+    b.submitQueue();
+  }
+  return tf.engine().makeTensorFromTensorInfo(output);
+}

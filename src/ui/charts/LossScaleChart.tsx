@@ -1,0 +1,100 @@
+import { useMemo } from 'react';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { TrainPoint } from '../../worker/protocol';
+import { decimate } from '../format';
+import { CHART_HEIGHT, COLORS, ChartCard, EmptyChart } from './ChartCard';
+
+const MAX_POINTS = 800;
+
+/** FP16 runs (§3.2): the dynamic loss scale (log2) and the updates skipped on overflow, per step. */
+export function LossScaleChart({ points }: { points: TrainPoint[] }) {
+  const scaled = useMemo(() => points.filter((p) => p.lossScale !== undefined), [points]);
+  const data = useMemo(
+    () =>
+      decimate(
+        scaled.map((p) => ({
+          step: p.step,
+          log2Scale: Math.log2(p.lossScale!),
+          skipped: p.skipped ?? 0,
+        })),
+        MAX_POINTS,
+      ),
+    [scaled],
+  );
+  const last = scaled.at(-1);
+  return (
+    <ChartCard
+      id="loss-scale-chart"
+      title="FP16 loss scale"
+      subtitle="Dynamic loss scaling: the loss is multiplied by S before backpropagation; an overflowing gradient skips the update and halves S, a run of clean steps doubles it."
+      readout={
+        <span>
+          Loss scale:{' '}
+          <strong data-testid="loss-scale" data-value={last?.lossScale ?? ''}>
+            {last
+              ? `2^${Math.log2(last.lossScale!)} = ${last.lossScale!.toLocaleString('en-US')}`
+              : '—'}
+          </strong>
+          {' · '}skipped updates:{' '}
+          <strong data-testid="skipped-steps">
+            {last ? `${last.skipped ?? 0} of ${last.step}` : '—'}
+          </strong>
+        </span>
+      }
+    >
+      {scaled.length === 0 ? (
+        <EmptyChart>The loss scale appears here once FP16 training starts.</EmptyChart>
+      ) : (
+        <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
+            <CartesianGrid stroke={COLORS.grid} strokeDasharray="3 3" />
+            <XAxis
+              dataKey="step"
+              type="number"
+              domain={['dataMin', 'dataMax']}
+              allowDecimals={false}
+            />
+            <YAxis
+              yAxisId="scale"
+              allowDecimals={false}
+              tickFormatter={(v: number) => `2^${v}`}
+              width={48}
+            />
+            <YAxis yAxisId="skipped" orientation="right" allowDecimals={false} width={40} />
+            <Tooltip labelFormatter={(s) => `step ${String(s)}`} />
+            <Legend />
+            <Line
+              yAxisId="scale"
+              dataKey="log2Scale"
+              name="log₂ loss scale"
+              type="stepAfter"
+              stroke={COLORS.primary}
+              dot={false}
+              strokeWidth={2}
+              isAnimationActive={false}
+            />
+            <Line
+              yAxisId="skipped"
+              dataKey="skipped"
+              name="skipped updates (total)"
+              type="stepAfter"
+              stroke={COLORS.secondary}
+              dot={false}
+              strokeWidth={1.5}
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      )}
+    </ChartCard>
+  );
+}
