@@ -20,6 +20,12 @@ function rankOfLabel(logits: Float32Array, offset: number, classes: number, labe
   return rank;
 }
 
+function argmaxAt(logits: Float32Array, offset: number, classes: number): number {
+  let best = 0;
+  for (let k = 1; k < classes; k++) if (logits[offset + k]! > logits[offset + best]!) best = k;
+  return best;
+}
+
 function logSoftmaxAt(
   logits: Float32Array,
   offset: number,
@@ -51,6 +57,9 @@ export async function evaluate(
   let top1 = 0;
   let top5 = 0;
   const gaps: number[] = [];
+  const predictions: number[] = [];
+  const confidences: number[] = [];
+  const labels: number[] = [];
   for (let start = 0; start < split.count; start += batchSize) {
     const real = Math.min(batchSize, split.count - start);
     const indices = Array.from({ length: batchSize }, (_, i) => start + (i < real ? i : 0));
@@ -68,6 +77,10 @@ export async function evaluate(
       if (rank < 1) top1++;
       if (rank < 5) top5++;
       gaps.push(logitGap(logits.subarray(offset, offset + classes)));
+      const predicted = argmaxAt(logits, offset, classes);
+      predictions.push(predicted);
+      confidences.push(Math.exp(logSoftmaxAt(logits, offset, classes, predicted)));
+      labels.push(label);
     }
   }
   const n = split.count;
@@ -77,5 +90,8 @@ export async function evaluate(
     top5: classes > 5 ? top5 / n : null,
     gaps,
     meanGap: gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length),
+    predictions,
+    confidences,
+    labels,
   };
 }

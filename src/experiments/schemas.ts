@@ -40,6 +40,9 @@ export const evalSchema = z.object({
   top5: z.number().min(0).max(1).nullable(),
   gaps: z.array(finite).max(100_000),
   meanGap: finite,
+  predictions: z.array(z.number().int().nonnegative()).max(100_000).optional(),
+  confidences: z.array(z.number().min(0).max(1)).max(100_000).optional(),
+  labels: z.array(z.number().int().nonnegative()).max(100_000).optional(),
 });
 
 const nullableFinite = finite.nullable();

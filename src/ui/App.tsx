@@ -35,6 +35,7 @@ import { DatasetPanel } from './components/DatasetPanel';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { IgnoredNotice } from './components/IgnoredNotice';
 import { PresetBar } from './components/PresetBar';
+import { PredictionsPanel } from './components/PredictionsPanel';
 import { ProgressPanel } from './components/ProgressPanel';
 import { RunControls } from './components/RunControls';
 import { RunsPanel } from './components/RunsPanel';
@@ -449,6 +450,9 @@ export function App() {
               />
             </ErrorBoundary>
           </div>
+          <ErrorBoundary name="predictions">
+            <PredictionsPanel run={shown} api={trainer.api} />
+          </ErrorBoundary>
           <ErrorBoundary name="runs">
             <RunsPanel
               runs={saved.runs}

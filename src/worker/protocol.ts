@@ -43,6 +43,10 @@ export interface EvalResult {
   /** Per validation image: max logit minus the mean of the other logits (paper Fig. 4b). */
   gaps: number[];
   meanGap: number;
+  /** Per validation image: the predicted class, its softmax probability, and the true class. */
+  predictions?: number[];
+  confidences?: number[];
+  labels?: number[];
 }
 
 export interface Progress {
@@ -155,4 +159,14 @@ export interface DatasetWorkerApi {
   loadedDataset(): Promise<DatasetSummary | null>;
   /** `draw` numbers refreshes: each gives a new batch. */
   preview(config: ExperimentConfig, count: number, draw: number): Promise<PreviewBatch>;
+  /** Raw validation images (as stored, before any transform) of the config's dataset. */
+  validationImages(config: ExperimentConfig, indices: number[]): Promise<ValidationImages>;
+}
+
+export interface ValidationImages {
+  height: number;
+  width: number;
+  /** indices.length × height × width × 3 bytes. */
+  pixels: Uint8Array;
+  classNames: string[];
 }

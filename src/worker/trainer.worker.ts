@@ -229,6 +229,23 @@ const api: TrainerWorkerApi = {
     return heldSummary();
   },
 
+  async validationImages(config, indices) {
+    const dataset = await datasetForConfig(config, () => {});
+    const { height, width, val } = dataset;
+    const size = height * width * 3;
+    const pixels = new Uint8Array(indices.length * size);
+    indices.forEach((index, i) => {
+      if (!Number.isInteger(index) || index < 0 || index >= val.count) {
+        throw new Error(`validation image ${index} does not exist (${val.count} images)`);
+      }
+      pixels.set(val.images.subarray(index * size, (index + 1) * size), i * size);
+    });
+    return Comlink.transfer(
+      { height, width, pixels, classNames: [...dataset.classNames] },
+      [pixels.buffer],
+    );
+  },
+
   async preview(config, count, draw) {
     await ensureBackend();
     const dataset = await datasetForConfig(config, () => {});
