@@ -159,6 +159,11 @@ test('explanation cards typeset equations; presentation mode lists the shortcuts
 }) => {
   await gotoApp(page, 'present=1');
   await expect(page.getByRole('button', { name: 'Show settings' })).toBeVisible();
+  // Charts are drawn large in presentation mode (420 px instead of 220 px).
+  const lrChartHeight = async () =>
+    (await page.getByTestId('lr-chart').locator('.recharts-responsive-container').boundingBox())
+      ?.height ?? 0;
+  expect(await lrChartHeight()).toBeGreaterThanOrEqual(400);
   await expect(page.getByLabel('Keyboard shortcuts')).toContainText('Space');
   await page.getByRole('button', { name: 'Show settings' }).click();
   const card = page.getByTestId('explain-cosine');

@@ -21,6 +21,7 @@ import { SWEEPS, type SweepTable } from '../experiments/sweeps';
 import { buildTfjsArtifacts } from '../experiments/tfjs-export';
 import { DATASET_TITLES } from '../data/load';
 import { AccuracyChart } from './charts/AccuracyChart';
+import { CHART_HEIGHT, ChartHeightContext, PRESENTATION_CHART_HEIGHT } from './charts/ChartCard';
 import { LogitGapChart } from './charts/LogitGapChart';
 import { LossChart } from './charts/LossChart';
 import { LossScaleChart } from './charts/LossScaleChart';
@@ -423,33 +424,35 @@ export function App() {
               datasetReady={config.dataset === 'synthetic' || loadedClasses !== null}
             />
           </ErrorBoundary>
-          <div className="charts">
-            <ErrorBoundary name="learning rate chart">
-              <LrChart config={scheduleConfig} currentStep={liveStep} overlays={overlays} />
-            </ErrorBoundary>
-            <ErrorBoundary name="loss chart">
-              <LossChart points={shown?.points ?? []} overlays={overlays} />
-            </ErrorBoundary>
-            {shown?.config.fp16 && (
-              <ErrorBoundary name="loss scale chart">
-                <LossScaleChart points={shown.points} />
+          <ChartHeightContext.Provider value={present ? PRESENTATION_CHART_HEIGHT : CHART_HEIGHT}>
+            <div className="charts">
+              <ErrorBoundary name="learning rate chart">
+                <LrChart config={scheduleConfig} currentStep={liveStep} overlays={overlays} />
               </ErrorBoundary>
-            )}
-            <ErrorBoundary name="accuracy chart">
-              <AccuracyChart evals={shown?.evals ?? []} overlays={overlays} />
-            </ErrorBoundary>
-            <ErrorBoundary name="logit gap chart">
-              <LogitGapChart
-                evals={shown?.evals ?? []}
-                classes={classCount(
-                  shown?.config ?? config,
-                  dataset.classesFor(shown?.config ?? config),
-                )}
-                epsilon={(shown?.config ?? config).label_smoothing}
-                overlays={overlays}
-              />
-            </ErrorBoundary>
-          </div>
+              <ErrorBoundary name="loss chart">
+                <LossChart points={shown?.points ?? []} overlays={overlays} />
+              </ErrorBoundary>
+              {shown?.config.fp16 && (
+                <ErrorBoundary name="loss scale chart">
+                  <LossScaleChart points={shown.points} />
+                </ErrorBoundary>
+              )}
+              <ErrorBoundary name="accuracy chart">
+                <AccuracyChart evals={shown?.evals ?? []} overlays={overlays} />
+              </ErrorBoundary>
+              <ErrorBoundary name="logit gap chart">
+                <LogitGapChart
+                  evals={shown?.evals ?? []}
+                  classes={classCount(
+                    shown?.config ?? config,
+                    dataset.classesFor(shown?.config ?? config),
+                  )}
+                  epsilon={(shown?.config ?? config).label_smoothing}
+                  overlays={overlays}
+                />
+              </ErrorBoundary>
+            </div>
+          </ChartHeightContext.Provider>
           <ErrorBoundary name="predictions">
             <PredictionsPanel run={shown} api={trainer.api} />
           </ErrorBoundary>

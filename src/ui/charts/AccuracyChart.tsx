@@ -10,7 +10,7 @@ import {
 } from 'recharts';
 import type { EvalResult } from '../../worker/protocol';
 import { formatNumber, formatPercent } from '../format';
-import { CHART_HEIGHT, COLORS, ChartCard, EmptyChart } from './ChartCard';
+import { COLORS, ChartCard, EmptyChart, useChartHeight } from './ChartCard';
 import { overlayLines, top1Of, type OverlaySeries } from './overlays';
 
 /** Top-1 and top-5 validation accuracy after each epoch. */
@@ -21,6 +21,7 @@ export function AccuracyChart({
   evals: EvalResult[];
   overlays?: OverlaySeries[];
 }) {
+  const chartHeight = useChartHeight();
   const data = evals.map((e) => ({
     epoch: e.epoch,
     top1: e.top1 * 100,
@@ -46,7 +47,7 @@ export function AccuracyChart({
       {evals.length === 0 && overlays.length === 0 ? (
         <EmptyChart>Accuracy appears after the first epoch.</EmptyChart>
       ) : (
-        <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+        <ResponsiveContainer width="100%" height={chartHeight}>
           <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
             <CartesianGrid stroke={COLORS.grid} strokeDasharray="3 3" />
             <XAxis

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { createContext, useContext, type ReactNode } from 'react';
 
 /** A titled chart panel; `readout` holds the latest numbers as text. */
 export function ChartCard({
@@ -29,6 +29,13 @@ export function EmptyChart({ children }: { children: ReactNode }) {
 }
 
 export const CHART_HEIGHT = 220;
+/** Presentation mode draws every chart this tall, for a classroom screen. */
+export const PRESENTATION_CHART_HEIGHT = 420;
+export const ChartHeightContext = createContext(CHART_HEIGHT);
+
+export function useChartHeight(): number {
+  return useContext(ChartHeightContext);
+}
 export const COLORS = {
   primary: '#2563eb',
   secondary: '#f97316',

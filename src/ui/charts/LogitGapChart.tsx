@@ -15,7 +15,7 @@ import {
 import type { EvalResult } from '../../worker/protocol';
 import { THEORETICAL_GAP_FORMULA, theoreticalLogitGap } from '../../tricks';
 import { formatNumber, histogram } from '../format';
-import { CHART_HEIGHT, COLORS, ChartCard, EmptyChart } from './ChartCard';
+import { COLORS, ChartCard, EmptyChart, useChartHeight } from './ChartCard';
 import { meanGapOf, overlayLines, type OverlaySeries } from './overlays';
 
 /** The theory line's caption, e.g. "Theory (paper Eq. 5): log((K − 1)(1 − ε)/ε) = 4.39". */
@@ -41,6 +41,7 @@ export function LogitGapChart({
   classes: number;
   epsilon: number;
 }) {
+  const chartHeight = useChartHeight();
   const theory = theoreticalLogitGap(classes, epsilon);
   const finiteTheory = Number.isFinite(theory) ? theory : null;
   const last = evals.at(-1);
@@ -84,7 +85,7 @@ export function LogitGapChart({
         <div className="chart-pair">
           <div>
             <h4>Mean gap per epoch</h4>
-            <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+            <ResponsiveContainer width="100%" height={chartHeight}>
               <LineChart data={perEpoch} margin={{ top: 16, right: 16, bottom: 4, left: 4 }}>
                 <CartesianGrid stroke={COLORS.grid} strokeDasharray="3 3" />
                 <XAxis
@@ -132,7 +133,7 @@ export function LogitGapChart({
           </div>
           <div>
             <h4>Per-image gaps, last evaluation</h4>
-            <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+            <ResponsiveContainer width="100%" height={chartHeight}>
               <BarChart
                 data={bins}
                 margin={{ top: 16, right: 16, bottom: 4, left: 4 }}

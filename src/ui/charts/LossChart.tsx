@@ -11,7 +11,7 @@ import {
 } from 'recharts';
 import type { TrainPoint } from '../../worker/protocol';
 import { decimate, emaSmooth, formatNumber } from '../format';
-import { CHART_HEIGHT, COLORS, ChartCard, EmptyChart } from './ChartCard';
+import { COLORS, ChartCard, EmptyChart, useChartHeight } from './ChartCard';
 import { overlayLines, smoothedLoss, type OverlaySeries } from './overlays';
 
 const SMOOTHING = 0.9;
@@ -25,6 +25,7 @@ export function LossChart({
   points: TrainPoint[];
   overlays?: OverlaySeries[];
 }) {
+  const chartHeight = useChartHeight();
   const data = useMemo(() => {
     const smooth = emaSmooth(
       points.map((p) => p.loss),
@@ -54,7 +55,7 @@ export function LossChart({
       {points.length === 0 && overlays.length === 0 ? (
         <EmptyChart>The loss appears here once training starts.</EmptyChart>
       ) : (
-        <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+        <ResponsiveContainer width="100%" height={chartHeight}>
           <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
             <CartesianGrid stroke={COLORS.grid} strokeDasharray="3 3" />
             <XAxis

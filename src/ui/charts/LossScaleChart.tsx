@@ -11,12 +11,13 @@ import {
 } from 'recharts';
 import type { TrainPoint } from '../../worker/protocol';
 import { decimate } from '../format';
-import { CHART_HEIGHT, COLORS, ChartCard, EmptyChart } from './ChartCard';
+import { COLORS, ChartCard, EmptyChart, useChartHeight } from './ChartCard';
 
 const MAX_POINTS = 800;
 
 /** FP16 runs (§3.2): the dynamic loss scale (log2) and the updates skipped on overflow, per step. */
 export function LossScaleChart({ points }: { points: TrainPoint[] }) {
+  const chartHeight = useChartHeight();
   const scaled = useMemo(() => points.filter((p) => p.lossScale !== undefined), [points]);
   const data = useMemo(
     () =>
@@ -54,7 +55,7 @@ export function LossScaleChart({ points }: { points: TrainPoint[] }) {
       {scaled.length === 0 ? (
         <EmptyChart>The loss scale appears here once FP16 training starts.</EmptyChart>
       ) : (
-        <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+        <ResponsiveContainer width="100%" height={chartHeight}>
           <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
             <CartesianGrid stroke={COLORS.grid} strokeDasharray="3 3" />
             <XAxis

@@ -13,7 +13,7 @@ import {
 import type { ExperimentConfig } from '../../config';
 import { lrScheduleFromConfig, sampleLrCurve } from '../../tricks';
 import { formatNumber } from '../format';
-import { CHART_HEIGHT, COLORS, ChartCard } from './ChartCard';
+import { COLORS, ChartCard, useChartHeight } from './ChartCard';
 import { lrOf, overlayLines, type OverlaySeries } from './overlays';
 
 export function stepsPerEpochOf(config: Pick<ExperimentConfig, 'train_size' | 'batch'>): number {
@@ -32,6 +32,7 @@ export function LrChart({
   /** Steps done by the active run, for the marker; null when none. */
   currentStep: number | null;
 }) {
+  const chartHeight = useChartHeight();
   const { schedule, points } = useMemo(() => {
     const schedule = lrScheduleFromConfig(config, stepsPerEpochOf(config));
     return { schedule, points: sampleLrCurve(schedule, 300) };
@@ -58,7 +59,7 @@ export function LrChart({
         role="img"
         aria-label={`Learning rate schedule. ${describe}`}
       >
-        <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+        <ResponsiveContainer width="100%" height={chartHeight}>
           <LineChart data={points} margin={{ top: 20, right: 16, bottom: 4, left: 4 }}>
             <CartesianGrid stroke={COLORS.grid} strokeDasharray="3 3" />
             <XAxis
