@@ -5,3 +5,4 @@ export * from './mixup';
 export * from './distillation';
 export * from './nag';
 export * from './preprocessing';
+export * from './run-streams';

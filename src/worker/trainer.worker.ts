@@ -2,9 +2,12 @@ import * as Comlink from 'comlink';
 import { trainingMemoryOf } from '../architecture';
 import type { ExperimentConfig } from '../config';
 import { LoadCancelled } from '../data/files';
-import { initBackend } from '../engine/backend';
+import { initBackend, recreateWebGPUBackend, webgpuDevice } from '../engine/backend';
+import type { Checkpoint } from '../engine/checkpoint';
 import { augmentedPreview } from '../engine/preview';
-import { createTrainer, type TrainedModel, type Trainer } from '../engine/trainer';
+import { createRecoveringTrainer } from '../engine/recovering-trainer';
+import type { TrainedModel, Trainer } from '../engine/trainer';
+import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../ui/storage/run-store';
 import { datasetForConfig, heldSummary, loadIntoWorker } from './datasets';
 import type {
   BackendInfo,
@@ -19,6 +22,10 @@ import type {
 /**
  * The training worker: one backend, one run at a time. Finished runs keep their weights here
  * so later runs can distill from them (paper §5.3).
+ *
+ * Reliability: it watches `device.lost`; a lost device is re-created and the run resumes from its
+ * last checkpoint (createRecoveringTrainer). Every checkpoint of the running run is written to
+ * IndexedDB, so that a run cut off by a reload can be resumed (`start(…, { resume: true })`).
  */
 
 interface Teacher {
@@ -33,6 +40,8 @@ let sink: EventSink = () => {};
 let backendReady: Promise<BackendInfo> | null = null;
 const teachers = new Map<string, Teacher>();
 let loading: AbortController | null = null;
+/** Why the GPU device was lost; null while it works. */
+let deviceLostReason: string | null = null;
 
 /** The run in progress; controls that arrive before its trainer exists are remembered. */
 interface CurrentRun {
@@ -68,10 +77,45 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Notes a lost device; the run in progress ends its step and recovers. */
+function watchDevice(): void {
+  const device = webgpuDevice();
+  if (!device) return;
+  void device.lost.then((info) => {
+    if (webgpuDevice() !== device) return; // replaced on purpose
+    deviceLostReason = `${info.reason}${info.message ? `: ${info.message}` : ''}`;
+    if (current?.trainer) current.trainer.interrupt();
+    else void recreateBackend().catch(() => {}); // idle: a working backend for the next run
+  });
+}
+
+/** A new device and backend after a loss; the teachers' weights were on the old device. */
+async function recreateBackend(): Promise<void> {
+  for (const teacher of teachers.values()) {
+    try {
+      teacher.model.dispose();
+    } catch {
+      // Gone with the device.
+    }
+  }
+  teachers.clear();
+  const gpu = self.navigator.gpu;
+  if (!gpu) throw new Error('navigator.gpu is missing');
+  const ready = recreateWebGPUBackend(gpu).then((info) => {
+    deviceLostReason = null;
+    emit({ type: 'backend', info });
+    watchDevice();
+    return info;
+  });
+  backendReady = ready;
+  await ready;
+}
+
 function ensureBackend(): Promise<BackendInfo> {
   if (!backendReady) {
     backendReady = initBackend(self.navigator.gpu).then((info) => {
       emit({ type: 'backend', info });
+      watchDevice();
       return info;
     });
     // Allow a retry after a failure.
@@ -102,13 +146,55 @@ function resolveTeacher(config: ExperimentConfig, classes: number): Teacher | nu
   return teacher;
 }
 
+async function storedCheckpoint(runId: string): Promise<Checkpoint> {
+  const stored = await loadCheckpoint(runId).catch((err: unknown) => {
+    throw new Error(`Reading the checkpoint of ${runId} failed: ${errorMessage(err)}`);
+  });
+  if (!stored) {
+    throw new Error(
+      `No checkpoint of ${runId} is stored in this browser, so it cannot be resumed.`,
+    );
+  }
+  return stored;
+}
+
+/**
+ * Writes each checkpoint of a run to IndexedDB, one write at a time, and says when it is stored;
+ * `discard` removes it once the run has ended.
+ */
+function checkpointWriter(runId: string, onEvent: EventSink) {
+  let queue: Promise<void> = Promise.resolve();
+  let warned = false;
+  return {
+    write(checkpoint: Checkpoint) {
+      queue = queue.then(() =>
+        saveCheckpoint(runId, checkpoint).then(
+          () => onEvent({ type: 'checkpoint', step: checkpoint.step, epoch: checkpoint.epoch }),
+          (err: unknown) => {
+            if (warned) return;
+            warned = true;
+            onEvent({
+              type: 'notice',
+              message: `The checkpoint could not be stored in this browser (${errorMessage(err)}): a reload will not be able to resume this run.`,
+            });
+          },
+        ),
+      );
+    },
+    async discard() {
+      await queue;
+      await deleteCheckpoint(runId).catch(() => {});
+    },
+  };
+}
+
 const api: TrainerWorkerApi = {
   async init(onEvent) {
     sink = onEvent;
     return ensureBackend();
   },
 
-  async start(runId, config) {
+  async start(runId, config, options = {}) {
     if (current) throw new Error(`Run ${current.runId} is still in progress.`);
     const run: CurrentRun = {
       runId,
@@ -132,13 +218,27 @@ const api: TrainerWorkerApi = {
         onEvent({ type: 'status', message }),
       );
       const teacher = resolveTeacher(config, dataset.classNames.length);
+      const resumeFrom = options.resume ? await storedCheckpoint(runId) : null;
       if (run.stopRequested) {
         onEvent({ type: 'phase', phase: 'stopped', message: 'Stopped before training began.' });
         return;
       }
-      run.trainer = createTrainer({ config, dataset, teacher: teacher?.model ?? null, onEvent });
+      const persist = checkpointWriter(runId, onEvent);
+      run.trainer = createRecoveringTrainer(
+        {
+          config,
+          dataset,
+          teacher: teacher?.model ?? null,
+          onEvent,
+          resumeFrom,
+          onCheckpoint: persist.write,
+        },
+        { lostReason: () => deviceLostReason, recreateBackend },
+      );
       if (run.pauseRequested) run.trainer.pause();
       const model = await run.trainer.run();
+      // Ended (finished, stopped or failed): nothing left to resume.
+      await persist.discard();
       if (model?.outcome === 'finished') {
         teachers.get(runId)?.model.dispose();
         teachers.set(runId, {
@@ -151,7 +251,11 @@ const api: TrainerWorkerApi = {
         model?.dispose();
       }
       if (!TERMINAL_PHASES.includes(lastPhase)) {
-        onEvent({ type: 'phase', phase: model?.outcome ?? 'failed' });
+        const outcome = model?.outcome;
+        onEvent({
+          type: 'phase',
+          phase: outcome && outcome !== 'device-lost' ? outcome : 'failed',
+        });
       }
     } catch (err) {
       const message = describeFailure(errorMessage(err), config);
@@ -200,6 +304,20 @@ const api: TrainerWorkerApi = {
       weights,
       weights.map((w) => w.values.buffer as ArrayBuffer),
     );
+  },
+
+  async simulateDeviceLoss() {
+    await backendReady?.catch(() => null);
+    const device = webgpuDevice();
+    if (!device) return false;
+    device.destroy();
+    return true;
+  },
+
+  crashWorker() {
+    setTimeout(() => {
+      throw new Error('Simulated worker crash (test hook crashWorker)');
+    }, 0);
   },
 
   async loadDataset(request, options, onEvent) {
