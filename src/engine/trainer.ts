@@ -95,11 +95,12 @@ export interface Trainer {
   readonly checkpoint: Checkpoint | null;
 }
 
-/** Where a loss was not finite. */
+/** Where a loss diverged. */
 interface BadLoss {
   step: number;
   loss: number;
   lr: number;
+  validation?: boolean;
 }
 
 interface PendingLoss {
@@ -271,6 +272,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       const mark: DivergenceMark = {
         step: bad.step,
         loss: formatDivergedLoss(bad.loss),
+        ...(bad.validation ? { validation: true } : {}),
         cause,
         restoredStep: checkpoint.step,
       };
@@ -284,7 +286,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       singleSteps = 0;
       setPhase(
         'paused',
-        `Training diverged at step ${bad.step} (loss ${mark.loss}): ${cause}. The model is back at its checkpoint of step ${checkpoint.step}; Resume continues from there, Stop ends the run.`,
+        `Training diverged at step ${bad.step} (${bad.validation ? 'validation loss' : 'loss'} ${mark.loss}): ${cause}. The model is back at its checkpoint of step ${checkpoint.step}; Resume continues from there, Stop ends the run.`,
       );
       return true;
     };
@@ -331,6 +333,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
           step: globalStep,
           loss: metrics.valLoss,
           lr: learningRateAt(schedule, globalStep - 1),
+          validation: true,
         };
       }
       const evalResult: EvalResult = { epoch, step: globalStep, ...metrics };

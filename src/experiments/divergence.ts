@@ -46,6 +46,8 @@ export interface DivergenceMark {
   step: number;
   /** The loss as text: "NaN", "Infinity" or an exploded value such as "3.4e+4". */
   loss: string;
+  /** The validation loss diverged (the training losses of the epoch were still finite). */
+  validation?: boolean;
   cause: string;
   /** The step of the checkpoint the model was restored to. */
   restoredStep: number;

@@ -76,6 +76,7 @@ export const savedRunSchema = z.object({
       z.object({
         step: z.number().int().nonnegative(),
         loss: z.string().max(20),
+        validation: z.boolean().optional(),
         cause: z.string().max(500),
         restoredStep: z.number().int().nonnegative(),
       }),

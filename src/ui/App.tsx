@@ -125,6 +125,25 @@ export function App() {
     [saved, sessionRuns, start],
   );
 
+  // An interrupted run continues from the checkpoint the worker stored, with its curves so far.
+  const resumeRun = useCallback(
+    (run: SavedRun) => {
+      const started = start(run.config, run.id, {
+        points: run.points,
+        evals: run.evals,
+        divergences: run.divergences ?? [],
+      });
+      if (started) {
+        setShownId(started);
+        setMessage({
+          text: `Resuming ${run.id} from its checkpoint of step ${run.checkpoint?.step ?? 0}.`,
+          error: false,
+        });
+      }
+    },
+    [start],
+  );
+
   // autorun=1: start one run as soon as the backend and the saved runs are ready.
   const autorunDone = useRef(false);
   useEffect(() => {
@@ -425,7 +444,11 @@ export function App() {
               <LrChart config={scheduleConfig} currentStep={liveStep} overlays={overlays} />
             </ErrorBoundary>
             <ErrorBoundary name="loss chart">
-              <LossChart points={shown?.points ?? []} overlays={overlays} />
+              <LossChart
+                points={shown?.points ?? []}
+                overlays={overlays}
+                divergences={shown?.divergences ?? []}
+              />
             </ErrorBoundary>
             <ErrorBoundary name="accuracy chart">
               <AccuracyChart evals={shown?.evals ?? []} overlays={overlays} />
@@ -470,6 +493,7 @@ export function App() {
                 downloadFile('tricks-playground-runs.json', exportRuns(runs), 'application/json')
               }
               onImport={(file) => void importFile(file)}
+              onResume={canStart ? resumeRun : null}
               message={message}
             />
             {shareLink && (
