@@ -83,7 +83,7 @@ function watchDevice(): void {
   if (!device) return;
   void device.lost.then((info) => {
     if (webgpuDevice() !== device) return; // replaced on purpose
-    deviceLostReason = `${info.reason}${info.message ? `: ${info.message}` : ''}`;
+    deviceLostReason = `${info.reason}${info.message ? `: ${info.message.replace(/\.$/, '')}` : ''}`;
     if (current?.trainer) current.trainer.interrupt();
     else void recreateBackend().catch(() => {}); // idle: a working backend for the next run
   });
