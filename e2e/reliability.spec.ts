@@ -120,6 +120,9 @@ test('a run cut off by a reload shows as interrupted and resumes from its checkp
   await expect(row).toHaveAttribute('data-status', 'interrupted', { timeout: 30_000 });
   const resume = row.getByRole('button', { name: 'Resume r1 from its checkpoint of step 4' });
   await expect(resume).toBeEnabled({ timeout: 60_000 });
+  await expect(page.getByTestId('interrupted-notice')).toContainText(
+    'its checkpoint of step 4 is stored',
+  );
   await screenshot(page, 'interrupted');
   await resume.click();
   const phase = page.getByTestId('run-phase');

@@ -36,7 +36,7 @@ import { IgnoredNotice } from './components/IgnoredNotice';
 import { PresetBar } from './components/PresetBar';
 import { ProgressPanel } from './components/ProgressPanel';
 import { RunControls } from './components/RunControls';
-import { RunsPanel } from './components/RunsPanel';
+import { resumable, RunsPanel } from './components/RunsPanel';
 import { ScaleRecipes } from './components/ScaleRecipes';
 import { SweepControls, type SweepState } from './components/SweepControls';
 import { TrickPanel } from './components/TrickPanel';
@@ -242,6 +242,7 @@ export function App() {
   useShortcuts(shortcuts);
 
   const shown = saved.runs.find((r) => r.id === shownId) ?? null;
+  const interrupted = saved.runs.filter((r) => r.status === 'interrupted' && resumable(r));
   const shownSession = sessionRuns.find((r) => r.id === shownId) ?? null;
   const liveStep = active ? (active.progress?.step ?? 0) : null;
   const compared = useMemo(
@@ -428,6 +429,17 @@ export function App() {
                   </span>
                 ))}
               </p>
+              {interrupted.length > 0 && !active && (
+                <p className="notice" role="status" data-testid="interrupted-notice">
+                  {interrupted
+                    .map(
+                      (r) =>
+                        `Run ${r.id} was cut off at step ${r.points.at(-1)?.step ?? 0} (the page was closed or reloaded); its checkpoint of step ${r.checkpoint!.step} is stored.`,
+                    )
+                    .join(' ')}{' '}
+                  Press Resume in the Runs list to continue.
+                </p>
+              )}
               <ProgressPanel run={shownSession ?? (isActive(active) ? active : null)} />
             </ErrorBoundary>
           </section>
