@@ -106,31 +106,38 @@ test('a run cut off by a reload shows as interrupted and resumes from its checkp
   page,
 }) => {
   test.setTimeout(3 * TRAINING_TIMEOUT);
-  await gotoApp(page, TINY_RUN.replace('epochs=1', 'epochs=3'));
+  // 10 epochs of 4 steps: long enough that the reload lands mid-run.
+  await gotoApp(page, TINY_RUN.replace('epochs=1', 'epochs=10'));
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.locator('[data-checkpoint-step]')).toHaveAttribute(
     'data-checkpoint-step',
-    '4',
+    /^(4|8|12|16)$/,
     { timeout: TRAINING_TIMEOUT },
   );
   // The saved run records the checkpoint right after the worker stored it.
-  await page.waitForTimeout(500);
+  await page.waitForTimeout(300);
   await page.reload();
   const row = page.locator('tr[data-run="r1"]');
   await expect(row).toHaveAttribute('data-status', 'interrupted', { timeout: 30_000 });
-  const resume = row.getByRole('button', { name: 'Resume r1 from its checkpoint of step 4' });
+  const resume = row.getByRole('button', { name: /^Resume r1 from its checkpoint of step \d+$/ });
   await expect(resume).toBeEnabled({ timeout: 60_000 });
+  const label = (await resume.getAttribute('aria-label'))!;
+  const checkpointStep = Number(/step (\d+)$/.exec(label)![1]);
+  expect(checkpointStep % 4).toBe(0);
+  expect(checkpointStep).toBeGreaterThanOrEqual(4);
+  expect(checkpointStep).toBeLessThan(40);
   await expect(page.getByTestId('interrupted-notice')).toContainText(
-    'its checkpoint of step 4 is stored',
+    `its checkpoint of step ${checkpointStep} is stored`,
   );
   await screenshot(page, 'interrupted');
   await resume.click();
   const phase = page.getByTestId('run-phase');
   await expect(phase).toHaveAttribute('data-phase', 'finished', { timeout: TRAINING_TIMEOUT });
-  await expect(page.getByTestId('step')).toHaveText('12 / 12');
-  await expect(page.getByTestId('epoch')).toHaveText('3 / 3');
-  // One run, with its curve continued: 12 steps, 3 evaluations.
+  await expect(page.getByTestId('step')).toHaveText('40 / 40');
+  await expect(page.getByTestId('epoch')).toHaveText('10 / 10');
+  // One run, with its curve continued: every step once, ten evaluations.
   await expect(page.locator('tr[data-run]')).toHaveCount(1);
   await expect(row).toHaveAttribute('data-status', 'finished');
-  await expect(page.getByTestId('last-loss')).toHaveAttribute('data-points', '12');
+  await expect(page.getByTestId('last-loss')).toHaveAttribute('data-points', '40');
+  await expect(page.getByTestId('val-top1')).toHaveText(/^\d+\.\d%$/);
 });

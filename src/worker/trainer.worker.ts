@@ -7,16 +7,23 @@ import type { Checkpoint } from '../engine/checkpoint';
 import { augmentedPreview } from '../engine/preview';
 import { createRecoveringTrainer } from '../engine/recovering-trainer';
 import type { TrainedModel, Trainer } from '../engine/trainer';
-import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../ui/storage/run-store';
+import {
+  deleteCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  type StoredCheckpoint,
+} from '../ui/storage/run-store';
 import { datasetForConfig, heldSummary, loadIntoWorker } from './datasets';
 import type {
   BackendInfo,
+  EvalResult,
   EventSink,
   NamedWeight,
   RunPhase,
   TeacherInfo,
   TrainerEvent,
   TrainerWorkerApi,
+  TrainPoint,
 } from './protocol';
 
 /**
@@ -146,7 +153,7 @@ function resolveTeacher(config: ExperimentConfig, classes: number): Teacher | nu
   return teacher;
 }
 
-async function storedCheckpoint(runId: string): Promise<Checkpoint> {
+async function storedCheckpoint(runId: string): Promise<StoredCheckpoint> {
   const stored = await loadCheckpoint(runId).catch((err: unknown) => {
     throw new Error(`Reading the checkpoint of ${runId} failed: ${errorMessage(err)}`);
   });
@@ -159,16 +166,46 @@ async function storedCheckpoint(runId: string): Promise<Checkpoint> {
 }
 
 /**
+ * The curves of the run in progress as the page sees them: a run that goes back to a checkpoint
+ * trains its later steps again, and their new values replace the old.
+ */
+class RunCurves {
+  points: TrainPoint[] = [];
+  evals: EvalResult[] = [];
+
+  constructor(initial?: { points: TrainPoint[]; evals: EvalResult[] }) {
+    if (initial) {
+      this.points = [...initial.points];
+      this.evals = [...initial.evals];
+    }
+  }
+
+  add(event: TrainerEvent): void {
+    if (event.type === 'train-points' && event.points.length > 0) {
+      const from = event.points[0]!.step;
+      this.points = [...this.points.filter((p) => p.step < from), ...event.points];
+    } else if (event.type === 'eval') {
+      const from = event.result.step;
+      this.evals = [...this.evals.filter((e) => e.step < from), event.result];
+    }
+  }
+}
+
+/**
  * Writes each checkpoint of a run to IndexedDB, one write at a time, and says when it is stored;
  * `discard` removes it once the run has ended.
  */
-function checkpointWriter(runId: string, onEvent: EventSink) {
+function checkpointWriter(runId: string, onEvent: EventSink, curves: RunCurves) {
   let queue: Promise<void> = Promise.resolve();
   let warned = false;
   return {
     write(checkpoint: Checkpoint) {
+      const upTo = <T extends { step: number }>(items: T[]) =>
+        items.filter((item) => item.step <= checkpoint.step);
+      const points = upTo(curves.points);
+      const evals = upTo(curves.evals);
       queue = queue.then(() =>
-        saveCheckpoint(runId, checkpoint).then(
+        saveCheckpoint(runId, checkpoint, { points, evals }).then(
           () => onEvent({ type: 'checkpoint', step: checkpoint.step, epoch: checkpoint.epoch }),
           (err: unknown) => {
             if (warned) return;
@@ -204,7 +241,9 @@ const api: TrainerWorkerApi = {
     };
     current = run;
     let lastPhase: RunPhase = 'preparing';
+    let curves = new RunCurves();
     const onEvent = (event: TrainerEvent) => {
+      curves.add(event);
       if (event.type === 'phase') lastPhase = event.phase;
       if (event.type === 'finished') lastPhase = 'finished';
       if (event.type === 'error') lastPhase = 'failed';
@@ -223,7 +262,15 @@ const api: TrainerWorkerApi = {
         onEvent({ type: 'phase', phase: 'stopped', message: 'Stopped before training began.' });
         return;
       }
-      const persist = checkpointWriter(runId, onEvent);
+      if (resumeFrom) {
+        // The curves stored with the checkpoint replace what the page saved (which may lag).
+        curves = new RunCurves();
+        if (resumeFrom.points.length > 0) {
+          onEvent({ type: 'train-points', points: resumeFrom.points });
+        }
+        for (const result of resumeFrom.evals) onEvent({ type: 'eval', result });
+      }
+      const persist = checkpointWriter(runId, onEvent, curves);
       run.trainer = createRecoveringTrainer(
         {
           config,

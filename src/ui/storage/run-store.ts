@@ -1,7 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Checkpoint } from '../../engine/checkpoint';
 import type { SavedRun } from '../../experiments/saved-run';
-import type { NamedWeight } from '../../worker/protocol';
+import type { EvalResult, NamedWeight, TrainPoint } from '../../worker/protocol';
 
 /**
  * Saved runs in IndexedDB: 'runs' (curves, metrics, config), 'weights' (finished runs' trained
@@ -10,9 +10,12 @@ import type { NamedWeight } from '../../worker/protocol';
  * the page and from the worker.
  */
 
+/** A checkpoint with the run's curves up to it, written together so that they always agree. */
 export interface StoredCheckpoint extends Checkpoint {
   runId: string;
   savedAt: number;
+  points: TrainPoint[];
+  evals: EvalResult[];
 }
 
 interface PlaygroundDb extends DBSchema {
@@ -77,8 +80,12 @@ export async function loadWeights(runId: string): Promise<NamedWeight[] | null> 
 }
 
 /** Replaces the run's stored checkpoint (one per run). */
-export async function saveCheckpoint(runId: string, checkpoint: Checkpoint): Promise<void> {
-  await (await db()).put('checkpoints', { ...checkpoint, runId, savedAt: Date.now() });
+export async function saveCheckpoint(
+  runId: string,
+  checkpoint: Checkpoint,
+  curves: { points: TrainPoint[]; evals: EvalResult[] },
+): Promise<void> {
+  await (await db()).put('checkpoints', { ...checkpoint, ...curves, runId, savedAt: Date.now() });
 }
 
 export async function loadCheckpoint(runId: string): Promise<StoredCheckpoint | null> {
