@@ -1,17 +1,19 @@
 import { create, globals } from 'webgpu';
 import type { BackendInfo } from '../worker/protocol';
-import { createWebGPUBackend } from './backend';
+import { createWebGPUBackend, recreateWebGPUBackend } from './backend';
 
 /**
  * WebGPU in Node through Dawn (npm `webgpu`). Fails loudly: tests and the CLI must never quietly
  * fall back to the CPU. Initialized once per process.
  */
 let initialized: Promise<BackendInfo> | null = null;
+let nodeGpu: GPU | null = null;
 
 export function initNodeBackend(): Promise<BackendInfo> {
   initialized ??= (async () => {
     Object.assign(globalThis, globals);
     const gpu = create([]);
+    nodeGpu = gpu;
     try {
       return await createWebGPUBackend(gpu);
     } catch (error) {
@@ -24,4 +26,10 @@ export function initNodeBackend(): Promise<BackendInfo> {
     }
   })();
   return initialized;
+}
+
+/** After a lost device (tests): a new Dawn device and tfjs backend. */
+export async function recreateNodeBackend(): Promise<BackendInfo> {
+  await initNodeBackend();
+  return recreateWebGPUBackend(nodeGpu!);
 }

@@ -9,6 +9,13 @@ import type { BackendInfo } from '../worker/protocol';
 
 const WEBGPU_PRIORITY = 3;
 
+let activeDevice: GPUDevice | null = null;
+
+/** The GPU device of the WebGPU backend in use (to watch `device.lost`); null without one. */
+export function webgpuDevice(): GPUDevice | null {
+  return activeDevice;
+}
+
 /** A readable adapter name: description, else vendor + architecture. */
 export function adapterName(info: GPUAdapterInfo | undefined): string {
   if (!info) return 'unknown adapter';
@@ -55,6 +62,7 @@ export async function createWebGPUBackend(gpu: GPU): Promise<BackendInfo> {
   });
   ensureNavigatorGpu(gpu);
   const backend = new WebGPUBackend(device, adapter.info);
+  activeDevice = device;
   // Importing tfjs-backend-webgpu may have registered its own factory; ours replaces it.
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => backend, WEBGPU_PRIORITY);
@@ -69,6 +77,20 @@ export async function createWebGPUBackend(gpu: GPU): Promise<BackendInfo> {
     shaderF16,
     maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
   };
+}
+
+/**
+ * After a lost device: drops tfjs's WebGPU backend (its buffers belong to the dead device), then
+ * creates a new device and backend. Tensors of the old backend must be disposed before.
+ */
+export async function recreateWebGPUBackend(gpu: GPU): Promise<BackendInfo> {
+  activeDevice = null;
+  try {
+    if (tf.findBackend('webgpu')) tf.removeBackend('webgpu');
+  } catch {
+    // Disposing a backend whose device is gone may fail; it is dropped either way.
+  }
+  return createWebGPUBackend(gpu);
 }
 
 function errorMessage(error: unknown): string {

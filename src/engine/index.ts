@@ -6,3 +6,5 @@ export * from './optimizer';
 export * from './step';
 export * from './evaluate';
 export * from './trainer';
+export * from './checkpoint';
+export * from './recovering-trainer';

@@ -16,6 +16,8 @@ export interface NagOptimizer {
   applyGradients(grads: Record<string, tf.Tensor>, lr: number, apply?: tf.Scalar): void;
   /** Number of tensors the optimizer holds. */
   tensorCount(): number;
+  /** The NAG velocities as `<parameter>.velocity` (checkpoints copy and restore them). */
+  namedVelocities(): { name: string; variable: tf.Variable }[];
   dispose(): void;
 }
 
@@ -53,6 +55,11 @@ export function createNagOptimizer(
       });
     },
     tensorCount: () => slots.length,
+    namedVelocities: () =>
+      slots.map((slot, i) => ({
+        name: `${parameters[i]!.spec.name}.velocity`,
+        variable: slot.velocity,
+      })),
     dispose() {
       for (const slot of slots) slot.velocity.dispose();
     },

@@ -3,7 +3,14 @@ import { buildResNetSpec, resnetOptionsFromConfig } from '../architecture';
 import type { ExperimentConfig } from '../config/params';
 import type { ImageDataset } from '../data/dataset';
 import {
+  divergenceCause,
+  formatDivergedLoss,
+  isDivergedLoss,
+  type DivergenceMark,
+} from '../experiments/divergence';
+import {
   createRng,
+  epochStreams,
   learningRateAt,
   lrScheduleFromConfig,
   preprocessingSwitches,
@@ -19,6 +26,7 @@ import type {
   TrainerEvent,
 } from '../worker/protocol';
 import type { LossScaleOptions } from '../tricks';
+import { restoreCheckpoint, takeCheckpoint, type Checkpoint } from './checkpoint';
 import { evaluate } from './evaluate';
 import { createGpuLossScaler, type GpuLossScaler } from './fp16/loss-scaler';
 import { F32_OPS, f16Ops } from './fp16/ops';
@@ -32,6 +40,11 @@ import { trainStepWithStats, type StepContext } from './step';
  * The training loop, readable top to bottom in `run()`. Losses stay on the GPU and are read back
  * in one batch every READBACK_STEPS steps (or READBACK_MS); the loop yields to the event loop
  * often enough for pause/resume/step/stop to get through.
+ *
+ * Reliability: a checkpoint (CPU copies of the weights, BN statistics and velocities) is taken at
+ * the start and after every epoch. A NaN/Inf loss restores it and pauses the run with the likely
+ * cause; Resume trains on from it. A lost GPU device ends the run as 'device-lost' with that
+ * checkpoint, from which a new trainer (`resumeFrom`) continues on a re-created device.
  */
 
 export const READBACK_STEPS = 10;
@@ -39,7 +52,7 @@ export const READBACK_MS = 2000;
 export const YIELD_MS = 50;
 const SPEED_WINDOW_MS = 10_000;
 
-export type RunOutcome = 'finished' | 'stopped' | 'failed';
+export type RunOutcome = 'finished' | 'stopped' | 'failed' | 'device-lost';
 
 /** The result of a run; its model can serve as a distillation teacher. */
 export interface TrainedModel {
@@ -67,6 +80,12 @@ export interface TrainerOptions {
   lossScale?: Partial<LossScaleOptions>;
   /** FP16 runs: force the kernel variant (default: 'f16' when the device has shader-f16). */
   fp16Precision?: Precision;
+  /** Continue from this checkpoint (an epoch boundary) instead of fresh weights. */
+  resumeFrom?: Checkpoint | null;
+  /** Called with every new good checkpoint (the start and each epoch's end). */
+  onCheckpoint?: (checkpoint: Checkpoint) => void;
+  /** True once the GPU device is lost: errors then end the run as 'device-lost', not 'failed'. */
+  deviceLost?: () => boolean;
 }
 
 export interface Trainer {
@@ -77,7 +96,19 @@ export interface Trainer {
   /** While paused: one more optimizer step, then paused again. */
   step(): void;
   stop(): void;
+  /** The GPU device was lost: end at once with outcome 'device-lost' (keeping the checkpoint). */
+  interrupt(): void;
   readonly phase: RunPhase;
+  /** The latest good checkpoint; null before the first. */
+  readonly checkpoint: Checkpoint | null;
+}
+
+/** Where a loss diverged. */
+interface BadLoss {
+  step: number;
+  loss: number;
+  lr: number;
+  validation?: boolean;
 }
 
 interface PendingLoss {
@@ -122,6 +153,8 @@ export function createTrainer(options: TrainerOptions): Trainer {
   // Controls, set by the UI between steps.
   let pauseRequested = false;
   let stopRequested = false;
+  let interrupted = false;
+  let checkpoint: Checkpoint | null = options.resumeFrom ?? null;
   let singleSteps = 0;
   let wake: (() => void) | null = null;
   const wakeUp = () => {
@@ -148,11 +181,8 @@ export function createTrainer(options: TrainerOptions): Trainer {
     }
     const totalSteps = Math.min(config.epochs * stepsPerEpoch, options.stepsLimit ?? Infinity);
     const schedule = lrScheduleFromConfig(config, stepsPerEpoch);
-    const root = createRng(config.seed);
-    const initRng = root.fork();
-    const shuffleRng = root.fork();
-    const augmentRng = root.fork();
-    const mixupRng = root.fork();
+    // Initial weights from the seed; shuffling, augmentation and mixup from per-epoch streams.
+    const initRng = createRng(config.seed).fork();
 
     const spec = buildResNetSpec(resnetOptionsFromConfig(config, classes));
     if (config.fp16 && tf.getBackend() !== 'webgpu') {
@@ -200,36 +230,42 @@ export function createTrainer(options: TrainerOptions): Trainer {
     let trainingStart = 0;
     let pausedMs = 0;
     let speedWindow: { time: number; step: number }[] = [];
-    let globalStep = 0;
-    let epoch = 0;
+    let globalStep = checkpoint?.step ?? 0;
+    let epoch = checkpoint?.epoch ?? 0;
+    const elapsedBefore = checkpoint?.elapsedSeconds ?? 0;
+    const elapsedSeconds = () =>
+      trainingStart === 0
+        ? elapsedBefore
+        : elapsedBefore + (performance.now() - trainingStart - pausedMs) / 1000;
 
-    /** Reads all pending losses in one transfer; false when one is NaN or infinite. */
-    const readback = async (): Promise<boolean> => {
-      if (pending.length === 0) return true;
+    /** Reads all pending losses in one transfer; the first diverged one (NaN, Inf, exploded). */
+    const readback = async (): Promise<BadLoss | null> => {
+      if (pending.length === 0) return null;
       const batch = pending.splice(0);
       const stacked = tf.stack(batch.map((p) => p.loss));
-      const values = await stacked.data();
-      stacked.dispose();
-      batch.forEach((p) => p.loss.dispose());
+      let values: Float32Array | Int32Array | Uint8Array;
+      try {
+        values = await stacked.data();
+      } finally {
+        // Also when the device is lost and the read fails.
+        stacked.dispose();
+        batch.forEach((p) => p.loss.dispose());
+      }
       const scales = await readLossScales(batch);
       lastReadback = performance.now();
       const points: TrainPoint[] = [];
       for (let i = 0; i < batch.length; i++) {
         const loss = values[i]!;
-        if (!Number.isFinite(loss)) {
+        if (isDivergedLoss(loss, classes)) {
           if (points.length > 0) emit({ type: 'train-points', points });
-          const step = batch[i]!.point.step;
-          emit({
-            type: 'error',
-            message: `Training diverged at step ${step} (loss ${loss}) — try a lower learning rate or warmup`,
-          });
-          return false;
+          const { step, lr } = batch[i]!.point;
+          return { step, loss, lr };
         }
         points.push({ ...batch[i]!.point, loss, ...scales[i] });
       }
       emit({ type: 'train-points', points });
       emit({ type: 'progress', progress: progress() });
-      return true;
+      return null;
     };
 
     const progress = (): Progress => {
@@ -251,40 +287,104 @@ export function createTrainer(options: TrainerOptions): Trainer {
         totalSteps,
         imagesPerSecond,
         etaSeconds: imagesPerSecond > 0 ? (remaining * config.batch) / imagesPerSecond : 0,
-        elapsedSeconds: (now - trainingStart - pausedMs) / 1000,
+        elapsedSeconds: elapsedSeconds(),
       };
     };
 
-    /** Honours pause/stop before each step; false = stop. */
-    const gate = async (): Promise<boolean> => {
+    /** A new checkpoint at an epoch boundary, unless the state is not finite. */
+    const saveCheckpoint = async () => {
+      const taken = await takeCheckpoint(model, optimizer, {
+        step: globalStep,
+        epoch,
+        elapsedSeconds: elapsedSeconds(),
+      });
+      if (!taken) return;
+      checkpoint = taken;
+      options.onCheckpoint?.(taken);
+    };
+
+    /**
+     * A NaN/Inf loss (or validation loss): name the likely cause, go back to the last good
+     * checkpoint and pause. False when there is no checkpoint to go back to.
+     */
+    const divergedAt = (bad: BadLoss): boolean => {
+      for (const p of pending.splice(0)) p.loss.dispose();
+      if (!checkpoint) return false;
+      const cause = divergenceCause({ config, stepsPerEpoch, ...bad });
+      const mark: DivergenceMark = {
+        step: bad.step,
+        loss: formatDivergedLoss(bad.loss),
+        ...(bad.validation ? { validation: true } : {}),
+        cause,
+        restoredStep: checkpoint.step,
+      };
+      restoreCheckpoint(model, optimizer, checkpoint);
+      globalStep = checkpoint.step;
+      epoch = checkpoint.epoch;
+      result.steps = globalStep;
+      emit({ type: 'diverged', mark });
+      emit({ type: 'progress', progress: progress() });
+      pauseRequested = true;
+      singleSteps = 0;
+      setPhase(
+        'paused',
+        `Training diverged at step ${bad.step} (${bad.validation ? 'validation loss' : 'loss'} ${mark.loss}): ${cause}. The model is back at its checkpoint of step ${checkpoint.step}; Resume continues from there, Stop ends the run.`,
+      );
+      return true;
+    };
+
+    /**
+     * Honours pause/stop before each step: 'stop', 'go', or 'rewound' when the losses read back
+     * on pausing held a divergence (the model is then back at its checkpoint, and paused).
+     */
+    const gate = async (): Promise<'go' | 'stop' | 'rewound'> => {
       if (pauseRequested && singleSteps === 0 && !stopRequested) {
-        if (!(await readback())) return false;
+        const bad = await readback();
+        if (bad) return onBadLoss(bad) ? 'rewound' : 'stop';
         if (phase !== 'paused') setPhase('paused');
         const pausedAt = performance.now();
-        while (pauseRequested && singleSteps === 0 && !stopRequested) {
+        while (pauseRequested && singleSteps === 0 && !stopRequested && !interrupted) {
           await new Promise<void>((resolve) => (wake = resolve));
         }
         pausedMs += performance.now() - pausedAt;
         speedWindow = [];
         if (!pauseRequested && !stopRequested) setPhase('training');
       }
-      if (stopRequested) return false;
+      if (stopRequested || interrupted) return 'stop';
       if (pauseRequested && singleSteps > 0) singleSteps--;
       if (performance.now() - lastYield > YIELD_MS) {
         await nextTask();
         lastYield = performance.now();
       }
-      return !stopRequested;
+      return stopRequested || interrupted ? 'stop' : 'go';
     };
 
-    const evaluateEpoch = async () => {
+    /** Evaluates; a non-finite validation loss is a divergence (returned, not reported). */
+    let failure: string | null = null;
+    /** Rewinds to the checkpoint and pauses; false (with `failure` set) when there is none. */
+    const onBadLoss = (bad: BadLoss): boolean => {
+      if (divergedAt(bad)) return true;
+      failure = `Training diverged at step ${bad.step} (loss ${bad.loss}) and no checkpoint was kept`;
+      return false;
+    };
+
+    const evaluateEpoch = async (): Promise<BadLoss | null> => {
       const metrics = await evaluate(model, dataset.val, height, width, config.batch);
+      if (isDivergedLoss(metrics.valLoss, classes)) {
+        return {
+          step: globalStep,
+          loss: metrics.valLoss,
+          lr: learningRateAt(schedule, globalStep - 1),
+          validation: true,
+        };
+      }
       const evalResult: EvalResult = { epoch, step: globalStep, ...metrics };
       result.evals.push(evalResult);
       result.finalTop1 = metrics.top1;
       emit({ type: 'eval', result: evalResult });
       // Throughput counts training only.
       speedWindow = [{ time: performance.now(), step: globalStep }];
+      return null;
     };
 
     try {
@@ -298,16 +398,25 @@ export function createTrainer(options: TrainerOptions): Trainer {
         message: 'Compiling GPU shaders (first training step)…',
         fraction: 0,
       });
+      if (checkpoint) restoreCheckpoint(model, optimizer, checkpoint);
+      else await saveCheckpoint();
       trainingStart = performance.now();
-      let diverged = false;
       let stopped = false;
+      let firstStep = true;
 
-      training: for (epoch = 1; epoch <= config.epochs; epoch++) {
-        const order = shuffleRng.permutation(dataset.train.count);
+      training: for (epoch = epoch + 1; epoch <= config.epochs; epoch++) {
+        const streams = epochStreams(config.seed, epoch);
+        const order = streams.shuffle.permutation(dataset.train.count);
+        // A resumed epoch starts at its beginning: checkpoints lie on epoch boundaries.
         for (let i = 0; i < stepsPerEpoch; i++) {
           if (globalStep >= totalSteps) break training;
-          if (!(await gate())) {
-            stopped = !diverged;
+          const next = await gate();
+          if (next === 'rewound') {
+            epoch = checkpoint!.epoch;
+            continue training;
+          }
+          if (next === 'stop') {
+            stopped = true;
             break training;
           }
           const indices = order.subarray(i * config.batch, (i + 1) * config.batch);
@@ -319,13 +428,13 @@ export function createTrainer(options: TrainerOptions): Trainer {
               labels: gatherLabels(dataset.train, indices),
               count: config.batch,
               augmentation: sampleAugmentationBatch(
-                augmentRng,
+                streams.augment,
                 config.batch,
                 height,
                 width,
                 preprocessingSwitches(config),
               ),
-              mixupLambda: sampleMixupLambda(mixupRng, config.mixup),
+              mixupLambda: sampleMixupLambda(streams.mixup, config.mixup),
             },
             lr,
           );
@@ -333,16 +442,14 @@ export function createTrainer(options: TrainerOptions): Trainer {
           result.steps = globalStep;
           pending.push({ loss, lossScale, point: { step: globalStep, epoch, lr } });
 
-          const first = globalStep === 1;
+          const first = firstStep;
+          firstStep = false;
           const due =
             first ||
             pauseRequested ||
             pending.length >= READBACK_STEPS ||
             performance.now() - lastReadback >= READBACK_MS;
-          if (due && !(await readback())) {
-            diverged = true;
-            break training;
-          }
+          const bad = due ? await readback() : null;
           if (first) {
             result.warmupMs = performance.now() - trainingStart;
             emit({
@@ -351,28 +458,42 @@ export function createTrainer(options: TrainerOptions): Trainer {
               fraction: 1,
             });
             speedWindow = [{ time: performance.now(), step: globalStep }];
-            if (!pauseRequested) setPhase('training');
+            if (!pauseRequested && !bad) setPhase('training');
+          }
+          if (bad) {
+            if (!onBadLoss(bad)) break training;
+            epoch = checkpoint!.epoch;
+            continue training;
           }
         }
-        if (!(await readback())) {
-          diverged = true;
-          break;
+        const bad = (await readback()) ?? (await evaluateEpoch());
+        if (bad) {
+          if (!onBadLoss(bad)) break training;
+          epoch = checkpoint!.epoch;
+          continue training;
         }
-        await evaluateEpoch();
+        await saveCheckpoint();
       }
 
-      if (!diverged && !(await readback())) diverged = true;
-      if (diverged) {
-        setPhase('failed');
-        result.outcome = 'failed';
+      if (interrupted) {
+        result.outcome = 'device-lost';
+      } else if (failure !== null) {
+        return fail(result, failure);
       } else if (stopped) {
         setPhase('stopped');
         result.outcome = 'stopped';
       } else {
+        const bad = await readback();
+        if (bad) return fail(result, `Training diverged at step ${bad.step} (loss ${bad.loss})`);
         // A stepsLimit that ended mid-epoch still gets an evaluation of the model as it is.
         if (result.evals.at(-1)?.step !== globalStep) {
           epoch = Math.min(epoch, config.epochs);
-          await evaluateEpoch();
+          const badEval = await evaluateEpoch();
+          if (badEval)
+            return fail(
+              result,
+              `Training diverged at step ${badEval.step} (validation loss ${badEval.loss})`,
+            );
         }
         result.outcome = 'finished';
         emit({ type: 'finished', warmupMs: result.warmupMs, finalTop1: result.finalTop1 });
@@ -381,12 +502,25 @@ export function createTrainer(options: TrainerOptions): Trainer {
       return result;
     } catch (error) {
       for (const p of pending.splice(0)) tf.dispose([p.loss, p.lossScale ?? []]);
+      if (interrupted || (await deviceLostSoon())) {
+        result.outcome = 'device-lost';
+        return result;
+      }
       return fail(result, error instanceof Error ? error.message : String(error));
     } finally {
       for (const p of pending.splice(0)) tf.dispose([p.loss, p.lossScale ?? []]);
       optimizer.dispose();
       lossScaler?.dispose();
     }
+  }
+
+  /** device.lost may settle a moment after the failed GPU call that revealed the loss. */
+  async function deviceLostSoon(): Promise<boolean> {
+    if (!options.deviceLost) return false;
+    for (let i = 0; i < 20 && !options.deviceLost(); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return options.deviceLost();
   }
 
   function fail(result: TrainedModel | null, message: string): TrainedModel | null {
@@ -415,8 +549,15 @@ export function createTrainer(options: TrainerOptions): Trainer {
       stopRequested = true;
       wakeUp();
     },
+    interrupt() {
+      interrupted = true;
+      wakeUp();
+    },
     get phase() {
       return phase;
+    },
+    get checkpoint() {
+      return checkpoint;
     },
   };
 }

@@ -32,7 +32,8 @@ export function exportRuns(runs: readonly SavedRun[]): string {
   const file = {
     format: RUN_FILE_FORMAT,
     version: RUN_FILE_VERSION,
-    runs: runs.map((run) => ({ ...run, hasWeights: false })),
+    // Weights and checkpoints stay in this browser.
+    runs: runs.map((run) => ({ ...run, hasWeights: false, checkpoint: null })),
   };
   return JSON.stringify(file, sortedKeys, 1) + '\n';
 }

@@ -1,4 +1,5 @@
 import type { ExperimentConfig } from '../config/params';
+import type { DivergenceMark } from './divergence';
 import type { EvalResult, TrainPoint } from '../worker/protocol';
 
 /**
@@ -52,6 +53,10 @@ export interface SavedRun {
   sweep: SweepTag | null;
   /** The weights store holds this run's trained parameters. */
   hasWeights: boolean;
+  /** Where the loss became NaN/Inf (absent in files from older versions). */
+  divergences?: DivergenceMark[];
+  /** The latest checkpoint stored in this browser: an interrupted run resumes from it. */
+  checkpoint?: { step: number; epoch: number } | null;
 }
 
 /** Run ids are r1, r2, …; the next one is above every id in use. */

@@ -74,6 +74,20 @@ export const savedRunSchema = z.object({
     .object({ table: z.string().max(40), row: z.number().int(), label: z.string().max(200) })
     .nullable(),
   hasWeights: z.boolean(),
+  divergences: z
+    .array(
+      z.object({
+        step: z.number().int().nonnegative(),
+        loss: z.string().max(20),
+        validation: z.boolean().optional(),
+        cause: z.string().max(500),
+        restoredStep: z.number().int().nonnegative(),
+      }),
+    )
+    .max(1000)
+    .optional(),
+  // A checkpoint lives in the browser that trained the run: never imported.
+  checkpoint: z.null().optional(),
 }) satisfies z.ZodType<SavedRun, unknown>;
 
 /** "config.batch: must be at most 1024" — the first few problems, readable. */

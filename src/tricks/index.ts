@@ -6,3 +6,4 @@ export * from './distillation';
 export * from './nag';
 export * from './preprocessing';
 export * from './loss-scaling';
+export * from './run-streams';

@@ -39,7 +39,7 @@ import { PresetBar } from './components/PresetBar';
 import { PredictionsPanel } from './components/PredictionsPanel';
 import { ProgressPanel } from './components/ProgressPanel';
 import { RunControls } from './components/RunControls';
-import { RunsPanel } from './components/RunsPanel';
+import { resumable, RunsPanel } from './components/RunsPanel';
 import { ScaleRecipes } from './components/ScaleRecipes';
 import { SweepControls, type SweepState } from './components/SweepControls';
 import { TrickPanel } from './components/TrickPanel';
@@ -126,6 +126,25 @@ export function App() {
       return started;
     },
     [saved, sessionRuns, start],
+  );
+
+  // An interrupted run continues from the checkpoint the worker stored, with its curves so far.
+  const resumeRun = useCallback(
+    (run: SavedRun) => {
+      const started = start(run.config, run.id, {
+        points: run.points,
+        evals: run.evals,
+        divergences: run.divergences ?? [],
+      });
+      if (started) {
+        setShownId(started);
+        setMessage({
+          text: `Resuming ${run.id} from its checkpoint of step ${run.checkpoint?.step ?? 0}.`,
+          error: false,
+        });
+      }
+    },
+    [start],
   );
 
   // autorun=1: start one run as soon as the backend and the saved runs are ready.
@@ -226,6 +245,7 @@ export function App() {
   useShortcuts(shortcuts);
 
   const shown = saved.runs.find((r) => r.id === shownId) ?? null;
+  const interrupted = saved.runs.filter((r) => r.status === 'interrupted' && resumable(r));
   const shownSession = sessionRuns.find((r) => r.id === shownId) ?? null;
   const liveStep = active ? (active.progress?.step ?? 0) : null;
   const compared = useMemo(
@@ -413,6 +433,17 @@ export function App() {
                   </span>
                 ))}
               </p>
+              {interrupted.length > 0 && !active && (
+                <p className="notice" role="status" data-testid="interrupted-notice">
+                  {interrupted
+                    .map(
+                      (r) =>
+                        `Run ${r.id} was cut off at step ${r.points.at(-1)?.step ?? 0} (the page was closed or reloaded); its checkpoint of step ${r.checkpoint!.step} is stored.`,
+                    )
+                    .join(' ')}{' '}
+                  Press Resume in the Runs list to continue.
+                </p>
+              )}
               <ProgressPanel run={shownSession ?? (isActive(active) ? active : null)} />
             </ErrorBoundary>
           </section>
@@ -430,7 +461,11 @@ export function App() {
                 <LrChart config={scheduleConfig} currentStep={liveStep} overlays={overlays} />
               </ErrorBoundary>
               <ErrorBoundary name="loss chart">
-                <LossChart points={shown?.points ?? []} overlays={overlays} />
+                <LossChart
+                  points={shown?.points ?? []}
+                  overlays={overlays}
+                  divergences={shown?.divergences ?? []}
+                />
               </ErrorBoundary>
               {shown?.config.fp16 && (
                 <ErrorBoundary name="loss scale chart">
@@ -484,6 +519,7 @@ export function App() {
                 downloadFile('tricks-playground-runs.json', exportRuns(runs), 'application/json')
               }
               onImport={(file) => void importFile(file)}
+              onResume={canStart ? resumeRun : null}
               message={message}
             />
             {shareLink && (

@@ -48,4 +48,58 @@ describe('runs', () => {
     expect(s.runs[1]!.phase).toBe('failed');
     expect(s.runs[1]!.error).toBe('worker died');
   });
+
+  it('a run that went back to a checkpoint replaces the steps it trains again', () => {
+    const point = (step: number, loss: number) => ({ step, epoch: 1, loss, lr: 0.1 });
+    const evalAt = (step: number) => ({
+      epoch: step / 2,
+      step,
+      valLoss: 1,
+      top1: 0.5,
+      top5: null,
+      gaps: [],
+      meanGap: 1,
+    });
+    let run = newRun('r1', defaultConfig(), {
+      points: [point(1, 2), point(2, 1.9), point(3, 1.8), point(4, 1.7)],
+      evals: [evalAt(2), evalAt(4)],
+      divergences: [],
+    });
+    expect(run.points).toHaveLength(4);
+    run = applyEvent(run, {
+      type: 'diverged',
+      mark: { step: 5, loss: 'NaN', cause: 'lr too high', restoredStep: 2 },
+    });
+    run = applyEvent(run, { type: 'train-points', points: [point(3, 1.5), point(4, 1.4)] });
+    expect(run.points.map((p) => [p.step, p.loss])).toEqual([
+      [1, 2],
+      [2, 1.9],
+      [3, 1.5],
+      [4, 1.4],
+    ]);
+    run = applyEvent(run, { type: 'eval', result: evalAt(4) });
+    expect(run.evals.map((e) => e.step)).toEqual([2, 4]);
+    expect(run.divergences).toHaveLength(1);
+    run = applyEvent(run, { type: 'checkpoint', step: 4, epoch: 2 });
+    expect(run.checkpoint).toEqual({ step: 4, epoch: 2 });
+    run = applyEvent(run, { type: 'notice', message: 'GPU device re-created' });
+    expect(run.notices).toEqual(['GPU device re-created']);
+  });
+
+  it('a resumed run replaces its earlier record of the session', () => {
+    let state = runsReducer(INITIAL_RUNS, { type: 'start', id: 'r1', config: defaultConfig() });
+    state = runsReducer(state, {
+      type: 'events',
+      id: 'r1',
+      events: [{ type: 'error', message: 'x' }],
+    });
+    state = runsReducer(state, {
+      type: 'start',
+      id: 'r1',
+      config: defaultConfig(),
+      history: { points: [], evals: [], divergences: [] },
+    });
+    expect(state.runs).toHaveLength(1);
+    expect(state.runs[0]!.phase).toBe('preparing');
+  });
 });

@@ -1,5 +1,12 @@
 import { PARAMS, type ExperimentConfig, type ParamKey } from '../config';
-import type { EvalResult, Progress, RunPhase, TrainPoint, TrainerEvent } from '../worker/protocol';
+import type {
+  DivergenceMark,
+  EvalResult,
+  Progress,
+  RunPhase,
+  TrainPoint,
+  TrainerEvent,
+} from '../worker/protocol';
 
 /** The UI's in-session record of one training run, folded from the worker's events. Pure. */
 export interface RunRecord {
@@ -17,7 +24,16 @@ export interface RunRecord {
   finalTop1: number | null;
   warmupMs: number | null;
   error: string | null;
+  /** Where the loss became NaN/Inf, and the likely cause. */
+  divergences: DivergenceMark[];
+  /** Repaired incidents (a lost GPU device) and storage warnings, oldest first. */
+  notices: string[];
+  /** The latest checkpoint stored in the browser (resumable after a reload). */
+  checkpoint: { step: number; epoch: number } | null;
 }
+
+/** What a resumed run carries over: its curves so far. */
+export type RunHistory = Pick<RunRecord, 'points' | 'evals' | 'divergences'>;
 
 export const ACTIVE_PHASES: readonly RunPhase[] = ['preparing', 'warmup', 'training', 'paused'];
 
@@ -64,7 +80,7 @@ export function summarizeConfig(config: ExperimentConfig): string {
   return parts.join(' · ');
 }
 
-export function newRun(id: string, config: ExperimentConfig): RunRecord {
+export function newRun(id: string, config: ExperimentConfig, history?: RunHistory): RunRecord {
   return {
     id,
     config,
@@ -73,12 +89,25 @@ export function newRun(id: string, config: ExperimentConfig): RunRecord {
     status: 'Starting…',
     statusFraction: null,
     progress: null,
-    points: [],
-    evals: [],
+    points: history?.points ?? [],
+    evals: history?.evals ?? [],
     finalTop1: null,
     warmupMs: null,
     error: null,
+    divergences: history?.divergences ?? [],
+    notices: [],
+    checkpoint: null,
   };
+}
+
+/**
+ * Steps at or after `from` are dropped: a run that went back to a checkpoint (divergence, lost
+ * device, resume after a reload) trains them again, and the new values replace the old.
+ */
+function before<T extends { step: number }>(items: T[], from: number): T[] {
+  return items.length > 0 && items.at(-1)!.step >= from
+    ? items.filter((item) => item.step < from)
+    : items;
 }
 
 const TERMINAL: readonly RunPhase[] = ['finished', 'stopped', 'failed'];
@@ -100,9 +129,17 @@ export function applyEvent(run: RunRecord, event: TrainerEvent): RunRecord {
     case 'progress':
       return { ...run, progress: event.progress };
     case 'train-points':
-      return event.points.length === 0 ? run : { ...run, points: [...run.points, ...event.points] };
+      return event.points.length === 0
+        ? run
+        : { ...run, points: [...before(run.points, event.points[0]!.step), ...event.points] };
     case 'eval':
-      return { ...run, evals: [...run.evals, event.result] };
+      return { ...run, evals: [...before(run.evals, event.result.step), event.result] };
+    case 'diverged':
+      return { ...run, divergences: [...run.divergences, event.mark] };
+    case 'notice':
+      return { ...run, notices: [...run.notices, event.message] };
+    case 'checkpoint':
+      return { ...run, checkpoint: { step: event.step, epoch: event.epoch } };
     case 'finished':
       return {
         ...run,
@@ -124,7 +161,7 @@ export interface RunsState {
 }
 
 export type RunsAction =
-  | { type: 'start'; id: string; config: ExperimentConfig }
+  | { type: 'start'; id: string; config: ExperimentConfig; history?: RunHistory }
   | { type: 'events'; id: string; events: TrainerEvent[] }
   | { type: 'settle'; id: string; error?: string }
   | { type: 'select'; id: string };
@@ -134,7 +171,14 @@ export const INITIAL_RUNS: RunsState = { runs: [], selectedId: null };
 export function runsReducer(state: RunsState, action: RunsAction): RunsState {
   switch (action.type) {
     case 'start':
-      return { runs: [...state.runs, newRun(action.id, action.config)], selectedId: action.id };
+      // A resumed run replaces its earlier record of this session, if any.
+      return {
+        runs: [
+          ...state.runs.filter((r) => r.id !== action.id),
+          newRun(action.id, action.config, action.history),
+        ],
+        selectedId: action.id,
+      };
     case 'events':
       return {
         ...state,

@@ -49,5 +49,7 @@ export function toSavedRun(
     warmupMs: record.warmupMs,
     sweep: previous?.sweep ?? sweep,
     hasWeights: previous?.hasWeights ?? false,
+    divergences: record.divergences,
+    checkpoint: record.checkpoint ?? previous?.checkpoint ?? null,
   };
 }

@@ -2,6 +2,7 @@ import type { ExperimentConfig } from '../config/params';
 import type { LoadProgress } from '../data/files';
 import type { RealDatasetKind } from '../data/load';
 import type { MemoryEstimate } from '../data/memory';
+import type { DivergenceMark } from '../experiments/divergence';
 
 /** Messages between the UI (main thread) and the training worker. Shared by both sides. */
 
@@ -69,9 +70,22 @@ export type TrainerEvent =
   | { type: 'train-points'; points: TrainPoint[] }
   | { type: 'eval'; result: EvalResult }
   | { type: 'finished'; warmupMs: number; finalTop1: number | null }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** A NaN/Inf loss: the model went back to its last good checkpoint and the run is paused. */
+  | { type: 'diverged'; mark: DivergenceMark }
+  /** Something went wrong and was repaired (a lost GPU device re-created); the run goes on. */
+  | { type: 'notice'; message: string }
+  /** A checkpoint of this run is stored in the browser: a reload can resume from it. */
+  | { type: 'checkpoint'; step: number; epoch: number };
 
 export type EventSink = (event: TrainerEvent) => void;
+
+export type { DivergenceMark };
+
+export interface StartOptions {
+  /** Continue the run from the checkpoint stored in the browser (after a reload). */
+  resume?: boolean;
+}
 
 export interface TeacherInfo {
   runId: string;
@@ -91,7 +105,7 @@ export interface TrainerWorkerApi extends DatasetWorkerApi {
   /** Picks and initializes a backend (WebGPU, then WebGL, then CPU) and reports it. */
   init(onEvent: EventSink): Promise<BackendInfo>;
   /** Trains a run to the end; resolves when it finishes, stops or fails. */
-  start(runId: string, config: ExperimentConfig): Promise<void>;
+  start(runId: string, config: ExperimentConfig, options?: StartOptions): Promise<void>;
   pause(): void;
   resume(): void;
   /** While paused: run exactly one more optimizer step, then stay paused. */
@@ -101,6 +115,13 @@ export interface TrainerWorkerApi extends DatasetWorkerApi {
   exportWeights(runId: string): Promise<NamedWeight[] | null>;
   /** Finished runs whose weights the worker holds, usable as distillation teachers. */
   teachers(): Promise<TeacherInfo[]>;
+  /**
+   * Test hook: destroys the GPU device (`device.destroy()`) as a driver reset would; the worker
+   * then re-creates it and resumes the run. False when no WebGPU device is in use.
+   */
+  simulateDeviceLoss(): Promise<boolean>;
+  /** Test hook: throws an uncaught error in the worker a moment later, as a crash would. */
+  crashWorker(): void;
 }
 
 // ---- Datasets loaded from files, URLs or the browser cache (issue 3) ----

@@ -2,23 +2,37 @@ import * as Comlink from 'comlink';
 import { trainingMemoryOf } from '../architecture';
 import type { ExperimentConfig } from '../config';
 import { LoadCancelled } from '../data/files';
-import { initBackend } from '../engine/backend';
+import { initBackend, recreateWebGPUBackend, webgpuDevice } from '../engine/backend';
+import type { Checkpoint } from '../engine/checkpoint';
 import { augmentedPreview } from '../engine/preview';
-import { createTrainer, type TrainedModel, type Trainer } from '../engine/trainer';
+import { createRecoveringTrainer } from '../engine/recovering-trainer';
+import type { TrainedModel, Trainer } from '../engine/trainer';
+import {
+  deleteCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  type StoredCheckpoint,
+} from '../ui/storage/run-store';
 import { datasetForConfig, heldSummary, loadIntoWorker } from './datasets';
 import type {
   BackendInfo,
+  EvalResult,
   EventSink,
   NamedWeight,
   RunPhase,
   TeacherInfo,
   TrainerEvent,
   TrainerWorkerApi,
+  TrainPoint,
 } from './protocol';
 
 /**
  * The training worker: one backend, one run at a time. Finished runs keep their weights here
  * so later runs can distill from them (paper §5.3).
+ *
+ * Reliability: it watches `device.lost`; a lost device is re-created and the run resumes from its
+ * last checkpoint (createRecoveringTrainer). Every checkpoint of the running run is written to
+ * IndexedDB, so that a run cut off by a reload can be resumed (`start(…, { resume: true })`).
  */
 
 interface Teacher {
@@ -33,6 +47,8 @@ let sink: EventSink = () => {};
 let backendReady: Promise<BackendInfo> | null = null;
 const teachers = new Map<string, Teacher>();
 let loading: AbortController | null = null;
+/** Why the GPU device was lost; null while it works. */
+let deviceLostReason: string | null = null;
 
 /** The run in progress; controls that arrive before its trainer exists are remembered. */
 interface CurrentRun {
@@ -68,10 +84,45 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Notes a lost device; the run in progress ends its step and recovers. */
+function watchDevice(): void {
+  const device = webgpuDevice();
+  if (!device) return;
+  void device.lost.then((info) => {
+    if (webgpuDevice() !== device) return; // replaced on purpose
+    deviceLostReason = `${info.reason}${info.message ? `: ${info.message.replace(/\.$/, '')}` : ''}`;
+    if (current?.trainer) current.trainer.interrupt();
+    else void recreateBackend().catch(() => {}); // idle: a working backend for the next run
+  });
+}
+
+/** A new device and backend after a loss; the teachers' weights were on the old device. */
+async function recreateBackend(): Promise<void> {
+  for (const teacher of teachers.values()) {
+    try {
+      teacher.model.dispose();
+    } catch {
+      // Gone with the device.
+    }
+  }
+  teachers.clear();
+  const gpu = self.navigator.gpu;
+  if (!gpu) throw new Error('navigator.gpu is missing');
+  const ready = recreateWebGPUBackend(gpu).then((info) => {
+    deviceLostReason = null;
+    emit({ type: 'backend', info });
+    watchDevice();
+    return info;
+  });
+  backendReady = ready;
+  await ready;
+}
+
 function ensureBackend(): Promise<BackendInfo> {
   if (!backendReady) {
     backendReady = initBackend(self.navigator.gpu).then((info) => {
       emit({ type: 'backend', info });
+      watchDevice();
       return info;
     });
     // Allow a retry after a failure.
@@ -102,13 +153,85 @@ function resolveTeacher(config: ExperimentConfig, classes: number): Teacher | nu
   return teacher;
 }
 
+async function storedCheckpoint(runId: string): Promise<StoredCheckpoint> {
+  const stored = await loadCheckpoint(runId).catch((err: unknown) => {
+    throw new Error(`Reading the checkpoint of ${runId} failed: ${errorMessage(err)}`);
+  });
+  if (!stored) {
+    throw new Error(
+      `No checkpoint of ${runId} is stored in this browser, so it cannot be resumed.`,
+    );
+  }
+  return stored;
+}
+
+/**
+ * The curves of the run in progress as the page sees them: a run that goes back to a checkpoint
+ * trains its later steps again, and their new values replace the old.
+ */
+class RunCurves {
+  points: TrainPoint[] = [];
+  evals: EvalResult[] = [];
+
+  constructor(initial?: { points: TrainPoint[]; evals: EvalResult[] }) {
+    if (initial) {
+      this.points = [...initial.points];
+      this.evals = [...initial.evals];
+    }
+  }
+
+  add(event: TrainerEvent): void {
+    if (event.type === 'train-points' && event.points.length > 0) {
+      const from = event.points[0]!.step;
+      this.points = [...this.points.filter((p) => p.step < from), ...event.points];
+    } else if (event.type === 'eval') {
+      const from = event.result.step;
+      this.evals = [...this.evals.filter((e) => e.step < from), event.result];
+    }
+  }
+}
+
+/**
+ * Writes each checkpoint of a run to IndexedDB, one write at a time, and says when it is stored;
+ * `discard` removes it once the run has ended.
+ */
+function checkpointWriter(runId: string, onEvent: EventSink, curves: RunCurves) {
+  let queue: Promise<void> = Promise.resolve();
+  let warned = false;
+  return {
+    write(checkpoint: Checkpoint) {
+      const upTo = <T extends { step: number }>(items: T[]) =>
+        items.filter((item) => item.step <= checkpoint.step);
+      const points = upTo(curves.points);
+      const evals = upTo(curves.evals);
+      queue = queue.then(() =>
+        saveCheckpoint(runId, checkpoint, { points, evals }).then(
+          () => onEvent({ type: 'checkpoint', step: checkpoint.step, epoch: checkpoint.epoch }),
+          (err: unknown) => {
+            if (warned) return;
+            warned = true;
+            onEvent({
+              type: 'notice',
+              message: `The checkpoint could not be stored in this browser (${errorMessage(err)}): a reload will not be able to resume this run.`,
+            });
+          },
+        ),
+      );
+    },
+    async discard() {
+      await queue;
+      await deleteCheckpoint(runId).catch(() => {});
+    },
+  };
+}
+
 const api: TrainerWorkerApi = {
   async init(onEvent) {
     sink = onEvent;
     return ensureBackend();
   },
 
-  async start(runId, config) {
+  async start(runId, config, options = {}) {
     if (current) throw new Error(`Run ${current.runId} is still in progress.`);
     const run: CurrentRun = {
       runId,
@@ -118,7 +241,9 @@ const api: TrainerWorkerApi = {
     };
     current = run;
     let lastPhase: RunPhase = 'preparing';
+    let curves = new RunCurves();
     const onEvent = (event: TrainerEvent) => {
+      curves.add(event);
       if (event.type === 'phase') lastPhase = event.phase;
       if (event.type === 'finished') lastPhase = 'finished';
       if (event.type === 'error') lastPhase = 'failed';
@@ -132,13 +257,35 @@ const api: TrainerWorkerApi = {
         onEvent({ type: 'status', message }),
       );
       const teacher = resolveTeacher(config, dataset.classNames.length);
+      const resumeFrom = options.resume ? await storedCheckpoint(runId) : null;
       if (run.stopRequested) {
         onEvent({ type: 'phase', phase: 'stopped', message: 'Stopped before training began.' });
         return;
       }
-      run.trainer = createTrainer({ config, dataset, teacher: teacher?.model ?? null, onEvent });
+      if (resumeFrom) {
+        // The curves stored with the checkpoint replace what the page saved (which may lag).
+        curves = new RunCurves();
+        if (resumeFrom.points.length > 0) {
+          onEvent({ type: 'train-points', points: resumeFrom.points });
+        }
+        for (const result of resumeFrom.evals) onEvent({ type: 'eval', result });
+      }
+      const persist = checkpointWriter(runId, onEvent, curves);
+      run.trainer = createRecoveringTrainer(
+        {
+          config,
+          dataset,
+          teacher: teacher?.model ?? null,
+          onEvent,
+          resumeFrom,
+          onCheckpoint: persist.write,
+        },
+        { lostReason: () => deviceLostReason, recreateBackend },
+      );
       if (run.pauseRequested) run.trainer.pause();
       const model = await run.trainer.run();
+      // Ended (finished, stopped or failed): nothing left to resume.
+      await persist.discard();
       if (model?.outcome === 'finished') {
         teachers.get(runId)?.model.dispose();
         teachers.set(runId, {
@@ -151,7 +298,11 @@ const api: TrainerWorkerApi = {
         model?.dispose();
       }
       if (!TERMINAL_PHASES.includes(lastPhase)) {
-        onEvent({ type: 'phase', phase: model?.outcome ?? 'failed' });
+        const outcome = model?.outcome;
+        onEvent({
+          type: 'phase',
+          phase: outcome && outcome !== 'device-lost' ? outcome : 'failed',
+        });
       }
     } catch (err) {
       const message = describeFailure(errorMessage(err), config);
@@ -200,6 +351,20 @@ const api: TrainerWorkerApi = {
       weights,
       weights.map((w) => w.values.buffer as ArrayBuffer),
     );
+  },
+
+  async simulateDeviceLoss() {
+    await backendReady?.catch(() => null);
+    const device = webgpuDevice();
+    if (!device) return false;
+    device.destroy();
+    return true;
+  },
+
+  crashWorker() {
+    setTimeout(() => {
+      throw new Error('Simulated worker crash (test hook crashWorker)');
+    }, 0);
   },
 
   async loadDataset(request, options, onEvent) {

@@ -3,6 +3,18 @@ import { checkpoint, DatasetError, isGzip, type ProgressSink } from '../files';
 
 /** Chunk size fed to the decompressor between yields (progress and cancellation points). */
 const CHUNK = 1 << 20;
+/**
+ * Decompressed output above this is refused (a gzip "bomb" of a few MB can expand to many GB).
+ * The largest dataset this app reads, CIFAR-100, is 178 MB uncompressed.
+ */
+export const MAX_DECOMPRESSED_BYTES = 2 ** 30;
+
+export interface GunzipOptions {
+  onProgress?: ProgressSink;
+  signal?: AbortSignal;
+  /** Refuse output above this many bytes (default MAX_DECOMPRESSED_BYTES). */
+  maxBytes?: number;
+}
 
 function gzipProblem(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -18,10 +30,21 @@ export async function gunzipStream(
   bytes: Uint8Array,
   name: string,
   onData: (chunk: Uint8Array) => void,
-  options: { onProgress?: ProgressSink; signal?: AbortSignal } = {},
+  options: GunzipOptions = {},
 ): Promise<void> {
   if (!isGzip(bytes)) throw new DatasetError(name, 'is not gzip data (wrong magic number)');
-  const gunzip = new Gunzip((chunk) => onData(chunk));
+  const maxBytes = options.maxBytes ?? MAX_DECOMPRESSED_BYTES;
+  let produced = 0;
+  const gunzip = new Gunzip((chunk) => {
+    produced += chunk.length;
+    if (produced > maxBytes) {
+      throw new DatasetError(
+        name,
+        `decompresses to more than ${(maxBytes / 2 ** 20).toFixed(0)} MB; refused (no dataset this app reads is that large)`,
+      );
+    }
+    onData(chunk);
+  });
   let ended = false;
   const originalOnData = gunzip.ondata;
   gunzip.ondata = (chunk, final) => {
@@ -33,6 +56,7 @@ export async function gunzipStream(
     try {
       gunzip.push(bytes.subarray(offset, end), end === bytes.length);
     } catch (error) {
+      if (error instanceof DatasetError) throw error;
       throw new DatasetError(name, gzipProblem(error));
     }
     options.onProgress?.({
@@ -50,7 +74,7 @@ export async function gunzipStream(
 export async function gunzipAll(
   bytes: Uint8Array,
   name: string,
-  options: { onProgress?: ProgressSink; signal?: AbortSignal } = {},
+  options: GunzipOptions = {},
 ): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let total = 0;

@@ -14,6 +14,9 @@ export interface RgbImage {
   pixels: Uint8Array;
 }
 
+/** Larger images are refused before any allocation (a hostile header can claim 4 G × 4 G). */
+export const MAX_PNG_PIXELS = 2 ** 26;
+
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
@@ -51,6 +54,7 @@ export function decodePng(bytes: Uint8Array, name: string): RgbImage {
     if (at + 12 + length > bytes.length) throw new DatasetError(name, 'the PNG data is truncated');
     at += 12 + length;
     if (type === 'IHDR') {
+      if (data.length < 13) throw new DatasetError(name, 'the PNG header (IHDR) is too short');
       width = u32(data, 0);
       height = u32(data, 4);
       depth = data[8]!;
@@ -74,6 +78,16 @@ export function decodePng(bytes: Uint8Array, name: string): RgbImage {
     throw new DatasetError(name, `unsupported PNG (colour type ${colorType}, depth ${depth})`);
   }
   if (colorType === 3 && !palette) throw new DatasetError(name, 'palette PNG without a palette');
+  if (width * height > MAX_PNG_PIXELS) {
+    throw new DatasetError(
+      name,
+      `is ${width}×${height} pixels; images above ${MAX_PNG_PIXELS / 2 ** 20} megapixels are refused`,
+    );
+  }
+  const bitsPerPixel = channels * depth;
+  const stride = Math.ceil((width * bitsPerPixel) / 8);
+  const bpp = Math.max(1, bitsPerPixel >> 3);
+  const rawBytes = height * (stride + 1);
   const compressed = new Uint8Array(idat.reduce((n, d) => n + d.length, 0));
   let offset = 0;
   for (const d of idat) {
@@ -82,14 +96,12 @@ export function decodePng(bytes: Uint8Array, name: string): RgbImage {
   }
   let raw: Uint8Array;
   try {
-    raw = unzlibSync(compressed);
+    // Never more than the header allows: a compressed bomb stops at the expected size.
+    raw = unzlibSync(compressed, { out: new Uint8Array(rawBytes) });
   } catch (error) {
     throw new DatasetError(name, `the PNG data is corrupted (${String(error)})`);
   }
-  const bitsPerPixel = channels * depth;
-  const stride = Math.ceil((width * bitsPerPixel) / 8);
-  const bpp = Math.max(1, bitsPerPixel >> 3);
-  if (raw.length < height * (stride + 1)) throw new DatasetError(name, 'the PNG data is truncated');
+  if (raw.length < rawBytes) throw new DatasetError(name, 'the PNG data is truncated');
   const lines = new Uint8Array(height * stride);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)]!;

@@ -11,6 +11,11 @@ export interface TarEntry {
 }
 
 const BLOCK = 512;
+/**
+ * Larger entries are refused: no dataset file this app reads comes near, and a hostile header
+ * can claim terabytes. Bodies grow as their bytes arrive, so a claim alone allocates nothing.
+ */
+export const MAX_TAR_ENTRY_BYTES = 2 ** 30;
 
 function readString(block: Uint8Array, start: number, length: number): string {
   let end = start;
@@ -52,7 +57,7 @@ export class TarReader {
   private headerBytes = new Uint8Array(BLOCK);
   private headerFilled = 0;
   private header: Header | null = null;
-  private body = new Uint8Array(0);
+  private parts: Uint8Array[] = [];
   private bodyFilled = 0;
   private padding = 0;
   private longName: string | null = null;
@@ -68,11 +73,11 @@ export class TarReader {
     let data = chunk;
     while (data.length > 0 && !this.ended) {
       if (this.header) {
-        const take = Math.min(data.length, this.body.length - this.bodyFilled);
-        this.body.set(data.subarray(0, take), this.bodyFilled);
+        const take = Math.min(data.length, this.header.size - this.bodyFilled);
+        this.parts.push(data.slice(0, take));
         this.bodyFilled += take;
         data = data.subarray(take);
-        if (this.bodyFilled === this.body.length) this.finishEntry();
+        if (this.bodyFilled === this.header.size) this.finishEntry();
       } else if (this.padding > 0) {
         const take = Math.min(data.length, this.padding);
         this.padding -= take;
@@ -126,19 +131,35 @@ export class TarReader {
     const type = block[156] === 0 ? '0' : String.fromCharCode(block[156]!);
     const size = readSize(block);
     const path = this.longName ?? (prefix ? `${prefix}/${name}` : name);
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new DatasetError(this.archiveName, `the archive is corrupted (bad size of "${path}")`);
+    }
+    if (size > MAX_TAR_ENTRY_BYTES) {
+      throw new DatasetError(
+        this.archiveName,
+        `"${path}" claims ${size} bytes; entries above ${MAX_TAR_ENTRY_BYTES / 2 ** 30} GiB are refused`,
+      );
+    }
     this.longName = null;
     this.entries++;
     this.header = { path, size, type };
-    this.body = new Uint8Array(size);
+    this.parts = [];
     this.bodyFilled = 0;
     if (size === 0) this.finishEntry();
   }
 
   private finishEntry(): void {
     const header = this.header!;
-    const body = this.body;
+    const body = this.parts.length === 1 ? this.parts[0]! : new Uint8Array(header.size);
+    if (this.parts.length !== 1) {
+      let at = 0;
+      for (const part of this.parts) {
+        body.set(part, at);
+        at += part.length;
+      }
+    }
     this.header = null;
-    this.body = new Uint8Array(0);
+    this.parts = [];
     const remainder = header.size % BLOCK;
     this.padding = remainder === 0 ? 0 : BLOCK - remainder;
     if (header.type === 'L') {

@@ -4,12 +4,13 @@ import {
   Legend,
   Line,
   LineChart,
+  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
 } from 'recharts';
-import type { TrainPoint } from '../../worker/protocol';
+import type { DivergenceMark, TrainPoint } from '../../worker/protocol';
 import { decimate, emaSmooth, formatNumber } from '../format';
 import { COLORS, ChartCard, EmptyChart, useChartHeight } from './ChartCard';
 import { overlayLines, smoothedLoss, type OverlaySeries } from './overlays';
@@ -17,13 +18,15 @@ import { overlayLines, smoothedLoss, type OverlaySeries } from './overlays';
 const SMOOTHING = 0.9;
 const MAX_POINTS = 800;
 
-/** Training loss per step: raw and exponentially smoothed. */
+/** Training loss per step: raw and exponentially smoothed; divergences as vertical markers. */
 export function LossChart({
   points,
   overlays = [],
+  divergences = [],
 }: {
   points: TrainPoint[];
   overlays?: OverlaySeries[];
+  divergences?: DivergenceMark[];
 }) {
   const chartHeight = useChartHeight();
   const data = useMemo(() => {
@@ -49,6 +52,12 @@ export function LossChart({
             {last ? formatNumber(last.loss, 4) : '—'}
           </strong>
           {last && ` at step ${last.step}`}
+          {divergences.length > 0 && (
+            <span className="divergence-readout" data-testid="divergence-markers">
+              {' · '}
+              {divergences.map((d) => `diverged at step ${d.step}`).join(', ')}
+            </span>
+          )}
         </span>
       }
     >
@@ -87,6 +96,21 @@ export function LossChart({
               isAnimationActive={false}
             />
             {overlayLines(overlays, 'step', smoothedLoss)}
+            {divergences.map((d, i) => (
+              <ReferenceLine
+                key={`${d.step}-${i}`}
+                x={d.step}
+                stroke={COLORS.theory}
+                strokeDasharray="4 3"
+                ifOverflow="extendDomain"
+                label={{
+                  value: `diverged at step ${d.step}`,
+                  position: 'insideTopRight',
+                  fill: COLORS.theory,
+                  fontSize: 11,
+                }}
+              />
+            ))}
           </LineChart>
         </ResponsiveContainer>
       )}

@@ -46,7 +46,28 @@ export function ProgressPanel({ run }: { run: RunRecord | null }) {
           Run {run.id} failed: {run.error}
         </div>
       )}
-      <dl className="stats">
+      {run.divergences.length > 0 && (
+        <div className="notice notice-warning" role="status" data-testid="divergence">
+          {run.divergences.map((d, i) => (
+            <p key={i}>
+              <strong>Diverged at step {d.step}</strong> (
+              {d.validation ? 'validation loss' : 'loss'} {d.loss}): {d.cause}. The model went back
+              to its checkpoint of step {d.restoredStep}
+              {run.phase === 'paused' && i === run.divergences.length - 1
+                ? ': Resume continues from there, Stop ends the run.'
+                : '.'}
+            </p>
+          ))}
+        </div>
+      )}
+      {run.notices.length > 0 && (
+        <div className="notice" role="status" data-testid="run-notices">
+          {run.notices.map((n, i) => (
+            <p key={i}>{n}</p>
+          ))}
+        </div>
+      )}
+      <dl className="stats" data-checkpoint-step={run.checkpoint?.step ?? ''}>
         <div>
           <dt>Epoch</dt>
           <dd data-testid="epoch">{p ? `${p.epoch} / ${p.epochs}` : '—'}</dd>

@@ -18,7 +18,14 @@ export interface RunsPanelProps {
   onDownloadModel: (run: SavedRun) => void;
   onExport: (runs: SavedRun[]) => void;
   onImport: (file: File) => void;
+  /** Resumes an interrupted (or failed) run from its stored checkpoint; null = not now. */
+  onResume: ((run: SavedRun) => void) | null;
   message: { text: string; error: boolean } | null;
+}
+
+/** A run cut off by a reload (or failed) whose checkpoint is stored can continue. */
+export function resumable(run: SavedRun): boolean {
+  return (run.status === 'interrupted' || run.status === 'failed') && !!run.checkpoint;
 }
 
 /** Every saved run: compare (overlay + table), show, rename, share, download, delete. */
@@ -137,7 +144,25 @@ export function RunsPanel(props: RunsPanelProps) {
                       {r.origin !== 'local' && <span className="badge">{r.origin}</span>}
                     </td>
                     <td className="small">{summarizeConfig(r.config)}</td>
-                    <td data-testid="run-status">{r.status}</td>
+                    <td data-testid="run-status">
+                      {r.status}
+                      {resumable(r) && (
+                        <button
+                          type="button"
+                          className="button-primary button-small"
+                          aria-label={`Resume ${r.id} from its checkpoint of step ${r.checkpoint!.step}`}
+                          title={
+                            props.onResume
+                              ? `Continue from the checkpoint of step ${r.checkpoint!.step} (epoch ${r.checkpoint!.epoch})`
+                              : 'Wait for the run in progress to end'
+                          }
+                          disabled={!props.onResume}
+                          onClick={() => props.onResume?.(r)}
+                        >
+                          Resume
+                        </button>
+                      )}
+                    </td>
                     <td className="num">{formatPercent(r.final?.top1 ?? null)}</td>
                     <td className="actions">
                       <button

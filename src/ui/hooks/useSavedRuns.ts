@@ -113,7 +113,9 @@ export function useSavedRuns(trainer: Pick<Trainer, 'runs' | 'exportWeights'>): 
       const saved = toSavedRun(record, previous, Date.now(), tags.current.get(record.id) ?? null);
       next = index >= 0 ? next.map((r, i) => (i === index ? saved : r)) : [...next, saved];
       changed = true;
-      persist(saved, saved.status !== 'running' || !previous);
+      // A new checkpoint is written at once, so that a reload right after it can resume.
+      const newCheckpoint = saved.checkpoint?.step !== previous?.checkpoint?.step;
+      persist(saved, saved.status !== 'running' || !previous || newCheckpoint);
       if (saved.status === 'finished' && !weightsRequested.current.has(saved.id)) {
         weightsRequested.current.add(saved.id);
         const id = saved.id;

@@ -8,7 +8,7 @@ import type {
   TrainerWorkerApi,
 } from '../../worker/protocol';
 import { createTrainerWorker } from '../createTrainerWorker';
-import { INITIAL_RUNS, isActive, runsReducer, type RunRecord } from '../runs';
+import { INITIAL_RUNS, isActive, runsReducer, type RunHistory, type RunRecord } from '../runs';
 
 /** How often queued worker events are folded into React state. */
 const FLUSH_MS = 60;
@@ -17,6 +17,25 @@ const FLUSH_MS = 60;
  * arrive after start() resolves. Wait this long before treating a still-active run as ended.
  */
 const SETTLE_GRACE_MS = 400;
+/** A worker that keeps crashing (e.g. its script cannot load) is not restarted forever. */
+const MAX_WORKER_RESTARTS = 3;
+
+/**
+ * Test hooks on `window.__tricksPlayground` (used by the e2e tests; harmless for a user, who
+ * could crash their own worker from the console anyway).
+ */
+export interface TestHooks {
+  /** Destroys the worker's GPU device: it is re-created and the run resumes from its checkpoint. */
+  simulateDeviceLoss(): Promise<boolean>;
+  /** Throws an uncaught error in the worker: the run fails, the worker is restarted. */
+  crashWorker(): Promise<void>;
+}
+
+declare global {
+  interface Window {
+    __tricksPlayground?: TestHooks;
+  }
+}
 
 export interface Trainer {
   backend: BackendInfo | null;
@@ -25,8 +44,11 @@ export interface Trainer {
   runs: RunRecord[];
   selected: RunRecord | null;
   active: RunRecord | null;
-  /** Starts a run; `id` defaults to the next session id. */
-  start: (config: ExperimentConfig, id?: string) => string | null;
+  /**
+   * Starts a run; `id` defaults to the next session id. With `history`, the run resumes from
+   * the checkpoint stored in the browser and its curves continue from `history`.
+   */
+  start: (config: ExperimentConfig, id?: string, history?: RunHistory) => string | null;
   /** The worker is inside start() (until its promise settles); a new run must wait. */
   busy: boolean;
   /** Trained weights of a finished run of this session (null when the worker has none). */
@@ -51,6 +73,10 @@ export function useTrainer(): Trainer {
   const counterRef = useRef(0);
   const queueRef = useRef<{ id: string; event: TrainerEvent }[]>([]);
   const timerRef = useRef<ReturnType<typeof setTimeout> | null>(null);
+  /** Bumped to replace a crashed worker with a new one. */
+  const [generation, setGeneration] = useState(0);
+  const restartsRef = useRef(0);
+  const generationRef = useRef(0);
 
   const flush = useCallback(() => {
     timerRef.current = null;
@@ -104,10 +130,29 @@ export function useTrainer(): Trainer {
         flush();
       }
     };
+    /** The worker's state is unknown after a crash: fail its run and start a fresh worker. */
+    const crashed = (message: string) => {
+      if (cancelled) return;
+      const id = currentRunRef.current;
+      fail(message);
+      if (id) dispatch({ type: 'settle', id, error: message });
+      currentRunRef.current = null;
+      setBusy(false);
+      setBackend(null);
+      if (restartsRef.current >= MAX_WORKER_RESTARTS) {
+        setWorkerError(`${message} It crashed ${restartsRef.current + 1} times; reload the page.`);
+        return;
+      }
+      restartsRef.current++;
+      setWorkerError(
+        `${message}${id ? ` Run ${id} was marked failed.` : ''} The worker has been restarted.`,
+      );
+      setGeneration((g) => g + 1);
+    };
     worker.addEventListener('error', (e: ErrorEvent) => {
       e.preventDefault();
-      fail(
-        `The training worker crashed: ${e.message || 'unknown error (see the browser console)'}`,
+      crashed(
+        `The training worker crashed: ${e.message || 'unknown error (see the browser console)'}.`,
       );
     });
     worker.addEventListener('messageerror', () =>
@@ -115,7 +160,12 @@ export function useTrainer(): Trainer {
     );
     const api = Comlink.wrap<TrainerWorkerApi>(worker);
     apiRef.current = api;
+    generationRef.current = generation;
     queueMicrotask(() => !cancelled && setApi(() => api));
+    window.__tricksPlayground = {
+      simulateDeviceLoss: () => api.simulateDeviceLoss(),
+      crashWorker: () => api.crashWorker(),
+    };
     api
       .init(Comlink.proxy(enqueue))
       .then((info) => {
@@ -129,7 +179,7 @@ export function useTrainer(): Trainer {
       api[Comlink.releaseProxy]();
       worker.terminate();
     };
-  }, [enqueue, flush]);
+  }, [enqueue, flush, generation]);
 
   useEffect(
     () => () => {
@@ -139,22 +189,27 @@ export function useTrainer(): Trainer {
   );
 
   const start = useCallback(
-    (config: ExperimentConfig, requestedId?: string): string | null => {
+    (config: ExperimentConfig, requestedId?: string, history?: RunHistory): string | null => {
       const api = apiRef.current;
       if (!api) return null;
       flush();
       const id = requestedId ?? `r${++counterRef.current}`;
+      const generationAtStart = generationRef.current;
+      // A crashed worker's promise may settle late or never; its run was failed already.
+      const current = () => generationRef.current === generationAtStart;
       setBusy(true);
       currentRunRef.current = id;
-      dispatch({ type: 'start', id, config });
-      api.start(id, config).then(
+      dispatch({ type: 'start', id, config, history });
+      api.start(id, config, { resume: !!history }).then(
         () =>
           setTimeout(() => {
+            if (!current()) return;
             flush();
             dispatch({ type: 'settle', id });
             setBusy(false);
           }, SETTLE_GRACE_MS),
         (err: unknown) => {
+          if (!current()) return;
           flush();
           dispatch({ type: 'settle', id, error: errorMessage(err) });
           setBusy(false);

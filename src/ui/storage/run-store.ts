@@ -1,16 +1,32 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { Checkpoint } from '../../engine/checkpoint';
 import type { SavedRun } from '../../experiments/saved-run';
-import type { NamedWeight } from '../../worker/protocol';
+import type { EvalResult, NamedWeight, TrainPoint } from '../../worker/protocol';
 
-/** Saved runs in IndexedDB: 'runs' (curves, metrics, config) and 'weights' (by run id). */
+/**
+ * Saved runs in IndexedDB: 'runs' (curves, metrics, config), 'weights' (finished runs' trained
+ * tensors) and 'checkpoints' (the latest epoch checkpoint of a run in progress, written by the
+ * training worker, so that a run cut off by a reload can resume). All keyed by run id. Used from
+ * the page and from the worker.
+ */
+
+/** A checkpoint with the run's curves up to it, written together so that they always agree. */
+export interface StoredCheckpoint extends Checkpoint {
+  runId: string;
+  savedAt: number;
+  points: TrainPoint[];
+  evals: EvalResult[];
+}
 
 interface PlaygroundDb extends DBSchema {
   runs: { key: string; value: SavedRun };
   weights: { key: string; value: { runId: string; weights: NamedWeight[] } };
+  checkpoints: { key: string; value: StoredCheckpoint };
 }
 
 const DB_NAME = 'tricks-playground';
-const DB_VERSION = 1;
+/** 2: the 'checkpoints' store. */
+const DB_VERSION = 2;
 
 let dbPromise: Promise<IDBPDatabase<PlaygroundDb>> | null = null;
 
@@ -22,6 +38,9 @@ function db(): Promise<IDBPDatabase<PlaygroundDb>> {
       }
       if (!database.objectStoreNames.contains('weights')) {
         database.createObjectStore('weights', { keyPath: 'runId' });
+      }
+      if (!database.objectStoreNames.contains('checkpoints')) {
+        database.createObjectStore('checkpoints', { keyPath: 'runId' });
       }
     },
   });
@@ -43,10 +62,11 @@ export async function saveRuns(runs: readonly SavedRun[]): Promise<void> {
 }
 
 export async function deleteRun(id: string): Promise<void> {
-  const tx = (await db()).transaction(['runs', 'weights'], 'readwrite');
+  const tx = (await db()).transaction(['runs', 'weights', 'checkpoints'], 'readwrite');
   await Promise.all([
     tx.objectStore('runs').delete(id),
     tx.objectStore('weights').delete(id),
+    tx.objectStore('checkpoints').delete(id),
     tx.done,
   ]);
 }
@@ -57,4 +77,21 @@ export async function saveWeights(runId: string, weights: NamedWeight[]): Promis
 
 export async function loadWeights(runId: string): Promise<NamedWeight[] | null> {
   return (await (await db()).get('weights', runId))?.weights ?? null;
+}
+
+/** Replaces the run's stored checkpoint (one per run). */
+export async function saveCheckpoint(
+  runId: string,
+  checkpoint: Checkpoint,
+  curves: { points: TrainPoint[]; evals: EvalResult[] },
+): Promise<void> {
+  await (await db()).put('checkpoints', { ...checkpoint, ...curves, runId, savedAt: Date.now() });
+}
+
+export async function loadCheckpoint(runId: string): Promise<StoredCheckpoint | null> {
+  return (await (await db()).get('checkpoints', runId)) ?? null;
+}
+
+export async function deleteCheckpoint(runId: string): Promise<void> {
+  await (await db()).delete('checkpoints', runId);
 }

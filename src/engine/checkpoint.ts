@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs';
+import type { NamedWeight } from '../worker/protocol';
+import type { ResNetModel } from './model';
+import type { NagOptimizer } from './optimizer';
+
+/**
+ * A training checkpoint: CPU copies (Float32Array) of every parameter, BN running statistic and
+ * NAG velocity, taken at an epoch boundary. Living on the CPU, a checkpoint survives a lost GPU
+ * device, can be written to IndexedDB and holds no GPU memory: the trainer keeps exactly one.
+ *
+ * Checkpoints are taken only at epoch boundaries, so the random streams of the next epoch are
+ * re-derived from the seed and the epoch number (see epochStreams) instead of being stored.
+ */
+export interface Checkpoint {
+  /** Optimizer steps done when it was taken. */
+  step: number;
+  /** Epochs completed (0 = the initial weights). */
+  epoch: number;
+  /** Training seconds up to it (pauses excluded), so the elapsed time continues after a resume. */
+  elapsedSeconds: number;
+  tensors: NamedWeight[];
+}
+
+function assignable(model: ResNetModel, optimizer: NagOptimizer): Map<string, tf.Variable> {
+  const byName = new Map<string, tf.Variable>();
+  for (const { name, tensor } of model.namedTensors()) {
+    if (!(tensor instanceof tf.Variable)) throw new Error(`${name} is not a variable`);
+    byName.set(name, tensor);
+  }
+  for (const { name, variable } of optimizer.namedVelocities()) byName.set(name, variable);
+  return byName;
+}
+
+/**
+ * Reads the model and optimizer state back to the CPU. Returns null when any value is NaN or
+ * infinite: such a state is no "last good" checkpoint.
+ */
+export async function takeCheckpoint(
+  model: ResNetModel,
+  optimizer: NagOptimizer,
+  position: Omit<Checkpoint, 'tensors'>,
+): Promise<Checkpoint | null> {
+  const entries = [...assignable(model, optimizer)];
+  const tensors: NamedWeight[] = [];
+  for (const [name, variable] of entries) {
+    // A copy: the backend may hand out its own storage.
+    const values = new Float32Array(await variable.data());
+    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return null;
+    tensors.push({ name, shape: [...variable.shape], values });
+  }
+  return { ...position, tensors };
+}
+
+/** Writes a checkpoint into the model and optimizer; throws when it does not match them. */
+export function restoreCheckpoint(
+  model: ResNetModel,
+  optimizer: NagOptimizer,
+  checkpoint: Checkpoint,
+): void {
+  const byName = assignable(model, optimizer);
+  if (checkpoint.tensors.length !== byName.size) {
+    throw new Error(
+      `The checkpoint holds ${checkpoint.tensors.length} tensors, the model ${byName.size}: it belongs to another network`,
+    );
+  }
+  for (const { name, shape, values } of checkpoint.tensors) {
+    const variable = byName.get(name);
+    if (!variable) throw new Error(`The checkpoint has ${name}, which this model lacks`);
+    if (shape.join('x') !== variable.shape.join('x')) {
+      throw new Error(
+        `Checkpoint tensor ${name} has shape [${shape}], the model [${variable.shape}]`,
+      );
+    }
+    tf.tidy(() => variable.assign(tf.tensor(values, variable.shape, 'float32')));
+  }
+}
