@@ -59,7 +59,8 @@ test('a lost GPU device is re-created and the run resumes from its checkpoint', 
 }) => {
   test.setTimeout(2 * TRAINING_TIMEOUT);
   const errors = trackPageErrors(page);
-  await gotoApp(page, TINY_RUN.replace('epochs=1', 'epochs=3'));
+  // Long enough (80 steps) that the run is still training when the device goes away.
+  await gotoApp(page, TINY_RUN.replace('epochs=1', 'epochs=20'));
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   const stats = page.locator('[data-checkpoint-step]');
   await expect(stats).toHaveAttribute('data-checkpoint-step', '4', { timeout: TRAINING_TIMEOUT });
@@ -69,8 +70,8 @@ test('a lost GPU device is re-created and the run resumes from its checkpoint', 
   await expect(notices).toContainText('resuming from the checkpoint of step');
   const phase = page.getByTestId('run-phase');
   await expect(phase).toHaveAttribute('data-phase', 'finished', { timeout: TRAINING_TIMEOUT });
-  await expect(page.getByTestId('step')).toHaveText('12 / 12');
-  await expect(page.getByTestId('last-loss')).toHaveAttribute('data-points', '12');
+  await expect(page.getByTestId('step')).toHaveText('80 / 80');
+  await expect(page.getByTestId('last-loss')).toHaveAttribute('data-points', '80');
   await expect(page.getByTestId('backend-banner')).toHaveAttribute('data-backend', 'webgpu');
   await screenshot(page, 'device-lost-recovered');
   expect(errors).toEqual([]);
