@@ -164,3 +164,16 @@ describe('URL codec', () => {
     }
   });
 });
+
+describe('URL codec with keys named like Object properties', () => {
+  it('treats valueOf, constructor, __proto__ and toString as unknown parameters', () => {
+    const { config, ignored } = parseQuery('valueOf=0&constructor=1&__proto__=x&toString=1');
+    expect(config).toEqual(DEFAULT_CONFIG);
+    expect(ignored.map((i) => [i.key, i.reason])).toEqual([
+      ['valueOf', 'unknown parameter'],
+      ['constructor', 'unknown parameter'],
+      ['__proto__', 'unknown parameter'],
+      ['toString', 'unknown parameter'],
+    ]);
+  });
+});

@@ -15,9 +15,9 @@ const MAX_VALUE_LENGTH = 64;
  * Keys of older links, mapped onto today's parameters. `augment` switched the whole §2.1
  * pipeline; it now sets the four per-step switches unless the link also sets them itself.
  */
-const LEGACY_KEYS: Record<string, readonly ParamKey[]> = {
-  augment: ['crop', 'flip', 'jitter', 'pca'],
-};
+const LEGACY_KEYS: ReadonlyMap<string, readonly ParamKey[]> = new Map([
+  ['augment', ['crop', 'flip', 'jitter', 'pca']],
+]);
 const KNOWN_KEYS = new Set<string>(PARAM_KEYS);
 
 function isParamKey(key: string): key is ParamKey {
@@ -75,7 +75,7 @@ export function parseQuery(search: string): ParsedQuery {
   }
   for (const [key, raw] of params) {
     const shownValue = raw.slice(0, MAX_VALUE_LENGTH);
-    const modern = LEGACY_KEYS[key];
+    const modern = LEGACY_KEYS.get(key);
     if (modern) {
       if (raw !== '0' && raw !== '1') {
         ignored.push({ key, value: shownValue, reason: 'must be 1 or 0' });
