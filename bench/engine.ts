@@ -2,7 +2,7 @@
  * Engine benchmark (npm run bench): stock tf.layers vs our engine (f32, and f16 with shader-f16)
  * on a ResNet-18-style and a bottleneck ResNet-50-style network, on one adapter, in one run.
  *
- *   npm run bench -- [--quick] [--json FILE] [--batches 32,128] [--models r18,r50]
+ *   npm run bench -- [--quick] [--no-f16] [--json FILE] [--batches 32,128] [--models r18,r50]
  *                    [--warmup 2] [--steps 20] [--leak-step 200] [--width18 0.125] [--width50 0.125]
  */
 import { writeFileSync } from 'node:fs';
@@ -37,10 +37,15 @@ export function parseBenchArgs(argv: string[]): Args {
   let leakStep: number | null = null;
   let width18 = RESNET18_STYLE.width;
   let width50 = RESNET50_STYLE.width;
+  let f16 = true;
   if (quick) models = ['r18'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') continue;
+    if (a === '--no-f16') {
+      f16 = false;
+      continue;
+    }
     const v = argv[++i];
     if (v === undefined) throw new Error(`${a} needs a value`);
     if (a === '--json') json = v;
@@ -66,7 +71,8 @@ export function parseBenchArgs(argv: string[]): Args {
       batches,
       warmupSteps,
       timedSteps,
-      leakStep: leakStep ?? Math.max(minimum, quick ? minimum : 200),
+      leakStep: leakStep ?? minimum,
+      f16,
       onProgress: (m) => process.stderr.write(`  ${m}\n`),
     },
   };

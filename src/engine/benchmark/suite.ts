@@ -36,17 +36,18 @@ export interface BenchModelConfig {
   width: number;
 }
 
+/** Widths sized for lavapipe (2 CPU cores); pass width 1 on a real GPU. */
 export const RESNET18_STYLE: BenchModelConfig = {
   model: 'resnet18-style',
   arch: 'resnet18',
   input: 32,
-  width: 0.125,
+  width: 0.0625,
 };
 export const RESNET50_STYLE: BenchModelConfig = {
   model: 'resnet50-style',
   arch: 'resnet50',
   input: 64,
-  width: 0.125,
+  width: 0.0625,
 };
 
 export interface SuiteOptions {
