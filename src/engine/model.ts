@@ -7,6 +7,7 @@ import {
 } from '../architecture';
 import type { Rng } from '../tricks';
 import { F32_OPS, type HeavyOps } from './fp16/ops';
+import { fusedBatchNormTrain } from './kernels/fused-bn';
 
 /** The ResNet of a spec as tf.Variables, with a forward pass in training or evaluation mode. */
 
@@ -71,12 +72,16 @@ export function makeVariable(initial: tf.Tensor, trainable: boolean): tf.Variabl
 }
 
 /** Builds the variables; Xavier values are drawn on the CPU from `rng`, so a seed reproduces them. */
-/** `ops` runs the convolutions and the FC layer (stock f32, or our f16 kernels for §3.2). */
+/**
+ * `ops` runs the convolutions and the FC layer (stock f32, or our f16 kernels for §3.2);
+ * `fusedBatchNorm` (on WebGPU) runs training-mode BN+ReLU in our fused kernels.
+ */
 export function createResNetModel(
   spec: ResNetSpec,
   input: number,
   rng: Rng,
   ops: HeavyOps = F32_OPS,
+  fusedBatchNorm = true,
 ): ResNetModel {
   const parameters: ModelParameter[] = listParameters(spec).map((p) => ({
     spec: p,
@@ -110,6 +115,12 @@ export function createResNetModel(
       const beta = param(`${bn.name}.beta`);
       let mean: tf.Tensor;
       let variance: tf.Tensor;
+      if (training && fusedBatchNorm && tf.getBackend() === 'webgpu') {
+        // BN (+ReLU) forward and backward in two dispatches each (kernels/fused-bn.ts).
+        const out = fusedBatchNormTrain(y, gamma, beta, BN_EPSILON, cb.relu);
+        moments.push({ name: bn.name, mean: out.mean, variance: out.variance });
+        return out.y;
+      }
       if (training) {
         ({ mean, variance } = tf.moments(y, [0, 1, 2]));
         moments.push({ name: bn.name, mean, variance });

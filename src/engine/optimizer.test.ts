@@ -53,4 +53,51 @@ describe('NAG optimizer', () => {
       params.forEach((p) => p.variable.dispose());
     });
   }
+
+  it('fused WGSL update matches the unfused tfjs ops (3 steps, 4-D weights, odd size)', async () => {
+    const rng = createRng(11);
+    const random = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+    const shape = [3, 3, 7, 13];
+    const size = 3 * 3 * 7 * 13;
+    const init = [random(size), random(5)];
+    const build = () =>
+      [
+        {
+          spec: {
+            name: 'c',
+            shape,
+            role: 'conv-weight' as const,
+            init: { kind: 'constant' as const, value: 0 },
+          },
+          variable: makeVariable(tf.tensor(init[0]!, shape), true),
+        },
+        param('g', 'bn-gamma', init[1]!),
+      ] satisfies ModelParameter[];
+    const fusedParams = build();
+    const plainParams = build();
+    const fused = createNagOptimizer(fusedParams, 1e-3, true, 0.9, true);
+    const plain = createNagOptimizer(plainParams, 1e-3, true, 0.9, false);
+    const before = tf.memory().numTensors;
+    for (const lr of [0.1, 0.4, 0.02]) {
+      const grads = [random(size), random(5)];
+      const named = (ps: ModelParameter[]) =>
+        Object.fromEntries(
+          ps.map((p, i) => [p.variable.name, tf.tensor(grads[i]!, p.variable.shape)]),
+        );
+      const gf = named(fusedParams);
+      const gp = named(plainParams);
+      fused.applyGradients(gf, lr);
+      plain.applyGradients(gp, lr);
+      tf.dispose([...Object.values(gf), ...Object.values(gp)]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    for (let i = 0; i < 2; i++) {
+      const a = await fusedParams[i]!.variable.data();
+      const b = await plainParams[i]!.variable.data();
+      expect(maxAbsDiff(a, b)).toBeLessThan(1e-5);
+    }
+    fused.dispose();
+    plain.dispose();
+    [...fusedParams, ...plainParams].forEach((p) => p.variable.dispose());
+  });
 });

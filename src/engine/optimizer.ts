@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { appliesWeightDecay, NAG_MOMENTUM } from '../tricks';
+import { fusedNagUpdate } from './kernels/fused-nag';
 import { makeVariable, type ModelParameter } from './model';
 
 /**
@@ -27,11 +28,16 @@ interface Slot {
   weightDecay: number;
 }
 
+/**
+ * On WebGPU each parameter's update is one fused dispatch (kernels/fused-nag.ts), except for the
+ * skippable updates of loss scaling; `fused: false` forces the unfused tfjs ops (tests compare).
+ */
 export function createNagOptimizer(
   parameters: ModelParameter[],
   weightDecay: number,
   noBiasDecay: boolean,
   momentum = NAG_MOMENTUM,
+  fused = true,
 ): NagOptimizer {
   const slots: Slot[] = parameters.map((p) => ({
     variable: p.variable,
@@ -40,6 +46,25 @@ export function createNagOptimizer(
   }));
   return {
     applyGradients(grads, lr, apply) {
+      if (fused && !apply && tf.getBackend() === 'webgpu') {
+        tf.tidy(() => {
+          for (const slot of slots) {
+            const grad = grads[slot.variable.name];
+            if (!grad) throw new Error(`no gradient for ${slot.variable.name}`);
+            const [w, v] = fusedNagUpdate(
+              slot.variable,
+              slot.velocity,
+              grad,
+              lr,
+              momentum,
+              slot.weightDecay,
+            );
+            slot.velocity.assign(v);
+            slot.variable.assign(w);
+          }
+        });
+        return;
+      }
       tf.tidy(() => {
         const eta = tf.scalar(lr);
         for (const slot of slots) {

@@ -121,15 +121,29 @@ export function runKernel(
   outputShape: number[],
   workgroups: [number, number, number],
 ): tf.Tensor {
+  return runKernelOutputs(pipeline, inputs, uniforms, [outputShape], workgroups)[0]!;
+}
+
+/**
+ * Like runKernel with several outputs: bindings 0..k−1 = new float32 outputs of `outputShapes`,
+ * then the inputs, then the uniforms.
+ */
+export function runKernelOutputs(
+  pipeline: GPUComputePipeline,
+  inputs: tf.Tensor[],
+  uniforms: number[],
+  outputShapes: number[][],
+  workgroups: [number, number, number],
+): tf.Tensor[] {
   const b = internals();
-  const output = b.makeTensorInfo(outputShape, 'float32');
+  const outputs = outputShapes.map((shape) => b.makeTensorInfo(shape, 'float32'));
   const resources: GPUBufferBinding[] = [
-    { buffer: bufferOf(b, output) },
+    ...outputs.map((t) => ({ buffer: bufferOf(b, t) })),
     ...inputs.map((t) => ({ buffer: bufferOf(b, t) })),
     b.makeUniforms(uniforms.map((v) => ({ type: 'uint32', data: [v] }))),
   ];
   for (const t of inputs) b.commandQueueOwnedIds.add(t.dataId);
-  b.commandQueueOwnedIds.add(output.dataId);
+  for (const t of outputs) b.commandQueueOwnedIds.add(t.dataId);
   const bindGroup = b.device.createBindGroup({
     layout: pipeline.getBindGroupLayout(0),
     entries: resources.map((resource, binding) => ({ binding, resource })),
@@ -145,5 +159,5 @@ export function runKernel(
     b.endComputePassEncoder();
     b.submitQueue();
   }
-  return tf.engine().makeTensorFromTensorInfo(output);
+  return outputs.map((t) => tf.engine().makeTensorFromTensorInfo(t));
 }
