@@ -405,10 +405,9 @@ const api: TrainerWorkerApi = {
       }
       pixels.set(val.images.subarray(index * size, (index + 1) * size), i * size);
     });
-    return Comlink.transfer(
-      { height, width, pixels, classNames: [...dataset.classNames] },
-      [pixels.buffer],
-    );
+    return Comlink.transfer({ height, width, pixels, classNames: [...dataset.classNames] }, [
+      pixels.buffer,
+    ]);
   },
 
   async preview(config, count, draw) {
