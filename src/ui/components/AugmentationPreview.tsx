@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type * as Comlink from 'comlink';
 import type { ExperimentConfig } from '../../config';
 import type { PreviewBatch, TrainerWorkerApi } from '../../worker/protocol';
+import { drawRgbImage } from '../draw-pixels';
 
 /** Images shown at most: one default batch. */
 export const PREVIEW_LIMIT = 128;
@@ -19,18 +20,8 @@ function stepsOf(config: ExperimentConfig): string {
 function Tile({ batch, index }: { batch: PreviewBatch; index: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx) return;
     const { size, pixels } = batch;
-    const image = ctx.createImageData(size, size);
-    const offset = index * size * size * 3;
-    for (let p = 0; p < size * size; p++) {
-      image.data[p * 4] = pixels[offset + p * 3]!;
-      image.data[p * 4 + 1] = pixels[offset + p * 3 + 1]!;
-      image.data[p * 4 + 2] = pixels[offset + p * 3 + 2]!;
-      image.data[p * 4 + 3] = 255;
-    }
-    ctx.putImageData(image, 0, 0);
+    drawRgbImage(ref.current, pixels, index * size * size * 3, size, size);
   }, [batch, index]);
   const label = batch.labels[index]!;
   return (

@@ -8,6 +8,7 @@ import {
   topConfusions,
 } from '../../experiments/predictions';
 import type { TrainerWorkerApi, ValidationImages } from '../../worker/protocol';
+import { drawRgbImage } from '../draw-pixels';
 import { formatPercent } from '../format';
 
 const SAMPLE_COUNT = 16;
@@ -27,18 +28,8 @@ function SampleTile({
 }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx) return;
     const { width, height, pixels } = images;
-    const image = ctx.createImageData(width, height);
-    const offset = index * width * height * 3;
-    for (let p = 0; p < width * height; p++) {
-      image.data[p * 4] = pixels[offset + p * 3]!;
-      image.data[p * 4 + 1] = pixels[offset + p * 3 + 1]!;
-      image.data[p * 4 + 2] = pixels[offset + p * 3 + 2]!;
-      image.data[p * 4 + 3] = 255;
-    }
-    ctx.putImageData(image, 0, 0);
+    drawRgbImage(ref.current, pixels, index * width * height * 3, width, height);
   }, [images, index]);
   return (
     <figure className={wrong ? 'preview-tile prediction-wrong' : 'preview-tile'}>
