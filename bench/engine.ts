@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(formatReportTable(result.report, result.leakStep));
   console.log(
-    `largest conv: ${result.largestConv.name} (${result.largestConv.shape}), f32 tfjs conv2d forward`,
+    `largest conv: ${result.largestConv.name} (${result.largestConv.shape}), f32 forward as the engine runs it (direct kernel)`,
   );
   console.log(
     'dispatches per step: ' +

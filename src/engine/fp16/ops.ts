@@ -1,4 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import {
+  conv2dDirect,
+  conv2dFilterGradDirect,
+  conv2dInputGradDirect,
+  directConvApplies,
+} from '../kernels/direct-conv';
 import { deviceHasShaderF16 } from '../kernels/dispatch';
 import {
   conv2dF16,
@@ -11,20 +17,76 @@ import {
 import type { Precision } from '../kernels/gemm-wgsl';
 
 /**
- * The two heavy ops of the ResNet, swappable: stock tfjs f32, or our f16 kernels wired in with
- * tf.customGrad so that the backward pass runs our input- and filter-gradient kernels too.
- * Weights stay f32 tensors (the master copies); the kernels cast them to f16 as they load.
+ * The two heavy ops of the ResNet, swappable: f32 (our direct convolution kernels on WebGPU,
+ * stock tfjs elsewhere), or our f16 kernels. Both are wired in with tf.customGrad so that the
+ * backward pass runs our input- and filter-gradient kernels too. Weights stay f32 tensors (the
+ * master copies); the f16 kernels cast them to f16 as they load.
  */
 export interface HeavyOps {
-  /** 'f32' = stock TensorFlow.js. */
   precision: Precision | 'f32';
   conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D;
   matMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D;
 }
 
-export const F32_OPS: HeavyOps = {
+/** Stock TensorFlow.js f32 ops (reference for tests, and what non-WebGPU backends run). */
+export const STOCK_F32_OPS: HeavyOps = {
   precision: 'f32',
   conv2d: (x, w, stride, pad) => tf.conv2d(x, w, stride, pad),
+  matMul: (x, w) => tf.matMul(x, w),
+};
+
+function directConv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
+  const op = tf.customGrad((xIn, wIn, save) => {
+    const xs = xIn as tf.Tensor4D;
+    const ws = wIn as tf.Tensor4D;
+    (save as tf.GradSaveFunc)([xs, ws]);
+    return {
+      value: conv2dDirect(xs, ws, stride, pad),
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+        const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
+        return [
+          conv2dInputGradDirect(dy, sw, sx.shape, stride, pad),
+          conv2dFilterGradDirect(sx, dy, sw.shape, stride, pad),
+        ];
+      },
+    };
+  });
+  return op(x, w) as tf.Tensor4D;
+}
+
+/**
+ * f32: our direct kernels where the channels allow (kernels/direct-conv.ts); a stem whose input
+ * has 3 channels is zero-padded to 4 (x and w alike, so the result is unchanged; tf.pad's
+ * gradient slices the padding off again).
+ */
+export const F32_OPS: HeavyOps = {
+  precision: 'f32',
+  conv2d(x, w, stride, pad) {
+    const inChannels = x.shape[3];
+    const outChannels = w.shape[3];
+    if (tf.getBackend() !== 'webgpu' || outChannels % 4 !== 0) {
+      return tf.conv2d(x, w, stride, pad);
+    }
+    if (directConvApplies(inChannels, outChannels)) return directConv2d(x, w, stride, pad);
+    const extra = 4 - (inChannels % 4);
+    // Callers run the model inside tf.tidy, which frees the padded copies.
+    return directConv2d(
+      tf.pad(x, [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, extra],
+      ]),
+      tf.pad(w, [
+        [0, 0],
+        [0, 0],
+        [0, extra],
+        [0, 0],
+      ]),
+      stride,
+      pad,
+    );
+  },
   matMul: (x, w) => tf.matMul(x, w),
 };
 

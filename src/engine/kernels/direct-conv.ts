@@ -1,0 +1,325 @@
+import * as tf from '@tensorflow/tfjs';
+import { convGeometry, type ConvGeometry } from './conv-geometry';
+import { pipelineFor, runKernel, webgpuDevice } from './dispatch';
+
+/**
+ * Direct f32 convolution kernels for the shapes a ResNet has (NHWC, channels in multiples of 4):
+ * forward, input gradient and filter gradient. Channels are read as vec4 and every invocation
+ * keeps a 4×4 block of weights in a mat4x4, so each load feeds four multiply-adds and there is no
+ * workgroup memory and no barrier. Stock tfjs convolutions (implicit GEMM with a shared-memory
+ * tile, and a filter gradient with one invocation per weight looping over the whole batch) are
+ * built for wide layers; on narrow layers these kernels measured 2–13× faster on lavapipe.
+ *
+ * Shapes are uniforms, so each kernel compiles once for every layer.
+ */
+
+/** Output pixels along the width that one invocation computes (reuses each loaded weight block). */
+export const PIXELS_PER_INVOCATION = 8;
+const WORKGROUP = 64;
+/** Rows of the batch·height·width reduction each filter-gradient invocation sums at least. */
+const MIN_ROWS_PER_SPLIT = 256;
+/** Invocations the filter gradient aims for, so that a wide GPU is busy even for small filters. */
+const TARGET_INVOCATIONS = 8192;
+
+/** True when the direct kernels can run this convolution (channels in multiples of 4). */
+export function directConvApplies(inChannels: number, outChannels: number): boolean {
+  return inChannels % 4 === 0 && outChannels % 4 === 0;
+}
+
+const GEOMETRY_FIELDS = ['N', 'H', 'W', 'CI4', 'CO4', 'KH', 'KW', 'S', 'P', 'OH', 'OW'] as const;
+const GEOMETRY_STRUCT = GEOMETRY_FIELDS.map((f) => `  ${f}: u32,`).join('\n');
+
+function geometryUniforms(g: ConvGeometry): number[] {
+  const values: Record<(typeof GEOMETRY_FIELDS)[number], number> = {
+    N: g.batch,
+    H: g.inHeight,
+    W: g.inWidth,
+    CI4: g.inChannels / 4,
+    CO4: g.outChannels / 4,
+    KH: g.kernelHeight,
+    KW: g.kernelWidth,
+    S: g.stride,
+    P: g.pad,
+    OH: g.outHeight,
+    OW: g.outWidth,
+  };
+  return GEOMETRY_FIELDS.map((f) => values[f]);
+}
+
+/** The flat invocation index over a 2-D grid of 64-wide workgroups (dispatch limits). */
+const FLAT_ID = /* wgsl */ `
+fn flatId(gid: vec3<u32>, groups: vec3<u32>) -> u32 { return gid.x + gid.y * groups.x * ${WORKGROUP}u; }`;
+
+/** y[n, oh, ow, co]: one invocation = PX consecutive ow × 4 output channels. */
+const FORWARD_WGSL = /* wgsl */ `
+struct Uniforms {
+${GEOMETRY_STRUCT}
+  BLOCKS_W: u32,
+  TOTAL: u32,
+};
+@group(0) @binding(0) var<storage, read_write> y: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> w: array<vec4<f32>>;
+@group(0) @binding(3) var<uniform> u: Uniforms;
+const PX: u32 = ${PIXELS_PER_INVOCATION}u;
+${FLAT_ID}
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let id = flatId(gid, groups);
+  if (id >= u.TOTAL) { return; }
+  let co4 = id % u.CO4;
+  var rest = id / u.CO4;
+  let ow0 = (rest % u.BLOCKS_W) * PX;
+  rest = rest / u.BLOCKS_W;
+  let oh = rest % u.OH;
+  let n = rest / u.OH;
+  var acc: array<vec4<f32>, PX>;
+  for (var kh = 0u; kh < u.KH; kh++) {
+    let ih = i32(oh * u.S + kh) - i32(u.P);
+    if (ih < 0 || ih >= i32(u.H)) { continue; }
+    let xRow = (n * u.H + u32(ih)) * u.W;
+    for (var kw = 0u; kw < u.KW; kw++) {
+      let wTap = (kh * u.KW + kw) * u.CI4 * 4u;
+      for (var c4 = 0u; c4 < u.CI4; c4++) {
+        // Columns: the weights of input channels 4·c4 … 4·c4+3, each a vec4 over 4 outputs.
+        let wi = (wTap + c4 * 4u) * u.CO4 + co4;
+        let m = mat4x4<f32>(w[wi], w[wi + u.CO4], w[wi + 2u * u.CO4], w[wi + 3u * u.CO4]);
+        for (var p = 0u; p < PX; p++) {
+          let iw = i32((ow0 + p) * u.S + kw) - i32(u.P);
+          if (iw < 0 || iw >= i32(u.W)) { continue; }
+          acc[p] += m * x[(xRow + u32(iw)) * u.CI4 + c4];
+        }
+      }
+    }
+  }
+  for (var p = 0u; p < PX; p++) {
+    let ow = ow0 + p;
+    if (ow < u.OW) { y[((n * u.OH + oh) * u.OW + ow) * u.CO4 + co4] = acc[p]; }
+  }
+}`;
+
+/**
+ * dx[n, ih, iw, ci] = Σ dy[n, oh, ow, co]·w[kh, kw, ci, co] over the taps with
+ * oh·S + kh − P = ih and ow·S + kw − P = iw: one invocation = PX consecutive iw × 4 channels.
+ */
+const INPUT_GRAD_WGSL = /* wgsl */ `
+struct Uniforms {
+${GEOMETRY_STRUCT}
+  BLOCKS_W: u32,
+  TOTAL: u32,
+};
+@group(0) @binding(0) var<storage, read_write> dx: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> dy: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> w: array<vec4<f32>>;
+@group(0) @binding(3) var<uniform> u: Uniforms;
+const PX: u32 = ${PIXELS_PER_INVOCATION}u;
+${FLAT_ID}
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let id = flatId(gid, groups);
+  if (id >= u.TOTAL) { return; }
+  let ci4 = id % u.CI4;
+  var rest = id / u.CI4;
+  let iw0 = (rest % u.BLOCKS_W) * PX;
+  rest = rest / u.BLOCKS_W;
+  let ih = rest % u.H;
+  let n = rest / u.H;
+  var acc: array<vec4<f32>, PX>;
+  for (var kh = 0u; kh < u.KH; kh++) {
+    let th = i32(ih + u.P) - i32(kh);
+    if (th < 0 || u32(th) % u.S != 0u) { continue; }
+    let oh = u32(th) / u.S;
+    if (oh >= u.OH) { continue; }
+    let dyRow = (n * u.OH + oh) * u.OW;
+    for (var kw = 0u; kw < u.KW; kw++) {
+      let wTap = ((kh * u.KW + kw) * u.CI4 + ci4) * 4u;
+      for (var c4 = 0u; c4 < u.CO4; c4++) {
+        // Column j: the weights of input channel 4·ci4 + j over output channels 4·c4 … 4·c4+3.
+        let wi = wTap * u.CO4 + c4;
+        let m = mat4x4<f32>(w[wi], w[wi + u.CO4], w[wi + 2u * u.CO4], w[wi + 3u * u.CO4]);
+        for (var p = 0u; p < PX; p++) {
+          let tw = i32(iw0 + p + u.P) - i32(kw);
+          if (tw < 0 || u32(tw) % u.S != 0u) { continue; }
+          let ow = u32(tw) / u.S;
+          if (ow >= u.OW) { continue; }
+          acc[p] += dy[(dyRow + ow) * u.CO4 + c4] * m;
+        }
+      }
+    }
+  }
+  for (var p = 0u; p < PX; p++) {
+    let iw = iw0 + p;
+    if (iw < u.W) { dx[((n * u.H + ih) * u.W + iw) * u.CI4 + ci4] = acc[p]; }
+  }
+}`;
+
+/**
+ * Partial filter gradients: split s sums rows [s·ROWS, (s+1)·ROWS) of the n·oh·ow reduction for
+ * one 4×4 block (kh, kw, 4 input channels, 4 output channels). Output [SPLITS, kh, kw, ci, co].
+ */
+const FILTER_GRAD_WGSL = /* wgsl */ `
+struct Uniforms {
+${GEOMETRY_STRUCT}
+  ROWS: u32,
+  BLOCKS: u32,
+};
+@group(0) @binding(0) var<storage, read_write> partial: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> dy: array<vec4<f32>>;
+@group(0) @binding(3) var<uniform> u: Uniforms;
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let block = gid.x;
+  if (block >= u.BLOCKS) { return; }
+  let split = gid.y;
+  let co4 = block % u.CO4;
+  var rest = block / u.CO4;
+  let ci4 = rest % u.CI4;
+  rest = rest / u.CI4;
+  let kw = rest % u.KW;
+  let kh = rest / u.KW;
+  let total = u.N * u.OH * u.OW;
+  let start = split * u.ROWS;
+  let end = min(total, start + u.ROWS);
+  var acc = mat4x4<f32>();
+  var ow = start % u.OW;
+  var oh = (start / u.OW) % u.OH;
+  var n = start / (u.OW * u.OH);
+  for (var r = start; r < end; r++) {
+    let ih = i32(oh * u.S + kh) - i32(u.P);
+    let iw = i32(ow * u.S + kw) - i32(u.P);
+    if (ih >= 0 && iw >= 0 && ih < i32(u.H) && iw < i32(u.W)) {
+      let xv = x[((n * u.H + u32(ih)) * u.W + u32(iw)) * u.CI4 + ci4];
+      let g = dy[r * u.CO4 + co4];
+      acc += mat4x4<f32>(g * xv.x, g * xv.y, g * xv.z, g * xv.w);
+    }
+    ow++;
+    if (ow == u.OW) {
+      ow = 0u;
+      oh++;
+      if (oh == u.OH) { oh = 0u; n++; }
+    }
+  }
+  let base = split * u.BLOCKS * 4u + ((kh * u.KW + kw) * u.CI4 + ci4) * 4u * u.CO4 + co4;
+  for (var j = 0u; j < 4u; j++) { partial[base + j * u.CO4] = acc[j]; }
+}`;
+
+/** result[i] = Σ_s partial[s, i] over vec4s. */
+const SUM_SPLITS_WGSL = /* wgsl */ `
+struct Uniforms { SPLITS: u32, SIZE4: u32 };
+@group(0) @binding(0) var<storage, read_write> result: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> partial: array<vec4<f32>>;
+@group(0) @binding(2) var<uniform> u: Uniforms;
+${FLAT_ID}
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = flatId(gid, groups);
+  if (i >= u.SIZE4) { return; }
+  var sum = vec4<f32>();
+  for (var s = 0u; s < u.SPLITS; s++) { sum += partial[s * u.SIZE4 + i]; }
+  result[i] = sum;
+}`;
+
+/** Workgroups for `invocations` one-per-thread, as a 2-D grid within the dispatch limit. */
+function grid(invocations: number): [number, number, number] {
+  const groups = Math.max(1, Math.ceil(invocations / WORKGROUP));
+  const limit = webgpuDevice().limits.maxComputeWorkgroupsPerDimension;
+  const x = Math.min(groups, limit);
+  const y = Math.ceil(groups / x);
+  if (y > limit)
+    throw new Error(`direct conv: ${invocations} invocations exceed the dispatch limit`);
+  return [x, y, 1];
+}
+
+function checkChannels(g: ConvGeometry): void {
+  if (!directConvApplies(g.inChannels, g.outChannels)) {
+    throw new Error(
+      `direct conv: channels must be multiples of 4 (got ${g.inChannels}→${g.outChannels})`,
+    );
+  }
+}
+
+/** y = conv2d(x, w) with symmetric zero padding `pad`; x [n, h, w, cin], w [kh, kw, cin, cout]. */
+export function conv2dDirect(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  stride: number,
+  pad: number,
+): tf.Tensor4D {
+  const g = convGeometry(x.shape, w.shape, stride, pad);
+  checkChannels(g);
+  const blocksW = Math.ceil(g.outWidth / PIXELS_PER_INVOCATION);
+  const total = g.batch * g.outHeight * blocksW * (g.outChannels / 4);
+  const pipeline = pipelineFor(FORWARD_WGSL, 'conv2d-direct');
+  const shape = [g.batch, g.outHeight, g.outWidth, g.outChannels];
+  return runKernel(
+    pipeline,
+    [x, w],
+    [...geometryUniforms(g), blocksW, total],
+    shape,
+    grid(total),
+  ) as tf.Tensor4D;
+}
+
+/** dL/dx of conv2dDirect given dy = dL/dy [n, oh, ow, cout]. */
+export function conv2dInputGradDirect(
+  dy: tf.Tensor4D,
+  w: tf.Tensor4D,
+  xShape: [number, number, number, number],
+  stride: number,
+  pad: number,
+): tf.Tensor4D {
+  const g = convGeometry(xShape, w.shape, stride, pad);
+  checkChannels(g);
+  const blocksW = Math.ceil(g.inWidth / PIXELS_PER_INVOCATION);
+  const total = g.batch * g.inHeight * blocksW * (g.inChannels / 4);
+  const pipeline = pipelineFor(INPUT_GRAD_WGSL, 'conv2d-direct-dx');
+  return runKernel(
+    pipeline,
+    [dy, w],
+    [...geometryUniforms(g), blocksW, total],
+    [...xShape],
+    grid(total),
+  ) as tf.Tensor4D;
+}
+
+/** How many row chunks the filter gradient's reduction is cut into. */
+export function filterGradSplits(blocks: number, rows: number): number {
+  const byWork = Math.ceil(TARGET_INVOCATIONS / blocks);
+  const byRows = Math.max(1, Math.floor(rows / MIN_ROWS_PER_SPLIT));
+  return Math.max(1, Math.min(byWork, byRows));
+}
+
+/** dL/dw of conv2dDirect given x and dy = dL/dy. */
+export function conv2dFilterGradDirect(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  wShape: [number, number, number, number],
+  stride: number,
+  pad: number,
+): tf.Tensor4D {
+  const g = convGeometry(x.shape, wShape, stride, pad);
+  checkChannels(g);
+  const blocks = g.kernelHeight * g.kernelWidth * (g.inChannels / 4) * (g.outChannels / 4);
+  const rows = g.batch * g.outHeight * g.outWidth;
+  const limit = webgpuDevice().limits.maxComputeWorkgroupsPerDimension;
+  const splits = Math.min(filterGradSplits(blocks, rows), limit);
+  const rowsPerSplit = Math.ceil(rows / splits);
+  const groupsX = Math.ceil(blocks / WORKGROUP);
+  if (groupsX > limit) throw new Error(`direct conv: ${blocks} filter blocks exceed the limit`);
+  const pipeline = pipelineFor(FILTER_GRAD_WGSL, 'conv2d-direct-dw');
+  const uniforms = [...geometryUniforms(g), rowsPerSplit, blocks];
+  if (splits === 1) {
+    return runKernel(pipeline, [x, dy], uniforms, [...wShape], [groupsX, 1, 1]) as tf.Tensor4D;
+  }
+  const size = blocks * 16;
+  const partial = runKernel(pipeline, [x, dy], uniforms, [splits, size], [groupsX, splits, 1]);
+  const sum = pipelineFor(SUM_SPLITS_WGSL, 'sum-splits');
+  const out = runKernel(sum, [partial], [splits, size / 4], [...wShape], grid(size / 4));
+  partial.dispose();
+  return out as tf.Tensor4D;
+}
