@@ -17,6 +17,7 @@ import { deviceHasShaderF16 } from '../kernels/dispatch';
 import { softCrossEntropy } from '../loss';
 import { createResNetModel, type BatchMoments } from '../model';
 import { createNagOptimizer } from '../optimizer';
+import { compileTrainingShaders } from '../precompile';
 import { countDispatches } from './dispatch-counter';
 import { measureFmaPeak } from './fma-peak';
 import { buildLayersResNet, compileStock } from './layers-resnet';
@@ -103,16 +104,16 @@ function engineTrainee(
   targets: tf.Tensor2D,
   f16: boolean,
 ): Trainee {
-  const model = createResNetModel(
-    spec,
-    input,
-    createRng(1),
-    f16 ? f16Ops(availableF16Precision()) : undefined,
-  );
+  const ops = f16 ? f16Ops(availableF16Precision()) : F32_OPS;
+  const model = createResNetModel(spec, input, createRng(1), ops);
   const optimizer = createNagOptimizer(model.parameters, WEIGHT_DECAY, true, NAG_MOMENTUM);
   const trainable = model.parameters.map((p) => p.variable);
+  let compiled = false;
   return {
     async step() {
+      // As the trainer does: our shaders compile ahead, in parallel; part of the first step's time.
+      if (!compiled) await compileTrainingShaders(spec, ops);
+      compiled = true;
       let moments: BatchMoments[] = [];
       const loss = tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
-import { pipelineFor, runKernel, webgpuDevice } from './dispatch';
+import { pipelineFor, runKernel, webgpuDevice, type ShaderSource } from './dispatch';
 
 /**
  * Direct f32 convolution kernels for the shapes a ResNet has (NHWC, channels in multiples of 4):
@@ -62,6 +62,7 @@ ${GEOMETRY_STRUCT}
 @group(0) @binding(2) var<storage, read> w: array<vec4<f32>>;
 @group(0) @binding(3) var<uniform> u: Uniforms;
 const PX: u32 = ${PIXELS_PER_INVOCATION}u;
+const XW: u32 = (PX - 1u) * S + KW;
 ${FLAT_ID}
 
 @compute @workgroup_size(${WORKGROUP})
@@ -75,21 +76,23 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let oh = rest % u.OH;
   let n = rest / u.OH;
   var acc: array<vec4<f32>, PX>;
+  let iw0 = i32(ow0 * u.S) - i32(u.P);
   for (var kh = 0u; kh < u.KH; kh++) {
     let ih = i32(oh * u.S + kh) - i32(u.P);
     if (ih < 0 || ih >= i32(u.H)) { continue; }
     let xRow = (n * u.H + u32(ih)) * u.W;
-    for (var kw = 0u; kw < u.KW; kw++) {
-      let wTap = (kh * u.KW + kw) * u.CI4 * 4u;
-      for (var c4 = 0u; c4 < u.CI4; c4++) {
+    for (var c4 = 0u; c4 < u.CI4; c4++) {
+      // The input row segment all PX outputs and KW taps read, loaded once.
+      var xs: array<vec4<f32>, XW>;
+      for (var t = 0u; t < XW; t++) {
+        let iw = iw0 + i32(t);
+        if (iw >= 0 && iw < i32(u.W)) { xs[t] = x[(xRow + u32(iw)) * u.CI4 + c4]; }
+      }
+      for (var kw = 0u; kw < u.KW; kw++) {
         // Columns: the weights of input channels 4·c4 … 4·c4+3, each a vec4 over 4 outputs.
-        let wi = (wTap + c4 * 4u) * u.CO4 + co4;
+        let wi = ((kh * u.KW + kw) * u.CI4 * 4u + c4 * 4u) * u.CO4 + co4;
         let m = mat4x4<f32>(w[wi], w[wi + u.CO4], w[wi + 2u * u.CO4], w[wi + 3u * u.CO4]);
-        for (var p = 0u; p < PX; p++) {
-          let iw = i32((ow0 + p) * u.S + kw) - i32(u.P);
-          if (iw < 0 || iw >= i32(u.W)) { continue; }
-          acc[p] += m * x[(xRow + u32(iw)) * u.CI4 + c4];
-        }
+        for (var p = 0u; p < PX; p++) { acc[p] += m * xs[p * u.S + kw]; }
       }
     }
   }
@@ -224,6 +227,44 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   result[i] = sum;
 }`;
 
+/**
+ * Geometry fields baked into the shader as constants: the tap loops unroll and the forward's
+ * input window gets a fixed size. Channels stay uniforms: baking them too unrolled the channel
+ * loops and made a cold compile of a ResNet's shaders take ~40 s on lavapipe.
+ */
+const BAKED_FIELDS = ['KH', 'KW', 'S', 'P'] as const;
+
+/**
+ * `code` with the baked fields of `g` as WGSL constants instead of uniforms: one pipeline per
+ * (kernel size, stride, padding), of which a ResNet has about five; batch, image size and
+ * channels stay uniforms.
+ */
+function specialize(code: string, g: ConvGeometry): string {
+  const values = geometryUniforms(g);
+  const lines = BAKED_FIELDS.map(
+    (f) => `const ${f}: u32 = ${values[GEOMETRY_FIELDS.indexOf(f)]}u;`,
+  );
+  let body = code;
+  for (const f of BAKED_FIELDS) body = body.replaceAll(`u.${f}`, f);
+  return `${lines.join('\n')}\n${body}`;
+}
+
+/** Channels the direct kernels run with: 3 (an RGB stem) is zero-padded to 4 (see F32_OPS). */
+export function paddedChannels(channels: number): number {
+  return Math.ceil(channels / 4) * 4;
+}
+
+/** The shaders a convolution of this geometry runs (forward and both gradients), to compile ahead. */
+export function directConvShaders(g: ConvGeometry): ShaderSource[] {
+  checkChannels(g);
+  return [
+    { code: specialize(FORWARD_WGSL, g), label: 'conv2d-direct' },
+    { code: specialize(INPUT_GRAD_WGSL, g), label: 'conv2d-direct-dx' },
+    { code: specialize(FILTER_GRAD_WGSL, g), label: 'conv2d-direct-dw' },
+    { code: SUM_SPLITS_WGSL, label: 'sum-splits' },
+  ];
+}
+
 /** Workgroups for `invocations` one-per-thread, as a 2-D grid within the dispatch limit. */
 function grid(invocations: number): [number, number, number] {
   const groups = Math.max(1, Math.ceil(invocations / WORKGROUP));
@@ -254,7 +295,7 @@ export function conv2dDirect(
   checkChannels(g);
   const blocksW = Math.ceil(g.outWidth / PIXELS_PER_INVOCATION);
   const total = g.batch * g.outHeight * blocksW * (g.outChannels / 4);
-  const pipeline = pipelineFor(FORWARD_WGSL, 'conv2d-direct');
+  const pipeline = pipelineFor(specialize(FORWARD_WGSL, g), 'conv2d-direct');
   const shape = [g.batch, g.outHeight, g.outWidth, g.outChannels];
   return runKernel(
     pipeline,
@@ -277,7 +318,7 @@ export function conv2dInputGradDirect(
   checkChannels(g);
   const blocksW = Math.ceil(g.inWidth / PIXELS_PER_INVOCATION);
   const total = g.batch * g.inHeight * blocksW * (g.inChannels / 4);
-  const pipeline = pipelineFor(INPUT_GRAD_WGSL, 'conv2d-direct-dx');
+  const pipeline = pipelineFor(specialize(INPUT_GRAD_WGSL, g), 'conv2d-direct-dx');
   return runKernel(
     pipeline,
     [dy, w],
@@ -311,7 +352,7 @@ export function conv2dFilterGradDirect(
   const rowsPerSplit = Math.ceil(rows / splits);
   const groupsX = Math.ceil(blocks / WORKGROUP);
   if (groupsX > limit) throw new Error(`direct conv: ${blocks} filter blocks exceed the limit`);
-  const pipeline = pipelineFor(FILTER_GRAD_WGSL, 'conv2d-direct-dw');
+  const pipeline = pipelineFor(specialize(FILTER_GRAD_WGSL, g), 'conv2d-direct-dw');
   const uniforms = [...geometryUniforms(g), rowsPerSplit, blocks];
   if (splits === 1) {
     return runKernel(pipeline, [x, dy], uniforms, [...wShape], [groupsX, 1, 1]) as tf.Tensor4D;

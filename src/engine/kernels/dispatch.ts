@@ -94,6 +94,46 @@ export function pipelineFor(code: string, label: string): GPUComputePipeline {
   return pipeline;
 }
 
+export interface ShaderSource {
+  code: string;
+  label: string;
+}
+
+/**
+ * Compiles the pipelines of `shaders` that are not compiled yet, all at once and asynchronously
+ * (createComputePipelineAsync: the driver may compile them in parallel, off the JS thread), so
+ * that the first training step finds them ready. Reports (done, total) as each one completes.
+ */
+export async function compilePipelinesAhead(
+  shaders: readonly ShaderSource[],
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  const device = internals().device;
+  let cache = pipelines.get(device);
+  if (!cache) {
+    cache = new Map();
+    pipelines.set(device, cache);
+  }
+  const ready = cache;
+  const missing = [...new Map(shaders.map((s) => [s.code, s])).values()].filter(
+    (s) => !ready.has(s.code),
+  );
+  let done = 0;
+  onProgress?.(0, missing.length);
+  await Promise.all(
+    missing.map(async ({ code, label }) => {
+      const module = device.createShaderModule({ code, label });
+      const pipeline = await device.createComputePipelineAsync({
+        layout: 'auto',
+        compute: { module, entryPoint: 'main' },
+        label,
+      });
+      ready.set(code, pipeline);
+      onProgress?.(++done, missing.length);
+    }),
+  );
+}
+
 /** Number of pipelines compiled so far on the active device (for tests and the benchmark). */
 export function compiledPipelineCount(): number {
   return pipelines.get(internals().device)?.size ?? 0;

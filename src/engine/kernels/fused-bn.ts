@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { pipelineFor, runKernelOutputs, webgpuDevice } from './dispatch';
+import { pipelineFor, runKernelOutputs, webgpuDevice, type ShaderSource } from './dispatch';
 
 /**
  * Training-mode BatchNorm (+ optional ReLU) on NHWC tensors in four dispatches per step instead
@@ -170,6 +170,14 @@ export interface FusedBatchNormResult {
   mean: tf.Tensor1D;
   variance: tf.Tensor1D;
 }
+
+/** Every shader of the fused BN, to compile ahead. */
+export const FUSED_BN_SHADERS: ShaderSource[] = [
+  { code: STATS_WGSL, label: 'bn-stats' },
+  { code: APPLY_WGSL, label: 'bn-apply' },
+  { code: BACKWARD_REDUCE_WGSL, label: 'bn-backward-reduce' },
+  { code: BACKWARD_APPLY_WGSL, label: 'bn-backward-apply' },
+];
 
 /**
  * Training-mode BN over axes [0, 1, 2] of NHWC `x`, then ReLU when `relu`; differentiable in

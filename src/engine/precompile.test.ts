@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildResNetSpec, type ResNetOptions } from '../architecture';
+import { createRng, NAG_MOMENTUM } from '../tricks';
+import { initNodeBackend } from './backend-node';
+import { F32_OPS } from './fp16/ops';
+import { compiledPipelineCount } from './kernels/dispatch';
+import { softCrossEntropy } from './loss';
+import { createResNetModel } from './model';
+import { createNagOptimizer } from './optimizer';
+import { compileTrainingShaders, trainingShaders } from './precompile';
+
+beforeAll(async () => {
+  await initNodeBackend();
+});
+
+const BASE: ResNetOptions = {
+  model: 'resnet18',
+  width: 0.0625,
+  input: 32,
+  stem: 'auto',
+  tweakB: false,
+  tweakC: false,
+  tweakD: false,
+  zeroGamma: false,
+  classes: 10,
+};
+
+describe('compiling our shaders ahead of the first step', () => {
+  // The CIFAR stem; bottlenecks with tweaks B, C (three 3×3 stem convs) and D (pooled shortcut);
+  // ResNet-A's 7×7/2 stem on 3 channels (zero-padded to 4).
+  it.each([
+    { ...BASE },
+    { ...BASE, model: 'resnet26', input: 64, tweakB: true, tweakC: true, tweakD: true } as const,
+    { ...BASE, model: 'resnet50', input: 64 } as const,
+  ])('$model at $input px: the first step needs no other pipeline of ours', async (options) => {
+    const spec = buildResNetSpec(options);
+    let reported = { done: -1, total: -1 };
+    await compileTrainingShaders(spec, F32_OPS, (done, total) => (reported = { done, total }));
+    expect(reported.done).toBe(reported.total);
+    const compiled = compiledPipelineCount();
+    const model = createResNetModel(spec, options.input, createRng(1), F32_OPS);
+    const optimizer = createNagOptimizer(model.parameters, 1e-4, true, NAG_MOMENTUM);
+    const x = tf.randomNormal([2, options.input, options.input, 3]) as tf.Tensor4D;
+    const targets = tf.oneHot(tf.tensor1d([1, 2], 'int32'), 10).toFloat() as tf.Tensor2D;
+    const loss = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(
+        () => softCrossEntropy(targets, model.forward(x, true).logits),
+        model.parameters.map((p) => p.variable),
+      );
+      optimizer.applyGradients(grads, 0.01);
+      return value;
+    });
+    expect(Number.isFinite((await loss.data())[0])).toBe(true);
+    expect(compiledPipelineCount()).toBe(compiled);
+    tf.dispose([x, targets, loss]);
+    optimizer.dispose();
+    model.dispose();
+  });
+
+  it('one pipeline per kernel size, stride and padding, not per layer', () => {
+    const spec = buildResNetSpec(BASE);
+    const unique = new Set(trainingShaders(spec, F32_OPS).map((s) => s.code));
+    // Fused BN (4) + NAG (1) + sum of split filter gradients (1) + 3 kernels × {3×3/1, 3×3/2, 1×1/2}.
+    expect(unique.size).toBe(4 + 1 + 1 + 3 * 3);
+  });
+});

@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs';
+import { allConvBns, type ResNetSpec } from '../architecture';
+import type { HeavyOps } from './fp16/ops';
+import { convGeometry } from './kernels/conv-geometry';
+import { directConvShaders, paddedChannels } from './kernels/direct-conv';
+import { compilePipelinesAhead, type ShaderSource } from './kernels/dispatch';
+import { FUSED_BN_SHADERS } from './kernels/fused-bn';
+import { FUSED_NAG_WGSL } from './kernels/fused-nag';
+
+/**
+ * Our own shaders a training step of `spec` runs, known before the first step: the direct
+ * convolutions of every conv layer (f32 runs), fused BN+ReLU and the fused NAG update.
+ */
+export function trainingShaders(spec: ResNetSpec, ops: HeavyOps): ShaderSource[] {
+  const shaders: ShaderSource[] = [
+    ...FUSED_BN_SHADERS,
+    { code: FUSED_NAG_WGSL, label: 'fused-nag' },
+  ];
+  if (ops.precision !== 'f32') return shaders;
+  for (const { conv } of allConvBns(spec)) {
+    if (conv.outChannels % 4 !== 0) continue;
+    // The shaders depend on channels, kernel, stride and padding only, not on the image size.
+    const inChannels = paddedChannels(conv.inChannels);
+    const g = convGeometry(
+      [1, conv.kernel, conv.kernel, inChannels],
+      [conv.kernel, conv.kernel, inChannels, conv.outChannels],
+      conv.stride,
+      conv.pad,
+    );
+    shaders.push(...directConvShaders(g));
+  }
+  return shaders;
+}
+
+/**
+ * Compiles the shaders of trainingShaders ahead of the first step, in parallel (WebGPU only;
+ * elsewhere there is nothing to compile). Progress is (done, total) over the shaders not yet built.
+ */
+export async function compileTrainingShaders(
+  spec: ResNetSpec,
+  ops: HeavyOps,
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  if (tf.getBackend() !== 'webgpu') return;
+  await compilePipelinesAhead(trainingShaders(spec, ops), onProgress);
+}
