@@ -8,7 +8,7 @@ import { compiledPipelineCount } from './kernels/dispatch';
 import { softCrossEntropy } from './loss';
 import { createResNetModel } from './model';
 import { createNagOptimizer } from './optimizer';
-import { compileTrainingShaders, trainingShaders } from './precompile';
+import { compileTfjsShadersAhead, compileTrainingShaders, trainingShaders } from './precompile';
 
 beforeAll(async () => {
   await initNodeBackend();
@@ -63,5 +63,32 @@ describe('compiling our shaders ahead of the first step', () => {
     const unique = new Set(trainingShaders(spec, F32_OPS).map((s) => s.code));
     // Fused BN (4) + NAG (1) + sum of split filter gradients (1) + 3 kernels × {3×3/1, 3×3/2, 1×1/2}.
     expect(unique.size).toBe(4 + 1 + 1 + 3 * 3);
+  });
+
+  it('a compile-only dry run changes no weight and leaves tfjs ready for the real step', async () => {
+    const spec = buildResNetSpec({ ...BASE, model: 'resnet10', classes: 10 });
+    const model = createResNetModel(spec, 32, createRng(3), F32_OPS);
+    const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const targets = tf.oneHot(tf.tensor1d([4, 7], 'int32'), 10).toFloat() as tf.Tensor2D;
+    const lossOf = () => tf.tidy(() => softCrossEntropy(targets, model.forward(x, true).logits));
+    const before = await Promise.all(model.parameters.map((p) => p.variable.data()));
+    const tensors = tf.memory().numTensors;
+    await compileTfjsShadersAhead(() => {
+      tf.tidy(() => {
+        tf.variableGrads(
+          lossOf,
+          model.parameters.map((p) => p.variable),
+        );
+      });
+    });
+    expect(tf.memory().numTensors).toBe(tensors);
+    const after = await Promise.all(model.parameters.map((p) => p.variable.data()));
+    expect(after).toEqual(before);
+    expect(tf.env().getBool('WEBGPU_ENGINE_COMPILE_ONLY')).toBe(false);
+    const loss = lossOf();
+    const value = (await loss.data())[0]!;
+    expect(Number.isFinite(value) && value > 0).toBe(true);
+    tf.dispose([x, targets, loss]);
+    model.dispose();
   });
 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { allConvBns, type ResNetSpec } from '../architecture';
 import type { HeavyOps } from './fp16/ops';
 import { convGeometry } from './kernels/conv-geometry';
@@ -43,4 +44,27 @@ export async function compileTrainingShaders(
 ): Promise<void> {
   if (tf.getBackend() !== 'webgpu') return;
   await compilePipelinesAhead(trainingShaders(spec, ops), onProgress);
+}
+
+/**
+ * Compiles TensorFlow.js's own pipelines for what `dryRun` does, in parallel, without running
+ * anything: tfjs's compile-only mode (WEBGPU_ENGINE_COMPILE_ONLY) records no dispatch and creates
+ * each pipeline with createComputePipelineAsync; our kernels skip their dispatch too. Whatever
+ * `dryRun` computes is garbage: it must not assign to variables or read values back.
+ */
+export async function compileTfjsShadersAhead(dryRun: () => void): Promise<void> {
+  if (tf.getBackend() !== 'webgpu') return;
+  const backend = tf.backend() as WebGPUBackend;
+  const cpuForward = tf.env().getBool('WEBGPU_CPU_FORWARD');
+  tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);
+  // Small ops on CPU-resident inputs would run on the CPU and read values nobody wrote.
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
+  try {
+    dryRun();
+  } finally {
+    tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', false);
+    tf.env().set('WEBGPU_CPU_FORWARD', cpuForward);
+    // Until this resolves tfjs's pipeline cache holds promises that a real dispatch rejects.
+    await backend.checkCompileCompletionAsync();
+  }
 }

@@ -47,51 +47,76 @@ export function trainStep(ctx: StepContext, batch: StepBatch, lr: number): tf.Sc
   return loss;
 }
 
+interface LossAndGradients {
+  /** The loss as backpropagated (multiplied by the loss scale in FP16 runs). */
+  value: tf.Scalar;
+  grads: tf.NamedTensorMap;
+  /** Batch moments, kept past the caller's tidy scope: the caller disposes them. */
+  moments: BatchMoments[];
+}
+
+/** Preprocess → mix → (teacher) → forward → loss → gradients; call inside tf.tidy. */
+function lossAndGradients(ctx: StepContext, batch: StepBatch): LossAndGradients {
+  const { model, teacher } = ctx;
+  const scaler = ctx.lossScaler ?? null;
+  let moments: BatchMoments[] = [];
+  const clean = preprocessBatch(
+    batch.pixels,
+    batch.count,
+    ctx.height,
+    ctx.width,
+    batch.augmentation,
+    model.input,
+  );
+  const x = mixBatch(clean, batch.mixupLambda);
+  const targets = targetDistribution(
+    batch.labels,
+    ctx.classes,
+    ctx.labelSmoothing,
+    batch.mixupLambda,
+  );
+  // The teacher sees the same augmented, mixed input (§5.3), resized if its input differs.
+  const teacherLogits = teacher
+    ? teacher.predict(
+        teacher.input === model.input
+          ? x
+          : tf.image.resizeBilinear(x, [teacher.input, teacher.input]),
+      )
+    : null;
+  const trainable = model.parameters.map((p) => p.variable);
+  const { value, grads } = tf.variableGrads(() => {
+    const out = model.forward(x, true);
+    // Keep the batch moments past this scope for the running-statistics update.
+    moments = out.moments.map((m) => ({
+      ...m,
+      mean: tf.keep(m.mean),
+      variance: tf.keep(m.variance),
+    }));
+    const loss = trainingLoss(targets, out.logits, teacherLogits, ctx.temperature);
+    return scaler ? tf.mul(loss, scaler.scale) : loss;
+  }, trainable);
+  return { value, grads, moments };
+}
+
+function disposeMoments(moments: BatchMoments[]): void {
+  for (const m of moments) {
+    m.mean.dispose();
+    m.variance.dispose();
+  }
+}
+
 /**
  * One step; with a loss scaler the loss is multiplied by S before backpropagation, the gradients
  * are divided by S before NAG, and the update is skipped when any gradient overflowed.
  */
 export function trainStepWithStats(ctx: StepContext, batch: StepBatch, lr: number): StepResult {
-  const { model, teacher } = ctx;
   const scaler = ctx.lossScaler ?? null;
   let moments: BatchMoments[] = [];
   let lossScale: tf.Tensor1D | null = null;
   const loss = tf.tidy(() => {
-    const clean = preprocessBatch(
-      batch.pixels,
-      batch.count,
-      ctx.height,
-      ctx.width,
-      batch.augmentation,
-      model.input,
-    );
-    const x = mixBatch(clean, batch.mixupLambda);
-    const targets = targetDistribution(
-      batch.labels,
-      ctx.classes,
-      ctx.labelSmoothing,
-      batch.mixupLambda,
-    );
-    // The teacher sees the same augmented, mixed input (§5.3), resized if its input differs.
-    const teacherLogits = teacher
-      ? teacher.predict(
-          teacher.input === model.input
-            ? x
-            : tf.image.resizeBilinear(x, [teacher.input, teacher.input]),
-        )
-      : null;
-    const trainable = model.parameters.map((p) => p.variable);
-    const { value, grads } = tf.variableGrads(() => {
-      const out = model.forward(x, true);
-      // Keep the batch moments past this scope for the running-statistics update.
-      moments = out.moments.map((m) => ({
-        ...m,
-        mean: tf.keep(m.mean),
-        variance: tf.keep(m.variance),
-      }));
-      const loss = trainingLoss(targets, out.logits, teacherLogits, ctx.temperature);
-      return scaler ? tf.mul(loss, scaler.scale) : loss;
-    }, trainable);
+    const step = lossAndGradients(ctx, batch);
+    moments = step.moments;
+    const { value, grads } = step;
     if (!scaler) {
       ctx.optimizer.applyGradients(grads, lr);
       return value;
@@ -105,10 +130,19 @@ export function trainStepWithStats(ctx: StepContext, batch: StepBatch, lr: numbe
     lossScale = tf.keep(scaler.update(finite));
     return reported;
   });
-  model.updateRunningStats(moments);
-  for (const m of moments) {
-    m.mean.dispose();
-    m.variance.dispose();
-  }
+  ctx.model.updateRunningStats(moments);
+  disposeMoments(moments);
   return { loss, lossScale };
+}
+
+/**
+ * The forward and backward pass of a step with nothing applied: for tfjs's compile-only pass
+ * (compileTfjsShadersAhead), whose values are garbage and must not reach the weights.
+ */
+export function dryRunStep(ctx: StepContext, batch: StepBatch): void {
+  let moments: BatchMoments[] = [];
+  tf.tidy(() => {
+    moments = lossAndGradients(ctx, batch).moments;
+  });
+  disposeMoments(moments);
 }

@@ -30,12 +30,12 @@ import { restoreCheckpoint, takeCheckpoint, type Checkpoint } from './checkpoint
 import { evaluate } from './evaluate';
 import { createGpuLossScaler, type GpuLossScaler } from './fp16/loss-scaler';
 import { F32_OPS, f16Ops } from './fp16/ops';
-import { compileTrainingShaders } from './precompile';
+import { compileTfjsShadersAhead, compileTrainingShaders } from './precompile';
 import type { Precision } from './kernels/gemm-wgsl';
 import { createResNetModel, type ResNetModel } from './model';
 import { createNagOptimizer } from './optimizer';
 import { gatherImages, gatherLabels } from './preprocess';
-import { trainStepWithStats, type StepContext } from './step';
+import { dryRunStep, trainStepWithStats, type StepBatch, type StepContext } from './step';
 
 /**
  * The training loop, readable top to bottom in `run()`. Losses stay on the GPU and are read back
@@ -384,6 +384,25 @@ export function createTrainer(options: TrainerOptions): Trainer {
       return null;
     };
 
+    /** A batch shaped like every training batch, from streams training never uses (epoch 0). */
+    const dryRunBatch = (): StepBatch => {
+      const streams = epochStreams(config.seed, 0);
+      const indices = Int32Array.from({ length: config.batch }, (_, i) => i % dataset.train.count);
+      return {
+        pixels: gatherImages(dataset.train, indices, imageSize),
+        labels: gatherLabels(dataset.train, indices),
+        count: config.batch,
+        augmentation: sampleAugmentationBatch(
+          streams.augment,
+          config.batch,
+          height,
+          width,
+          preprocessingSwitches(config),
+        ),
+        mixupLambda: sampleMixupLambda(streams.mixup, config.mixup),
+      };
+    };
+
     try {
       emit({
         type: 'status',
@@ -395,13 +414,19 @@ export function createTrainer(options: TrainerOptions): Trainer {
         emit({
           type: 'status',
           message: `Compiling GPU shaders: ${done} of ${total} of our kernels (in parallel)…`,
-          fraction: total > 0 ? (0.8 * done) / total : 0,
+          fraction: total > 0 ? (0.5 * done) / total : 0,
         });
       });
       emit({
         type: 'status',
-        message: 'Compiling the remaining GPU shaders (first training step)…',
-        fraction: 0.8,
+        message: 'Compiling TensorFlow.js shaders (in parallel)…',
+        fraction: 0.5,
+      });
+      await compileTfjsShadersAhead(() => dryRunStep(ctx, dryRunBatch()));
+      emit({
+        type: 'status',
+        message: 'First training step…',
+        fraction: 0.9,
       });
       if (checkpoint) restoreCheckpoint(model, optimizer, checkpoint);
       else await saveCheckpoint();

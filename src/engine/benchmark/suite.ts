@@ -17,7 +17,7 @@ import { deviceHasShaderF16 } from '../kernels/dispatch';
 import { softCrossEntropy } from '../loss';
 import { createResNetModel, type BatchMoments } from '../model';
 import { createNagOptimizer } from '../optimizer';
-import { compileTrainingShaders } from '../precompile';
+import { compileTfjsShadersAhead, compileTrainingShaders } from '../precompile';
 import { countDispatches } from './dispatch-counter';
 import { measureFmaPeak } from './fma-peak';
 import { buildLayersResNet, compileStock } from './layers-resnet';
@@ -108,28 +108,36 @@ function engineTrainee(
   const model = createResNetModel(spec, input, createRng(1), ops);
   const optimizer = createNagOptimizer(model.parameters, WEIGHT_DECAY, true, NAG_MOMENTUM);
   const trainable = model.parameters.map((p) => p.variable);
+  /** Forward, backward and (with `apply`) the update; returns the loss. */
+  const run = (apply: boolean): tf.Scalar => {
+    let moments: BatchMoments[] = [];
+    const loss = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const out = model.forward(x, true);
+        moments = out.moments.map((m) => ({
+          ...m,
+          mean: tf.keep(m.mean),
+          variance: tf.keep(m.variance),
+        }));
+        return softCrossEntropy(targets, out.logits);
+      }, trainable);
+      if (apply) optimizer.applyGradients(grads, LR);
+      return value;
+    });
+    if (apply) model.updateRunningStats(moments);
+    for (const m of moments) tf.dispose([m.mean, m.variance]);
+    return loss;
+  };
   let compiled = false;
   return {
     async step() {
-      // As the trainer does: our shaders compile ahead, in parallel; part of the first step's time.
-      if (!compiled) await compileTrainingShaders(spec, ops);
-      compiled = true;
-      let moments: BatchMoments[] = [];
-      const loss = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => {
-          const out = model.forward(x, true);
-          moments = out.moments.map((m) => ({
-            ...m,
-            mean: tf.keep(m.mean),
-            variance: tf.keep(m.variance),
-          }));
-          return softCrossEntropy(targets, out.logits);
-        }, trainable);
-        optimizer.applyGradients(grads, LR);
-        return value;
-      });
-      model.updateRunningStats(moments);
-      for (const m of moments) tf.dispose([m.mean, m.variance]);
+      // As the trainer does: every shader compiles ahead, in parallel; part of the first step.
+      if (!compiled) {
+        await compileTrainingShaders(spec, ops);
+        await compileTfjsShadersAhead(() => run(false).dispose());
+        compiled = true;
+      }
+      const loss = run(true);
       await loss.data();
       loss.dispose();
     },

@@ -177,6 +177,13 @@ export function runKernelOutputs(
 ): tf.Tensor[] {
   const b = internals();
   const outputs = outputShapes.map((shape) => b.makeTensorInfo(shape, 'float32'));
+  // A compile-only pass (precompile.ts) records nothing: tfjs's own ops leave their outputs
+  // unwritten then, and ours would only compute on them. The outputs still get GPU buffers, or
+  // tfjs would take them for CPU data and read their (missing) values.
+  if (tf.env().getBool('WEBGPU_ENGINE_COMPILE_ONLY')) {
+    for (const t of outputs) bufferOf(b, t);
+    return outputs.map((t) => tf.engine().makeTensorFromTensorInfo(t));
+  }
   const resources: GPUBufferBinding[] = [
     ...outputs.map((t) => ({ buffer: bufferOf(b, t) })),
     ...inputs.map((t) => ({ buffer: bufferOf(b, t) })),
