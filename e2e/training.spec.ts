@@ -65,8 +65,8 @@ test('a tiny run from an autorun link finishes with loss, accuracy and logit gap
 test('pause, single step, resume and stop; then distill from a finished run', async ({ page }) => {
   test.setTimeout(2 * TRAINING_TIMEOUT);
   const errors = trackPageErrors(page);
-  // 64 images / batch 16 = 4 steps per epoch, 10 epochs = 40 steps.
-  await gotoApp(page, TINY_RUN.replace('epochs=1', 'epochs=10'));
+  // 64 images / batch 16 = 4 steps per epoch, 100 epochs = 400 steps: long enough to pause.
+  await gotoApp(page, TINY_RUN.replace('epochs=1', 'epochs=100'));
   await expectBackend(page);
   await page.getByRole('button', { name: 'Train' }).click();
   const phase = page.getByTestId('run-phase');
@@ -76,11 +76,11 @@ test('pause, single step, resume and stop; then distill from a finished run', as
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(phase).toHaveAttribute('data-phase', 'paused', { timeout: 60_000 });
   const stepText = page.getByTestId('step');
-  await expect(stepText).toHaveText(/^\d+ \/ 40$/);
+  await expect(stepText).toHaveText(/^\d+ \/ 400$/);
   const pausedAt = Number((await stepText.textContent())!.split(' / ')[0]);
 
   await page.getByRole('button', { name: 'Step' }).click();
-  await expect(stepText).toHaveText(`${pausedAt + 1} / 40`, { timeout: 60_000 });
+  await expect(stepText).toHaveText(`${pausedAt + 1} / 400`, { timeout: 60_000 });
   await expect(phase).toHaveAttribute('data-phase', 'paused');
   await screenshot(page, 'paused');
 
