@@ -20,7 +20,7 @@ export async function smallestBenchmarkSettings(page: Page, timedSteps: number):
   await panel.getByLabel('32', { exact: true }).uncheck();
   await panel.getByLabel('128', { exact: true }).uncheck();
   await panel.getByLabel('Other batch size').fill('4');
-  await panel.getByLabel('Width multiplier').fill('0.0625');
+  await panel.getByLabel('Width multiplier (both networks)').fill('0.0625');
   await panel.getByLabel('Warm-up steps').fill('0');
   await panel.getByLabel('Timed steps').fill(String(timedSteps));
   await panel.getByLabel('Leak check after step').fill('');

@@ -125,7 +125,8 @@ test('Stop cancels the benchmark and the panel says so; training waits for the b
   await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeEnabled();
 
   // During training the benchmark cannot start, and says why.
-  await page.goto(`./?${TINY_RUN}&autorun=1`);
+  // 200 steps of the tiny network: long enough to still be training when checked.
+  await page.goto(`./?${TINY_RUN.replace('epochs=1', 'epochs=50')}&autorun=1`);
   await openBenchmarkPanel(page);
   await expect(page.getByTestId('benchmark-unavailable')).toHaveText(/training run is in progress/);
   await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeDisabled();

@@ -113,7 +113,7 @@ export function BenchmarkPanel({
           {field('customBatch', 'Other batch size', { placeholder: 'none' })}
         </div>
         <div className="toolbar">
-          {field('width', 'Width multiplier', { step: 0.0625 })}
+          {field('width', 'Width multiplier (both networks)', { step: 0.0625 })}
           {field('warmupSteps', 'Warm-up steps', {})}
           {field('timedSteps', 'Timed steps', {})}
           {field('leakStep', 'Leak check after step', { placeholder: leakPlaceholder })}
