@@ -27,6 +27,7 @@ export default tseslint.config(
       'src/architecture/**',
       'src/data/**',
       'src/experiments/**',
+      'src/benchmark/**',
     ],
     rules: {
       'no-restricted-imports': [

@@ -1,4 +1,9 @@
 import { expect, test } from '@playwright/test';
+import {
+  BENCHMARK_TIMEOUT,
+  openBenchmarkPanel,
+  smallestBenchmarkSettings,
+} from './benchmark-panel';
 import { gotoApp, screenshot, TINY_RUN, TRAINING_TIMEOUT, trackPageErrors } from './helpers';
 
 /**
@@ -27,5 +32,34 @@ test('FP16 on an adapter without shader-f16: emulation notice, and the emulated 
   await expect(page.getByTestId('loss-scale')).toHaveAttribute('data-value', '65536');
   expect(Number(await page.getByTestId('last-loss').textContent())).toBeGreaterThan(0);
   await screenshot(page, 'fp16-emulated-note');
+  expect(errors).toEqual([]);
+});
+
+test('the Benchmark panel runs without shader-f16 and offers no f16 rows', async ({ page }) => {
+  test.setTimeout(BENCHMARK_TIMEOUT + 60_000);
+  const errors = trackPageErrors(page);
+  await gotoApp(page);
+  await openBenchmarkPanel(page);
+  const panel = page.getByTestId('benchmark-panel');
+  await expect(panel.getByLabel('Engine f16 rows')).toBeDisabled();
+  await expect(panel.getByLabel('Engine f16 rows')).not.toBeChecked();
+  await expect(panel.getByTestId('benchmark-f16-note')).toHaveText(
+    'not available: this adapter has no shader-f16',
+  );
+  // SwiftShader is slower than lavapipe: the smallest run still ends within a minute or so.
+  await smallestBenchmarkSettings(page, 1);
+  await panel.getByRole('button', { name: 'Run benchmark' }).click();
+  await expect(panel.getByTestId('benchmark-results')).toHaveAttribute('data-status', 'finished', {
+    timeout: BENCHMARK_TIMEOUT,
+  });
+  const variants = await panel
+    .getByTestId('benchmark-table')
+    .locator('tbody tr')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-variant')));
+  expect(variants).toEqual(['tf.layers', 'engine f32']);
+  await expect(
+    panel.getByTestId('benchmark-targets').locator('tr[data-key="f16VsF32"]'),
+  ).toHaveAttribute('data-met', 'null');
+  await expect(panel.getByTestId('benchmark-cpu-note')).toBeVisible();
   expect(errors).toEqual([]);
 });

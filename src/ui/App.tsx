@@ -30,6 +30,7 @@ import { overlayColor, type OverlaySeries } from './charts/overlays';
 import { ArchitectureSummary } from './components/ArchitectureSummary';
 import { AugmentationPreview } from './components/AugmentationPreview';
 import { BackendBanner } from './components/BackendBanner';
+import { BenchmarkPanel } from './components/BenchmarkPanel';
 import { CompareTable } from './components/CompareTable';
 import { CopyLinkButton } from './components/CopyLinkButton';
 import { DatasetPanel } from './components/DatasetPanel';
@@ -44,6 +45,7 @@ import { ScaleRecipes } from './components/ScaleRecipes';
 import { SweepControls, type SweepState } from './components/SweepControls';
 import { TrickPanel } from './components/TrickPanel';
 import { downloadFile } from './download';
+import { useBenchmark } from './hooks/useBenchmark';
 import { useDataset } from './hooks/useDataset';
 import { useExperimentConfig } from './hooks/useExperimentConfig';
 import { useSavedRuns } from './hooks/useSavedRuns';
@@ -85,6 +87,7 @@ export function App() {
   const saved = useSavedRuns(trainer);
   const { active, runs: sessionRuns, start, busy } = trainer;
   const dataset = useDataset(trainer.api, config, setParam);
+  const benchmark = useBenchmark(trainer.api);
   const loadedClasses = dataset.classesFor(config);
   const problems = useMemo(
     () => problemsOf(config, loadedClasses, trainer.backend),
@@ -115,7 +118,7 @@ export function App() {
   );
 
   const backendReady = trainer.backend !== null;
-  const canStart = backendReady && saved.loaded && !busy && !active;
+  const canStart = backendReady && saved.loaded && !busy && !active && !benchmark.running;
 
   const startRun = useCallback(
     (runConfig: ExperimentConfig, tag?: SweepTag): string | null => {
@@ -417,7 +420,12 @@ export function App() {
               <RunControls
                 active={active}
                 problems={problems}
-                unavailable={(!!trainer.workerError && !trainer.backend) || !saved.loaded || busy}
+                unavailable={
+                  (!!trainer.workerError && !trainer.backend) ||
+                  !saved.loaded ||
+                  busy ||
+                  benchmark.running
+                }
                 onTrain={() => startRun(config)}
                 onPause={trainer.pause}
                 onResume={trainer.resume}
@@ -433,6 +441,11 @@ export function App() {
                   </span>
                 ))}
               </p>
+              {benchmark.running && (
+                <p className="notice small" role="status">
+                  The benchmark is running (see Benchmark below); Train is available when it ends.
+                </p>
+              )}
               {interrupted.length > 0 && !active && (
                 <p className="notice" role="status" data-testid="interrupted-notice">
                   {interrupted
@@ -451,7 +464,7 @@ export function App() {
             <AugmentationPreview
               api={trainer.api}
               config={config}
-              disabled={!!active || !trainer.backend}
+              disabled={!!active || !trainer.backend || benchmark.running}
               datasetReady={config.dataset === 'synthetic' || loadedClasses !== null}
             />
           </ErrorBoundary>
@@ -546,6 +559,13 @@ export function App() {
           </ErrorBoundary>
           <ErrorBoundary name="comparison table">
             <CompareTable runs={compared} />
+          </ErrorBoundary>
+          <ErrorBoundary name="benchmark">
+            <BenchmarkPanel
+              backend={trainer.backend}
+              training={!!active || busy}
+              benchmark={benchmark}
+            />
           </ErrorBoundary>
           <ErrorBoundary name="recipes">
             <ScaleRecipes config={config} />

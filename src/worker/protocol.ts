@@ -1,3 +1,5 @@
+import type { BenchReport, BenchRow } from '../benchmark/report';
+import type { BenchmarkRequest } from '../benchmark/settings';
 import type { ExperimentConfig } from '../config/params';
 import type { LoadProgress } from '../data/files';
 import type { RealDatasetKind } from '../data/load';
@@ -122,7 +124,47 @@ export interface TrainerWorkerApi extends DatasetWorkerApi {
   simulateDeviceLoss(): Promise<boolean>;
   /** Test hook: throws an uncaught error in the worker a moment later, as a crash would. */
   crashWorker(): void;
+  /**
+   * Runs the engine benchmark (stock tf.layers vs our engine) on this worker's WebGPU device.
+   * Never rejects for a refusal (training in progress, no WebGPU), a failure or a stop: the
+   * outcome says which, with the rows measured so far.
+   */
+  runBenchmark(
+    request: BenchmarkRequest,
+    onEvent: (event: BenchmarkEvent) => void,
+  ): Promise<BenchmarkOutcome>;
+  /** Stops the benchmark before its next step. */
+  stopBenchmark(): void;
 }
+
+// ---- The Benchmark panel (issue 5) ----
+
+export type { BenchmarkRequest };
+
+export type BenchmarkEvent =
+  | { type: 'progress'; message: string; rowsDone: number; rowsTotal: number }
+  | { type: 'row'; row: BenchRow; dispatches: number };
+
+export type BenchmarkOutcome =
+  | {
+      status: 'finished';
+      report: BenchReport;
+      /** The step after which tensors and GPU bytes were read the second time. */
+      leakStep: number;
+      /** Compute dispatches of one step, per row. */
+      dispatchesPerStep: number[];
+      largestConv: { name: string; shape: string; gflops: number };
+      seconds: number;
+    }
+  | {
+      status: 'stopped' | 'failed';
+      message: string;
+      adapter: string;
+      /** Rows measured before it stopped or failed. */
+      rows: BenchRow[];
+      dispatchesPerStep: number[];
+      seconds: number;
+    };
 
 // ---- Datasets loaded from files, URLs or the browser cache (issue 3) ----
 

@@ -13,6 +13,7 @@ import {
   saveCheckpoint,
   type StoredCheckpoint,
 } from '../ui/storage/run-store';
+import { runBenchmarkOnBackend } from './benchmark';
 import { datasetForConfig, heldSummary, loadIntoWorker } from './datasets';
 import type {
   BackendInfo,
@@ -58,6 +59,8 @@ interface CurrentRun {
   pauseRequested: boolean;
 }
 let current: CurrentRun | null = null;
+/** The benchmark in progress (aborted by stopBenchmark); null when none runs. */
+let benchmarking: AbortController | null = null;
 
 function emit(event: TrainerEvent): void {
   try {
@@ -233,6 +236,9 @@ const api: TrainerWorkerApi = {
 
   async start(runId, config, options = {}) {
     if (current) throw new Error(`Run ${current.runId} is still in progress.`);
+    if (benchmarking) {
+      throw new Error('The benchmark is running: stop it or let it finish before training.');
+    }
     const run: CurrentRun = {
       runId,
       trainer: null,
@@ -365,6 +371,49 @@ const api: TrainerWorkerApi = {
     setTimeout(() => {
       throw new Error('Simulated worker crash (test hook crashWorker)');
     }, 0);
+  },
+
+  async runBenchmark(request, onEvent) {
+    const refuse = (message: string) => ({
+      status: 'failed' as const,
+      message,
+      adapter: '',
+      rows: [],
+      dispatchesPerStep: [],
+      seconds: 0,
+    });
+    if (current) {
+      return refuse(
+        `Run ${current.runId} is in progress: stop it or let it finish before running the benchmark (both would share the GPU and the timings would mean nothing).`,
+      );
+    }
+    if (benchmarking) return refuse('The benchmark is already running.');
+    const controller = new AbortController();
+    benchmarking = controller;
+    try {
+      let backend: BackendInfo;
+      try {
+        backend = await ensureBackend();
+      } catch (err) {
+        return refuse(`No backend could be initialized: ${errorMessage(err)}`);
+      }
+      if (backend.backend !== 'webgpu') {
+        return refuse(
+          `The benchmark needs WebGPU, and this browser runs TensorFlow.js on ${backend.backend === 'webgl' ? 'WebGL' : 'the CPU'}` +
+            (backend.fallbackReason ? ` (${backend.fallbackReason.replace(/\.$/, '')}).` : '.'),
+        );
+      }
+      const report = (event: Parameters<typeof onEvent>[0]) => {
+        void Promise.resolve(onEvent(event)).catch(() => {});
+      };
+      return await runBenchmarkOnBackend(backend, request, controller.signal, report);
+    } finally {
+      benchmarking = null;
+    }
+  },
+
+  stopBenchmark() {
+    benchmarking?.abort();
   },
 
   async loadDataset(request, options, onEvent) {

@@ -63,6 +63,10 @@ export interface SuiteOptions {
   /** Run 'engine f16' where the device has shader-f16 (default true). */
   f16?: boolean;
   onProgress?: (message: string) => void;
+  /** Called as each row is measured (the page shows rows as they come). */
+  onRow?: (row: BenchRow, dispatches: number) => void;
+  /** Checked before every step: once aborted, the suite rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface SuiteResult {
@@ -203,6 +207,7 @@ async function measureRow(
   const lastTimed = firstTimed + options.timedSteps - 1;
   try {
     for (let step = 1; step <= options.leakStep; step++) {
+      options.signal?.throwIfAborted();
       const counter = step === 2 ? countDispatches() : null;
       const start = performance.now();
       await trainee.step();
@@ -308,6 +313,7 @@ export async function runBenchmarkSuite(
   adapter: string,
 ): Promise<SuiteResult> {
   validateSuiteOptions(options);
+  options.signal?.throwIfAborted();
   const variants: BenchVariant[] = ['tf.layers', 'engine f32'];
   if ((options.f16 ?? true) && deviceHasShaderF16()) variants.push('engine f16');
   options.onProgress?.('measuring the FMA peak');
@@ -316,6 +322,7 @@ export async function runBenchmarkSuite(
   const convBatch = options.batches.includes(RATIO_BATCH)
     ? RATIO_BATCH
     : Math.max(...options.batches);
+  options.signal?.throwIfAborted();
   options.onProgress?.('timing the largest convolution');
   const largestConv = await measureLargestConv(ratioModel, convBatch);
   const rows: BenchRow[] = [];
@@ -326,6 +333,7 @@ export async function runBenchmarkSuite(
         const { row, dispatches } = await measureRow(name, config, batch, options);
         rows.push(row);
         dispatchesPerStep.push(dispatches);
+        options.onRow?.(row, dispatches);
       }
     }
   }

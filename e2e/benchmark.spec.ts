@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import {
+  BENCHMARK_TIMEOUT,
+  openBenchmarkPanel,
+  smallestBenchmarkSettings,
+} from './benchmark-panel';
+import { gotoApp, screenshot, TINY_RUN, trackPageErrors } from './helpers';
+
+/**
+ * The Benchmark panel runs the engine benchmark suite in the training worker on the page's own
+ * WebGPU adapter (lavapipe here). Settings are the smallest the panel allows so a full run stays
+ * within a minute on a 2-core CPU adapter: one network, batch 4, width 1/16, 1 timed step.
+ */
+
+test('runs the benchmark: rows for tf.layers, engine f32 and f16, adapter, peak, ratios, time per epoch', async ({
+  page,
+}) => {
+  test.setTimeout(BENCHMARK_TIMEOUT + 60_000);
+  const errors = trackPageErrors(page);
+  await gotoApp(page);
+  await openBenchmarkPanel(page);
+  const panel = page.getByTestId('benchmark-panel');
+
+  // Bad input is named and blocks the run; fixing it unblocks.
+  await panel.getByLabel('Other batch size').fill('513');
+  await expect(panel.getByRole('status', { name: 'Benchmark settings to fix' })).toContainText(
+    'Other batch size must be a whole number from 1 to 512.',
+  );
+  await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeDisabled();
+
+  await smallestBenchmarkSettings(page, 1);
+  // lavapipe has shader-f16 (emulated by LLVM, slow, but batch 4 is small).
+  await panel.getByLabel('Engine f16 rows').check();
+  await panel.getByRole('button', { name: 'Run benchmark' }).click();
+  await expect(panel.getByRole('progressbar', { name: 'Benchmark progress' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Train' })).toBeDisabled();
+
+  const results = panel.getByTestId('benchmark-results');
+  await expect(results).toHaveAttribute('data-status', 'finished', {
+    timeout: BENCHMARK_TIMEOUT,
+  });
+  await expect(panel.getByTestId('benchmark-adapter')).toHaveText(/\S/);
+  const table = panel.getByTestId('benchmark-table');
+  for (const variant of ['tf.layers', 'engine f32', 'engine f16']) {
+    const row = table.locator(`tr[data-variant="${variant}"]`);
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText('ResNet-18-style');
+    const imgPerSec = Number(
+      await row.locator('[data-col="imgPerSec"]').getAttribute('data-value'),
+    );
+    expect(imgPerSec).toBeGreaterThan(0);
+  }
+  await expect(panel.getByTestId('benchmark-peak')).toContainText(/FMA peak \d+\.\d GFLOP\/s/);
+
+  const targets = panel.getByTestId('benchmark-targets');
+  await expect(targets).toContainText('Ratios for ResNet-18-style at batch 4');
+  for (const key of ['engineVsLayers', 'firstStepVsLayers', 'convFractionOfPeak', 'f16VsF32']) {
+    const row = targets.locator(`tr[data-key="${key}"]`);
+    expect(Number(await row.locator('td.num').first().getAttribute('data-value'))).toBeGreaterThan(
+      0,
+    );
+    await expect(row).toHaveAttribute('data-met', /^(true|false)$/);
+  }
+  await expect(targets.locator('tr[data-key="noGrowth"]')).toHaveAttribute(
+    'data-met',
+    /^(true|false)$/,
+  );
+
+  // Download JSON: the report in the shape of `npm run bench -- --json`, ratios at batch 4.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    panel.getByRole('button', { name: 'Download JSON' }).click(),
+  ]);
+  const report = JSON.parse(readFileSync((await download.path())!, 'utf8')) as {
+    adapter: string;
+    rows: { name: string; imgPerSec: number }[];
+    ratios: Record<string, number | null>;
+  };
+  expect(Object.keys(report)).toEqual(['adapter', 'rows', 'peakGflops', 'convGflops', 'ratios']);
+  expect(report.adapter).toBe(await panel.getByTestId('benchmark-adapter').textContent());
+  expect(report.rows.map((r) => r.name)).toEqual(['tf.layers', 'engine f32', 'engine f16']);
+  expect(report.ratios.engineVsLayers).toBeCloseTo(
+    report.rows[1]!.imgPerSec / report.rows[0]!.imgPerSec,
+    10,
+  );
+  expect(report.ratios.f16VsF32).toBeCloseTo(
+    report.rows[2]!.imgPerSec / report.rows[1]!.imgPerSec,
+    10,
+  );
+
+  const table3 = panel.getByTestId('benchmark-table3');
+  await expect(table3.locator('tr[data-model="resnet18-style"]')).toContainText(
+    /tf\.layers, batch 4.*engine f32, batch 4/,
+  );
+  // The epoch size is an input; bad values are named.
+  await panel.getByLabel('Images per epoch').fill('0');
+  await expect(panel.getByText('Images per epoch must be a whole number')).toBeVisible();
+  await panel.getByLabel('Images per epoch').fill('50000');
+
+  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
+  await panel.scrollIntoViewIfNeeded();
+  await screenshot(page, 'benchmark-results');
+  expect(errors).toEqual([]);
+});
+
+test('Stop cancels the benchmark and the panel says so; training waits for the benchmark', async ({
+  page,
+}) => {
+  test.setTimeout(BENCHMARK_TIMEOUT);
+  const errors = trackPageErrors(page);
+  await gotoApp(page);
+  await openBenchmarkPanel(page);
+  const panel = page.getByTestId('benchmark-panel');
+  await smallestBenchmarkSettings(page, 200);
+  await panel.getByRole('button', { name: 'Run benchmark' }).click();
+  // Wait until a row is being trained, so Stop lands between two steps.
+  await expect(panel.getByTestId('benchmark-progress')).toContainText('tf.layers', {
+    timeout: 60_000,
+  });
+  await panel.getByRole('button', { name: 'Stop' }).click();
+  const status = panel.getByTestId('benchmark-status');
+  await expect(status).toHaveText(/^Stopped after [01] of 2 rows\./, { timeout: 60_000 });
+  await expect(panel.getByTestId('benchmark-results')).toHaveAttribute('data-status', 'stopped');
+  await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeEnabled();
+
+  // During training the benchmark cannot start, and says why.
+  // 200 steps of the tiny network: long enough to still be training when checked.
+  await page.goto(`./?${TINY_RUN.replace('epochs=1', 'epochs=50')}&autorun=1`);
+  await openBenchmarkPanel(page);
+  await expect(page.getByTestId('benchmark-unavailable')).toHaveText(/training run is in progress/);
+  await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeDisabled();
+  await page
+    .getByRole('group', { name: 'Run controls' })
+    .getByRole('button', { name: 'Stop' })
+    .click();
+  await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeEnabled({
+    timeout: 60_000,
+  });
+  expect(errors).toEqual([]);
+});

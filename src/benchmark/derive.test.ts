@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkTargets,
+  describeBenchmarkFailure,
+  isCpuAdapter,
+  epochTimes,
+  grownRows,
+  ratioBasis,
+  reportAtBasis,
+  reportJson,
+  table3,
+} from './derive';
+import { assembleReport, type BenchModel, type BenchRow, type BenchVariant } from './report';
+
+const row = (
+  name: BenchVariant,
+  model: BenchModel,
+  batch: number,
+  imgPerSec: number,
+  firstStepMs = 1000,
+): BenchRow => ({
+  name,
+  model,
+  batch,
+  imgPerSec,
+  firstStepMs,
+  tensorsAt1: 100,
+  tensorsAt200: 100,
+  gpuBytesAt1: 4096,
+  gpuBytesAt200: 4096,
+});
+
+describe('ratioBasis', () => {
+  it('is ResNet-18-style at batch 128 when measured', () => {
+    const rows = [
+      row('tf.layers', 'resnet50-style', 128, 1),
+      row('tf.layers', 'resnet18-style', 128, 1),
+    ];
+    expect(ratioBasis(rows)).toEqual({ model: 'resnet18-style', batch: 128 });
+  });
+  it('falls back to the largest batch, then to the first network', () => {
+    expect(
+      ratioBasis([
+        row('tf.layers', 'resnet18-style', 4, 1),
+        row('tf.layers', 'resnet18-style', 32, 1),
+      ]),
+    ).toEqual({ model: 'resnet18-style', batch: 32 });
+    expect(
+      ratioBasis([
+        row('tf.layers', 'resnet50-style', 32, 1),
+        row('tf.layers', 'resnet50-style', 128, 1),
+      ]),
+    ).toEqual({ model: 'resnet50-style', batch: 128 });
+    expect(ratioBasis([])).toBeNull();
+  });
+});
+
+describe('reportAtBasis', () => {
+  it('computes the ratios at batch 4 when only batch 4 was measured', () => {
+    const rows = [
+      row('tf.layers', 'resnet18-style', 4, 10, 8000),
+      row('engine f32', 'resnet18-style', 4, 25, 2000),
+    ];
+    const report = assembleReport('llvmpipe', rows, 20, 5);
+    expect(report.ratios.engineVsLayers).toBeNull();
+    const at = reportAtBasis(report);
+    expect(at.ratios).toEqual({
+      engineVsLayers: 2.5,
+      f16VsF32: null,
+      firstStepVsLayers: 0.25,
+      convFractionOfPeak: 0.25,
+    });
+    expect(at.rows).toBe(report.rows);
+  });
+
+  it('writes the JSON of npm run bench --json (two-space indent, trailing newline, same keys)', () => {
+    const report = assembleReport('a', [row('tf.layers', 'resnet18-style', 128, 1)], 1, 1);
+    const json = reportJson(report);
+    expect(json.endsWith('}\n')).toBe(true);
+    expect(Object.keys(JSON.parse(json))).toEqual([
+      'adapter',
+      'rows',
+      'peakGflops',
+      'convGflops',
+      'ratios',
+    ]);
+    expect(json).toContain('\n  "adapter": "a",');
+  });
+});
+
+describe('checkTargets', () => {
+  it('says met or not met against the issue’s targets, null where unmeasured', () => {
+    const rows = [
+      row('tf.layers', 'resnet18-style', 128, 10, 8000),
+      row('engine f32', 'resnet18-style', 128, 30, 4000),
+      { ...row('engine f16', 'resnet18-style', 128, 45), gpuBytesAt200: 8192 },
+    ];
+    // conv 8 of peak 20 GFLOP/s = 40%: exactly the target.
+    const checks = checkTargets(assembleReport('a', rows, 20, 8));
+    expect(checks.map((c) => [c.key, c.value, c.met])).toEqual([
+      ['engineVsLayers', 3, true],
+      ['firstStepVsLayers', 0.5, true],
+      ['noGrowth', 1, false],
+      ['convFractionOfPeak', 0.4, true],
+      ['f16VsF32', 1.5, false],
+    ]);
+    const none = checkTargets(assembleReport('a', [], 0, 0));
+    expect(none.map((c) => c.met)).toEqual([null, null, null, null, null]);
+  });
+
+  it('counts growth of tensors or GPU bytes, not shrinkage', () => {
+    const base = row('tf.layers', 'resnet18-style', 32, 1);
+    expect(grownRows([base, { ...base, tensorsAt200: 99 }])).toEqual([]);
+    expect(grownRows([{ ...base, tensorsAt200: 101 }])).toHaveLength(1);
+  });
+});
+
+describe('time per epoch', () => {
+  const rows = [
+    row('tf.layers', 'resnet18-style', 32, 100),
+    row('engine f32', 'resnet18-style', 32, 250),
+    row('tf.layers', 'resnet18-style', 128, 125),
+    row('engine f32', 'resnet18-style', 128, 400),
+    row('engine f16', 'resnet18-style', 128, 500),
+  ];
+
+  it('divides the epoch by the measured images/s, per network and batch', () => {
+    expect(epochTimes(rows, 50_000)).toEqual([
+      {
+        model: 'resnet18-style',
+        batch: 32,
+        seconds: { 'tf.layers': 500, 'engine f32': 200, 'engine f16': null },
+        speedup: 2.5,
+      },
+      {
+        model: 'resnet18-style',
+        batch: 128,
+        seconds: { 'tf.layers': 400, 'engine f32': 125, 'engine f16': 100 },
+        speedup: 4,
+      },
+    ]);
+  });
+
+  it('Table 3: baseline tf.layers at the smallest batch vs the fastest engine setting', () => {
+    expect(table3(rows, 50_000)).toEqual([
+      {
+        model: 'resnet18-style',
+        baseline: { variant: 'tf.layers', batch: 32, seconds: 500 },
+        efficient: { variant: 'engine f16', batch: 128, seconds: 100 },
+        speedup: 5,
+      },
+    ]);
+  });
+
+  it('has no speed-up without both sides, and skips non-positive rates', () => {
+    expect(table3([row('engine f32', 'resnet50-style', 32, 0)], 1000)).toEqual([
+      { model: 'resnet50-style', baseline: null, efficient: null, speedup: null },
+    ]);
+    expect(epochTimes([row('tf.layers', 'resnet50-style', 32, 50)], 1000)[0]!.speedup).toBeNull();
+  });
+});
+
+describe('describeBenchmarkFailure', () => {
+  it('says what ran out of memory and what to change', () => {
+    expect(
+      describeBenchmarkFailure('Out of memory.', 'tf.layers resnet50-style batch 128: step 1/23'),
+    ).toBe(
+      'The GPU ran out of memory while tf.layers resnet50-style batch 128: step 1/23: Out of memory. ' +
+        'Try a smaller width multiplier or batch size, or one network at a time.',
+    );
+  });
+  it('passes other errors on with where they happened', () => {
+    expect(describeBenchmarkFailure('boom happened', null)).toBe(
+      'The benchmark failed: boom happened.',
+    );
+  });
+});
+
+describe('isCpuAdapter', () => {
+  it('recognizes lavapipe and SwiftShader, not GPUs', () => {
+    expect(isCpuAdapter('llvmpipe (LLVM 15.0.6, 256 bits)')).toBe(true);
+    expect(isCpuAdapter('Google SwiftShader')).toBe(true);
+    expect(isCpuAdapter('NVIDIA GeForce RTX 4090')).toBe(false);
+  });
+});

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkSettings,
+  FULL_SETTINGS,
+  minimumLeakStep,
+  plannedRowCount,
+  QUICK_SETTINGS,
+  type BenchmarkSettings,
+} from './settings';
+
+const smallest: BenchmarkSettings = {
+  resnet18: true,
+  resnet50: false,
+  batch32: false,
+  batch128: false,
+  customBatch: '4',
+  width: '0.0625',
+  warmupSteps: '0',
+  timedSteps: '1',
+  leakStep: '',
+  f16: false,
+};
+
+const problemsOf = (settings: BenchmarkSettings) => {
+  const check = checkSettings(settings, true);
+  return check.ok ? [] : check.problems;
+};
+
+describe('checkSettings', () => {
+  it('turns the full preset into the issue’s request (leak check at step 200)', () => {
+    expect(checkSettings(FULL_SETTINGS, true)).toEqual({
+      ok: true,
+      request: {
+        models: ['resnet18-style', 'resnet50-style'],
+        batches: [32, 128],
+        width: 0.25,
+        warmupSteps: 2,
+        timedSteps: 20,
+        leakStep: 200,
+        f16: true,
+      },
+    });
+  });
+
+  it('drops the f16 rows on an adapter without shader-f16', () => {
+    const check = checkSettings(FULL_SETTINGS, false);
+    expect(check.ok && check.request.f16).toBe(false);
+  });
+
+  it('puts the leak check right after the timed steps when left empty: 1 + warm-up + timed', () => {
+    const check = checkSettings(QUICK_SETTINGS, true);
+    expect(check.ok && check.request.leakStep).toBe(1 + 1 + 5);
+    expect(minimumLeakStep(2, 20)).toBe(23);
+  });
+
+  it('adds the other batch size, sorted, without duplicates', () => {
+    const sizes = (customBatch: string) => {
+      const check = checkSettings({ ...FULL_SETTINGS, customBatch }, true);
+      return check.ok ? check.request.batches : null;
+    };
+    expect(sizes('4')).toEqual([4, 32, 128]);
+    expect(sizes('64')).toEqual([32, 64, 128]);
+    expect(sizes('32')).toEqual([32, 128]);
+    expect(sizes(' ')).toEqual([32, 128]);
+  });
+
+  it('accepts the smallest settings the e2e test uses', () => {
+    expect(checkSettings(smallest, true)).toEqual({
+      ok: true,
+      request: {
+        models: ['resnet18-style'],
+        batches: [4],
+        width: 0.0625,
+        warmupSteps: 0,
+        timedSteps: 1,
+        leakStep: 2,
+        f16: false,
+      },
+    });
+  });
+
+  it('names every bad field', () => {
+    expect(
+      problemsOf({
+        ...FULL_SETTINGS,
+        resnet18: false,
+        resnet50: false,
+        customBatch: '513',
+        width: '0.01',
+        warmupSteps: '-1',
+        timedSteps: '2.5',
+      }),
+    ).toEqual([
+      'Choose at least one network.',
+      'Other batch size must be a whole number from 1 to 512.',
+      'Width multiplier must be from 0.0625 to 4.',
+      'Warm-up steps must be a whole number from 0 to 100.',
+      'Timed steps must be a whole number from 1 to 1000.',
+    ]);
+  });
+
+  it('refuses no batch at all, a zero batch, text, and a leak step before the last timed step', () => {
+    expect(problemsOf({ ...smallest, customBatch: '' })).toEqual([
+      'Choose at least one batch size.',
+    ]);
+    expect(problemsOf({ ...smallest, customBatch: '0' })).toContain(
+      'Other batch size must be a whole number from 1 to 512.',
+    );
+    expect(problemsOf({ ...smallest, width: 'abc' })).toEqual([
+      'Width multiplier must be from 0.0625 to 4.',
+    ]);
+    expect(problemsOf({ ...FULL_SETTINGS, leakStep: '22' })).toEqual([
+      'Leak check step must be a whole number from 23 to 10000.',
+    ]);
+    expect(problemsOf({ ...FULL_SETTINGS, leakStep: '23' })).toEqual([]);
+  });
+});
+
+describe('plannedRowCount', () => {
+  it('is networks × batches × variants', () => {
+    const full = checkSettings(FULL_SETTINGS, true);
+    const noF16 = checkSettings(FULL_SETTINGS, false);
+    expect(full.ok && plannedRowCount(full.request)).toBe(2 * 2 * 3);
+    expect(noF16.ok && plannedRowCount(noF16.request)).toBe(2 * 2 * 2);
+  });
+});

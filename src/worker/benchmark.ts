@@ -1,0 +1,73 @@
+import { describeBenchmarkFailure } from '../benchmark/derive';
+import type { BenchRow } from '../benchmark/report';
+import { plannedRowCount, type BenchmarkRequest } from '../benchmark/settings';
+import type { BackendInfo, BenchmarkEvent, BenchmarkOutcome } from './protocol';
+
+/**
+ * Runs the engine benchmark suite (src/engine/benchmark/suite.ts, the one `npm run bench` runs)
+ * on the worker's WebGPU backend, streaming progress and each row as it is measured. The suite
+ * (and tf.layers with it) is loaded on first use, so the worker starts as fast as before.
+ */
+export async function runBenchmarkOnBackend(
+  backend: BackendInfo,
+  request: BenchmarkRequest,
+  signal: AbortSignal,
+  emit: (event: BenchmarkEvent) => void,
+): Promise<BenchmarkOutcome> {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  const f16 = request.f16 && backend.shaderF16;
+  const rowsTotal = plannedRowCount({ ...request, f16 });
+  const rows: BenchRow[] = [];
+  const dispatchesPerStep: number[] = [];
+  let during: string | null = null;
+  const progress = (message: string) => {
+    during = message;
+    emit({ type: 'progress', message, rowsDone: rows.length, rowsTotal });
+  };
+  try {
+    progress('loading the benchmark code');
+    const suite = await import('../engine/benchmark/suite');
+    const result = await suite.runBenchmarkSuite(
+      {
+        models: request.models.map((m) => ({
+          ...(m === 'resnet18-style' ? suite.RESNET18_STYLE : suite.RESNET50_STYLE),
+          width: request.width,
+        })),
+        batches: request.batches,
+        warmupSteps: request.warmupSteps,
+        timedSteps: request.timedSteps,
+        leakStep: request.leakStep,
+        f16,
+        signal,
+        onProgress: progress,
+        onRow: (row, dispatches) => {
+          rows.push(row);
+          dispatchesPerStep.push(dispatches);
+          emit({ type: 'row', row, dispatches });
+          progress(`measured ${row.name} ${row.model} batch ${row.batch}`);
+        },
+      },
+      backend.adapter,
+    );
+    return {
+      status: 'finished',
+      report: result.report,
+      leakStep: result.leakStep,
+      dispatchesPerStep: result.dispatchesPerStep,
+      largestConv: result.largestConv,
+      seconds: seconds(),
+    };
+  } catch (err) {
+    const partial = { adapter: backend.adapter, rows, dispatchesPerStep, seconds: seconds() };
+    if (signal.aborted) {
+      return {
+        status: 'stopped',
+        message: `Stopped after ${rows.length} of ${rowsTotal} rows.`,
+        ...partial,
+      };
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    return { status: 'failed', message: describeBenchmarkFailure(message, during), ...partial };
+  }
+}
