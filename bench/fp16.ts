@@ -1,7 +1,8 @@
 /**
  * FP16 benchmark (npm run bench:fp16): kernel GFLOP/s of stock TensorFlow.js f32 convolutions vs
- * our f16 (and emulated-f16) kernels on representative ResNet shapes, then training-step images/s
- * of the same network in f32 and in FP16, side by side. Figures only; nothing is asserted.
+ * our direct convolution kernels in f32 and in f16 (and emulated f16) on representative ResNet
+ * shapes, then training-step images/s of the same network in f32 and in FP16, side by side.
+ * Figures only; nothing is asserted.
  *
  *   npm run bench:fp16 -- [--batch 8] [--query "model=resnet18&width=0.25&batch=32"] [--steps 6]
  *                         [--emulated] [--skip-kernels] [--skip-training]
@@ -12,10 +13,12 @@ import { generateSyntheticDataset } from '../src/data/synthetic';
 import { initNodeBackend } from '../src/engine/backend-node';
 import { convGeometry, convMacs } from '../src/engine/kernels/conv-geometry';
 import {
-  conv2dF16,
-  conv2dFilterGradF16,
-  conv2dInputGradF16,
-} from '../src/engine/kernels/f16-kernels';
+  conv2dDirect,
+  conv2dFilterGradDirect,
+  conv2dInputGradDirect,
+  paddedChannels,
+  type ConvPrecision,
+} from '../src/engine/kernels/direct-conv';
 import type { Precision } from '../src/engine/kernels/gemm-wgsl';
 import { createTrainer } from '../src/engine/trainer';
 import type { TrainerEvent } from '../src/worker/protocol';
@@ -91,10 +94,17 @@ async function timeIt(run: () => tf.Tensor): Promise<number> {
 
 const gflops = (macs: number, seconds: number) => (2 * macs) / seconds / 1e9;
 
+const formatRates = (macs: number, seconds: number[]) =>
+  seconds
+    .map((t) => gflops(macs, t).toFixed(2))
+    .join(' / ')
+    .padStart(20);
+
 async function benchKernels(args: Args, precisions: Precision[]): Promise<void> {
   console.log(`\nKernel GFLOP/s (batch ${args.batch}; forward / input gradient / filter gradient)`);
+  const ours: ConvPrecision[] = ['f32', ...precisions];
   const head = ['shape'.padEnd(34), 'f32 tfjs'.padStart(20)];
-  for (const p of precisions) head.push(`${p} ours`.padStart(20));
+  for (const p of ours) head.push(`${p} ours`.padStart(20));
   console.log(head.join(' '));
   for (const s of SHAPES) {
     const pad = Math.floor(s.k / 2);
@@ -103,12 +113,24 @@ async function benchKernels(args: Args, precisions: Precision[]): Promise<void> 
     const x = tf.randomNormal([args.batch, s.h, s.h, s.ci]) as tf.Tensor4D;
     const w = tf.mul(tf.randomNormal([s.k, s.k, s.ci, s.co]), 0.05) as tf.Tensor4D;
     const dy = tf.randomNormal([args.batch, g.outHeight, g.outWidth, s.co]) as tf.Tensor4D;
-    const xShape = x.shape;
-    const wShape = w.shape;
+    // Our kernels take channels in multiples of 4: an RGB stem is zero-padded, as the engine does.
+    const extra = paddedChannels(s.ci) - s.ci;
+    const xp = tf.pad(x, [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, extra],
+    ]) as tf.Tensor4D;
+    const wp = tf.pad(w, [
+      [0, 0],
+      [0, 0],
+      [0, extra],
+      [0, 0],
+    ]) as tf.Tensor4D;
     const row = [s.name.padEnd(34)];
     const f32 = [
       await timeIt(() => tf.conv2d(x, w, s.s, pad)),
-      await timeIt(() => tf.conv2dTranspose(dy, w, xShape, s.s, pad)),
+      await timeIt(() => tf.conv2dTranspose(dy, w, x.shape, s.s, pad)),
       await timeIt(() =>
         tf.tidy(() =>
           tf.grad((ww: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, ww as tf.Tensor4D, s.s, pad), dy)))(
@@ -117,30 +139,20 @@ async function benchKernels(args: Args, precisions: Precision[]): Promise<void> 
         ),
       ),
     ];
-    row.push(
-      f32
-        .map((t) => gflops(macs, t).toFixed(2))
-        .join(' / ')
-        .padStart(20),
-    );
-    for (const p of precisions) {
-      const ours = [
-        await timeIt(() => conv2dF16(x, w, s.s, pad, p)),
-        await timeIt(() => conv2dInputGradF16(dy, w, xShape, s.s, pad, p)),
-        await timeIt(() => conv2dFilterGradF16(x, dy, wShape, s.s, pad, p)),
+    row.push(formatRates(macs, f32));
+    for (const p of ours) {
+      const seconds = [
+        await timeIt(() => conv2dDirect(xp, wp, s.s, pad, p)),
+        await timeIt(() => conv2dInputGradDirect(dy, wp, xp.shape, s.s, pad, p)),
+        await timeIt(() => conv2dFilterGradDirect(xp, dy, wp.shape, s.s, pad, p)),
       ];
-      row.push(
-        ours
-          .map((t) => gflops(macs, t).toFixed(2))
-          .join(' / ')
-          .padStart(20),
-      );
+      row.push(formatRates(macs, seconds));
     }
     console.log(row.join(' '));
-    tf.dispose([x, w, dy]);
+    tf.dispose([x, w, dy, xp, wp]);
   }
   console.log(
-    'f32 filter gradient = tf.grad through conv2d (includes the forward and a multiply-sum).',
+    'f32 tfjs filter gradient = tf.grad through conv2d (includes the forward and a multiply-sum).',
   );
 }
 
@@ -187,7 +199,7 @@ async function benchTraining(args: Args, precisions: Precision[]): Promise<void>
   console.log(`\nTraining step images/s: ${args.query}, ${args.steps} steps (first step excluded)`);
   const f32 = await imagesPerSecond(args.query, args.steps);
   console.log(
-    `  f32 (stock tfjs)    ${f32.imagesPerSecond.toFixed(2).padStart(8)} img/s   first step ${f32.warmupSeconds.toFixed(1)} s`,
+    `  f32 (engine)        ${f32.imagesPerSecond.toFixed(2).padStart(8)} img/s   first step ${f32.warmupSeconds.toFixed(1)} s`,
   );
   for (const p of precisions) {
     const r = await imagesPerSecond(`${args.query}&fp16=1`, args.steps, p);

@@ -10,14 +10,14 @@ import { FUSED_NAG_WGSL } from './kernels/fused-nag';
 
 /**
  * Our own shaders a training step of `spec` runs, known before the first step: the direct
- * convolutions of every conv layer (f32 runs), fused BN+ReLU and the fused NAG update.
+ * convolutions of every conv layer (in the precision of `ops`), fused BN+ReLU and the fused NAG
+ * update. (FP16 runs also use GEMM kernels for the FC layer; those compile at the first step.)
  */
 export function trainingShaders(spec: ResNetSpec, ops: HeavyOps): ShaderSource[] {
   const shaders: ShaderSource[] = [
     ...FUSED_BN_SHADERS,
     { code: FUSED_NAG_WGSL, label: 'fused-nag' },
   ];
-  if (ops.precision !== 'f32') return shaders;
   for (const { conv } of allConvBns(spec)) {
     if (conv.outChannels % 4 !== 0) continue;
     // The shaders depend on channels, kernel, stride and padding only, not on the image size.
@@ -28,7 +28,7 @@ export function trainingShaders(spec: ResNetSpec, ops: HeavyOps): ShaderSource[]
       conv.stride,
       conv.pad,
     );
-    shaders.push(...directConvShaders(g));
+    shaders.push(...directConvShaders(g, ops.precision));
   }
   return shaders;
 }

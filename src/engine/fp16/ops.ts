@@ -4,6 +4,8 @@ import {
   conv2dFilterGradDirect,
   conv2dInputGradDirect,
   directConvApplies,
+  paddedChannels,
+  type ConvPrecision,
 } from '../kernels/direct-conv';
 import { deviceHasShaderF16 } from '../kernels/dispatch';
 import {
@@ -35,18 +37,24 @@ export const STOCK_F32_OPS: HeavyOps = {
   matMul: (x, w) => tf.matMul(x, w),
 };
 
-function directConv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
+function directConv2d(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  stride: number,
+  pad: number,
+  precision: ConvPrecision,
+): tf.Tensor4D {
   const op = tf.customGrad((xIn, wIn, save) => {
     const xs = xIn as tf.Tensor4D;
     const ws = wIn as tf.Tensor4D;
     (save as tf.GradSaveFunc)([xs, ws]);
     return {
-      value: conv2dDirect(xs, ws, stride, pad),
+      value: conv2dDirect(xs, ws, stride, pad, precision),
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
         const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
         return [
-          conv2dInputGradDirect(dy, sw, sx.shape, stride, pad),
-          conv2dFilterGradDirect(sx, dy, sw.shape, stride, pad),
+          conv2dInputGradDirect(dy, sw, sx.shape, stride, pad, precision),
+          conv2dFilterGradDirect(sx, dy, sw.shape, stride, pad, precision),
         ];
       },
     };
@@ -55,38 +63,49 @@ function directConv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: numbe
 }
 
 /**
- * f32: our direct kernels where the channels allow (kernels/direct-conv.ts); a stem whose input
- * has 3 channels is zero-padded to 4 (x and w alike, so the result is unchanged; tf.pad's
- * gradient slices the padding off again).
+ * The direct kernels when the output channels are a multiple of 4, else null. A stem whose input
+ * has 3 channels is zero-padded to 4 (x and w alike, so the result is unchanged; tf.pad's gradient
+ * slices the padding off again).
  */
+function directConvOrNull(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  stride: number,
+  pad: number,
+  precision: ConvPrecision,
+): tf.Tensor4D | null {
+  const inChannels = x.shape[3];
+  const outChannels = w.shape[3];
+  if (tf.getBackend() !== 'webgpu' || outChannels % 4 !== 0) return null;
+  if (directConvApplies(inChannels, outChannels)) {
+    return directConv2d(x, w, stride, pad, precision);
+  }
+  const extra = paddedChannels(inChannels) - inChannels;
+  // Callers run the model inside tf.tidy, which frees the padded copies.
+  return directConv2d(
+    tf.pad(x, [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, extra],
+    ]),
+    tf.pad(w, [
+      [0, 0],
+      [0, 0],
+      [0, extra],
+      [0, 0],
+    ]),
+    stride,
+    pad,
+    precision,
+  );
+}
+
+/** f32: our direct kernels where the channels allow (kernels/direct-conv.ts), else stock tfjs. */
 export const F32_OPS: HeavyOps = {
   precision: 'f32',
-  conv2d(x, w, stride, pad) {
-    const inChannels = x.shape[3];
-    const outChannels = w.shape[3];
-    if (tf.getBackend() !== 'webgpu' || outChannels % 4 !== 0) {
-      return tf.conv2d(x, w, stride, pad);
-    }
-    if (directConvApplies(inChannels, outChannels)) return directConv2d(x, w, stride, pad);
-    const extra = 4 - (inChannels % 4);
-    // Callers run the model inside tf.tidy, which frees the padded copies.
-    return directConv2d(
-      tf.pad(x, [
-        [0, 0],
-        [0, 0],
-        [0, 0],
-        [0, extra],
-      ]),
-      tf.pad(w, [
-        [0, 0],
-        [0, 0],
-        [0, extra],
-        [0, 0],
-      ]),
-      stride,
-      pad,
-    );
-  },
+  conv2d: (x, w, stride, pad) =>
+    directConvOrNull(x, w, stride, pad, 'f32') ?? tf.conv2d(x, w, stride, pad),
   matMul: (x, w) => tf.matMul(x, w),
 };
 
@@ -99,6 +118,9 @@ export function f16Ops(precision: Precision = availableF16Precision()): HeavyOps
   return {
     precision,
     conv2d(x, w, stride, pad) {
+      const direct = directConvOrNull(x, w, stride, pad, precision);
+      if (direct) return direct;
+      // Channels that are not multiples of 4: the tiled f16 GEMM kernels.
       const op = tf.customGrad((xIn, wIn, save) => {
         const xs = xIn as tf.Tensor4D;
         const ws = wIn as tf.Tensor4D;

@@ -9,17 +9,22 @@ import {
   conv2dFilterGradDirect,
   conv2dInputGradDirect,
   filterGradSplits,
+  type ConvPrecision,
 } from './direct-conv';
 import {
+  allF16,
   conv2dFilterGradReference,
   conv2dInputGradReference,
   conv2dReference,
+  f16ErrorRatio,
   type Reference,
 } from './reference';
 
 beforeAll(async () => {
   const info = await initNodeBackend();
   expect(info.backend).toBe('webgpu');
+  // The CI adapter (lavapipe) has shader-f16: the 'f16' variant must really be tested.
+  expect(info.shaderF16).toBe(true);
 });
 
 function randomValues(seed: number, size: number): Float32Array {
@@ -51,10 +56,18 @@ const CASES = [
   { n: 16, h: 16, w: 16, ci: 8, co: 8, k: 3, s: 1, p: 1 },
 ];
 
-describe('direct f32 convolution kernels against float64 references', () => {
-  it.each(CASES)(
-    'forward, input and filter gradients: n$n $h×$w×$ci → $co, $k×$k /$s pad $p',
-    async (c) => {
+/** f32: summation error only; f16 and emulated: the f16 GEMM kernels' bound, outputs f16 values. */
+function errorRatio(precision: ConvPrecision, got: Float32Array, ref: Reference): number {
+  return precision === 'f32' ? f32ErrorRatio(got, ref) : f16ErrorRatio(got, ref);
+}
+
+const PRECISIONS: ConvPrecision[] = ['f32', 'f16', 'emulated'];
+const RUNS = PRECISIONS.flatMap((precision) => CASES.map((c) => ({ ...c, precision })));
+
+describe('direct convolution kernels against float64 references', () => {
+  it.each(RUNS)(
+    '$precision: forward, input and filter gradients: n$n $h×$w×$ci → $co, $k×$k /$s pad $p',
+    async ({ precision, ...c }) => {
       const g = convGeometry([c.n, c.h, c.w, c.ci], [c.k, c.k, c.ci, c.co], c.s, c.p);
       const xv = randomValues(1, c.n * c.h * c.w * c.ci);
       const wv = randomValues(2, c.k * c.k * c.ci * c.co);
@@ -62,9 +75,9 @@ describe('direct f32 convolution kernels against float64 references', () => {
       const x = tf.tensor4d(xv, [c.n, c.h, c.w, c.ci]);
       const w = tf.tensor4d(wv, [c.k, c.k, c.ci, c.co]);
       const dy = tf.tensor4d(dyv, [c.n, g.outHeight, g.outWidth, c.co]);
-      const y = conv2dDirect(x, w, c.s, c.p);
-      const dx = conv2dInputGradDirect(dy, w, [c.n, c.h, c.w, c.ci], c.s, c.p);
-      const dw = conv2dFilterGradDirect(x, dy, [c.k, c.k, c.ci, c.co], c.s, c.p);
+      const y = conv2dDirect(x, w, c.s, c.p, precision);
+      const dx = conv2dInputGradDirect(dy, w, [c.n, c.h, c.w, c.ci], c.s, c.p, precision);
+      const dw = conv2dFilterGradDirect(x, dy, [c.k, c.k, c.ci, c.co], c.s, c.p, precision);
       expect(y.shape).toEqual([c.n, g.outHeight, g.outWidth, c.co]);
       expect(dx.shape).toEqual([c.n, c.h, c.w, c.ci]);
       expect(dw.shape).toEqual([c.k, c.k, c.ci, c.co]);
@@ -73,9 +86,14 @@ describe('direct f32 convolution kernels against float64 references', () => {
         dx.data(),
         dw.data(),
       ])) as Float32Array[];
-      expect(f32ErrorRatio(yv!, conv2dReference(g, xv, wv))).toBeLessThanOrEqual(1);
-      expect(f32ErrorRatio(dxv!, conv2dInputGradReference(g, dyv, wv))).toBeLessThanOrEqual(1);
-      expect(f32ErrorRatio(dwv!, conv2dFilterGradReference(g, xv, dyv))).toBeLessThanOrEqual(1);
+      expect(errorRatio(precision, yv!, conv2dReference(g, xv, wv))).toBeLessThanOrEqual(1);
+      expect(errorRatio(precision, dxv!, conv2dInputGradReference(g, dyv, wv))).toBeLessThanOrEqual(
+        1,
+      );
+      expect(
+        errorRatio(precision, dwv!, conv2dFilterGradReference(g, xv, dyv)),
+      ).toBeLessThanOrEqual(1);
+      if (precision !== 'f32') expect(allF16(yv!) && allF16(dxv!) && allF16(dwv!)).toBe(true);
       tf.dispose([x, w, dy, y, dx, dw]);
     },
   );
@@ -122,4 +140,16 @@ describe('direct f32 convolution kernels against float64 references', () => {
     }
     tf.dispose([x, w, w2]);
   });
+
+  it.each(['f16', 'emulated'] as const)(
+    '%s: a value beyond the f16 range becomes ±Inf, not a clamped or undefined number',
+    async (precision) => {
+      // One 1×1 conv: 300 · 300 = 90000 > 65504.
+      const x = tf.tensor4d([300, 0, 0, 0, -300, 0, 0, 0], [1, 1, 2, 4]);
+      const w = tf.tensor4d([300, 0, 0, 0, ...new Array<number>(12).fill(0)], [1, 1, 4, 4]);
+      const y = conv2dDirect(x, w, 1, 0, precision);
+      expect(Array.from(await y.data())).toEqual([Infinity, 0, 0, 0, -Infinity, 0, 0, 0]);
+      tf.dispose([x, w, y]);
+    },
+  );
 });

@@ -1,17 +1,70 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
 import { pipelineFor, runKernel, webgpuDevice, type ShaderSource } from './dispatch';
+import type { Precision } from './gemm-wgsl';
 
 /**
- * Direct f32 convolution kernels for the shapes a ResNet has (NHWC, channels in multiples of 4):
- * forward, input gradient and filter gradient. Channels are read as vec4 and every invocation
+ * Direct convolution kernels for the shapes a ResNet has (NHWC, channels in multiples of 4):
+ * forward, input gradient and filter gradient, in f32, f16 or emulated f16. Channels are read as vec4 and every invocation
  * keeps a 4×4 block of weights in a mat4x4, so each load feeds four multiply-adds and there is no
  * workgroup memory and no barrier. Stock tfjs convolutions (implicit GEMM with a shared-memory
  * tile, and a filter gradient with one invocation per weight looping over the whole batch) are
  * built for wide layers; on narrow layers these kernels measured 2–13× faster on lavapipe.
  *
- * Shapes are uniforms, so each kernel compiles once for every layer.
+ * Precision ('f32', or §3.2's 'f16' / 'emulated' with the same numerics as the f16 GEMM kernels):
+ * storage stays f32 (tensors hold f16 values in FP16 runs); in 'f16' every loaded vec4 becomes
+ * vec4<f16>, each 4×4 block product (four products and their sum) is f16 arithmetic and the sums
+ * across blocks accumulate in f32; outputs are rounded to f16, beyond its range to ±Inf. 'emulated'
+ * does the same in f32 with explicit f16 rounding, for adapters without shader-f16.
  */
+
+export type ConvPrecision = 'f32' | Precision;
+
+/** How one precision loads, multiplies and stores (WGSL snippets). */
+interface Flavor {
+  header: string;
+  /** Scalar type of the loaded values and the weight blocks. */
+  T: 'f32' | 'f16';
+  /** vec4<f32> from storage → vec4<T>. */
+  load(e: string): string;
+  /** A vec4<T> block product → the vec4<f32> that is accumulated. */
+  product(e: string): string;
+  /** A vec4<f32> sum → the vec4<f32> that is stored. */
+  store(e: string): string;
+}
+
+/**
+ * Rounds to f16 values, beyond the f16 range explicitly to ±Inf (WGSL leaves quantizeToF16 of such
+ * values indeterminate); NaN and ±Inf pass. Branchless on vec4: inlined at every load, a branchy
+ * scalar version made lavapipe's compile of one shader take seconds.
+ */
+const ROUND4 = /* wgsl */ `
+fn round16v(v: vec4<f32>) -> vec4<f32> {
+  let inf = bitcast<vec4<f32>>((bitcast<vec4<u32>>(v) & vec4<u32>(0x80000000u)) | vec4<u32>(0x7f800000u));
+  return select(quantizeToF16(v), inf, abs(v) >= vec4<f32>(65520.0));
+}`;
+
+function flavorOf(precision: ConvPrecision): Flavor {
+  if (precision === 'f32') {
+    return { header: '', T: 'f32', load: (e) => e, product: (e) => e, store: (e) => e };
+  }
+  if (precision === 'f16') {
+    return {
+      header: `enable f16;\n${ROUND4}`,
+      T: 'f16',
+      load: (e) => `vec4<f16>(round16v(${e}))`,
+      product: (e) => `vec4<f32>(${e})`,
+      store: (e) => `round16v(${e})`,
+    };
+  }
+  return {
+    header: ROUND4,
+    T: 'f32',
+    load: (e) => `round16v(${e})`,
+    product: (e) => `round16v(${e})`,
+    store: (e) => `round16v(${e})`,
+  };
+}
 
 /** Output pixels along the width that one invocation computes (reuses each loaded weight block). */
 export const PIXELS_PER_INVOCATION = 8;
@@ -51,7 +104,7 @@ const FLAT_ID = /* wgsl */ `
 fn flatId(gid: vec3<u32>, groups: vec3<u32>) -> u32 { return gid.x + gid.y * groups.x * ${WORKGROUP}u; }`;
 
 /** y[n, oh, ow, co]: one invocation = PX consecutive ow × 4 output channels. */
-const FORWARD_WGSL = /* wgsl */ `
+const forwardWgsl = (f: Flavor) => /* wgsl */ `${f.header}
 struct Uniforms {
 ${GEOMETRY_STRUCT}
   BLOCKS_W: u32,
@@ -83,22 +136,23 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let xRow = (n * u.H + u32(ih)) * u.W;
     for (var c4 = 0u; c4 < u.CI4; c4++) {
       // The input row segment all PX outputs and KW taps read, loaded once.
-      var xs: array<vec4<f32>, XW>;
+      var xs: array<vec4<${f.T}>, XW>;
       for (var t = 0u; t < XW; t++) {
         let iw = iw0 + i32(t);
-        if (iw >= 0 && iw < i32(u.W)) { xs[t] = x[(xRow + u32(iw)) * u.CI4 + c4]; }
+        if (iw >= 0 && iw < i32(u.W)) { xs[t] = ${f.load('x[(xRow + u32(iw)) * u.CI4 + c4]')}; }
       }
       for (var kw = 0u; kw < u.KW; kw++) {
         // Columns: the weights of input channels 4·c4 … 4·c4+3, each a vec4 over 4 outputs.
         let wi = ((kh * u.KW + kw) * u.CI4 * 4u + c4 * 4u) * u.CO4 + co4;
-        let m = mat4x4<f32>(w[wi], w[wi + u.CO4], w[wi + 2u * u.CO4], w[wi + 3u * u.CO4]);
-        for (var p = 0u; p < PX; p++) { acc[p] += m * xs[p * u.S + kw]; }
+        let m = mat4x4<${f.T}>(${f.load('w[wi]')}, ${f.load('w[wi + u.CO4]')},
+                               ${f.load('w[wi + 2u * u.CO4]')}, ${f.load('w[wi + 3u * u.CO4]')});
+        for (var p = 0u; p < PX; p++) { acc[p] += ${f.product('m * xs[p * u.S + kw]')}; }
       }
     }
   }
   for (var p = 0u; p < PX; p++) {
     let ow = ow0 + p;
-    if (ow < u.OW) { y[((n * u.OH + oh) * u.OW + ow) * u.CO4 + co4] = acc[p]; }
+    if (ow < u.OW) { y[((n * u.OH + oh) * u.OW + ow) * u.CO4 + co4] = ${f.store('acc[p]')}; }
   }
 }`;
 
@@ -106,7 +160,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
  * dx[n, ih, iw, ci] = Σ dy[n, oh, ow, co]·w[kh, kw, ci, co] over the taps with
  * oh·S + kh − P = ih and ow·S + kw − P = iw: one invocation = PX consecutive iw × 4 channels.
  */
-const INPUT_GRAD_WGSL = /* wgsl */ `
+const inputGradWgsl = (f: Flavor) => /* wgsl */ `${f.header}
 struct Uniforms {
 ${GEOMETRY_STRUCT}
   BLOCKS_W: u32,
@@ -141,20 +195,21 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       for (var c4 = 0u; c4 < u.CO4; c4++) {
         // Column j: the weights of input channel 4·ci4 + j over output channels 4·c4 … 4·c4+3.
         let wi = wTap * u.CO4 + c4;
-        let m = mat4x4<f32>(w[wi], w[wi + u.CO4], w[wi + 2u * u.CO4], w[wi + 3u * u.CO4]);
+        let m = mat4x4<${f.T}>(${f.load('w[wi]')}, ${f.load('w[wi + u.CO4]')},
+                               ${f.load('w[wi + 2u * u.CO4]')}, ${f.load('w[wi + 3u * u.CO4]')});
         for (var p = 0u; p < PX; p++) {
           let tw = i32(iw0 + p + u.P) - i32(kw);
           if (tw < 0 || u32(tw) % u.S != 0u) { continue; }
           let ow = u32(tw) / u.S;
           if (ow >= u.OW) { continue; }
-          acc[p] += dy[(dyRow + ow) * u.CO4 + c4] * m;
+          acc[p] += ${f.product(`${f.load('dy[(dyRow + ow) * u.CO4 + c4]')} * m`)};
         }
       }
     }
   }
   for (var p = 0u; p < PX; p++) {
     let iw = iw0 + p;
-    if (iw < u.W) { dx[((n * u.H + ih) * u.W + iw) * u.CI4 + ci4] = acc[p]; }
+    if (iw < u.W) { dx[((n * u.H + ih) * u.W + iw) * u.CI4 + ci4] = ${f.store('acc[p]')}; }
   }
 }`;
 
@@ -162,11 +217,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
  * Partial filter gradients: split s sums rows [s·ROWS, (s+1)·ROWS) of the n·oh·ow reduction for
  * one 4×4 block (kh, kw, 4 input channels, 4 output channels). Output [SPLITS, kh, kw, ci, co].
  */
-const FILTER_GRAD_WGSL = /* wgsl */ `
+const filterGradWgsl = (f: Flavor) => /* wgsl */ `${f.header}
 struct Uniforms {
 ${GEOMETRY_STRUCT}
   ROWS: u32,
   BLOCKS: u32,
+  SPLITS: u32,
 };
 @group(0) @binding(0) var<storage, read_write> partial: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
@@ -195,9 +251,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let ih = i32(oh * u.S + kh) - i32(u.P);
     let iw = i32(ow * u.S + kw) - i32(u.P);
     if (ih >= 0 && iw >= 0 && ih < i32(u.H) && iw < i32(u.W)) {
-      let xv = x[((n * u.H + u32(ih)) * u.W + u32(iw)) * u.CI4 + ci4];
-      let g = dy[r * u.CO4 + co4];
-      acc += mat4x4<f32>(g * xv.x, g * xv.y, g * xv.z, g * xv.w);
+      let xv = ${f.load('x[((n * u.H + u32(ih)) * u.W + u32(iw)) * u.CI4 + ci4]')};
+      let g = ${f.load('dy[r * u.CO4 + co4]')};
+      acc += mat4x4<f32>(${f.product('g * xv.x')}, ${f.product('g * xv.y')},
+                         ${f.product('g * xv.z')}, ${f.product('g * xv.w')});
     }
     ow++;
     if (ow == u.OW) {
@@ -207,11 +264,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
   }
   let base = split * u.BLOCKS * 4u + ((kh * u.KW + kw) * u.CI4 + ci4) * 4u * u.CO4 + co4;
-  for (var j = 0u; j < 4u; j++) { partial[base + j * u.CO4] = acc[j]; }
+  // Split partials stay unrounded until the sum pass; a single split is the result itself.
+  for (var j = 0u; j < 4u; j++) {
+    partial[base + j * u.CO4] = select(acc[j], ${f.store('acc[j]')}, u.SPLITS == 1u);
+  }
 }`;
 
 /** result[i] = Σ_s partial[s, i] over vec4s. */
-const SUM_SPLITS_WGSL = /* wgsl */ `
+const sumSplitsWgsl = (f: Flavor) => /* wgsl */ `${f.header}
 struct Uniforms { SPLITS: u32, SIZE4: u32 };
 @group(0) @binding(0) var<storage, read_write> result: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> partial: array<vec4<f32>>;
@@ -224,7 +284,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= u.SIZE4) { return; }
   var sum = vec4<f32>();
   for (var s = 0u; s < u.SPLITS; s++) { sum += partial[s * u.SIZE4 + i]; }
-  result[i] = sum;
+  result[i] = ${f.store('sum')};
 }`;
 
 /**
@@ -245,8 +305,10 @@ function specialize(code: string, g: ConvGeometry): string {
     (f) => `const ${f}: u32 = ${values[GEOMETRY_FIELDS.indexOf(f)]}u;`,
   );
   let body = code;
-  for (const f of BAKED_FIELDS) body = body.replaceAll(`u.${f}`, f);
-  return `${lines.join('\n')}\n${body}`;
+  for (const f of BAKED_FIELDS) body = body.replace(new RegExp(`\\bu\\.${f}\\b`, 'g'), f);
+  // Directives (`enable f16;`) must stay first.
+  const directive = /^\s*enable f16;\n/.exec(body)?.[0] ?? '';
+  return `${directive}${lines.join('\n')}\n${body.slice(directive.length)}`;
 }
 
 /** Channels the direct kernels run with: 3 (an RGB stem) is zero-padded to 4 (see F32_OPS). */
@@ -254,14 +316,33 @@ export function paddedChannels(channels: number): number {
   return Math.ceil(channels / 4) * 4;
 }
 
+const forwardShader = (g: ConvGeometry, p: ConvPrecision): ShaderSource => ({
+  code: specialize(forwardWgsl(flavorOf(p)), g),
+  label: `conv2d-direct-${p}`,
+});
+const inputGradShader = (g: ConvGeometry, p: ConvPrecision): ShaderSource => ({
+  code: specialize(inputGradWgsl(flavorOf(p)), g),
+  label: `conv2d-direct-dx-${p}`,
+});
+const filterGradShader = (g: ConvGeometry, p: ConvPrecision): ShaderSource => ({
+  code: specialize(filterGradWgsl(flavorOf(p)), g),
+  label: `conv2d-direct-dw-${p}`,
+});
+const sumSplitsShader = (p: ConvPrecision): ShaderSource => ({
+  code: sumSplitsWgsl(flavorOf(p)),
+  label: `sum-splits-${p}`,
+});
+
+const pipelineOf = (shader: ShaderSource) => pipelineFor(shader.code, shader.label);
+
 /** The shaders a convolution of this geometry runs (forward and both gradients), to compile ahead. */
-export function directConvShaders(g: ConvGeometry): ShaderSource[] {
+export function directConvShaders(g: ConvGeometry, precision: ConvPrecision): ShaderSource[] {
   checkChannels(g);
   return [
-    { code: specialize(FORWARD_WGSL, g), label: 'conv2d-direct' },
-    { code: specialize(INPUT_GRAD_WGSL, g), label: 'conv2d-direct-dx' },
-    { code: specialize(FILTER_GRAD_WGSL, g), label: 'conv2d-direct-dw' },
-    { code: SUM_SPLITS_WGSL, label: 'sum-splits' },
+    forwardShader(g, precision),
+    inputGradShader(g, precision),
+    filterGradShader(g, precision),
+    sumSplitsShader(precision),
   ];
 }
 
@@ -290,12 +371,13 @@ export function conv2dDirect(
   w: tf.Tensor4D,
   stride: number,
   pad: number,
+  precision: ConvPrecision = 'f32',
 ): tf.Tensor4D {
   const g = convGeometry(x.shape, w.shape, stride, pad);
   checkChannels(g);
   const blocksW = Math.ceil(g.outWidth / PIXELS_PER_INVOCATION);
   const total = g.batch * g.outHeight * blocksW * (g.outChannels / 4);
-  const pipeline = pipelineFor(specialize(FORWARD_WGSL, g), 'conv2d-direct');
+  const pipeline = pipelineOf(forwardShader(g, precision));
   const shape = [g.batch, g.outHeight, g.outWidth, g.outChannels];
   return runKernel(
     pipeline,
@@ -313,12 +395,13 @@ export function conv2dInputGradDirect(
   xShape: [number, number, number, number],
   stride: number,
   pad: number,
+  precision: ConvPrecision = 'f32',
 ): tf.Tensor4D {
   const g = convGeometry(xShape, w.shape, stride, pad);
   checkChannels(g);
   const blocksW = Math.ceil(g.inWidth / PIXELS_PER_INVOCATION);
   const total = g.batch * g.inHeight * blocksW * (g.inChannels / 4);
-  const pipeline = pipelineFor(specialize(INPUT_GRAD_WGSL, g), 'conv2d-direct-dx');
+  const pipeline = pipelineOf(inputGradShader(g, precision));
   return runKernel(
     pipeline,
     [dy, w],
@@ -342,6 +425,7 @@ export function conv2dFilterGradDirect(
   wShape: [number, number, number, number],
   stride: number,
   pad: number,
+  precision: ConvPrecision = 'f32',
 ): tf.Tensor4D {
   const g = convGeometry(x.shape, wShape, stride, pad);
   checkChannels(g);
@@ -352,14 +436,14 @@ export function conv2dFilterGradDirect(
   const rowsPerSplit = Math.ceil(rows / splits);
   const groupsX = Math.ceil(blocks / WORKGROUP);
   if (groupsX > limit) throw new Error(`direct conv: ${blocks} filter blocks exceed the limit`);
-  const pipeline = pipelineFor(specialize(FILTER_GRAD_WGSL, g), 'conv2d-direct-dw');
-  const uniforms = [...geometryUniforms(g), rowsPerSplit, blocks];
+  const pipeline = pipelineOf(filterGradShader(g, precision));
+  const uniforms = [...geometryUniforms(g), rowsPerSplit, blocks, splits];
   if (splits === 1) {
     return runKernel(pipeline, [x, dy], uniforms, [...wShape], [groupsX, 1, 1]) as tf.Tensor4D;
   }
   const size = blocks * 16;
   const partial = runKernel(pipeline, [x, dy], uniforms, [splits, size], [groupsX, splits, 1]);
-  const sum = pipelineFor(SUM_SPLITS_WGSL, 'sum-splits');
+  const sum = pipelineOf(sumSplitsShader(precision));
   const out = runKernel(sum, [partial], [splits, size / 4], [...wShape], grid(size / 4));
   partial.dispose();
   return out as tf.Tensor4D;

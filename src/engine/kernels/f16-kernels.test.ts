@@ -15,6 +15,7 @@ import type { Precision } from './gemm-wgsl';
 import {
   conv2dFilterGradReference,
   conv2dInputGradReference,
+  allF16,
   conv2dReference,
   f16ErrorRatio,
   matMulReference,
@@ -30,17 +31,6 @@ beforeAll(async () => {
 function randomValues(seed: number, size: number): Float32Array {
   const rng = createRng(seed);
   return Float32Array.from({ length: size }, () => rng.uniform(-1, 1));
-}
-
-/** True when every value is exactly representable in f16 (or ±Inf). */
-function allF16(values: Float32Array): boolean {
-  for (const v of values) {
-    if (!Number.isFinite(v) || v === 0) continue;
-    const e = Math.floor(Math.log2(Math.abs(v)));
-    const ulp = 2 ** (Math.max(e, -14) - 10);
-    if (Math.abs(v / ulp - Math.round(v / ulp)) > 1e-6) return false;
-  }
-  return true;
 }
 
 interface ConvCase {

@@ -143,3 +143,14 @@ export function f16ErrorRatio(got: ArrayLike<number>, ref: Reference, c = 8): nu
   }
   return worst;
 }
+
+/** True when every value is exactly representable in f16 (or ±Inf). */
+export function allF16(values: Float32Array): boolean {
+  for (const v of values) {
+    if (!Number.isFinite(v) || v === 0) continue;
+    const e = Math.floor(Math.log2(Math.abs(v)));
+    const ulp = 2 ** (Math.max(e, -14) - 10);
+    if (Math.abs(v / ulp - Math.round(v / ulp)) > 1e-6) return false;
+  }
+  return true;
+}
