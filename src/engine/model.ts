@@ -8,6 +8,7 @@ import {
 import type { Rng } from '../tricks';
 import { F32_OPS, type HeavyOps } from './fp16/ops';
 import { fusedBatchNormTrain } from './kernels/fused-bn';
+import { fusedResidualRelu } from './kernels/fused-residual';
 
 /** The ResNet of a spec as tf.Variables, with a forward pass in training or evaluation mode. */
 
@@ -73,8 +74,9 @@ export function makeVariable(initial: tf.Tensor, trainable: boolean): tf.Variabl
 
 /** Builds the variables; Xavier values are drawn on the CPU from `rng`, so a seed reproduces them. */
 /**
- * `ops` runs the convolutions and the FC layer (stock f32, or our f16 kernels for §3.2);
- * `fusedBatchNorm` (on WebGPU) runs training-mode BN+ReLU in our fused kernels.
+ * `ops` runs the convolutions and the FC layer (our f32 or f16 kernels, see fp16/ops.ts);
+ * `fusedBatchNorm` (on WebGPU) runs training-mode BN+ReLU and every block's relu(a + b) in our
+ * fused kernels.
  */
 export function createResNetModel(
   spec: ResNetSpec,
@@ -106,6 +108,7 @@ export function createResNetModel(
 
   function forward(x: tf.Tensor4D, training: boolean): ForwardResult {
     const moments: BatchMoments[] = [];
+    const fused = fusedBatchNorm && tf.getBackend() === 'webgpu';
 
     const convBn = (h: tf.Tensor4D, cb: ConvBnSpec): tf.Tensor4D => {
       const { conv, bn } = cb;
@@ -115,7 +118,7 @@ export function createResNetModel(
       const beta = param(`${bn.name}.beta`);
       let mean: tf.Tensor;
       let variance: tf.Tensor;
-      if (training && fusedBatchNorm && tf.getBackend() === 'webgpu') {
+      if (training && fused) {
         // BN (+ReLU) forward and backward in two dispatches each (kernels/fused-bn.ts).
         const out = fusedBatchNormTrain(y, gamma, beta, BN_EPSILON, cb.relu);
         moments.push({ name: bn.name, mean: out.mean, variance: out.variance });
@@ -143,7 +146,7 @@ export function createResNetModel(
         if (block.shortcut.avgPool) b = tf.avgPool(b, 2, 2, 'same');
         b = convBn(b, block.shortcut.convBn);
       }
-      h = tf.relu(tf.add(a, b)) as tf.Tensor4D;
+      h = fused ? fusedResidualRelu(a, b) : (tf.relu(tf.add(a, b)) as tf.Tensor4D);
     }
     const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
     const logits = tf.add(

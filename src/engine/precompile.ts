@@ -7,6 +7,7 @@ import { directConvShaders, paddedChannels } from './kernels/direct-conv';
 import { compilePipelinesAhead, type ShaderSource } from './kernels/dispatch';
 import { FUSED_BN_SHADERS } from './kernels/fused-bn';
 import { FUSED_NAG_WGSL } from './kernels/fused-nag';
+import { FUSED_RESIDUAL_SHADERS } from './kernels/fused-residual';
 
 /**
  * Our own shaders a training step of `spec` runs, known before the first step: the direct
@@ -16,6 +17,7 @@ import { FUSED_NAG_WGSL } from './kernels/fused-nag';
 export function trainingShaders(spec: ResNetSpec, ops: HeavyOps): ShaderSource[] {
   const shaders: ShaderSource[] = [
     ...FUSED_BN_SHADERS,
+    ...FUSED_RESIDUAL_SHADERS,
     { code: FUSED_NAG_WGSL, label: 'fused-nag' },
   ];
   for (const { conv } of allConvBns(spec)) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
-import { pipelineFor, runKernel, webgpuDevice, type ShaderSource } from './dispatch';
+import { pipelineFor, runKernel, webgpuDevice, workgroupGrid, type ShaderSource } from './dispatch';
 import type { Precision } from './gemm-wgsl';
 
 /**
@@ -347,15 +347,7 @@ export function directConvShaders(g: ConvGeometry, precision: ConvPrecision): Sh
 }
 
 /** Workgroups for `invocations` one-per-thread, as a 2-D grid within the dispatch limit. */
-function grid(invocations: number): [number, number, number] {
-  const groups = Math.max(1, Math.ceil(invocations / WORKGROUP));
-  const limit = webgpuDevice().limits.maxComputeWorkgroupsPerDimension;
-  const x = Math.min(groups, limit);
-  const y = Math.ceil(groups / x);
-  if (y > limit)
-    throw new Error(`direct conv: ${invocations} invocations exceed the dispatch limit`);
-  return [x, y, 1];
-}
+const grid = (invocations: number) => workgroupGrid(Math.ceil(invocations / WORKGROUP));
 
 function checkChannels(g: ConvGeometry): void {
   if (!directConvApplies(g.inChannels, g.outChannels)) {

@@ -134,6 +134,15 @@ export async function compilePipelinesAhead(
   );
 }
 
+/** `groups` workgroups as a 2-D grid within the adapter's per-dimension limit. */
+export function workgroupGrid(groups: number): [number, number, number] {
+  const limit = internals().device.limits.maxComputeWorkgroupsPerDimension;
+  const x = Math.max(1, Math.min(groups, limit));
+  const y = Math.ceil(groups / x);
+  if (y > limit) throw new Error(`${groups} workgroups exceed the adapter's dispatch limit`);
+  return [x, y, 1];
+}
+
 /** Number of pipelines compiled so far on the active device (for tests and the benchmark). */
 export function compiledPipelineCount(): number {
   return pipelines.get(internals().device)?.size ?? 0;

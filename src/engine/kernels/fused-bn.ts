@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { pipelineFor, runKernelOutputs, webgpuDevice, type ShaderSource } from './dispatch';
+import { pipelineFor, runKernelOutputs, workgroupGrid, type ShaderSource } from './dispatch';
 
 /**
  * Training-mode BatchNorm (+ optional ReLU) on NHWC tensors in four dispatches per step instead
@@ -158,11 +158,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 `;
 
-function grid(count: number): [number, number, number] {
-  const max = webgpuDevice().limits.maxComputeWorkgroupsPerDimension;
-  const gx = Math.min(count, max);
-  return [gx, Math.ceil(count / gx), 1];
-}
+const grid = workgroupGrid;
 
 export interface FusedBatchNormResult {
   y: tf.Tensor4D;

@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { countDispatches } from '../benchmark/dispatch-counter';
+import { initNodeBackend } from '../backend-node';
+import { maxAbsDiff } from '../test-utils';
+import { fusedResidualRelu } from './fused-residual';
+
+beforeAll(async () => {
+  const info = await initNodeBackend();
+  expect(info.backend).toBe('webgpu');
+});
+
+describe('fused residual relu(a + b), against tf.relu(tf.add(a, b))', () => {
+  it.each([
+    [2, 5, 5, 3],
+    [4, 8, 8, 16],
+  ])('shape %i×%i×%i×%i: output and both gradients, no leak', async (...shape) => {
+    const a = tf.randomNormal(shape, 0, 1, 'float32', 1);
+    const b = tf.randomNormal(shape, 0, 1, 'float32', 2);
+    const r = tf.randomNormal(shape, 0, 1, 'float32', 3);
+    const before = tf.memory().numTensors;
+    const fused = fusedResidualRelu(a, b);
+    const plain = tf.tidy(() => tf.relu(tf.add(a, b)));
+    expect(maxAbsDiff(await fused.data(), await plain.data())).toBe(0);
+    const lossOf = (run: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor) =>
+      tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(run(x, y), r)))([a, b]);
+    const gf = lossOf((x, y) => fusedResidualRelu(x, y));
+    const gp = lossOf((x, y) => tf.relu(tf.add(x, y)));
+    for (let i = 0; i < 2; i++) {
+      expect(maxAbsDiff(await gf[i]!.data(), await gp[i]!.data())).toBe(0);
+    }
+    tf.dispose([fused, plain, ...gf, ...gp]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([a, b, r]);
+  });
+
+  it('takes one dispatch forward and one backward', () => {
+    const a = tf.randomNormal([2, 4, 4, 8]);
+    const b = tf.randomNormal([2, 4, 4, 8]);
+    const forward = countDispatches()!;
+    tf.dispose(fusedResidualRelu(a, b));
+    expect(forward.stop()).toBe(1);
+    const total = countDispatches()!;
+    const grads = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(fusedResidualRelu(x, y)))([a, b]);
+    const count = total.stop();
+    tf.dispose([...grads, a, b]);
+    // forward 1 + sum + its gradient fill + backward 1 (the second gradient is a clone)
+    expect(count).toBeLessThanOrEqual(4);
+  });
+
+  it('refuses tensors of different shapes', () => {
+    const a = tf.zeros([2, 2]);
+    const b = tf.zeros([2, 3]);
+    expect(() => fusedResidualRelu(a, b)).toThrow(/shapes differ/);
+    tf.dispose([a, b]);
+  });
+});
