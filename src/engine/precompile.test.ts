@@ -8,7 +8,12 @@ import { compiledPipelineCount } from './kernels/dispatch';
 import { softCrossEntropy } from './loss';
 import { createResNetModel } from './model';
 import { createNagOptimizer } from './optimizer';
-import { compileTfjsShadersAhead, compileTrainingShaders, trainingShaders } from './precompile';
+import {
+  compileAheadSettled,
+  compileTfjsShadersAhead,
+  compileTrainingShaders,
+  trainingShaders,
+} from './precompile';
 
 beforeAll(async () => {
   await initNodeBackend();
@@ -74,7 +79,7 @@ describe('compiling our shaders ahead of the first step', () => {
     const lossOf = () => tf.tidy(() => softCrossEntropy(targets, model.forward(x, true).logits));
     const before = await Promise.all(model.parameters.map((p) => p.variable.data()));
     const tensors = tf.memory().numTensors;
-    await compileTfjsShadersAhead(() => {
+    const compiling = compileTfjsShadersAhead(() => {
       tf.tidy(() => {
         tf.variableGrads(
           lossOf,
@@ -82,6 +87,12 @@ describe('compiling our shaders ahead of the first step', () => {
         );
       });
     });
+    // Whoever waits for the pass (the worker's preview does) finds every tfjs pipeline built.
+    await compileAheadSettled();
+    const cache = (tf.backend() as unknown as { pipelineCache: Record<string, unknown> })
+      .pipelineCache;
+    expect(Object.values(cache).some((p) => p instanceof Promise)).toBe(false);
+    await compiling;
     expect(tf.memory().numTensors).toBe(tensors);
     const after = await Promise.all(model.parameters.map((p) => p.variable.data()));
     expect(after).toEqual(before);

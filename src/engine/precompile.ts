@@ -56,6 +56,23 @@ export async function compileTrainingShaders(
  */
 export async function compileTfjsShadersAhead(dryRun: () => void): Promise<void> {
   if (tf.getBackend() !== 'webgpu') return;
+  const done = compileOnlyPass(dryRun);
+  pending = done.catch(() => {});
+  await done;
+}
+
+/** The compile-only pass in progress, if any (settled when it is over). */
+let pending: Promise<void> = Promise.resolve();
+
+/**
+ * Resolves once no compile-only pass is pending: until then tfjs's pipeline cache may hold
+ * promises, and any other tfjs work on the same shaders (e.g. the augmentation preview) throws.
+ */
+export function compileAheadSettled(): Promise<void> {
+  return pending;
+}
+
+async function compileOnlyPass(dryRun: () => void): Promise<void> {
   const backend = tf.backend() as WebGPUBackend;
   const cpuForward = tf.env().getBool('WEBGPU_CPU_FORWARD');
   tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);

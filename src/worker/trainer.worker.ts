@@ -4,6 +4,7 @@ import type { ExperimentConfig } from '../config';
 import { LoadCancelled } from '../data/files';
 import { initBackend, recreateWebGPUBackend, webgpuDevice } from '../engine/backend';
 import type { Checkpoint } from '../engine/checkpoint';
+import { compileAheadSettled } from '../engine/precompile';
 import { augmentedPreview } from '../engine/preview';
 import { createRecoveringTrainer } from '../engine/recovering-trainer';
 import type { TrainedModel, Trainer } from '../engine/trainer';
@@ -461,6 +462,8 @@ const api: TrainerWorkerApi = {
 
   async preview(config, count, draw) {
     await ensureBackend();
+    // A run's warm-up may be compiling tfjs's shaders ahead; the preview uses some of them.
+    await compileAheadSettled();
     const dataset = await datasetForConfig(config, () => {});
     const batch = await augmentedPreview(dataset, config, count, draw);
     const result = {
