@@ -2,16 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../config';
 import { generateSyntheticDataset } from '../../data/synthetic';
-import {
-  createRng,
-  initialLossScaleState,
-  nextLossScaleState,
-  type LossScaleOptions,
-} from '../../tricks';
+import { initialLossScaleState, nextLossScaleState, type LossScaleOptions } from '../../tricks';
 import type { TrainerEvent, TrainPoint } from '../../worker/protocol';
 import { initNodeBackend } from '../backend-node';
 import { convGeometry } from '../kernels/conv-geometry';
-import { conv2dReference, F16_EPSILON } from '../kernels/reference';
+import { conv2dReference, F16_EPSILON, randomValues } from '../kernels/reference';
 import { createTrainer } from '../trainer';
 import { createGpuLossScaler } from './loss-scaler';
 import { f16Ops } from './ops';
@@ -20,11 +15,6 @@ beforeAll(async () => {
   const info = await initNodeBackend();
   expect(info.backend).toBe('webgpu');
 });
-
-function randomValues(seed: number, size: number): Float32Array {
-  const rng = createRng(seed);
-  return Float32Array.from({ length: size }, () => rng.uniform(-1, 1));
-}
 
 describe('f16 ops through tf.customGrad', () => {
   // L(x, w) = Σ conv(x, w) ⊙ R: dL/dx and dL/dw come from our gradient kernels.

@@ -17,6 +17,8 @@ import {
   conv2dInputGradReference,
   conv2dReference,
   f16ErrorRatio,
+  f32ErrorRatio,
+  randomValues,
   type Reference,
 } from './reference';
 
@@ -26,22 +28,6 @@ beforeAll(async () => {
   // The CI adapter (lavapipe) has shader-f16: the 'f16' variant must really be tested.
   expect(info.shaderF16).toBe(true);
 });
-
-function randomValues(seed: number, size: number): Float32Array {
-  const rng = createRng(seed);
-  return Float32Array.from({ length: size }, () => rng.uniform(-1, 1));
-}
-
-/** Largest |got − ref| / (64·2⁻²⁴·Σ|terms| + 1e-6): f32 summation error, with margin; ≤ 1 passes. */
-function f32ErrorRatio(got: ArrayLike<number>, ref: Reference): number {
-  let worst = 0;
-  for (let i = 0; i < ref.values.length; i++) {
-    const bound = 64 * 2 ** -24 * ref.magnitude[i]! + 1e-6;
-    const err = Math.abs(got[i]! - ref.values[i]!);
-    worst = Math.max(worst, Number.isFinite(err) ? err / bound : Infinity);
-  }
-  return worst;
-}
 
 // ResNet shapes (3×3 and 1×1, stride 1 and 2), widths that are not multiples of the 4 pixels an
 // invocation computes, non-square inputs, 7×7/2 with padding 3, and a long reduction (split rows).

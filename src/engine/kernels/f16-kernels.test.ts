@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRng } from '../../tricks';
 import { initNodeBackend } from '../backend-node';
 import { convGeometry } from './conv-geometry';
 import {
@@ -19,6 +18,7 @@ import {
   conv2dReference,
   f16ErrorRatio,
   matMulReference,
+  randomValues,
 } from './reference';
 
 beforeAll(async () => {
@@ -27,11 +27,6 @@ beforeAll(async () => {
   // The CI adapter (lavapipe) has shader-f16: the 'f16' variant must really be tested.
   expect(info.shaderF16).toBe(true);
 });
-
-function randomValues(seed: number, size: number): Float32Array {
-  const rng = createRng(seed);
-  return Float32Array.from({ length: size }, () => rng.uniform(-1, 1));
-}
 
 interface ConvCase {
   n: number;

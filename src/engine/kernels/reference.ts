@@ -1,3 +1,4 @@
+import { createRng } from '../../tricks';
 import type { ConvGeometry } from './conv-geometry';
 
 /**
@@ -129,19 +130,39 @@ export function matMulReference(
 /** f16 unit roundoff 2^-11. */
 export const F16_EPSILON = 2 ** -11;
 
+/** Largest |got − ref| / (relative·Σ|terms| + absolute) over all elements (NaN counts as ∞). */
+function errorRatio(
+  got: ArrayLike<number>,
+  ref: Reference,
+  relative: number,
+  absolute: number,
+): number {
+  let worst = 0;
+  for (let i = 0; i < ref.values.length; i++) {
+    const bound = relative * ref.magnitude[i]! + absolute;
+    const err = Math.abs(got[i]! - ref.values[i]!);
+    worst = Math.max(worst, Number.isFinite(err) ? err / bound : Infinity);
+  }
+  return worst;
+}
+
 /**
  * Largest |got − ref| / (c·ε16·Σ|terms| + tiny) over all elements: ≤ 1 passes. Inputs rounded to
  * f16 (2ε), f16 products and 4-term dot products (≈3ε), output rounding (ε): c = 8 leaves margin.
  */
 export function f16ErrorRatio(got: ArrayLike<number>, ref: Reference, c = 8): number {
-  let worst = 0;
-  for (let i = 0; i < ref.values.length; i++) {
-    const bound = c * F16_EPSILON * ref.magnitude[i]! + 1e-7;
-    const err = Math.abs(got[i]! - ref.values[i]!);
-    if (!(err <= bound)) worst = Math.max(worst, Number.isFinite(err) ? err / bound : Infinity);
-    else worst = Math.max(worst, err / bound);
-  }
-  return worst;
+  return errorRatio(got, ref, c * F16_EPSILON, 1e-7);
+}
+
+/** Largest |got − ref| / (64·2⁻²⁴·Σ|terms| + 1e-6): f32 summation error, with margin; ≤ 1 passes. */
+export function f32ErrorRatio(got: ArrayLike<number>, ref: Reference): number {
+  return errorRatio(got, ref, 64 * 2 ** -24, 1e-6);
+}
+
+/** Uniform values in [−1, 1) from a seeded generator. */
+export function randomValues(seed: number, size: number): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: size }, () => rng.uniform(-1, 1));
 }
 
 /** True when every value is exactly representable in f16 (or ±Inf). */
