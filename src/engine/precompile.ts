@@ -3,7 +3,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { allConvBns, type ResNetSpec } from '../architecture';
 import type { HeavyOps } from './fp16/ops';
 import { convGeometry } from './kernels/conv-geometry';
-import { directConvShaders, paddedChannels } from './kernels/direct-conv';
+import { directConvApplies, directConvShaders, paddedChannels } from './kernels/direct-conv';
 import { compilePipelinesAhead, type ShaderSource } from './kernels/dispatch';
 import { FUSED_BN_SHADERS } from './kernels/fused-bn';
 import { FUSED_NAG_WGSL } from './kernels/fused-nag';
@@ -21,9 +21,10 @@ export function trainingShaders(spec: ResNetSpec, ops: HeavyOps): ShaderSource[]
     { code: FUSED_NAG_WGSL, label: 'fused-nag' },
   ];
   for (const { conv } of allConvBns(spec)) {
-    if (conv.outChannels % 4 !== 0) continue;
-    // The shaders depend on channels, kernel, stride and padding only, not on the image size.
+    // The same rule as fp16/ops.ts: an RGB stem is padded to 4 channels.
     const inChannels = paddedChannels(conv.inChannels);
+    if (!directConvApplies(inChannels, conv.outChannels)) continue;
+    // The shaders depend on channels, kernel, stride and padding only, not on the image size.
     const g = convGeometry(
       [1, conv.kernel, conv.kernel, inChannels],
       [conv.kernel, conv.kernel, inChannels, conv.outChannels],

@@ -16,6 +16,7 @@ import {
   preprocessingSwitches,
   sampleAugmentationBatch,
   sampleMixupLambda,
+  type EpochStreams,
 } from '../tricks';
 import type {
   EvalResult,
@@ -384,24 +385,26 @@ export function createTrainer(options: TrainerOptions): Trainer {
       return null;
     };
 
+    /** The batch of `indices`, augmented and mixed with draws from `streams`. */
+    const batchOf = (indices: ArrayLike<number>, streams: EpochStreams): StepBatch => ({
+      pixels: gatherImages(dataset.train, indices, imageSize),
+      labels: gatherLabels(dataset.train, indices),
+      count: config.batch,
+      augmentation: sampleAugmentationBatch(
+        streams.augment,
+        config.batch,
+        height,
+        width,
+        preprocessingSwitches(config),
+      ),
+      mixupLambda: sampleMixupLambda(streams.mixup, config.mixup),
+    });
     /** A batch shaped like every training batch, from streams training never uses (epoch 0). */
-    const dryRunBatch = (): StepBatch => {
-      const streams = epochStreams(config.seed, 0);
-      const indices = Int32Array.from({ length: config.batch }, (_, i) => i % dataset.train.count);
-      return {
-        pixels: gatherImages(dataset.train, indices, imageSize),
-        labels: gatherLabels(dataset.train, indices),
-        count: config.batch,
-        augmentation: sampleAugmentationBatch(
-          streams.augment,
-          config.batch,
-          height,
-          width,
-          preprocessingSwitches(config),
-        ),
-        mixupLambda: sampleMixupLambda(streams.mixup, config.mixup),
-      };
-    };
+    const dryRunBatch = (): StepBatch =>
+      batchOf(
+        Int32Array.from({ length: config.batch }, (_, i) => i % dataset.train.count),
+        epochStreams(config.seed, 0),
+      );
 
     try {
       emit({
@@ -451,23 +454,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
           }
           const indices = order.subarray(i * config.batch, (i + 1) * config.batch);
           const lr = learningRateAt(schedule, globalStep);
-          const { loss, lossScale } = trainStepWithStats(
-            ctx,
-            {
-              pixels: gatherImages(dataset.train, indices, imageSize),
-              labels: gatherLabels(dataset.train, indices),
-              count: config.batch,
-              augmentation: sampleAugmentationBatch(
-                streams.augment,
-                config.batch,
-                height,
-                width,
-                preprocessingSwitches(config),
-              ),
-              mixupLambda: sampleMixupLambda(streams.mixup, config.mixup),
-            },
-            lr,
-          );
+          const { loss, lossScale } = trainStepWithStats(ctx, batchOf(indices, streams), lr);
           globalStep++;
           result.steps = globalStep;
           pending.push({ loss, lossScale, point: { step: globalStep, epoch, lr } });

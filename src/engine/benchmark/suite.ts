@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { buildResNetSpec, summarizeResNet, type ResNetSpec } from '../../architecture';
+import { allConvBns, buildResNetSpec, summarizeResNet, type ResNetSpec } from '../../architecture';
 import type { ModelName } from '../../config/params';
 import {
   assembleReport,
@@ -255,12 +255,7 @@ async function measureLargestConv(config: BenchModelConfig, batch: number) {
   const spec = specOf(config);
   const convs = summarizeResNet(spec, config.input).layers.filter((l) => l.name.endsWith('.conv'));
   const largest = convs.reduce((a, b) => (b.macs > a.macs ? b : a));
-  const conv = [
-    spec.stem.convs,
-    ...spec.blocks.flatMap((b) => [b.pathA, b.shortcut ? [b.shortcut.convBn] : []]),
-  ]
-    .flat()
-    .find((cb) => cb.conv.name === largest.name)!.conv;
+  const conv = allConvBns(spec).find((cb) => cb.conv.name === largest.name)!.conv;
   const inSize = largest.output[0] * conv.stride;
   const x = tf.randomNormal([batch, inSize, inSize, conv.inChannels]) as tf.Tensor4D;
   const w = tf.randomNormal([

@@ -37,25 +37,28 @@ export const STOCK_F32_OPS: HeavyOps = {
   matMul: (x, w) => tf.matMul(x, w),
 };
 
-function directConv2d(
-  x: tf.Tensor4D,
-  w: tf.Tensor4D,
-  stride: number,
-  pad: number,
-  precision: ConvPrecision,
-): tf.Tensor4D {
+/** A convolution's three kernels (forward, input gradient, filter gradient) at one stride/pad. */
+interface ConvKernels {
+  forward(x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D;
+  inputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: [number, number, number, number]): tf.Tensor4D;
+  filterGrad(
+    x: tf.Tensor4D,
+    dy: tf.Tensor4D,
+    wShape: [number, number, number, number],
+  ): tf.Tensor4D;
+}
+
+/** conv2d through `kernels`, differentiable in x and w (tf.customGrad). */
+function customConv2d(x: tf.Tensor4D, w: tf.Tensor4D, kernels: ConvKernels): tf.Tensor4D {
   const op = tf.customGrad((xIn, wIn, save) => {
     const xs = xIn as tf.Tensor4D;
     const ws = wIn as tf.Tensor4D;
     (save as tf.GradSaveFunc)([xs, ws]);
     return {
-      value: conv2dDirect(xs, ws, stride, pad, precision),
+      value: kernels.forward(xs, ws),
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
         const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
-        return [
-          conv2dInputGradDirect(dy, sw, sx.shape, stride, pad, precision),
-          conv2dFilterGradDirect(sx, dy, sw.shape, stride, pad, precision),
-        ];
+        return [kernels.inputGrad(dy, sw, sx.shape), kernels.filterGrad(sx, dy, sw.shape)];
       },
     };
   });
@@ -75,14 +78,17 @@ function directConvOrNull(
   precision: ConvPrecision,
 ): tf.Tensor4D | null {
   const inChannels = x.shape[3];
-  const outChannels = w.shape[3];
-  if (tf.getBackend() !== 'webgpu' || outChannels % 4 !== 0) return null;
-  if (directConvApplies(inChannels, outChannels)) {
-    return directConv2d(x, w, stride, pad, precision);
-  }
-  const extra = paddedChannels(inChannels) - inChannels;
+  const padded = paddedChannels(inChannels);
+  if (tf.getBackend() !== 'webgpu' || !directConvApplies(padded, w.shape[3])) return null;
+  const kernels: ConvKernels = {
+    forward: (xs, ws) => conv2dDirect(xs, ws, stride, pad, precision),
+    inputGrad: (dy, ws, xShape) => conv2dInputGradDirect(dy, ws, xShape, stride, pad, precision),
+    filterGrad: (xs, dy, wShape) => conv2dFilterGradDirect(xs, dy, wShape, stride, pad, precision),
+  };
+  if (padded === inChannels) return customConv2d(x, w, kernels);
+  const extra = padded - inChannels;
   // Callers run the model inside tf.tidy, which frees the padded copies.
-  return directConv2d(
+  return customConv2d(
     tf.pad(x, [
       [0, 0],
       [0, 0],
@@ -95,9 +101,7 @@ function directConvOrNull(
       [0, extra],
       [0, 0],
     ]),
-    stride,
-    pad,
-    precision,
+    kernels,
   );
 }
 
@@ -121,22 +125,11 @@ export function f16Ops(precision: Precision = availableF16Precision()): HeavyOps
       const direct = directConvOrNull(x, w, stride, pad, precision);
       if (direct) return direct;
       // Channels that are not multiples of 4: the tiled f16 GEMM kernels.
-      const op = tf.customGrad((xIn, wIn, save) => {
-        const xs = xIn as tf.Tensor4D;
-        const ws = wIn as tf.Tensor4D;
-        (save as tf.GradSaveFunc)([xs, ws]);
-        return {
-          value: conv2dF16(xs, ws, stride, pad, precision),
-          gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-            const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
-            return [
-              conv2dInputGradF16(dy, sw, sx.shape, stride, pad, precision),
-              conv2dFilterGradF16(sx, dy, sw.shape, stride, pad, precision),
-            ];
-          },
-        };
+      return customConv2d(x, w, {
+        forward: (xs, ws) => conv2dF16(xs, ws, stride, pad, precision),
+        inputGrad: (dy, ws, xShape) => conv2dInputGradF16(dy, ws, xShape, stride, pad, precision),
+        filterGrad: (xs, dy, wShape) => conv2dFilterGradF16(xs, dy, wShape, stride, pad, precision),
       });
-      return op(x, w) as tf.Tensor4D;
     },
     matMul(x, w) {
       const op = tf.customGrad((xIn, wIn, save) => {

@@ -317,18 +317,16 @@ export function paddedChannels(channels: number): number {
   return Math.ceil(channels / 4) * 4;
 }
 
-const forwardShader = (g: ConvGeometry, p: ConvPrecision): ShaderSource => ({
-  code: specialize(forwardWgsl(flavorOf(p)), g),
-  label: `conv2d-direct-${p}`,
-});
-const inputGradShader = (g: ConvGeometry, p: ConvPrecision): ShaderSource => ({
-  code: specialize(inputGradWgsl(flavorOf(p)), g),
-  label: `conv2d-direct-dx-${p}`,
-});
-const filterGradShader = (g: ConvGeometry, p: ConvPrecision): ShaderSource => ({
-  code: specialize(filterGradWgsl(flavorOf(p)), g),
-  label: `conv2d-direct-dw-${p}`,
-});
+/** The shader of one conv kernel for a geometry and precision (specialized, labelled). */
+const convShader =
+  (template: (f: Flavor) => string, name: string) =>
+  (g: ConvGeometry, p: ConvPrecision): ShaderSource => ({
+    code: specialize(template(flavorOf(p)), g),
+    label: `${name}-${p}`,
+  });
+const forwardShader = convShader(forwardWgsl, 'conv2d-direct');
+const inputGradShader = convShader(inputGradWgsl, 'conv2d-direct-dx');
+const filterGradShader = convShader(filterGradWgsl, 'conv2d-direct-dw');
 const sumSplitsShader = (p: ConvPrecision): ShaderSource => ({
   code: sumSplitsWgsl(flavorOf(p)),
   label: `sum-splits-${p}`,

@@ -73,14 +73,19 @@ export function deviceHasShaderF16(): boolean {
   return (tf.backend() as WebGPUBackend).device.features.has('shader-f16');
 }
 
-/** A compute pipeline for `code`, compiled once per device (the code is the cache key). */
-export function pipelineFor(code: string, label: string): GPUComputePipeline {
-  const device = internals().device;
+function pipelineCacheOf(device: GPUDevice): Map<string, GPUComputePipeline> {
   let cache = pipelines.get(device);
   if (!cache) {
     cache = new Map();
     pipelines.set(device, cache);
   }
+  return cache;
+}
+
+/** A compute pipeline for `code`, compiled once per device (the code is the cache key). */
+export function pipelineFor(code: string, label: string): GPUComputePipeline {
+  const device = internals().device;
+  const cache = pipelineCacheOf(device);
   let pipeline = cache.get(code);
   if (!pipeline) {
     const module = device.createShaderModule({ code, label });
@@ -109,12 +114,7 @@ export async function compilePipelinesAhead(
   onProgress?: (done: number, total: number) => void,
 ): Promise<void> {
   const device = internals().device;
-  let cache = pipelines.get(device);
-  if (!cache) {
-    cache = new Map();
-    pipelines.set(device, cache);
-  }
-  const ready = cache;
+  const ready = pipelineCacheOf(device);
   const missing = [...new Map(shaders.map((s) => [s.code, s])).values()].filter(
     (s) => !ready.has(s.code),
   );

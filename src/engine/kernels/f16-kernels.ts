@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
-import { pipelineFor, runKernel, webgpuDevice } from './dispatch';
+import { pipelineFor, runKernel, webgpuDevice, workgroupGrid } from './dispatch';
 import {
   gemmUniforms,
   gemmWgsl,
@@ -60,14 +60,14 @@ function gemm(
     [splits, size],
     [groupsX, groupsY, splits],
   );
-  const groups = Math.ceil(size / 64);
-  const gx = Math.min(groups, maxGroups);
   const reduce = pipelineFor(REDUCE_SPLITS_WGSL, 'reduce-splits');
-  const out = runKernel(reduce, [partials], [splits, size], outputShape, [
-    gx,
-    Math.ceil(groups / gx),
-    1,
-  ]);
+  const out = runKernel(
+    reduce,
+    [partials],
+    [splits, size],
+    outputShape,
+    workgroupGrid(Math.ceil(size / 64)),
+  );
   partials.dispose();
   return out;
 }

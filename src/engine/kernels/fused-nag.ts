@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { pipelineFor, runKernelOutputs, webgpuDevice } from './dispatch';
+import { pipelineFor, runKernelOutputs, workgroupGrid } from './dispatch';
 
 /**
  * One NAG update of one parameter in a single dispatch (instead of the six to eight tfjs ops of
@@ -54,16 +54,13 @@ export function fusedNagUpdate(
   if (velocity.size !== size || grad.size !== size) {
     throw new Error(`fused NAG: sizes differ (w ${size}, v ${velocity.size}, g ${grad.size})`);
   }
-  const groups = Math.ceil(size / WORKGROUP);
-  const maxGroups = webgpuDevice().limits.maxComputeWorkgroupsPerDimension;
-  const gx = Math.min(groups, maxGroups);
   const pipeline = pipelineFor(FUSED_NAG_WGSL, 'fused-nag');
   const [w, v] = runKernelOutputs(
     pipeline,
     [weight, velocity, grad],
     [size, f32Bits(lr), f32Bits(momentum), f32Bits(weightDecay)],
     [weight.shape, weight.shape],
-    [gx, Math.ceil(groups / gx), 1],
+    workgroupGrid(Math.ceil(size / WORKGROUP)),
   );
   return [w!, v!];
 }
