@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildResNetSpec, type ResNetOptions } from '../architecture';
 import { createRng, NAG_MOMENTUM } from '../tricks';
 import { initNodeBackend } from './backend-node';
-import { F32_OPS } from './fp16/ops';
+import { F32_OPS, f16Ops, type HeavyOps } from './fp16/ops';
 import { compiledPipelineCount } from './kernels/dispatch';
 import { softCrossEntropy } from './loss';
 import { createResNetModel } from './model';
@@ -34,17 +34,13 @@ const BASE: ResNetOptions = {
 describe('compiling our shaders ahead of the first step', () => {
   // The CIFAR stem; bottlenecks with tweaks B, C (three 3×3 stem convs) and D (pooled shortcut);
   // ResNet-A's 7×7/2 stem on 3 channels (zero-padded to 4).
-  it.each([
-    { ...BASE },
-    { ...BASE, model: 'resnet26', input: 64, tweakB: true, tweakC: true, tweakD: true } as const,
-    { ...BASE, model: 'resnet50', input: 64 } as const,
-  ])('$model at $input px: the first step needs no other pipeline of ours', async (options) => {
+  const firstStepNeedsNoOtherPipeline = async (options: ResNetOptions, ops: HeavyOps) => {
     const spec = buildResNetSpec(options);
     let reported = { done: -1, total: -1 };
-    await compileTrainingShaders(spec, F32_OPS, (done, total) => (reported = { done, total }));
+    await compileTrainingShaders(spec, ops, (done, total) => (reported = { done, total }));
     expect(reported.done).toBe(reported.total);
     const compiled = compiledPipelineCount();
-    const model = createResNetModel(spec, options.input, createRng(1), F32_OPS);
+    const model = createResNetModel(spec, options.input, createRng(1), ops);
     const optimizer = createNagOptimizer(model.parameters, 1e-4, true, NAG_MOMENTUM);
     const x = tf.randomNormal([2, options.input, options.input, 3]) as tf.Tensor4D;
     const targets = tf.oneHot(tf.tensor1d([1, 2], 'int32'), 10).toFloat() as tf.Tensor2D;
@@ -61,7 +57,24 @@ describe('compiling our shaders ahead of the first step', () => {
     tf.dispose([x, targets, loss]);
     optimizer.dispose();
     model.dispose();
-  });
+  };
+
+  // The CIFAR stem; bottlenecks with tweaks B, C (three 3×3 stem convs) and D (pooled shortcut);
+  // ResNet-A's 7×7/2 stem on 3 channels (zero-padded to 4).
+  it.each([
+    { ...BASE },
+    { ...BASE, model: 'resnet26', input: 64, tweakB: true, tweakC: true, tweakD: true } as const,
+    { ...BASE, model: 'resnet50', input: 64 } as const,
+  ])('$model at $input px: the first step needs no other pipeline of ours', (options) =>
+    firstStepNeedsNoOtherPipeline(options, F32_OPS),
+  );
+
+  // FP16 adds the FC layer's GEMM kernels; width 6/64 gives 6-channel convolutions, which the
+  // direct kernels cannot take (GEMM kernels too).
+  it.each(['f16', 'emulated'] as const)(
+    'FP16 (%s): the first step needs no other pipeline of ours, FC and GEMM convs included',
+    (precision) => firstStepNeedsNoOtherPipeline({ ...BASE, width: 0.09375 }, f16Ops(precision)),
+  );
 
   it('one pipeline per kernel size, stride and padding, not per layer', () => {
     const spec = buildResNetSpec(BASE);

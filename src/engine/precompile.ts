@@ -5,14 +5,17 @@ import type { HeavyOps } from './fp16/ops';
 import { convGeometry } from './kernels/conv-geometry';
 import { directConvApplies, directConvShaders, paddedChannels } from './kernels/direct-conv';
 import { compilePipelinesAhead, type ShaderSource } from './kernels/dispatch';
+import { convGemmShaders, matMulShaders } from './kernels/f16-kernels';
 import { FUSED_BN_SHADERS } from './kernels/fused-bn';
 import { FUSED_NAG_WGSL } from './kernels/fused-nag';
 import { FUSED_RESIDUAL_SHADERS } from './kernels/fused-residual';
 
 /**
  * Our own shaders a training step of `spec` runs, known before the first step: the direct
- * convolutions of every conv layer (in the precision of `ops`), fused BN+ReLU and the fused NAG
- * update. (FP16 runs also use GEMM kernels for the FC layer; those compile at the first step.)
+ * convolutions of every conv layer (in the precision of `ops`), fused BN+ReLU, the fused residual
+ * and the fused NAG update; in FP16 runs also the GEMM kernels of the FC layer and of convolutions
+ * whose channels are not multiples of 4 (in f32 those are stock tfjs ops, compiled by
+ * compileTfjsShadersAhead).
  */
 export function trainingShaders(spec: ResNetSpec, ops: HeavyOps): ShaderSource[] {
   const shaders: ShaderSource[] = [
@@ -20,10 +23,12 @@ export function trainingShaders(spec: ResNetSpec, ops: HeavyOps): ShaderSource[]
     ...FUSED_RESIDUAL_SHADERS,
     { code: FUSED_NAG_WGSL, label: 'fused-nag' },
   ];
+  const f16 = ops.precision === 'f32' ? null : ops.precision;
+  if (f16) shaders.push(...matMulShaders(f16));
   for (const { conv } of allConvBns(spec)) {
     // The same rule as fp16/ops.ts: an RGB stem is padded to 4 channels.
     const inChannels = paddedChannels(conv.inChannels);
-    if (!directConvApplies(inChannels, conv.outChannels)) continue;
+    const direct = directConvApplies(inChannels, conv.outChannels);
     // The shaders depend on channels, kernel, stride and padding only, not on the image size.
     const g = convGeometry(
       [1, conv.kernel, conv.kernel, inChannels],
@@ -31,7 +36,8 @@ export function trainingShaders(spec: ResNetSpec, ops: HeavyOps): ShaderSource[]
       conv.stride,
       conv.pad,
     );
-    shaders.push(...directConvShaders(g, ops.precision));
+    if (direct) shaders.push(...directConvShaders(g, ops.precision));
+    else if (f16) shaders.push(...convGemmShaders(g, f16));
   }
   return shaders;
 }

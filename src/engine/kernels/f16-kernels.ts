@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
-import { pipelineFor, runKernel, webgpuDevice, workgroupGrid } from './dispatch';
+import { pipelineFor, runKernel, webgpuDevice, workgroupGrid, type ShaderSource } from './dispatch';
 import {
   gemmUniforms,
   gemmWgsl,
@@ -32,9 +32,18 @@ function splitsFor(M: number, N: number, K: number): number {
   return Math.max(1, Math.min(byWork, byK, 64));
 }
 
+type ShapedSpec = Omit<GemmSpec, 'splits'>;
+
+/** A GEMM's shader: it depends on the loaders and the precision only, never on the shape. */
+function gemmShader(name: string, spec: ShapedSpec, precision: Precision): ShaderSource {
+  return { code: gemmWgsl({ ...spec, splits: 1 }, precision), label: `${name}-${precision}` };
+}
+
+const REDUCE_SPLITS_SHADER: ShaderSource = { code: REDUCE_SPLITS_WGSL, label: 'reduce-splits' };
+
 function gemm(
   name: string,
-  spec: Omit<GemmSpec, 'splits'>,
+  spec: ShapedSpec,
   inputs: tf.Tensor[],
   outputShape: number[],
   precision: Precision,
@@ -47,7 +56,8 @@ function gemm(
   if (groupsX > maxGroups || groupsY > maxGroups) {
     throw new Error(`${name}: ${spec.M}×${spec.N} output exceeds the adapter's dispatch limit`);
   }
-  const pipeline = pipelineFor(gemmWgsl(full, precision), `${name}-${precision}`);
+  const shader = gemmShader(name, spec, precision);
+  const pipeline = pipelineFor(shader.code, shader.label);
   const uniforms = gemmUniforms(full).map(([, v]) => v);
   if (splits === 1) {
     return runKernel(pipeline, inputs, uniforms, outputShape, [groupsX, groupsY, 1]);
@@ -60,7 +70,7 @@ function gemm(
     [splits, size],
     [groupsX, groupsY, splits],
   );
-  const reduce = pipelineFor(REDUCE_SPLITS_WGSL, 'reduce-splits');
+  const reduce = pipelineFor(REDUCE_SPLITS_SHADER.code, REDUCE_SPLITS_SHADER.label);
   const out = runKernel(
     reduce,
     [partials],
@@ -96,16 +106,9 @@ const X_AT = /* wgsl */ `
   return x[((n * u.H + u32(ih)) * u.W + u32(iw)) * u.CI + ci];`;
 
 /** y = conv2d(x, w): x [n, h, w, cin], w [kh, kw, cin, cout], symmetric padding `pad`. */
-export function conv2dF16(
-  x: tf.Tensor4D,
-  w: tf.Tensor4D,
-  stride: number,
-  pad: number,
-  precision: Precision,
-): tf.Tensor4D {
-  const g = convGeometry(x.shape, w.shape, stride, pad);
-  // Implicit GEMM: rows (n, oh, ow), columns cout, k = (kh, kw, ci) — w is already [K, cout].
-  const spec = {
+/** Implicit GEMM: rows (n, oh, ow), columns cout, k = (kh, kw, ci) — w is already [K, cout]. */
+function conv2dSpec(g: ConvGeometry): ShapedSpec {
+  return {
     M: g.batch * g.outHeight * g.outWidth,
     N: g.outChannels,
     K: g.kernelHeight * g.kernelWidth * g.inChannels,
@@ -115,22 +118,24 @@ export function conv2dF16(
   let ci = k % u.CI; let kw = (k / u.CI) % u.KW; let kh = k / (u.CI * u.KW);${X_AT}`,
     loadB: '  return w[k * u.CO + n];',
   };
-  const shape = [g.batch, g.outHeight, g.outWidth, g.outChannels];
-  return gemm('conv2d', spec, [x, w], shape, precision) as tf.Tensor4D;
 }
 
-/** dL/dx of conv2dF16 given dy = dL/dy [n, oh, ow, cout]. */
-export function conv2dInputGradF16(
-  dy: tf.Tensor4D,
+export function conv2dF16(
+  x: tf.Tensor4D,
   w: tf.Tensor4D,
-  xShape: [number, number, number, number],
   stride: number,
   pad: number,
   precision: Precision,
 ): tf.Tensor4D {
-  const g = convGeometry(xShape, w.shape, stride, pad);
-  // Rows (n, h, w), columns ci, k = (kh, kw, co): dy at oh = (h + P − kh)/S when that divides.
-  const spec = {
+  const g = convGeometry(x.shape, w.shape, stride, pad);
+  const shape = [g.batch, g.outHeight, g.outWidth, g.outChannels];
+  return gemm('conv2d', conv2dSpec(g), [x, w], shape, precision) as tf.Tensor4D;
+}
+
+/** dL/dx of conv2dF16 given dy = dL/dy [n, oh, ow, cout]. */
+/** Rows (n, h, w), columns ci, k = (kh, kw, co): dy at oh = (h + P − kh)/S when that divides. */
+function conv2dInputGradSpec(g: ConvGeometry): ShapedSpec {
+  return {
     M: g.batch * g.inHeight * g.inWidth,
     N: g.inChannels,
     K: g.kernelHeight * g.kernelWidth * g.outChannels,
@@ -147,7 +152,32 @@ export function conv2dInputGradF16(
     loadB: `  let co = k % u.CO; let kw = (k / u.CO) % u.KW; let kh = k / (u.CO * u.KW);
   return w[((kh * u.KW + kw) * u.CI + n) * u.CO + co];`,
   };
+}
+
+export function conv2dInputGradF16(
+  dy: tf.Tensor4D,
+  w: tf.Tensor4D,
+  xShape: [number, number, number, number],
+  stride: number,
+  pad: number,
+  precision: Precision,
+): tf.Tensor4D {
+  const spec = conv2dInputGradSpec(convGeometry(xShape, w.shape, stride, pad));
   return gemm('conv2d-dx', spec, [dy, w], [...xShape], precision) as tf.Tensor4D;
+}
+
+/** Rows (kh, kw, ci), columns co, k = (n, oh, ow): dy is already [K, cout]. */
+function conv2dFilterGradSpec(g: ConvGeometry): ShapedSpec {
+  return {
+    M: g.kernelHeight * g.kernelWidth * g.inChannels,
+    N: g.outChannels,
+    K: g.batch * g.outHeight * g.outWidth,
+    inputs: ['x', 'dy'],
+    constants: geometryConstants(g),
+    loadA: `  let ci = m % u.CI; let kw = (m / u.CI) % u.KW; let kh = m / (u.CI * u.KW);
+  let ow = k % u.OW; let oh = (k / u.OW) % u.OH; let n = k / (u.OW * u.OH);${X_AT}`,
+    loadB: '  return dy[k * u.CO + n];',
+  };
 }
 
 /** dL/dw of conv2dF16 given x and dy. */
@@ -159,27 +189,13 @@ export function conv2dFilterGradF16(
   pad: number,
   precision: Precision,
 ): tf.Tensor4D {
-  const g = convGeometry(x.shape, wShape, stride, pad);
-  // Rows (kh, kw, ci), columns co, k = (n, oh, ow): dy is already [K, cout].
-  const spec = {
-    M: g.kernelHeight * g.kernelWidth * g.inChannels,
-    N: g.outChannels,
-    K: g.batch * g.outHeight * g.outWidth,
-    inputs: ['x', 'dy'],
-    constants: geometryConstants(g),
-    loadA: `  let ci = m % u.CI; let kw = (m / u.CI) % u.KW; let kh = m / (u.CI * u.KW);
-  let ow = k % u.OW; let oh = (k / u.OW) % u.OH; let n = k / (u.OW * u.OH);${X_AT}`,
-    loadB: '  return dy[k * u.CO + n];',
-  };
+  const spec = conv2dFilterGradSpec(convGeometry(x.shape, wShape, stride, pad));
   return gemm('conv2d-dw', spec, [x, dy], [...wShape], precision) as tf.Tensor4D;
 }
 
-/** x [b, cin] · w [cin, cout]. */
-export function matMulF16(x: tf.Tensor2D, w: tf.Tensor2D, precision: Precision): tf.Tensor2D {
-  const [b, cin] = x.shape;
-  const [win, cout] = w.shape;
-  if (win !== cin) throw new Error(`matMul: x has ${cin} columns, w has ${win} rows`);
-  const spec = {
+/** The FC layer y = x·w, x [b, cin], w [cin, cout]. */
+function matMulSpec(b: number, cin: number, cout: number): ShapedSpec {
+  return {
     M: b,
     N: cout,
     K: cin,
@@ -188,6 +204,40 @@ export function matMulF16(x: tf.Tensor2D, w: tf.Tensor2D, precision: Precision):
     loadA: '  return x[m * u.CIN + k];',
     loadB: '  return w[k * u.COUT + n];',
   };
+}
+
+/** dL/dx = dy · wᵀ. */
+function matMulInputGradSpec(b: number, cin: number, cout: number): ShapedSpec {
+  return {
+    M: b,
+    N: cin,
+    K: cout,
+    inputs: ['dy', 'w'],
+    constants: { CIN: cin, COUT: cout },
+    loadA: '  return dy[m * u.COUT + k];',
+    loadB: '  return w[n * u.COUT + k];',
+  };
+}
+
+/** dL/dw = xᵀ · dy. */
+function matMulFilterGradSpec(b: number, cin: number, cout: number): ShapedSpec {
+  return {
+    M: cin,
+    N: cout,
+    K: b,
+    inputs: ['x', 'dy'],
+    constants: { CIN: cin, COUT: cout },
+    loadA: '  return x[k * u.CIN + m];',
+    loadB: '  return dy[k * u.COUT + n];',
+  };
+}
+
+/** x [b, cin] · w [cin, cout]. */
+export function matMulF16(x: tf.Tensor2D, w: tf.Tensor2D, precision: Precision): tf.Tensor2D {
+  const [b, cin] = x.shape;
+  const [win, cout] = w.shape;
+  if (win !== cin) throw new Error(`matMul: x has ${cin} columns, w has ${win} rows`);
+  const spec = matMulSpec(b, cin, cout);
   return gemm('matmul', spec, [x, w], [b, cout], precision) as tf.Tensor2D;
 }
 
@@ -199,15 +249,7 @@ export function matMulInputGradF16(
 ): tf.Tensor2D {
   const [b, cout] = dy.shape;
   const [cin] = w.shape;
-  const spec = {
-    M: b,
-    N: cin,
-    K: cout,
-    inputs: ['dy', 'w'],
-    constants: { CIN: cin, COUT: cout },
-    loadA: '  return dy[m * u.COUT + k];',
-    loadB: '  return w[n * u.COUT + k];',
-  };
+  const spec = matMulInputGradSpec(b, cin, cout);
   return gemm('matmul-dx', spec, [dy, w], [b, cin], precision) as tf.Tensor2D;
 }
 
@@ -219,14 +261,29 @@ export function matMulFilterGradF16(
 ): tf.Tensor2D {
   const [b, cin] = x.shape;
   const [, cout] = dy.shape;
-  const spec = {
-    M: cin,
-    N: cout,
-    K: b,
-    inputs: ['x', 'dy'],
-    constants: { CIN: cin, COUT: cout },
-    loadA: '  return x[k * u.CIN + m];',
-    loadB: '  return dy[k * u.COUT + n];',
-  };
+  const spec = matMulFilterGradSpec(b, cin, cout);
   return gemm('matmul-dw', spec, [x, dy], [cin, cout], precision) as tf.Tensor2D;
+}
+
+/**
+ * The shaders of the FC layer and its two gradients, to compile ahead of the first step (they do
+ * not depend on the shape), with the split-K reduction they may use.
+ */
+export function matMulShaders(precision: Precision): ShaderSource[] {
+  return [
+    gemmShader('matmul', matMulSpec(1, 1, 1), precision),
+    gemmShader('matmul-dx', matMulInputGradSpec(1, 1, 1), precision),
+    gemmShader('matmul-dw', matMulFilterGradSpec(1, 1, 1), precision),
+    REDUCE_SPLITS_SHADER,
+  ];
+}
+
+/** The GEMM shaders of a convolution whose channels the direct kernels cannot take. */
+export function convGemmShaders(g: ConvGeometry, precision: Precision): ShaderSource[] {
+  return [
+    gemmShader('conv2d', conv2dSpec(g), precision),
+    gemmShader('conv2d-dx', conv2dInputGradSpec(g), precision),
+    gemmShader('conv2d-dw', conv2dFilterGradSpec(g), precision),
+    REDUCE_SPLITS_SHADER,
+  ];
 }
