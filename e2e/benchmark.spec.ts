@@ -77,7 +77,14 @@ test('runs the benchmark: rows for tf.layers, engine f32 and f16, adapter, peak,
     rows: { name: string; imgPerSec: number }[];
     ratios: Record<string, number | null>;
   };
-  expect(Object.keys(report)).toEqual(['adapter', 'rows', 'peakGflops', 'convGflops', 'ratios']);
+  expect(Object.keys(report)).toEqual([
+    'adapter',
+    'rows',
+    'peakGflops',
+    'convGflops',
+    'ratios',
+    'complete',
+  ]);
   expect(report.adapter).toBe(await panel.getByTestId('benchmark-adapter').textContent());
   expect(report.rows.map((r) => r.name)).toEqual(['tf.layers', 'engine f32', 'engine f16']);
   expect(report.ratios.engineVsLayers).toBeCloseTo(
@@ -104,10 +111,12 @@ test('runs the benchmark: rows for tf.layers, engine f32 and f16, adapter, peak,
   expect(errors).toEqual([]);
 });
 
-test('Stop cancels the benchmark and the panel says so; training waits for the benchmark', async ({
+test('Stop cancels the benchmark and keeps what was measured: peak, ratios, partial JSON; training waits for the benchmark', async ({
   page,
+  context,
 }) => {
   test.setTimeout(BENCHMARK_TIMEOUT);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const errors = trackPageErrors(page);
   await gotoApp(page);
   await openBenchmarkPanel(page);
@@ -123,6 +132,45 @@ test('Stop cancels the benchmark and the panel says so; training waits for the b
   await expect(status).toHaveText(/^Stopped after [01] of 2 rows\./, { timeout: 60_000 });
   await expect(panel.getByTestId('benchmark-results')).toHaveAttribute('data-status', 'stopped');
   await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeEnabled();
+  await expect(status).toContainText('the JSON report is marked partial');
+
+  // The peak and largest convolution are measured before any row: a stopped run keeps them.
+  await expect(panel.getByTestId('benchmark-peak')).toContainText(
+    /FMA peak \d+\.\d GFLOP\/s; largest convolution .* \d+\.\d GFLOP\/s = [\d.]+% of peak\./,
+  );
+  // engine f32 was never measured (Stop landed in the tf.layers row): its ratios say so.
+  const targets = panel.getByTestId('benchmark-targets');
+  for (const key of ['engineVsLayers', 'firstStepVsLayers']) {
+    await expect(targets.locator(`tr[data-key="${key}"]`)).toContainText('not measured');
+  }
+  await expect(targets.locator('tr[data-key="convFractionOfPeak"]')).toHaveAttribute(
+    'data-met',
+    /^(true|false)$/,
+  );
+  await expect(panel.getByTestId('benchmark-partial-json')).toHaveText(
+    'The JSON report is partial ("complete": false): stopped by the user.',
+  );
+  await panel.getByRole('button', { name: 'Copy JSON' }).click();
+  await expect(panel.getByText('Partial JSON report (stopped by the user) copied')).toBeVisible();
+  const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText())) as {
+    peakGflops: number;
+    ratios: Record<string, number | null>;
+    complete: boolean;
+    reason: string;
+  };
+  expect(copied.complete).toBe(false);
+  expect(copied.reason).toBe('stopped by the user');
+  expect(copied.peakGflops).toBeGreaterThan(0);
+  expect(copied.ratios.engineVsLayers).toBeNull();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    panel.getByRole('button', { name: 'Download JSON' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('tricks-playground-benchmark-partial.json');
+  const downloaded = JSON.parse(readFileSync((await download.path())!, 'utf8')) as unknown;
+  expect(downloaded).toEqual(copied);
+  await panel.scrollIntoViewIfNeeded();
+  await screenshot(page, 'benchmark-stopped');
 
   // During training the benchmark cannot start, and says why.
   // 200 steps of the tiny network: long enough to still be training when checked.
