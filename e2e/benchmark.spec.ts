@@ -5,7 +5,7 @@ import {
   openBenchmarkPanel,
   smallestBenchmarkSettings,
 } from './benchmark-panel';
-import { gotoApp, screenshot, TINY_RUN, trackPageErrors } from './helpers';
+import { gotoApp, queryOf, screenshot, TINY_RUN, trackPageErrors } from './helpers';
 
 /**
  * The Benchmark panel runs the engine benchmark suite in the training worker on the page's own
@@ -185,5 +185,65 @@ test('Stop cancels the benchmark and keeps what was measured: peak, ratios, part
   await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeEnabled({
     timeout: 60_000,
   });
+  expect(errors).toEqual([]);
+});
+
+test('a benchmark link opens the panel with its settings filled in and does not run it', async ({
+  page,
+  context,
+}) => {
+  const errors = trackPageErrors(page);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await gotoApp(
+    page,
+    'mixup=0.2&bench_models=r18&bench_batches=32,4&bench_warmup=0&bench_steps=3&bench_leak=&bench_f16=0&bench_width=9',
+  );
+  await expect(page.getByTestId('backend-banner')).toHaveAttribute('data-backend', 'webgpu', {
+    timeout: 60_000,
+  });
+  const panel = page.getByTestId('benchmark-panel');
+  // Open and scrolled to, without a click.
+  await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeInViewport();
+  await expect(panel.getByLabel('ResNet-18-style (32×32)')).toBeChecked();
+  await expect(panel.getByLabel('ResNet-50-style (64×64)')).not.toBeChecked();
+  await expect(panel.getByLabel('32', { exact: true })).toBeChecked();
+  await expect(panel.getByLabel('128', { exact: true })).not.toBeChecked();
+  await expect(panel.getByLabel('Other batch size')).toHaveValue('4');
+  await expect(panel.getByLabel('Warm-up steps')).toHaveValue('0');
+  await expect(panel.getByLabel('Timed steps')).toHaveValue('3');
+  await expect(panel.getByLabel('Leak check after step')).toHaveValue('');
+  await expect(panel.getByLabel('Leak check after step')).toHaveAttribute('placeholder', '4');
+  await expect(panel.getByLabel('Engine f16 rows')).not.toBeChecked();
+  // The malformed width falls back to the default, and the panel says so.
+  await expect(panel.getByLabel('Width multiplier (both networks)')).toHaveValue('0.25');
+  const notice = panel.getByTestId('benchmark-ignored-notice');
+  await expect(notice).toContainText('Ignored 1 benchmark link parameter');
+  await expect(notice).toContainText('bench_width = 9: must be from 0.0625 to 4');
+  // The experiment codec leaves the benchmark's keys alone.
+  await expect(page.getByTestId('ignored-notice')).toHaveCount(0);
+  await expect(page.getByLabel('Mixup', { exact: true })).toHaveValue('0.2');
+
+  // Never started by the link: the user presses Run.
+  await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeEnabled();
+  await page.waitForTimeout(1000);
+  await expect(panel.getByTestId('benchmark-progress')).toHaveCount(0);
+  await expect(panel.getByTestId('benchmark-results')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
+
+  // A change is written back (without the bad key); the experiment's keys stay.
+  await panel.getByLabel('Timed steps').fill('5');
+  await expect.poll(() => queryOf(page).get('bench_steps')).toBe('5');
+  expect(queryOf(page).get('mixup')).toBe('0.2');
+  expect(queryOf(page).has('bench_width')).toBe(false);
+  await page.getByLabel('Mixup', { exact: true }).fill('0.3');
+  await expect.poll(() => queryOf(page).get('mixup')).toBe('0.3');
+  expect(queryOf(page).get('bench_steps')).toBe('5');
+
+  await panel.getByRole('button', { name: 'Copy benchmark link' }).click();
+  await expect(panel.getByText('Link copied to the clipboard.')).toBeVisible();
+  const link = new URL(await page.evaluate(() => navigator.clipboard.readText()));
+  expect(link.search).toBe(
+    '?bench=1&bench_models=r18&bench_batches=4%2C32&bench_warmup=0&bench_steps=5&bench_leak=&bench_f16=0',
+  );
   expect(errors).toEqual([]);
 });
