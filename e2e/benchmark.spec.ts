@@ -5,7 +5,7 @@ import {
   openBenchmarkPanel,
   smallestBenchmarkSettings,
 } from './benchmark-panel';
-import { gotoApp, screenshot, TINY_RUN, trackPageErrors } from './helpers';
+import { gotoApp, queryOf, screenshot, TINY_RUN, trackPageErrors } from './helpers';
 
 /**
  * The Benchmark panel runs the engine benchmark suite in the training worker on the page's own
@@ -77,7 +77,14 @@ test('runs the benchmark: rows for tf.layers, engine f32 and f16, adapter, peak,
     rows: { name: string; imgPerSec: number }[];
     ratios: Record<string, number | null>;
   };
-  expect(Object.keys(report)).toEqual(['adapter', 'rows', 'peakGflops', 'convGflops', 'ratios']);
+  expect(Object.keys(report)).toEqual([
+    'adapter',
+    'rows',
+    'peakGflops',
+    'convGflops',
+    'ratios',
+    'complete',
+  ]);
   expect(report.adapter).toBe(await panel.getByTestId('benchmark-adapter').textContent());
   expect(report.rows.map((r) => r.name)).toEqual(['tf.layers', 'engine f32', 'engine f16']);
   expect(report.ratios.engineVsLayers).toBeCloseTo(
@@ -104,10 +111,12 @@ test('runs the benchmark: rows for tf.layers, engine f32 and f16, adapter, peak,
   expect(errors).toEqual([]);
 });
 
-test('Stop cancels the benchmark and the panel says so; training waits for the benchmark', async ({
+test('Stop cancels the benchmark and keeps what was measured: peak, ratios, partial JSON; training waits for the benchmark', async ({
   page,
+  context,
 }) => {
   test.setTimeout(BENCHMARK_TIMEOUT);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const errors = trackPageErrors(page);
   await gotoApp(page);
   await openBenchmarkPanel(page);
@@ -123,6 +132,45 @@ test('Stop cancels the benchmark and the panel says so; training waits for the b
   await expect(status).toHaveText(/^Stopped after [01] of 2 rows\./, { timeout: 60_000 });
   await expect(panel.getByTestId('benchmark-results')).toHaveAttribute('data-status', 'stopped');
   await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeEnabled();
+  await expect(status).toContainText('the JSON report is marked partial');
+
+  // The peak and largest convolution are measured before any row: a stopped run keeps them.
+  await expect(panel.getByTestId('benchmark-peak')).toContainText(
+    /FMA peak \d+\.\d GFLOP\/s; largest convolution .* \d+\.\d GFLOP\/s = [\d.]+% of peak\./,
+  );
+  // engine f32 was never measured (Stop landed in the tf.layers row): its ratios say so.
+  const targets = panel.getByTestId('benchmark-targets');
+  for (const key of ['engineVsLayers', 'firstStepVsLayers']) {
+    await expect(targets.locator(`tr[data-key="${key}"]`)).toContainText('not measured');
+  }
+  await expect(targets.locator('tr[data-key="convFractionOfPeak"]')).toHaveAttribute(
+    'data-met',
+    /^(true|false)$/,
+  );
+  await expect(panel.getByTestId('benchmark-partial-json')).toHaveText(
+    'The JSON report is partial ("complete": false): stopped by the user.',
+  );
+  await panel.getByRole('button', { name: 'Copy JSON' }).click();
+  await expect(panel.getByText('Partial JSON report (stopped by the user) copied')).toBeVisible();
+  const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText())) as {
+    peakGflops: number;
+    ratios: Record<string, number | null>;
+    complete: boolean;
+    reason: string;
+  };
+  expect(copied.complete).toBe(false);
+  expect(copied.reason).toBe('stopped by the user');
+  expect(copied.peakGflops).toBeGreaterThan(0);
+  expect(copied.ratios.engineVsLayers).toBeNull();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    panel.getByRole('button', { name: 'Download JSON' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('tricks-playground-benchmark-partial.json');
+  const downloaded = JSON.parse(readFileSync((await download.path())!, 'utf8')) as unknown;
+  expect(downloaded).toEqual(copied);
+  await panel.scrollIntoViewIfNeeded();
+  await screenshot(page, 'benchmark-stopped');
 
   // During training the benchmark cannot start, and says why.
   // 200 steps of the tiny network: long enough to still be training when checked.
@@ -137,5 +185,65 @@ test('Stop cancels the benchmark and the panel says so; training waits for the b
   await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeEnabled({
     timeout: 60_000,
   });
+  expect(errors).toEqual([]);
+});
+
+test('a benchmark link opens the panel with its settings filled in and does not run it', async ({
+  page,
+  context,
+}) => {
+  const errors = trackPageErrors(page);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await gotoApp(
+    page,
+    'mixup=0.2&bench_models=r18&bench_batches=32,4&bench_warmup=0&bench_steps=3&bench_leak=&bench_f16=0&bench_width=9',
+  );
+  await expect(page.getByTestId('backend-banner')).toHaveAttribute('data-backend', 'webgpu', {
+    timeout: 60_000,
+  });
+  const panel = page.getByTestId('benchmark-panel');
+  // Open and scrolled to, without a click.
+  await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeInViewport();
+  await expect(panel.getByLabel('ResNet-18-style (32×32)')).toBeChecked();
+  await expect(panel.getByLabel('ResNet-50-style (64×64)')).not.toBeChecked();
+  await expect(panel.getByLabel('32', { exact: true })).toBeChecked();
+  await expect(panel.getByLabel('128', { exact: true })).not.toBeChecked();
+  await expect(panel.getByLabel('Other batch size')).toHaveValue('4');
+  await expect(panel.getByLabel('Warm-up steps')).toHaveValue('0');
+  await expect(panel.getByLabel('Timed steps')).toHaveValue('3');
+  await expect(panel.getByLabel('Leak check after step')).toHaveValue('');
+  await expect(panel.getByLabel('Leak check after step')).toHaveAttribute('placeholder', '4');
+  await expect(panel.getByLabel('Engine f16 rows')).not.toBeChecked();
+  // The malformed width falls back to the default, and the panel says so.
+  await expect(panel.getByLabel('Width multiplier (both networks)')).toHaveValue('0.25');
+  const notice = panel.getByTestId('benchmark-ignored-notice');
+  await expect(notice).toContainText('Ignored 1 benchmark link parameter');
+  await expect(notice).toContainText('bench_width = 9: must be from 0.0625 to 4');
+  // The experiment codec leaves the benchmark's keys alone.
+  await expect(page.getByTestId('ignored-notice')).toHaveCount(0);
+  await expect(page.getByLabel('Mixup', { exact: true })).toHaveValue('0.2');
+
+  // Never started by the link: the user presses Run.
+  await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeEnabled();
+  await page.waitForTimeout(1000);
+  await expect(panel.getByTestId('benchmark-progress')).toHaveCount(0);
+  await expect(panel.getByTestId('benchmark-results')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
+
+  // A change is written back (without the bad key); the experiment's keys stay.
+  await panel.getByLabel('Timed steps').fill('5');
+  await expect.poll(() => queryOf(page).get('bench_steps')).toBe('5');
+  expect(queryOf(page).get('mixup')).toBe('0.2');
+  expect(queryOf(page).has('bench_width')).toBe(false);
+  await page.getByLabel('Mixup', { exact: true }).fill('0.3');
+  await expect.poll(() => queryOf(page).get('mixup')).toBe('0.3');
+  expect(queryOf(page).get('bench_steps')).toBe('5');
+
+  await panel.getByRole('button', { name: 'Copy benchmark link' }).click();
+  await expect(panel.getByText('Link copied to the clipboard.')).toBeVisible();
+  const link = new URL(await page.evaluate(() => navigator.clipboard.readText()));
+  expect(link.search).toBe(
+    '?bench=1&bench_models=r18&bench_batches=4%2C32&bench_warmup=0&bench_steps=5&bench_leak=&bench_f16=0',
+  );
   expect(errors).toEqual([]);
 });

@@ -5,9 +5,12 @@ import {
   isCpuAdapter,
   epochTimes,
   grownRows,
+  partialReportOf,
+  plannedBasis,
   ratioBasis,
   reportAtBasis,
   reportJson,
+  STOPPED_BY_USER,
   table3,
 } from './derive';
 import { assembleReport, type BenchModel, type BenchRow, type BenchVariant } from './report';
@@ -83,8 +86,121 @@ describe('reportAtBasis', () => {
       'peakGflops',
       'convGflops',
       'ratios',
+      'complete',
     ]);
+    expect(JSON.parse(json).complete).toBe(true);
     expect(json).toContain('\n  "adapter": "a",');
+  });
+});
+
+describe('plannedBasis', () => {
+  it('is the basis the complete run would have: ResNet-18-style at 128, else largest batch', () => {
+    expect(plannedBasis(['resnet50-style', 'resnet18-style'], [32, 128])).toEqual({
+      model: 'resnet18-style',
+      batch: 128,
+    });
+    expect(plannedBasis(['resnet50-style'], [4, 32])).toEqual({
+      model: 'resnet50-style',
+      batch: 32,
+    });
+    expect(plannedBasis([], [32])).toBeNull();
+    expect(plannedBasis(['resnet18-style'], [])).toBeNull();
+  });
+});
+
+describe('partialReportOf', () => {
+  const plan = { models: ['resnet18-style', 'resnet50-style'] as BenchModel[], batches: [32, 128] };
+
+  it('keeps the peak and conv, takes ratios at the planned basis, and says why it is partial', () => {
+    // Stopped during batch 128: tf.layers at 128 measured, engine f32 at 128 not.
+    const rows = [
+      row('tf.layers', 'resnet18-style', 32, 10, 8000),
+      row('engine f32', 'resnet18-style', 32, 40, 2000),
+      row('tf.layers', 'resnet18-style', 128, 12, 9000),
+    ];
+    const report = partialReportOf(
+      { adapter: 'llvmpipe', rows, peakGflops: 50, convGflops: 10, reason: STOPPED_BY_USER },
+      plan,
+    );
+    // Batch 128 is the planned basis: engine/layers needs engine f32 at 128, so not measured
+    // (batch 32's ×4 is not substituted); conv/peak = 10 / 50 = 0.2.
+    expect(report.ratios).toEqual({
+      engineVsLayers: null,
+      f16VsF32: null,
+      firstStepVsLayers: null,
+      convFractionOfPeak: 0.2,
+    });
+    expect(report.complete).toBe(false);
+    expect(report.reason).toBe('stopped by the user');
+    expect(report.rows).toHaveLength(3);
+    const json = JSON.parse(reportJson(report)) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual([
+      'adapter',
+      'rows',
+      'peakGflops',
+      'convGflops',
+      'ratios',
+      'complete',
+      'reason',
+    ]);
+    expect(json.peakGflops).toBe(50);
+    expect(json.complete).toBe(false);
+  });
+
+  it('gives the ratios whose rows exist at the basis', () => {
+    const rows = [
+      row('tf.layers', 'resnet18-style', 128, 10, 8000),
+      row('engine f32', 'resnet18-style', 128, 35, 2000),
+    ];
+    const report = partialReportOf(
+      { adapter: 'a', rows, peakGflops: 40, convGflops: 18, reason: 'out of memory' },
+      plan,
+    );
+    // 35 / 10 = 3.5; 2000 / 8000 = 0.25; 18 / 40 = 0.45; no f16 row.
+    expect(report.ratios).toEqual({
+      engineVsLayers: 3.5,
+      f16VsF32: null,
+      firstStepVsLayers: 0.25,
+      convFractionOfPeak: 0.45,
+    });
+    const checks = checkTargets(report);
+    expect(checks.map((c) => [c.key, c.met])).toEqual([
+      ['engineVsLayers', true],
+      ['firstStepVsLayers', true],
+      ['noGrowth', true],
+      ['convFractionOfPeak', true],
+      ['f16VsF32', null],
+    ]);
+  });
+
+  it('stopped before any row: the peak alone, every row ratio and row target not measured', () => {
+    const report = partialReportOf(
+      { adapter: 'a', rows: [], peakGflops: 40, convGflops: null, reason: STOPPED_BY_USER },
+      plan,
+    );
+    expect(report.peakGflops).toBe(40);
+    expect(report.convGflops).toBeNull();
+    expect(Object.values(report.ratios)).toEqual([null, null, null, null]);
+    expect(checkTargets(report).map((c) => c.met)).toEqual([null, null, null, null, null]);
+    expect(JSON.parse(reportJson(report))).toMatchObject({
+      peakGflops: 40,
+      convGflops: null,
+      complete: false,
+      reason: 'stopped by the user',
+    });
+  });
+
+  it('without a plan, takes the basis from the measured rows', () => {
+    const rows = [
+      row('tf.layers', 'resnet18-style', 4, 10, 8000),
+      row('engine f32', 'resnet18-style', 4, 20, 2000),
+    ];
+    const report = partialReportOf(
+      { adapter: 'a', rows, peakGflops: null, convGflops: null, reason: 'crashed' },
+      null,
+    );
+    expect(report.ratios.engineVsLayers).toBe(2);
+    expect(report.ratios.convFractionOfPeak).toBeNull();
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  assemblePartialReport,
   computeRatios,
   epochSeconds,
   RATIO_BATCH,
@@ -8,6 +9,7 @@ import {
   type BenchReport,
   type BenchRow,
   type BenchVariant,
+  type PartialMeasurements,
 } from './report';
 
 /**
@@ -31,6 +33,34 @@ export function ratioBasis(rows: readonly BenchRow[]): RatioBasis | null {
   const batches = rows.filter((r) => r.model === model).map((r) => r.batch);
   const batch = batches.includes(RATIO_BATCH) ? RATIO_BATCH : Math.max(...batches);
   return { model, batch };
+}
+
+/** The basis a run of these networks and batches gets once complete (the rule of `ratioBasis`). */
+export function plannedBasis(
+  models: readonly BenchModel[],
+  batches: readonly number[],
+): RatioBasis | null {
+  if (models.length === 0 || batches.length === 0) return null;
+  const model = models.includes(RATIO_MODEL) ? RATIO_MODEL : models[0]!;
+  const batch = batches.includes(RATIO_BATCH) ? RATIO_BATCH : Math.max(...batches);
+  return { model, batch };
+}
+
+/** The `reason` of a partial report when Stop was pressed. */
+export const STOPPED_BY_USER = 'stopped by the user';
+
+/**
+ * The report of a stopped or failed run, its ratios at the basis the complete run would have had
+ * (from the planned networks and batches), so a ratio whose row is missing stays null rather
+ * than being taken at another batch.
+ */
+export function partialReportOf(
+  measured: PartialMeasurements,
+  plan: { models: readonly BenchModel[]; batches: readonly number[] } | null,
+): BenchReport {
+  const basis = (plan && plannedBasis(plan.models, plan.batches)) ??
+    ratioBasis(measured.rows) ?? { model: RATIO_MODEL, batch: RATIO_BATCH };
+  return assemblePartialReport(measured, basis.model, basis.batch);
 }
 
 /** The report with its ratios computed at `ratioBasis` (identical when batch 128 was measured). */

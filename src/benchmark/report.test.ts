@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  assemblePartialReport,
   assembleReport,
   computeRatios,
   epochSeconds,
@@ -74,7 +75,15 @@ describe('assembleReport', () => {
 
   it('has exactly the keys of the issue, in order', () => {
     const report = assembleReport('test adapter', rows, 1000, 400);
-    expect(Object.keys(report)).toEqual(['adapter', 'rows', 'peakGflops', 'convGflops', 'ratios']);
+    expect(Object.keys(report)).toEqual([
+      'adapter',
+      'rows',
+      'peakGflops',
+      'convGflops',
+      'ratios',
+      'complete',
+    ]);
+    expect(report.complete).toBe(true);
     expect(Object.keys(report.rows[0]!)).toEqual([
       'name',
       'model',
@@ -114,6 +123,15 @@ describe('assembleReport', () => {
   it('ignores rows of the other model', () => {
     const other = rows.map((r) => ({ ...r, model: 'resnet50-style' as const, imgPerSec: 1 }));
     expect(computeRatios([...other, ...rows], 1, 1).engineVsLayers).toBe(3);
+  });
+
+  it('prints n/a for a peak a partial report lacks', () => {
+    const partial = assemblePartialReport(
+      { adapter: 'a', rows: [], peakGflops: null, convGflops: null, reason: 'stopped by the user' },
+      'resnet18-style',
+      128,
+    );
+    expect(formatReportTable(partial, 23)).toContain('FMA peak n/a GFLOP/s; largest conv n/a');
   });
 
   it('prints one table line per row and the ratios', () => {

@@ -34,14 +34,24 @@ export interface BenchRatios {
   convFractionOfPeak: number | null;
 }
 
+/** The largest convolution of the ratio network, as the suite timed it. */
+export interface LargestConv {
+  name: string;
+  shape: string;
+  gflops: number;
+}
+
 export interface BenchReport {
   adapter: string;
   rows: BenchRow[];
-  /** FMA micro-benchmark on the same adapter, in the same run. */
-  peakGflops: number;
+  /** FMA micro-benchmark on the same adapter, in the same run; null when a partial run ended first. */
+  peakGflops: number | null;
   /** The largest convolution of the ResNet-18-style network at the ratio batch, as the f32 engine runs it. */
-  convGflops: number;
+  convGflops: number | null;
   ratios: BenchRatios;
+  /** false: the run was stopped or failed, and `reason` says why; rows and figures are those measured. */
+  complete: boolean;
+  reason?: string;
 }
 
 /** Median of a non-empty list (mean of the two middle values for even lengths). */
@@ -75,8 +85,8 @@ function find(rows: readonly BenchRow[], name: BenchVariant, model: BenchModel, 
 /** The ratios for `model` at `batch` (defaults: ResNet-18-style at 128). */
 export function computeRatios(
   rows: readonly BenchRow[],
-  peakGflops: number,
-  convGflops: number,
+  peakGflops: number | null,
+  convGflops: number | null,
   model: BenchModel = RATIO_MODEL,
   batch: number = RATIO_BATCH,
 ): BenchRatios {
@@ -91,7 +101,19 @@ export function computeRatios(
   };
 }
 
-/** The report in exactly the issue's JSON shape (key order included). */
+const copyRow = (r: BenchRow): BenchRow => ({
+  name: r.name,
+  model: r.model,
+  batch: r.batch,
+  imgPerSec: r.imgPerSec,
+  firstStepMs: r.firstStepMs,
+  tensorsAt1: r.tensorsAt1,
+  tensorsAt200: r.tensorsAt200,
+  gpuBytesAt1: r.gpuBytesAt1,
+  gpuBytesAt200: r.gpuBytesAt200,
+});
+
+/** The report in exactly the issue's JSON shape (key order included), plus `complete: true`. */
 export function assembleReport(
   adapter: string,
   rows: readonly BenchRow[],
@@ -101,20 +123,43 @@ export function assembleReport(
 ): BenchReport {
   return {
     adapter,
-    rows: rows.map((r) => ({
-      name: r.name,
-      model: r.model,
-      batch: r.batch,
-      imgPerSec: r.imgPerSec,
-      firstStepMs: r.firstStepMs,
-      tensorsAt1: r.tensorsAt1,
-      tensorsAt200: r.tensorsAt200,
-      gpuBytesAt1: r.gpuBytesAt1,
-      gpuBytesAt200: r.gpuBytesAt200,
-    })),
+    rows: rows.map(copyRow),
     peakGflops,
     convGflops,
     ratios: computeRatios(rows, peakGflops, convGflops, RATIO_MODEL, ratioBatch),
+    complete: true,
+  };
+}
+
+/** What a stopped or failed run had measured, and why it ended. */
+export interface PartialMeasurements {
+  adapter: string;
+  rows: readonly BenchRow[];
+  peakGflops: number | null;
+  convGflops: number | null;
+  /** "stopped by the user", or the failure in words. */
+  reason: string;
+}
+
+/**
+ * The report of a run that ended early: the same shape with `complete: false` and `reason`.
+ * Ratios are those a complete run would give (`model` at `batch`); each one whose inputs were
+ * not measured is null.
+ */
+export function assemblePartialReport(
+  measured: PartialMeasurements,
+  model: BenchModel,
+  batch: number,
+): BenchReport {
+  const { adapter, rows, peakGflops, convGflops, reason } = measured;
+  return {
+    adapter,
+    rows: rows.map(copyRow),
+    peakGflops,
+    convGflops,
+    ratios: computeRatios(rows, peakGflops, convGflops, model, batch),
+    complete: false,
+    reason,
   };
 }
 
@@ -157,7 +202,7 @@ export function formatReportTable(report: BenchReport, leakStep: number): string
   const q = report.ratios;
   lines.push(
     '',
-    `FMA peak ${report.peakGflops.toFixed(1)} GFLOP/s; largest conv ${report.convGflops.toFixed(1)} GFLOP/s`,
+    `FMA peak ${fmt(report.peakGflops, 1)} GFLOP/s; largest conv ${fmt(report.convGflops, 1)} GFLOP/s`,
     `ratios (${RATIO_MODEL}, batch ${RATIO_BATCH}): engine/layers ×${fmt(q.engineVsLayers)}, ` +
       `f16/f32 ×${fmt(q.f16VsF32)}, first step engine/layers ×${fmt(q.firstStepVsLayers)}, ` +
       `conv/peak ${q.convFractionOfPeak === null ? 'n/a' : (q.convFractionOfPeak * 100).toFixed(1) + '%'}`,

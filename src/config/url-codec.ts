@@ -12,6 +12,26 @@ export interface ParsedQuery {
 const MAX_VALUE_LENGTH = 64;
 
 /**
+ * `bench` and `bench_*` belong to the Benchmark panel (src/benchmark/url.ts parses them): the
+ * experiment codec leaves them alone, and writing the experiment keeps them.
+ */
+export function isBenchmarkKey(key: string): boolean {
+  return key === 'bench' || key.startsWith('bench_');
+}
+
+/** The parameters of `search` whose keys `keep` accepts, as a query string (no '?'). */
+export function queryPart(search: string, keep: (key: string) => boolean): string {
+  const kept = new URLSearchParams();
+  for (const [key, value] of new URLSearchParams(search)) if (keep(key)) kept.append(key, value);
+  return kept.toString();
+}
+
+/** Query strings joined with '&', empty ones left out. */
+export function joinQueries(...queries: string[]): string {
+  return queries.filter((q) => q !== '').join('&');
+}
+
+/**
  * Keys of older links, mapped onto today's parameters. `augment` switched the whole §2.1
  * pipeline; it now sets the four per-step switches unless the link also sets them itself.
  */
@@ -74,6 +94,7 @@ export function parseQuery(search: string): ParsedQuery {
     };
   }
   for (const [key, raw] of params) {
+    if (isBenchmarkKey(key)) continue;
     const shownValue = raw.slice(0, MAX_VALUE_LENGTH);
     const modern = LEGACY_KEYS.get(key);
     if (modern) {

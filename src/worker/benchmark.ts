@@ -1,5 +1,5 @@
 import { describeBenchmarkFailure } from '../benchmark/derive';
-import type { BenchRow } from '../benchmark/report';
+import type { BenchRow, LargestConv } from '../benchmark/report';
 import { plannedRowCount, type BenchmarkRequest } from '../benchmark/settings';
 import type { BackendInfo, BenchmarkEvent, BenchmarkOutcome } from './protocol';
 
@@ -20,6 +20,8 @@ export async function runBenchmarkOnBackend(
   const rowsTotal = plannedRowCount({ ...request, f16 });
   const rows: BenchRow[] = [];
   const dispatchesPerStep: number[] = [];
+  let peakGflops: number | null = null;
+  let largestConv: LargestConv | null = null;
   let during: string | null = null;
   const progress = (message: string) => {
     during = message;
@@ -41,6 +43,14 @@ export async function runBenchmarkOnBackend(
         f16,
         signal,
         onProgress: progress,
+        onPeak: (gflops) => {
+          peakGflops = gflops;
+          emit({ type: 'peak', peakGflops: gflops });
+        },
+        onLargestConv: (conv) => {
+          largestConv = conv;
+          emit({ type: 'largestConv', largestConv: conv });
+        },
         onRow: (row, dispatches) => {
           rows.push(row);
           dispatchesPerStep.push(dispatches);
@@ -59,7 +69,14 @@ export async function runBenchmarkOnBackend(
       seconds: seconds(),
     };
   } catch (err) {
-    const partial = { adapter: backend.adapter, rows, dispatchesPerStep, seconds: seconds() };
+    const partial = {
+      adapter: backend.adapter,
+      rows,
+      dispatchesPerStep,
+      peakGflops,
+      largestConv,
+      seconds: seconds(),
+    };
     if (signal.aborted) {
       return {
         status: 'stopped',

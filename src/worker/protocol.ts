@@ -1,4 +1,4 @@
-import type { BenchReport, BenchRow } from '../benchmark/report';
+import type { BenchReport, BenchRow, LargestConv } from '../benchmark/report';
 import type { BenchmarkRequest } from '../benchmark/settings';
 import type { ExperimentConfig } from '../config/params';
 import type { LoadProgress } from '../data/files';
@@ -143,7 +143,9 @@ export type { BenchmarkRequest };
 
 export type BenchmarkEvent =
   | { type: 'progress'; message: string; rowsDone: number; rowsTotal: number }
-  | { type: 'row'; row: BenchRow; dispatches: number };
+  | { type: 'row'; row: BenchRow; dispatches: number }
+  | { type: 'peak'; peakGflops: number }
+  | { type: 'largestConv'; largestConv: LargestConv };
 
 export type BenchmarkOutcome =
   | {
@@ -153,7 +155,7 @@ export type BenchmarkOutcome =
       leakStep: number;
       /** Compute dispatches of one step, per row. */
       dispatchesPerStep: number[];
-      largestConv: { name: string; shape: string; gflops: number };
+      largestConv: LargestConv;
       seconds: number;
     }
   | {
@@ -163,6 +165,9 @@ export type BenchmarkOutcome =
       /** Rows measured before it stopped or failed. */
       rows: BenchRow[];
       dispatchesPerStep: number[];
+      /** Measured before any row; null when the run ended first. */
+      peakGflops: number | null;
+      largestConv: LargestConv | null;
       seconds: number;
     };
 

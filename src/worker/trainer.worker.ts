@@ -381,6 +381,8 @@ const api: TrainerWorkerApi = {
       adapter: '',
       rows: [],
       dispatchesPerStep: [],
+      peakGflops: null,
+      largestConv: null,
       seconds: 0,
     });
     if (current) {

@@ -10,6 +10,7 @@ import {
   type BenchReport,
   type BenchRow,
   type BenchVariant,
+  type LargestConv,
 } from '../../benchmark/report';
 import { createRng, NAG_MOMENTUM } from '../../tricks';
 import { availableF16Precision, F32_OPS, f16Ops } from '../fp16/ops';
@@ -63,6 +64,10 @@ export interface SuiteOptions {
   /** Run 'engine f16' where the device has shader-f16 (default true). */
   f16?: boolean;
   onProgress?: (message: string) => void;
+  /** Called once the FMA peak is measured (before any row), so a stopped run still has it. */
+  onPeak?: (gflops: number) => void;
+  /** Called once the largest convolution is timed (before any row). */
+  onLargestConv?: (conv: LargestConv) => void;
   /** Called as each row is measured (the page shows rows as they come). */
   onRow?: (row: BenchRow, dispatches: number) => void;
   /** Checked before every step: once aborted, the suite rejects with the signal's reason. */
@@ -75,7 +80,7 @@ export interface SuiteResult {
   /** Compute dispatches of one step (step 2), per row, same order as report.rows. */
   dispatchesPerStep: number[];
   /** The largest convolution of the ratio network: name, shape and its GFLOP/s. */
-  largestConv: { name: string; shape: string; gflops: number };
+  largestConv: LargestConv;
 }
 
 const CLASSES = 10;
@@ -251,7 +256,7 @@ const CONV_REPEATS = 10;
  * engine runs it (F32_OPS: our direct kernel on WebGPU): best of 5 timings of CONV_REPEATS
  * queued dispatches and one readback.
  */
-async function measureLargestConv(config: BenchModelConfig, batch: number) {
+async function measureLargestConv(config: BenchModelConfig, batch: number): Promise<LargestConv> {
   const spec = specOf(config);
   const convs = summarizeResNet(spec, config.input).layers.filter((l) => l.name.endsWith('.conv'));
   const largest = convs.reduce((a, b) => (b.macs > a.macs ? b : a));
@@ -313,6 +318,7 @@ export async function runBenchmarkSuite(
   if ((options.f16 ?? true) && deviceHasShaderF16()) variants.push('engine f16');
   options.onProgress?.('measuring the FMA peak');
   const peak = await measureFmaPeak();
+  options.onPeak?.(peak.gflops);
   const ratioModel = options.models.find((m) => m.model === 'resnet18-style') ?? options.models[0]!;
   const convBatch = options.batches.includes(RATIO_BATCH)
     ? RATIO_BATCH
@@ -320,6 +326,7 @@ export async function runBenchmarkSuite(
   options.signal?.throwIfAborted();
   options.onProgress?.('timing the largest convolution');
   const largestConv = await measureLargestConv(ratioModel, convBatch);
+  options.onLargestConv?.(largestConv);
   const rows: BenchRow[] = [];
   const dispatchesPerStep: number[] = [];
   for (const config of options.models) {

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import {
   checkSettings,
   FULL_SETTINGS,
@@ -6,8 +6,12 @@ import {
   QUICK_SETTINGS,
   type BenchmarkSettings,
 } from '../../benchmark/settings';
+import { benchLinkQuery } from '../../benchmark/url';
 import type { BackendInfo } from '../../worker/protocol';
 import type { BenchmarkController } from '../hooks/useBenchmark';
+import { useBenchmarkSettings } from '../hooks/useBenchmarkSettings';
+import { CopyLinkButton } from './CopyLinkButton';
+import { IgnoredNotice } from './IgnoredNotice';
 import { BenchmarkResults } from './BenchmarkResults';
 
 /** Why the benchmark cannot run now, in words; null when it can. */
@@ -39,7 +43,12 @@ export function BenchmarkPanel({
   training: boolean;
   benchmark: BenchmarkController;
 }) {
-  const [settings, setSettings] = useState<BenchmarkSettings>(FULL_SETTINGS);
+  const { settings, setSettings, ignored, openOnLoad } = useBenchmarkSettings();
+  const detailsRef = useRef<HTMLDetailsElement>(null);
+  // A link with the panel's parameters opens it and scrolls to it; it never starts a run.
+  useEffect(() => {
+    if (openOnLoad) detailsRef.current?.scrollIntoView({ block: 'start' });
+  }, [openOnLoad]);
   const shaderF16 = backend?.shaderF16 ?? false;
   const check = useMemo(() => checkSettings(settings, shaderF16), [settings, shaderF16]);
   const reason = unavailableReason(backend, training);
@@ -79,7 +88,12 @@ export function BenchmarkPanel({
       : '';
 
   return (
-    <details className="benchmark" data-testid="benchmark-panel">
+    <details
+      className="benchmark"
+      data-testid="benchmark-panel"
+      ref={detailsRef}
+      open={openOnLoad || undefined}
+    >
       <summary>
         <h2>Benchmark</h2>
       </summary>
@@ -90,6 +104,11 @@ export function BenchmarkPanel({
         images/s, the first step (shader compilation), memory growth and the GPU’s measured peak.
         The same suite as <code>npm run bench</code>.
       </p>
+      <IgnoredNotice
+        ignored={ignored}
+        what="benchmark link parameter"
+        testId="benchmark-ignored-notice"
+      />
       <fieldset className="bench-settings" disabled={running}>
         <legend className="visually-hidden">Benchmark settings</legend>
         <div className="toolbar" role="group" aria-label="Benchmark presets">
@@ -139,6 +158,12 @@ export function BenchmarkPanel({
         <button type="button" disabled={!running || stopping} onClick={benchmark.stop}>
           Stop
         </button>
+        <CopyLinkButton
+          label="Copy benchmark link"
+          link={() =>
+            `${window.location.origin}${window.location.pathname}?${benchLinkQuery(settings)}`
+          }
+        />
       </div>
       {!check.ok && (
         <ul className="problems" role="status" aria-label="Benchmark settings to fix">

@@ -1,28 +1,25 @@
 import { useMemo, useState } from 'react';
 import {
   checkTargets,
-  epochTimes,
   isCpuAdapter,
+  partialReportOf,
+  plannedBasis,
   ratioBasis,
   reportAtBasis,
   reportJson,
-  table3,
+  STOPPED_BY_USER,
+  type RatioBasis,
   type TargetCheck,
 } from '../../benchmark/derive';
-import type { BenchModel, BenchReport, BenchRow } from '../../benchmark/report';
+import type { BenchReport, BenchRow, LargestConv } from '../../benchmark/report';
+import type { BenchmarkOutcome, BenchmarkRequest } from '../../worker/protocol';
 import { downloadFile } from '../download';
 import { formatDuration, formatPercent } from '../format';
 import type { BenchmarkController } from '../hooks/useBenchmark';
+import { EpochTables } from './BenchmarkEpochTables';
+import { MODEL_NAMES, times } from './benchmark-format';
 
-const MODEL_NAMES: Record<BenchModel, string> = {
-  'resnet18-style': 'ResNet-18-style',
-  'resnet50-style': 'ResNet-50-style',
-};
-
-const CIFAR10_TRAIN_IMAGES = 50_000;
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
-const times = (v: number | null) => (v === null ? '—' : `×${v.toFixed(2)}`);
-const seconds = (s: number | null) => (s === null ? '—' : formatDuration(s));
 
 function targetValue(t: TargetCheck): string {
   if (t.value === null) return '—';
@@ -92,8 +89,7 @@ function RowsTable({
   );
 }
 
-function TargetsTable({ report }: { report: BenchReport }) {
-  const basis = ratioBasis(report.rows);
+function TargetsTable({ report, basis }: { report: BenchReport; basis: RatioBasis | null }) {
   return (
     <table data-testid="benchmark-targets" aria-label="Ratios against the targets">
       <caption className="small muted">
@@ -130,194 +126,180 @@ function TargetsTable({ report }: { report: BenchReport }) {
   );
 }
 
-function EpochTables({ rows }: { rows: BenchRow[] }) {
-  const [text, setText] = useState(String(CIFAR10_TRAIN_IMAGES));
-  const images = Number(text);
-  const valid = Number.isInteger(images) && images >= 1 && images <= 100_000_000;
-  return (
-    <div className="bench-epoch">
-      <h3>Time per epoch</h3>
-      <label className="bench-field">
-        Images per epoch{' '}
-        <input
-          type="number"
-          min={1}
-          step={1}
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-        />
-      </label>{' '}
-      <span className="small muted">50,000 = the CIFAR-10 training set</span>
-      {!valid ? (
-        <p className="problems" role="status">
-          Images per epoch must be a whole number from 1 to 100,000,000.
-        </p>
-      ) : (
-        <>
-          <table data-testid="benchmark-table3" aria-label="Time per epoch, baseline vs efficient">
-            <caption className="small muted">
-              Like the paper’s Table 3: baseline = stock tf.layers in f32 at the smallest batch;
-              efficient = the fastest engine setting measured.
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">network</th>
-                <th scope="col">baseline</th>
-                <th scope="col">efficient</th>
-                <th scope="col" className="num">
-                  speed-up
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {table3(rows, images).map((t) => (
-                <tr key={t.model} data-model={t.model}>
-                  <td>{MODEL_NAMES[t.model]}</td>
-                  <td>
-                    {t.baseline
-                      ? `${seconds(t.baseline.seconds)} (tf.layers, batch ${t.baseline.batch})`
-                      : '—'}
-                  </td>
-                  <td>
-                    {t.efficient
-                      ? `${seconds(t.efficient.seconds)} (${t.efficient.variant}, batch ${t.efficient.batch})`
-                      : '—'}
-                  </td>
-                  <td className="num">{times(t.speedup)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <table aria-label="Time per epoch per batch">
-            <thead>
-              <tr>
-                <th scope="col">network</th>
-                <th scope="col" className="num">
-                  batch
-                </th>
-                <th scope="col" className="num">
-                  tf.layers
-                </th>
-                <th scope="col" className="num">
-                  engine f32
-                </th>
-                <th scope="col" className="num">
-                  engine f16
-                </th>
-                <th scope="col" className="num">
-                  speed-up
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {epochTimes(rows, images).map((e) => (
-                <tr key={`${e.model}-${e.batch}`}>
-                  <td>{MODEL_NAMES[e.model]}</td>
-                  <td className="num">{e.batch}</td>
-                  <td className="num">{seconds(e.seconds['tf.layers'])}</td>
-                  <td className="num">{seconds(e.seconds['engine f32'])}</td>
-                  <td className="num">{seconds(e.seconds['engine f16'])}</td>
-                  <td className="num">{times(e.speedup)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      )}
-    </div>
-  );
-}
-
 function ReportActions({ report }: { report: BenchReport }) {
   const [copyState, setCopyState] = useState<string | null>(null);
   const json = reportJson(report);
+  const what = report.complete ? 'JSON' : `Partial JSON report (${report.reason ?? 'incomplete'})`;
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(json);
-      setCopyState('JSON copied to the clipboard.');
+      setCopyState(`${what} copied to the clipboard.`);
     } catch {
       setCopyState('Copy failed: the browser refused clipboard access; use Download JSON.');
     }
   };
   return (
-    <div className="toolbar">
-      <button type="button" onClick={() => void copy()}>
-        Copy JSON
-      </button>
-      <button
-        type="button"
-        onClick={() => downloadFile('tricks-playground-benchmark.json', json, 'application/json')}
-      >
-        Download JSON
-      </button>
-      <span role="status" className="copy-status small">
-        {copyState}
-      </span>
-    </div>
+    <>
+      {!report.complete && (
+        <p className="small muted" data-testid="benchmark-partial-json">
+          The JSON report is partial (<code>&quot;complete&quot;: false</code>):{' '}
+          {report.reason?.replace(/\.$/, '')}.
+        </p>
+      )}
+      <div className="toolbar">
+        <button type="button" onClick={() => void copy()}>
+          Copy JSON
+        </button>
+        <button
+          type="button"
+          onClick={() =>
+            downloadFile(
+              report.complete
+                ? 'tricks-playground-benchmark.json'
+                : 'tricks-playground-benchmark-partial.json',
+              json,
+              'application/json',
+            )
+          }
+        >
+          Download JSON
+        </button>
+        <span role="status" className="copy-status small">
+          {copyState}
+        </span>
+      </div>
+    </>
   );
 }
 
-/** Rows as they come, then the finished report: peak, ratios against the targets, time per epoch. */
-export function BenchmarkResults({ benchmark }: { benchmark: BenchmarkController }) {
-  const { outcome, request, liveRows, running } = benchmark;
-  const report = useMemo(
-    () => (outcome?.status === 'finished' ? reportAtBasis(outcome.report) : null),
-    [outcome],
-  );
-  if (running) {
-    if (liveRows.length === 0 || !request) return null;
+/** FMA peak and largest convolution, or which of them the run ended before. */
+function PeakLine({
+  peakGflops,
+  largestConv,
+}: {
+  peakGflops: number | null;
+  largestConv: LargestConv | null;
+}) {
+  if (peakGflops === null) {
     return (
-      <RowsTable
-        rows={liveRows.map((r) => r.row)}
-        dispatches={liveRows.map((r) => r.dispatches)}
-        leakStep={request.leakStep}
-      />
+      <p className="small muted" data-testid="benchmark-peak">
+        FMA peak: not measured (the run ended before it).
+      </p>
+    );
+  }
+  return (
+    <p className="small" data-testid="benchmark-peak">
+      FMA peak <strong>{peakGflops.toFixed(1)} GFLOP/s</strong>;{' '}
+      {largestConv ? (
+        <>
+          largest convolution {largestConv.name} ({largestConv.shape}, f32 forward){' '}
+          <strong>{largestConv.gflops.toFixed(1)} GFLOP/s</strong> ={' '}
+          {formatPercent(largestConv.gflops / peakGflops)} of peak.
+        </>
+      ) : (
+        'largest convolution: not measured (the run ended before it).'
+      )}
+    </p>
+  );
+}
+
+interface Shown {
+  report: BenchReport;
+  basis: RatioBasis | null;
+  largestConv: LargestConv | null;
+}
+
+/** The report to show: the finished one, or what a stopped or failed run had measured. */
+function shownReport(outcome: BenchmarkOutcome, request: BenchmarkRequest | null): Shown | null {
+  if (outcome.status === 'finished') {
+    return {
+      report: reportAtBasis(outcome.report),
+      basis: ratioBasis(outcome.report.rows),
+      largestConv: outcome.largestConv,
+    };
+  }
+  if (outcome.rows.length === 0 && outcome.peakGflops === null) return null;
+  const report = partialReportOf(
+    {
+      adapter: outcome.adapter,
+      rows: outcome.rows,
+      peakGflops: outcome.peakGflops,
+      convGflops: outcome.largestConv?.gflops ?? null,
+      reason: outcome.status === 'stopped' ? STOPPED_BY_USER : outcome.message,
+    },
+    request,
+  );
+  const basis =
+    (request && plannedBasis(request.models, request.batches)) ?? ratioBasis(outcome.rows);
+  return { report, basis, largestConv: outcome.largestConv };
+}
+
+/**
+ * Rows as they come, then the report: peak, ratios against the targets, time per epoch and the
+ * JSON. A stopped or failed run shows everything it measured, its JSON marked partial.
+ */
+export function BenchmarkResults({ benchmark }: { benchmark: BenchmarkController }) {
+  const { outcome, request, liveRows, liveSummary, running } = benchmark;
+  const shown = useMemo(() => (outcome ? shownReport(outcome, request) : null), [outcome, request]);
+  if (running) {
+    if (!request || (liveRows.length === 0 && liveSummary.peakGflops === null)) return null;
+    return (
+      <>
+        <PeakLine {...liveSummary} />
+        {liveRows.length > 0 && (
+          <RowsTable
+            rows={liveRows.map((r) => r.row)}
+            dispatches={liveRows.map((r) => r.dispatches)}
+            leakStep={request.leakStep}
+          />
+        )}
+      </>
     );
   }
   if (!outcome) return null;
   const leakStep = outcome.status === 'finished' ? outcome.leakStep : (request?.leakStep ?? 0);
   const rows = outcome.status === 'finished' ? outcome.report.rows : outcome.rows;
   const adapter = outcome.status === 'finished' ? outcome.report.adapter : outcome.adapter;
+  const measured = shown !== null && outcome.status !== 'finished';
   return (
     <div className="bench-results" data-testid="benchmark-results" data-status={outcome.status}>
       {outcome.status === 'stopped' && (
         <p className="notice" role="status" data-testid="benchmark-status">
-          {outcome.message} The rows measured so far are below; the FMA peak, the ratios and the
-          JSON need a complete run.
+          {outcome.message}{' '}
+          {measured
+            ? 'Everything measured before the stop is below; a ratio whose rows were not measured says so, and the JSON report is marked partial.'
+            : 'Nothing had been measured yet.'}
         </p>
       )}
       {outcome.status === 'failed' && (
         <p className="notice notice-error" role="alert" data-testid="benchmark-status">
           {outcome.message}
+          {measured &&
+            ' What was measured before the failure is below; the JSON report is marked partial.'}
+        </p>
+      )}
+      {(rows.length > 0 || shown) && (
+        <p className="small">
+          Adapter: <strong data-testid="benchmark-adapter">{adapter}</strong> ·{' '}
+          {request &&
+            `width ×${request.width}, ${request.warmupSteps} warm-up + ${request.timedSteps} timed steps (median), memory read after steps 1 and ${leakStep} · `}
+          {formatDuration(outcome.seconds)}
+        </p>
+      )}
+      {adapter && isCpuAdapter(adapter) && (rows.length > 0 || shown) && (
+        <p className="small muted" data-testid="benchmark-cpu-note">
+          This adapter runs WebGPU on the CPU: the figures check that every path runs and are noisy;
+          they say little about a GPU.
         </p>
       )}
       {rows.length > 0 && (
-        <>
-          <p className="small">
-            Adapter: <strong data-testid="benchmark-adapter">{adapter}</strong> ·{' '}
-            {request &&
-              `width ×${request.width}, ${request.warmupSteps} warm-up + ${request.timedSteps} timed steps (median), memory read after steps 1 and ${leakStep} · `}
-            {formatDuration(outcome.seconds)}
-          </p>
-          {isCpuAdapter(adapter) && (
-            <p className="small muted" data-testid="benchmark-cpu-note">
-              This adapter runs WebGPU on the CPU: the figures check that every path runs and are
-              noisy; they say little about a GPU.
-            </p>
-          )}
-          <RowsTable rows={rows} dispatches={outcome.dispatchesPerStep} leakStep={leakStep} />
-        </>
+        <RowsTable rows={rows} dispatches={outcome.dispatchesPerStep} leakStep={leakStep} />
       )}
-      {report && outcome.status === 'finished' && (
+      {shown && (
         <>
-          <p className="small" data-testid="benchmark-peak">
-            FMA peak <strong>{report.peakGflops.toFixed(1)} GFLOP/s</strong>; largest convolution{' '}
-            {outcome.largestConv.name} ({outcome.largestConv.shape}, f32 forward){' '}
-            <strong>{report.convGflops.toFixed(1)} GFLOP/s</strong> ={' '}
-            {formatPercent(report.ratios.convFractionOfPeak)} of peak.
-          </p>
-          <TargetsTable report={report} />
-          <ReportActions report={report} />
+          <PeakLine peakGflops={shown.report.peakGflops} largestConv={shown.largestConv} />
+          <TargetsTable report={shown.report} basis={shown.basis} />
+          <ReportActions report={shown.report} />
         </>
       )}
       {rows.length > 0 && <EpochTables rows={rows} />}

@@ -2,14 +2,24 @@ import { useState } from 'react';
 import type { IgnoredParam } from '../../config';
 
 /** Lists the link's parameters that could not be used (rendered as text, never as HTML). */
-export function IgnoredNotice({ ignored }: { ignored: IgnoredParam[] }) {
+export function IgnoredNotice({
+  ignored,
+  what = 'link parameter',
+  testId = 'ignored-notice',
+}: {
+  ignored: IgnoredParam[];
+  /** What the parameters are, singular: "link parameter", "benchmark link parameter". */
+  what?: string;
+  testId?: string;
+}) {
   const [dismissed, setDismissed] = useState(false);
   if (ignored.length === 0 || dismissed) return null;
   return (
-    <div className="notice notice-warning" role="alert" data-testid="ignored-notice">
+    <div className="notice notice-warning" role="alert" data-testid={testId}>
       <div className="notice-body">
         <strong>
-          Ignored {ignored.length} link parameter{ignored.length === 1 ? '' : 's'}
+          Ignored {ignored.length} {what}
+          {ignored.length === 1 ? '' : 's'}
         </strong>{' '}
         (defaults used instead):
         <ul>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import * as Comlink from 'comlink';
-import type { BenchRow } from '../../benchmark/report';
+import type { BenchRow, LargestConv } from '../../benchmark/report';
 import type {
   BenchmarkEvent,
   BenchmarkOutcome,
@@ -22,6 +22,8 @@ export interface BenchmarkController {
   progress: BenchmarkProgress | null;
   /** Rows measured so far in the run in progress. */
   liveRows: { row: BenchRow; dispatches: number }[];
+  /** The FMA peak and largest convolution of the run in progress, once measured. */
+  liveSummary: LiveSummary;
   /** How the last run ended; null before the first and while one runs. */
   outcome: BenchmarkOutcome | null;
   /** The settings of the run shown (in progress or last). */
@@ -30,12 +32,25 @@ export interface BenchmarkController {
   stop: () => void;
 }
 
-const failed = (message: string): BenchmarkOutcome => ({
+export interface LiveSummary {
+  peakGflops: number | null;
+  largestConv: LargestConv | null;
+}
+
+const NO_SUMMARY: LiveSummary = { peakGflops: null, largestConv: null };
+
+/** A run that ended without an answer from the worker, with what its events had brought. */
+const failed = (
+  message: string,
+  live: { row: BenchRow; dispatches: number }[] = [],
+  summary: LiveSummary = NO_SUMMARY,
+): BenchmarkOutcome => ({
   status: 'failed',
   message,
   adapter: '',
-  rows: [],
-  dispatchesPerStep: [],
+  rows: live.map((r) => r.row),
+  dispatchesPerStep: live.map((r) => r.dispatches),
+  ...summary,
   seconds: 0,
 });
 
@@ -45,6 +60,12 @@ export function useBenchmark(api: Comlink.Remote<TrainerWorkerApi> | null): Benc
   const [stopping, setStopping] = useState(false);
   const [progress, setProgress] = useState<BenchmarkProgress | null>(null);
   const [liveRows, setLiveRows] = useState<{ row: BenchRow; dispatches: number }[]>([]);
+  const [liveSummary, setLiveSummary] = useState<LiveSummary>(NO_SUMMARY);
+  /** The same, for a crashed worker's outcome (read outside a render). */
+  const liveRef = useRef({ rows: liveRows, summary: liveSummary });
+  useEffect(() => {
+    liveRef.current = { rows: liveRows, summary: liveSummary };
+  }, [liveRows, liveSummary]);
   const [outcome, setOutcome] = useState<BenchmarkOutcome | null>(null);
   const [request, setRequest] = useState<BenchmarkRequest | null>(null);
   /** Numbers the runs: events and answers of an earlier run (or a replaced worker) are ignored. */
@@ -69,7 +90,11 @@ export function useBenchmark(api: Comlink.Remote<TrainerWorkerApi> | null): Benc
         () =>
           settle(
             id,
-            failed('The training worker stopped during the benchmark (crashed or restarted).'),
+            failed(
+              'The training worker stopped during the benchmark (crashed or restarted).',
+              liveRef.current.rows,
+              liveRef.current.summary,
+            ),
           ),
         0,
       );
@@ -86,16 +111,36 @@ export function useBenchmark(api: Comlink.Remote<TrainerWorkerApi> | null): Benc
       setStopping(false);
       setOutcome(null);
       setLiveRows([]);
+      setLiveSummary(NO_SUMMARY);
       setProgress(null);
       setRequest(next);
       const onEvent = (event: BenchmarkEvent) => {
         if (activeRef.current !== id) return;
-        if (event.type === 'progress') setProgress(event);
-        else setLiveRows((rows) => [...rows, { row: event.row, dispatches: event.dispatches }]);
+        switch (event.type) {
+          case 'progress':
+            setProgress(event);
+            break;
+          case 'row':
+            setLiveRows((rows) => [...rows, { row: event.row, dispatches: event.dispatches }]);
+            break;
+          case 'peak':
+            setLiveSummary((s) => ({ ...s, peakGflops: event.peakGflops }));
+            break;
+          case 'largestConv':
+            setLiveSummary((s) => ({ ...s, largestConv: event.largestConv }));
+        }
       };
       api.runBenchmark(next, Comlink.proxy(onEvent)).then(
         (result) => settle(id, result),
-        (err: unknown) => settle(id, failed(`The benchmark failed: ${errorMessage(err)}`)),
+        (err: unknown) =>
+          settle(
+            id,
+            failed(
+              `The benchmark failed: ${errorMessage(err)}`,
+              liveRef.current.rows,
+              liveRef.current.summary,
+            ),
+          ),
       );
     },
     [api, settle],
@@ -107,5 +152,5 @@ export function useBenchmark(api: Comlink.Remote<TrainerWorkerApi> | null): Benc
     void api.stopBenchmark();
   }, [api]);
 
-  return { running, stopping, progress, liveRows, outcome, request, run, stop };
+  return { running, stopping, progress, liveRows, liveSummary, outcome, request, run, stop };
 }

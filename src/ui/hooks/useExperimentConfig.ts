@@ -1,11 +1,20 @@
 import { useCallback, useEffect, useState } from 'react';
-import { parseQuery, toQuery, type ExperimentConfig, type IgnoredParam } from '../../config';
+import {
+  isBenchmarkKey,
+  joinQueries,
+  parseQuery,
+  queryPart,
+  toQuery,
+  type ExperimentConfig,
+  type IgnoredParam,
+} from '../../config';
 
+/** The page address for `config`; the Benchmark panel's parameters stay as they are. */
 export function urlForConfig(
   config: ExperimentConfig,
   location: Location = window.location,
 ): string {
-  const query = toQuery(config);
+  const query = joinQueries(toQuery(config), queryPart(location.search, isBenchmarkKey));
   return `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
 }
 
