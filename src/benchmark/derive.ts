@@ -1,5 +1,7 @@
 import {
   assemblePartialReport,
+  basisBatch,
+  basisModel,
   computeRatios,
   epochSeconds,
   RATIO_BATCH,
@@ -29,9 +31,8 @@ export interface RatioBasis {
  */
 export function ratioBasis(rows: readonly BenchRow[]): RatioBasis | null {
   if (rows.length === 0) return null;
-  const model = rows.some((r) => r.model === RATIO_MODEL) ? RATIO_MODEL : rows[0]!.model;
-  const batches = rows.filter((r) => r.model === model).map((r) => r.batch);
-  const batch = batches.includes(RATIO_BATCH) ? RATIO_BATCH : Math.max(...batches);
+  const model = basisModel(rows.map((r) => r.model));
+  const batch = basisBatch(rows.filter((r) => r.model === model).map((r) => r.batch));
   return { model, batch };
 }
 
@@ -41,9 +42,7 @@ export function plannedBasis(
   batches: readonly number[],
 ): RatioBasis | null {
   if (models.length === 0 || batches.length === 0) return null;
-  const model = models.includes(RATIO_MODEL) ? RATIO_MODEL : models[0]!;
-  const batch = batches.includes(RATIO_BATCH) ? RATIO_BATCH : Math.max(...batches);
-  return { model, batch };
+  return { model: basisModel(models), batch: basisBatch(batches) };
 }
 
 /** The `reason` of a partial report when Stop was pressed. */

@@ -78,6 +78,16 @@ export function ratio(a: number | undefined | null, b: number | undefined | null
 export const RATIO_MODEL: BenchModel = 'resnet18-style';
 export const RATIO_BATCH = 128;
 
+/** The network ratios fall back to when RATIO_MODEL is not among `models` (non-empty): the first. */
+export function basisModel(models: readonly BenchModel[]): BenchModel {
+  return models.includes(RATIO_MODEL) ? RATIO_MODEL : models[0]!;
+}
+
+/** The batch ratios fall back to when RATIO_BATCH is not among `batches` (non-empty): the largest. */
+export function basisBatch(batches: readonly number[]): number {
+  return batches.includes(RATIO_BATCH) ? RATIO_BATCH : Math.max(...batches);
+}
+
 function find(rows: readonly BenchRow[], name: BenchVariant, model: BenchModel, batch: number) {
   return rows.find((r) => r.name === name && r.model === model && r.batch === batch);
 }

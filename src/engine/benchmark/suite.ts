@@ -3,9 +3,10 @@ import { allConvBns, buildResNetSpec, summarizeResNet, type ResNetSpec } from '.
 import type { ModelName } from '../../config/params';
 import {
   assembleReport,
+  basisBatch,
+  basisModel,
   imagesPerSecond,
   median,
-  RATIO_BATCH,
   type BenchModel,
   type BenchReport,
   type BenchRow,
@@ -319,10 +320,9 @@ export async function runBenchmarkSuite(
   options.onProgress?.('measuring the FMA peak');
   const peak = await measureFmaPeak();
   options.onPeak?.(peak.gflops);
-  const ratioModel = options.models.find((m) => m.model === 'resnet18-style') ?? options.models[0]!;
-  const convBatch = options.batches.includes(RATIO_BATCH)
-    ? RATIO_BATCH
-    : Math.max(...options.batches);
+  const basis = basisModel(options.models.map((m) => m.model));
+  const ratioModel = options.models.find((m) => m.model === basis)!;
+  const convBatch = basisBatch(options.batches);
   options.signal?.throwIfAborted();
   options.onProgress?.('timing the largest convolution');
   const largestConv = await measureLargestConv(ratioModel, convBatch);
