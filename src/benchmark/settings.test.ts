@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SMALLEST_SETTINGS as smallest } from './test-utils';
 import {
   checkSettings,
   FULL_SETTINGS,
@@ -7,19 +8,6 @@ import {
   QUICK_SETTINGS,
   type BenchmarkSettings,
 } from './settings';
-
-const smallest: BenchmarkSettings = {
-  resnet18: true,
-  resnet50: false,
-  batch32: false,
-  batch128: false,
-  customBatch: '4',
-  width: '0.0625',
-  warmupSteps: '0',
-  timedSteps: '1',
-  leakStep: '',
-  f16: false,
-};
 
 const problemsOf = (settings: BenchmarkSettings) => {
   const check = checkSettings(settings, true);

@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { SMALLEST_SETTINGS as smallest } from './test-utils';
 import { parseQuery } from '../config';
-import { FULL_SETTINGS, QUICK_SETTINGS, type BenchmarkSettings } from './settings';
+import { FULL_SETTINGS, QUICK_SETTINGS } from './settings';
 import { BENCH_DEFAULTS, benchLinkQuery, parseBenchQuery, toBenchQuery } from './url';
-
-const smallest: BenchmarkSettings = {
-  resnet18: true,
-  resnet50: false,
-  batch32: false,
-  batch128: false,
-  customBatch: '4',
-  width: '0.0625',
-  warmupSteps: '0',
-  timedSteps: '1',
-  leakStep: '',
-  f16: false,
-};
 
 describe('toBenchQuery', () => {
   it('writes nothing for the Full preset', () => {
