@@ -13,7 +13,14 @@ import {
   STOPPED_BY_USER,
   table3,
 } from './derive';
-import { assembleReport, type BenchModel, type BenchRow, type BenchVariant } from './report';
+import {
+  assembleReport,
+  type BenchModel,
+  type BenchRow,
+  type BenchVariant,
+  type LayerTuning,
+  type Measurements,
+} from './report';
 
 const row = (
   name: BenchVariant,
@@ -25,13 +32,56 @@ const row = (
   name,
   model,
   batch,
+  kernels: name === 'tf.layers' ? 'tfjs' : 'auto',
   imgPerSec,
+  // The sync figure is never what ratios or epoch times use: a tenth, to tell them apart.
+  imgPerSecSync: name === 'tf.layers' ? imgPerSec : imgPerSec / 10,
   firstStepMs,
+  firstStepTuning: name === 'tf.layers' ? 'none' : 'cached',
+  firstStepTuningMs: 0,
   tensorsAt1: 100,
   tensorsAt200: 100,
   gpuBytesAt1: 4096,
   gpuBytesAt200: 4096,
 });
+
+const tuning: LayerTuning = {
+  layers: [
+    {
+      op: 'filterGrad',
+      shape: '3×3/1 p1, 4→4 @32×32, batch 4',
+      candidates: [{ id: 'direct', family: 'direct', ms: 1, gflops: 1.179648 }],
+      chosen: 'direct',
+    },
+  ],
+  ms: 900,
+  timer: 'wall clock',
+};
+
+/** A complete run's measurements: adapter 'a', kernels auto, no tuning unless given. */
+const measured = (
+  rows: BenchRow[],
+  peakGflops: number,
+  convGflops: number,
+  extra: Partial<Measurements> = {},
+): Measurements => ({
+  adapter: 'a',
+  kernels: 'auto',
+  rows,
+  peakGflops,
+  convGflops,
+  tuning: null,
+  ...extra,
+});
+
+/** A stopped or failed run's: the same with the reason. */
+const partial = (
+  rows: BenchRow[],
+  peakGflops: number | null,
+  convGflops: number | null,
+  reason: string,
+  extra: Partial<Measurements> = {},
+) => ({ ...measured(rows, 0, 0, extra), peakGflops, convGflops, reason });
 
 describe('ratioBasis', () => {
   it('is ResNet-18-style at batch 128 when measured', () => {
@@ -64,7 +114,7 @@ describe('reportAtBasis', () => {
       row('tf.layers', 'resnet18-style', 4, 10, 8000),
       row('engine f32', 'resnet18-style', 4, 25, 2000),
     ];
-    const report = assembleReport('llvmpipe', rows, 20, 5);
+    const report = assembleReport(measured(rows, 20, 5, { adapter: 'llvmpipe' }));
     expect(report.ratios.engineVsLayers).toBeNull();
     const at = reportAtBasis(report);
     expect(at.ratios).toEqual({
@@ -77,14 +127,18 @@ describe('reportAtBasis', () => {
   });
 
   it('writes the JSON of npm run bench --json (two-space indent, trailing newline, same keys)', () => {
-    const report = assembleReport('a', [row('tf.layers', 'resnet18-style', 128, 1)], 1, 1);
+    const report = assembleReport(measured([row('tf.layers', 'resnet18-style', 128, 1)], 1, 1));
     const json = reportJson(report);
     expect(json.endsWith('}\n')).toBe(true);
     expect(Object.keys(JSON.parse(json))).toEqual([
       'adapter',
+      'kernels',
       'rows',
       'peakGflops',
       'convGflops',
+      'layers',
+      'tuningMs',
+      'tuningTimer',
       'ratios',
       'complete',
     ]);
@@ -119,7 +173,7 @@ describe('partialReportOf', () => {
       row('tf.layers', 'resnet18-style', 128, 12, 9000),
     ];
     const report = partialReportOf(
-      { adapter: 'llvmpipe', rows, peakGflops: 50, convGflops: 10, reason: STOPPED_BY_USER },
+      partial(rows, 50, 10, STOPPED_BY_USER, { adapter: 'llvmpipe', kernels: 'tiled', tuning }),
       plan,
     );
     // Batch 128 is the planned basis: engine/layers needs engine f32 at 128, so not measured
@@ -136,15 +190,23 @@ describe('partialReportOf', () => {
     const json = JSON.parse(reportJson(report)) as Record<string, unknown>;
     expect(Object.keys(json)).toEqual([
       'adapter',
+      'kernels',
       'rows',
       'peakGflops',
       'convGflops',
+      'layers',
+      'tuningMs',
+      'tuningTimer',
       'ratios',
       'complete',
       'reason',
     ]);
     expect(json.peakGflops).toBe(50);
     expect(json.complete).toBe(false);
+    // The per-layer timings measured before the stop are kept, with the run's kernel setting.
+    expect(json.kernels).toBe('tiled');
+    expect(json.layers).toEqual(tuning.layers);
+    expect(json.tuningMs).toBe(900);
   });
 
   it('gives the ratios whose rows exist at the basis', () => {
@@ -152,10 +214,7 @@ describe('partialReportOf', () => {
       row('tf.layers', 'resnet18-style', 128, 10, 8000),
       row('engine f32', 'resnet18-style', 128, 35, 2000),
     ];
-    const report = partialReportOf(
-      { adapter: 'a', rows, peakGflops: 40, convGflops: 18, reason: 'out of memory' },
-      plan,
-    );
+    const report = partialReportOf(partial(rows, 40, 18, 'out of memory'), plan);
     // 35 / 10 = 3.5; 2000 / 8000 = 0.25; 18 / 40 = 0.45; no f16 row.
     expect(report.ratios).toEqual({
       engineVsLayers: 3.5,
@@ -174,10 +233,7 @@ describe('partialReportOf', () => {
   });
 
   it('stopped before any row: the peak alone, every row ratio and row target not measured', () => {
-    const report = partialReportOf(
-      { adapter: 'a', rows: [], peakGflops: 40, convGflops: null, reason: STOPPED_BY_USER },
-      plan,
-    );
+    const report = partialReportOf(partial([], 40, null, STOPPED_BY_USER), plan);
     expect(report.peakGflops).toBe(40);
     expect(report.convGflops).toBeNull();
     expect(Object.values(report.ratios)).toEqual([null, null, null, null]);
@@ -185,6 +241,8 @@ describe('partialReportOf', () => {
     expect(JSON.parse(reportJson(report))).toMatchObject({
       peakGflops: 40,
       convGflops: null,
+      layers: null,
+      tuningMs: null,
       complete: false,
       reason: 'stopped by the user',
     });
@@ -195,10 +253,7 @@ describe('partialReportOf', () => {
       row('tf.layers', 'resnet18-style', 4, 10, 8000),
       row('engine f32', 'resnet18-style', 4, 20, 2000),
     ];
-    const report = partialReportOf(
-      { adapter: 'a', rows, peakGflops: null, convGflops: null, reason: 'crashed' },
-      null,
-    );
+    const report = partialReportOf(partial(rows, null, null, 'crashed'), null);
     expect(report.ratios.engineVsLayers).toBe(2);
     expect(report.ratios.convFractionOfPeak).toBeNull();
   });
@@ -212,7 +267,7 @@ describe('checkTargets', () => {
       { ...row('engine f16', 'resnet18-style', 128, 45), gpuBytesAt200: 8192 },
     ];
     // conv 8 of peak 20 GFLOP/s = 40%: exactly the target.
-    const checks = checkTargets(assembleReport('a', rows, 20, 8));
+    const checks = checkTargets(assembleReport(measured(rows, 20, 8)));
     expect(checks.map((c) => [c.key, c.value, c.met])).toEqual([
       ['engineVsLayers', 3, true],
       ['firstStepVsLayers', 0.5, true],
@@ -220,7 +275,7 @@ describe('checkTargets', () => {
       ['convFractionOfPeak', 0.4, true],
       ['f16VsF32', 1.5, false],
     ]);
-    const none = checkTargets(assembleReport('a', [], 0, 0));
+    const none = checkTargets(assembleReport(measured([], 0, 0)));
     expect(none.map((c) => c.met)).toEqual([null, null, null, null, null]);
   });
 

@@ -4,11 +4,17 @@ import {
   assembleReport,
   computeRatios,
   epochSeconds,
+  formatLayersTable,
+  formatMs,
   formatReportTable,
   imagesPerSecond,
   median,
   ratio,
+  syncCell,
+  tuningCell,
   type BenchRow,
+  type LayerTuning,
+  type Measurements,
 } from './report';
 
 const row = (
@@ -20,8 +26,12 @@ const row = (
   name,
   model: 'resnet18-style',
   batch,
+  kernels: name === 'tf.layers' ? 'tfjs' : 'auto',
   imgPerSec,
+  imgPerSecSync: name === 'tf.layers' ? imgPerSec : imgPerSec / 2,
   firstStepMs,
+  firstStepTuning: name === 'tf.layers' ? 'none' : 'cached',
+  firstStepTuningMs: name === 'tf.layers' ? 0 : 12,
   tensorsAt1: 10,
   tensorsAt200: 10,
   gpuBytesAt1: 2048,
@@ -64,6 +74,36 @@ describe('imagesPerSecond and ratio', () => {
   });
 });
 
+/**
+ * A 3×3/1 p1 4→4 forward at 32×32, batch 128: 128·32·32·4·9·4 = 18,874,368 multiply-adds,
+ * 37,748,736 FLOPs; at 2 ms that is 18.874368 GFLOP/s, at 4 ms 9.437184.
+ */
+const tuning: LayerTuning = {
+  layers: [
+    {
+      op: 'forward',
+      shape: '3×3/1 p1, 4→4 @32×32, batch 128',
+      candidates: [
+        { id: 'direct', family: 'direct', ms: 2, gflops: 18.874368 },
+        { id: 'tiled-64x64', family: 'tiled', ms: 4, gflops: 9.437184 },
+        { id: 'tfjs', family: 'tfjs', ms: Number.NaN, gflops: Number.NaN },
+      ],
+      chosen: 'direct',
+    },
+  ],
+  ms: 12_345,
+  timer: 'wall clock',
+};
+
+const measured = (rows: BenchRow[], peak: number, conv: number): Measurements => ({
+  adapter: 'test adapter',
+  kernels: 'auto',
+  rows,
+  peakGflops: peak,
+  convGflops: conv,
+  tuning,
+});
+
 describe('assembleReport', () => {
   const rows = [
     row('tf.layers', 32, 50, 900),
@@ -74,27 +114,45 @@ describe('assembleReport', () => {
   ];
 
   it('has exactly the keys of the issue, in order', () => {
-    const report = assembleReport('test adapter', rows, 1000, 400);
+    const report = assembleReport(measured(rows, 1000, 400));
     expect(Object.keys(report)).toEqual([
       'adapter',
+      'kernels',
       'rows',
       'peakGflops',
       'convGflops',
+      'layers',
+      'tuningMs',
+      'tuningTimer',
       'ratios',
       'complete',
     ]);
     expect(report.complete).toBe(true);
+    expect(report.kernels).toBe('auto');
     expect(Object.keys(report.rows[0]!)).toEqual([
       'name',
       'model',
       'batch',
+      'kernels',
       'imgPerSec',
+      'imgPerSecSync',
       'firstStepMs',
+      'firstStepTuning',
+      'firstStepTuningMs',
       'tensorsAt1',
       'tensorsAt200',
       'gpuBytesAt1',
       'gpuBytesAt200',
     ]);
+    expect(Object.keys(report.layers![0]!)).toEqual(['op', 'shape', 'candidates', 'chosen']);
+    expect(Object.keys(report.layers![0]!.candidates[0]!)).toEqual([
+      'id',
+      'family',
+      'ms',
+      'gflops',
+    ]);
+    expect(report.tuningMs).toBe(12_345);
+    expect(report.tuningTimer).toBe('wall clock');
     expect(Object.keys(report.ratios)).toEqual([
       'engineVsLayers',
       'f16VsF32',
@@ -105,8 +163,28 @@ describe('assembleReport', () => {
     expect(report.rows).toHaveLength(5);
   });
 
+  it('writes a candidate that failed or was cut short (NaN) as null, and keeps the rest', () => {
+    const report = assembleReport(measured(rows, 1000, 400));
+    expect(report.layers![0]!.candidates).toEqual([
+      { id: 'direct', family: 'direct', ms: 2, gflops: 18.874368 },
+      { id: 'tiled-64x64', family: 'tiled', ms: 4, gflops: 9.437184 },
+      { id: 'tfjs', family: 'tfjs', ms: null, gflops: null },
+    ]);
+    expect(JSON.stringify(report)).toContain('"id":"tfjs","family":"tfjs","ms":null,"gflops":null');
+  });
+
+  it('has null layers and tuning time when the tuning was not measured', () => {
+    const report = assembleReport({ ...measured(rows, 1000, 400), tuning: null });
+    expect([report.layers, report.tuningMs, report.tuningTimer]).toEqual([null, null, null]);
+  });
+
+  it('computes the ratios on images/s (readback every few steps), not on sync images/s', () => {
+    // engine f32 at 128: 300 img/s (sync 150); tf.layers 100: ×3, not ×1.5.
+    expect(assembleReport(measured(rows, 1000, 400)).ratios.engineVsLayers).toBe(3);
+  });
+
   it('computes the ratios for the ResNet-18-style network at batch 128', () => {
-    const r = assembleReport('a', rows, 1000, 400).ratios;
+    const r = assembleReport(measured(rows, 1000, 400)).ratios;
     expect(r.engineVsLayers).toBe(3);
     expect(r.f16VsF32).toBe(1.5);
     expect(r.firstStepVsLayers).toBe(0.4);
@@ -127,18 +205,94 @@ describe('assembleReport', () => {
 
   it('prints n/a for a peak a partial report lacks', () => {
     const partial = assemblePartialReport(
-      { adapter: 'a', rows: [], peakGflops: null, convGflops: null, reason: 'stopped by the user' },
+      {
+        adapter: 'a',
+        kernels: 'auto',
+        rows: [],
+        peakGflops: null,
+        convGflops: null,
+        tuning: null,
+        reason: 'stopped by the user',
+      },
       'resnet18-style',
       128,
     );
     expect(formatReportTable(partial, 23)).toContain('FMA peak n/a GFLOP/s; largest conv n/a');
+    expect(formatLayersTable(partial, 'resnet18-style')).toBeNull();
+    expect(Object.keys(partial).slice(-2)).toEqual(['complete', 'reason']);
   });
 
-  it('prints one table line per row and the ratios', () => {
-    const text = formatReportTable(assembleReport('a', rows, 1000, 400), 200);
+  it('prints one table line per row, both images/s figures, the tuning and the ratios', () => {
+    const text = formatReportTable(assembleReport(measured(rows, 1000, 400)), 200);
     expect(text).toContain('@200');
     expect(text).toContain('engine/layers ×3.00');
     expect(text).toContain('conv/peak 40.0%');
-    expect(text.split('\n').filter((l) => l.startsWith('engine f32'))).toHaveLength(2);
+    const f32 = text.split('\n').filter((l) => l.startsWith('engine f32'));
+    expect(f32).toHaveLength(2);
+    // 300 img/s, sync 150, first step 800 ms of which the tuner read the cache.
+    expect(f32[1]).toMatch(/ auto +300\.0 +150\.0 +800 cached /);
+    expect(text.split('\n').find((l) => l.startsWith('tf.layers'))).toMatch(
+      / tfjs +50\.0 +50\.0 \(same\) +900 - /,
+    );
+    expect(text).toContain('loss read back every 10 steps');
+  });
+});
+
+describe('the first-step and sync cells', () => {
+  it('says how the first step tuned', () => {
+    expect(tuningCell({ firstStepTuning: 'tuned', firstStepTuningMs: 12_345 })).toBe(
+      'tuned 12.3 s',
+    );
+    expect(tuningCell({ firstStepTuning: 'cached', firstStepTuningMs: 4 })).toBe('cached');
+    expect(tuningCell({ firstStepTuning: 'none', firstStepTuningMs: 0 })).toBe('-');
+  });
+
+  it('labels tf.layers’ sync figure as the same measurement', () => {
+    expect(syncCell({ name: 'tf.layers', imgPerSecSync: 33.84 })).toBe('33.8 (same)');
+    expect(syncCell({ name: 'engine f32', imgPerSecSync: 268.61 })).toBe('268.6');
+  });
+});
+
+describe('formatLayersTable', () => {
+  it('lists every candidate per op and shape, marks the chosen one, and says what — means', () => {
+    const text = formatLayersTable(assembleReport(measured([], 1, 1)), 'resnet18-style')!;
+    const lines = text.split('\n');
+    expect(lines[0]).toContain('per-layer kernels of resnet18-style, f32');
+    expect(lines[0]).toContain('wall clock, 12.3 s in all');
+    expect(lines[0]).toContain('* = the kernel --kernels auto runs');
+    expect(lines[3]).toMatch(
+      /^forward +3×3\/1 p1, 4→4 @32×32, batch 128 +\* direct +2\.00 +18\.9$/,
+    );
+    expect(lines[4]).toMatch(/^ +tiled-64x64 +4\.00 +9\.4$/);
+    expect(lines[5]).toMatch(/^ +tfjs +— +—$/);
+    expect(lines).toHaveLength(6);
+  });
+
+  it('still names a forced kernel that was not among the timed candidates', () => {
+    const forced = {
+      ...tuning,
+      layers: [
+        {
+          ...tuning.layers[0]!,
+          candidates: tuning.layers[0]!.candidates.slice(0, 2),
+          chosen: 'tfjs',
+        },
+      ],
+    };
+    const report = assembleReport({ ...measured([], 1, 1), kernels: 'tfjs', tuning: forced });
+    const lines = formatLayersTable(report, 'resnet18-style')!.split('\n');
+    expect(lines[0]).toContain('--kernels tfjs');
+    expect(lines.at(-1)).toMatch(/^ +\* tfjs +untimed$/);
+    expect(lines.filter((l) => l.includes('*'))).toHaveLength(2);
+  });
+
+  it('writes milliseconds with about three significant digits', () => {
+    expect([0.01234, 1.234, 12.34, 123.4, null].map(formatMs)).toEqual([
+      '0.012',
+      '1.23',
+      '12.3',
+      '123',
+      '—',
+    ]);
   });
 });

@@ -1,21 +1,43 @@
+import type { ConvFamily, ConvOp, KernelSetting } from '../autotune/plan';
+
 /**
  * Pure parts of the engine benchmark (npm run bench, and the page's Benchmark panel): statistics,
- * the JSON report of issue 5 and the printed table. No tfjs here; the runner lives in
+ * the JSON report of issue 5 and the printed tables. No tfjs here; the runner lives in
  * src/engine/benchmark.
  */
 
 export type BenchVariant = 'tf.layers' | 'engine f32' | 'engine f16';
 export type BenchModel = 'resnet18-style' | 'resnet50-style';
 
+/**
+ * The tuning an engine row did inside its first step: 'tuned' when at least one shape was timed,
+ * 'cached' when the tuning cache had every shape (nothing timed), 'none' when there was nothing
+ * to tune (a forced kernel family, or tf.layers).
+ */
+export type FirstStepTuning = 'tuned' | 'cached' | 'none';
+
 /** One variant × model × batch, as measured. */
 export interface BenchRow {
   name: BenchVariant;
   model: BenchModel;
   batch: number;
-  /** Median images/s over the timed steps. */
+  /** The kernel setting the row ran with ('tfjs' for tf.layers, which runs stock ops only). */
+  kernels: KernelSetting;
+  /**
+   * Images/s as training runs: losses stay on the GPU and are read back every READBACK_STEPS
+   * steps and after the last timed step; total time of the timed steps ÷ their images.
+   */
   imgPerSec: number;
-  /** First step, shader compilation included. */
+  /**
+   * Median images/s of timed steps that each read their loss back (trainOnBatch-like). For
+   * tf.layers, whose trainOnBatch always reads back, the same figure as `imgPerSec`.
+   */
+  imgPerSecSync: number;
+  /** First step: kernel tuning (engine), shader compilation and the step itself. */
   firstStepMs: number;
+  firstStepTuning: FirstStepTuning;
+  /** The part of the first step spent in the tuner: reading the cache, timing what it lacks. */
+  firstStepTuningMs: number;
   tensorsAt1: number;
   /** Live tensors after the last step (step `leakStep` of the report). */
   tensorsAt200: number;
@@ -38,16 +60,58 @@ export interface BenchRatios {
 export interface LargestConv {
   name: string;
   shape: string;
+  /** The kernel the engine f32 rows run it with (their kernel setting's choice). */
+  kernel: string;
   gflops: number;
+}
+
+/** One candidate kernel of a convolution op, as the tuner timed it. */
+export interface BenchCandidate {
+  /** Kernel id: 'direct', 'tfjs' or a tile shape such as 'tiled-64x64'. */
+  id: string;
+  family: ConvFamily;
+  /** Median ms per run; null when it failed here or was cut short (far slower than the best). */
+  ms: number | null;
+  gflops: number | null;
+}
+
+/** One distinct (op, shape) of the ratio network, with every kernel that can run it. */
+export interface BenchLayer {
+  op: ConvOp;
+  /** e.g. "3×3/1 p1, 4→4 @32×32, batch 128". */
+  shape: string;
+  candidates: BenchCandidate[];
+  /** The kernel the run's setting uses for this shape ('auto': the fastest). */
+  chosen: string;
+}
+
+/** Steps between loss readbacks in the trainer (src/engine/trainer.ts), and in the timing. */
+export const READBACK_STEPS = 10;
+
+export type TuningTimer = 'gpu timestamps' | 'wall clock' | 'none';
+
+/** The per-layer timing of the ratio network, done before any row. */
+export interface LayerTuning {
+  layers: BenchLayer[];
+  /** Wall time of the whole tuning (compiling every candidate, then timing them). */
+  ms: number;
+  timer: TuningTimer;
 }
 
 export interface BenchReport {
   adapter: string;
+  /** The kernel setting of the engine rows. */
+  kernels: KernelSetting;
   rows: BenchRow[];
   /** FMA micro-benchmark on the same adapter, in the same run; null when a partial run ended first. */
   peakGflops: number | null;
   /** The largest convolution of the ResNet-18-style network at the ratio batch, as the f32 engine runs it. */
   convGflops: number | null;
+  /** Every f32 convolution op of the ratio network, each kernel timed; null when not measured. */
+  layers: BenchLayer[] | null;
+  /** Wall time of that per-layer tuning; null when not measured. */
+  tuningMs: number | null;
+  tuningTimer: TuningTimer | null;
   ratios: BenchRatios;
   /** false: the run was stopped or failed, and `reason` says why; rows and figures are those measured. */
   complete: boolean;
@@ -115,38 +179,72 @@ const copyRow = (r: BenchRow): BenchRow => ({
   name: r.name,
   model: r.model,
   batch: r.batch,
+  kernels: r.kernels,
   imgPerSec: r.imgPerSec,
+  imgPerSecSync: r.imgPerSecSync,
   firstStepMs: r.firstStepMs,
+  firstStepTuning: r.firstStepTuning,
+  firstStepTuningMs: r.firstStepTuningMs,
   tensorsAt1: r.tensorsAt1,
   tensorsAt200: r.tensorsAt200,
   gpuBytesAt1: r.gpuBytesAt1,
   gpuBytesAt200: r.gpuBytesAt200,
 });
 
-/** The report in exactly the issue's JSON shape (key order included), plus `complete: true`. */
-export function assembleReport(
-  adapter: string,
-  rows: readonly BenchRow[],
-  peakGflops: number,
-  convGflops: number,
-  ratioBatch: number = RATIO_BATCH,
-): BenchReport {
-  return {
-    adapter,
-    rows: rows.map(copyRow),
-    peakGflops,
-    convGflops,
-    ratios: computeRatios(rows, peakGflops, convGflops, RATIO_MODEL, ratioBatch),
-    complete: true,
-  };
-}
+const finiteOrNull = (v: number | null): number | null =>
+  v !== null && Number.isFinite(v) ? v : null;
 
-/** What a stopped or failed run had measured, and why it ended. */
-export interface PartialMeasurements {
+const copyLayer = (l: BenchLayer): BenchLayer => ({
+  op: l.op,
+  shape: l.shape,
+  candidates: l.candidates.map((c) => ({
+    id: c.id,
+    family: c.family,
+    ms: finiteOrNull(c.ms),
+    gflops: finiteOrNull(c.gflops),
+  })),
+  chosen: l.chosen,
+});
+
+/** What a run measured: every input of the report. */
+export interface Measurements {
   adapter: string;
+  kernels: KernelSetting;
   rows: readonly BenchRow[];
   peakGflops: number | null;
   convGflops: number | null;
+  /** null when the run ended before the per-layer tuning was done. */
+  tuning: LayerTuning | null;
+}
+
+function reportOf(
+  m: Measurements,
+  model: BenchModel,
+  batch: number,
+): Omit<BenchReport, 'complete' | 'reason'> {
+  return {
+    adapter: m.adapter,
+    kernels: m.kernels,
+    rows: m.rows.map(copyRow),
+    peakGflops: m.peakGflops,
+    convGflops: m.convGflops,
+    layers: m.tuning ? m.tuning.layers.map(copyLayer) : null,
+    tuningMs: m.tuning ? m.tuning.ms : null,
+    tuningTimer: m.tuning ? m.tuning.timer : null,
+    ratios: computeRatios(m.rows, m.peakGflops, m.convGflops, model, batch),
+  };
+}
+
+/**
+ * The report in exactly the issue's JSON shape (key order included), plus `complete: true`. A
+ * candidate's NaN time (failed, cut short) becomes null, as JSON would write it anyway.
+ */
+export function assembleReport(m: Measurements, ratioBatch: number = RATIO_BATCH): BenchReport {
+  return { ...reportOf(m, RATIO_MODEL, ratioBatch), complete: true };
+}
+
+/** What a stopped or failed run had measured, and why it ended. */
+export interface PartialMeasurements extends Measurements {
   /** "stopped by the user", or the failure in words. */
   reason: string;
 }
@@ -161,16 +259,7 @@ export function assemblePartialReport(
   model: BenchModel,
   batch: number,
 ): BenchReport {
-  const { adapter, rows, peakGflops, convGflops, reason } = measured;
-  return {
-    adapter,
-    rows: rows.map(copyRow),
-    peakGflops,
-    convGflops,
-    ratios: computeRatios(rows, peakGflops, convGflops, model, batch),
-    complete: false,
-    reason,
-  };
+  return { ...reportOf(measured, model, batch), complete: false, reason: measured.reason };
 }
 
 /** Seconds per epoch of `epochImages` images at `imgPerSec` (the paper's Table 3 unit). */
@@ -180,14 +269,29 @@ export function epochSeconds(imgPerSec: number, epochImages: number): number {
 
 const fmt = (v: number | null, digits = 2) => (v === null ? 'n/a' : v.toFixed(digits));
 
+/** The first step's tuning in a few characters: "tuned 12.3 s", "cached" or "-". */
+export function tuningCell(r: Pick<BenchRow, 'firstStepTuning' | 'firstStepTuningMs'>): string {
+  if (r.firstStepTuning === 'tuned') return `tuned ${(r.firstStepTuningMs / 1000).toFixed(1)} s`;
+  return r.firstStepTuning === 'cached' ? 'cached' : '-';
+}
+
+/** tf.layers' sync figure is its only one (trainOnBatch reads back every step): it says so. */
+export function syncCell(r: Pick<BenchRow, 'name' | 'imgPerSecSync'>): string {
+  const value = r.imgPerSecSync.toFixed(1);
+  return r.name === 'tf.layers' ? `${value} (same)` : value;
+}
+
 /** The report as a fixed-width text table, one line per row, then peak, conv and ratios. */
 export function formatReportTable(report: BenchReport, leakStep: number): string {
   const head = [
     'variant'.padEnd(11),
     'model'.padEnd(15),
     'batch'.padStart(5),
+    'kernels'.padEnd(7),
     'img/s'.padStart(9),
+    'sync img/s'.padStart(12),
     'first ms'.padStart(9),
+    'tuning'.padEnd(12),
     'tensors@1'.padStart(10),
     `@${leakStep}`.padStart(7),
     'GPU MB@1'.padStart(9),
@@ -200,8 +304,11 @@ export function formatReportTable(report: BenchReport, leakStep: number): string
         r.name.padEnd(11),
         r.model.padEnd(15),
         String(r.batch).padStart(5),
+        r.kernels.padEnd(7),
         r.imgPerSec.toFixed(1).padStart(9),
+        syncCell(r).padStart(12),
         r.firstStepMs.toFixed(0).padStart(9),
+        tuningCell(r).padEnd(12),
         String(r.tensorsAt1).padStart(10),
         String(r.tensorsAt200).padStart(7),
         (r.gpuBytesAt1 / 2 ** 20).toFixed(1).padStart(9),
@@ -212,10 +319,69 @@ export function formatReportTable(report: BenchReport, leakStep: number): string
   const q = report.ratios;
   lines.push(
     '',
+    `img/s: loss read back every ${READBACK_STEPS} steps, as training does; sync img/s: after every step ` +
+      '(tf.layers: trainOnBatch always reads back, so both are its one figure)',
     `FMA peak ${fmt(report.peakGflops, 1)} GFLOP/s; largest conv ${fmt(report.convGflops, 1)} GFLOP/s`,
-    `ratios (${RATIO_MODEL}, batch ${RATIO_BATCH}): engine/layers ×${fmt(q.engineVsLayers)}, ` +
+    `ratios (${RATIO_MODEL}, batch ${RATIO_BATCH}, img/s): engine/layers ×${fmt(q.engineVsLayers)}, ` +
       `f16/f32 ×${fmt(q.f16VsF32)}, first step engine/layers ×${fmt(q.firstStepVsLayers)}, ` +
       `conv/peak ${q.convFractionOfPeak === null ? 'n/a' : (q.convFractionOfPeak * 100).toFixed(1) + '%'}`,
   );
+  return lines.join('\n');
+}
+
+/** Milliseconds with 3 significant-ish digits: 0.0123, 1.23, 12.3, 123. */
+export function formatMs(ms: number | null): string {
+  if (ms === null) return '—';
+  if (ms >= 100) return ms.toFixed(0);
+  if (ms >= 10) return ms.toFixed(1);
+  if (ms >= 1) return ms.toFixed(2);
+  return ms.toFixed(3);
+}
+
+/**
+ * The per-layer tuning like cuDNN's find results: for each (op, shape), every candidate kernel's
+ * ms and GFLOP/s, the one the run's kernel setting uses marked `*`. null without a tuning.
+ */
+export function formatLayersTable(report: BenchReport, model: BenchModel): string | null {
+  if (!report.layers) return null;
+  const timing =
+    report.tuningMs === null ? '' : `, ${(report.tuningMs / 1000).toFixed(1)} s in all`;
+  const head = [
+    'op'.padEnd(10),
+    'shape'.padEnd(36),
+    '  kernel'.padEnd(16),
+    'ms'.padStart(9),
+    'GFLOP/s'.padStart(9),
+  ].join(' ');
+  const lines = [
+    `per-layer kernels of ${model}, f32, every candidate timed (${report.tuningTimer ?? 'n/a'}${timing}); ` +
+      `* = the kernel --kernels ${report.kernels} runs; — = failed or cut short (≥ 3× the best)`,
+    head,
+    '-'.repeat(head.length),
+  ];
+  for (const layer of report.layers) {
+    layer.candidates.forEach((c, i) => {
+      lines.push(
+        [
+          (i === 0 ? layer.op : '').padEnd(10),
+          (i === 0 ? layer.shape : '').padEnd(36),
+          `${c.id === layer.chosen ? '*' : ' '} ${c.id}`.padEnd(16),
+          formatMs(c.ms).padStart(9),
+          (c.gflops === null ? '—' : c.gflops.toFixed(1)).padStart(9),
+        ].join(' '),
+      );
+    });
+    // A forced family that no candidate timing names (not applicable here): still say what runs.
+    if (!layer.candidates.some((c) => c.id === layer.chosen)) {
+      lines.push(
+        [
+          (layer.candidates.length === 0 ? layer.op : '').padEnd(10),
+          (layer.candidates.length === 0 ? layer.shape : '').padEnd(36),
+          `* ${layer.chosen}`.padEnd(16),
+          'untimed'.padStart(9),
+        ].join(' '),
+      );
+    }
+  }
   return lines.join('\n');
 }

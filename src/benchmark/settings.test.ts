@@ -26,8 +26,15 @@ describe('checkSettings', () => {
         timedSteps: 20,
         leakStep: 200,
         f16: true,
+        kernels: 'auto',
       },
     });
+  });
+
+  it('passes the kernel setting on', () => {
+    const check = checkSettings({ ...FULL_SETTINGS, kernels: 'tiled' }, true);
+    expect(check.ok && check.request.kernels).toBe('tiled');
+    expect(QUICK_SETTINGS.kernels).toBe('auto');
   });
 
   it('drops the f16 rows on an adapter without shader-f16', () => {
@@ -35,10 +42,12 @@ describe('checkSettings', () => {
     expect(check.ok && check.request.f16).toBe(false);
   });
 
-  it('puts the leak check right after the timed steps when left empty: 1 + warm-up + timed', () => {
+  it('puts the leak check right after the timed steps when left empty: 1 + warm-up + 2 × timed', () => {
+    // Engine rows time the steps twice: readback every few steps, then every step.
     const check = checkSettings(QUICK_SETTINGS, true);
-    expect(check.ok && check.request.leakStep).toBe(1 + 1 + 5);
-    expect(minimumLeakStep(2, 20)).toBe(23);
+    expect(check.ok && check.request.leakStep).toBe(1 + 1 + 2 * 5);
+    expect(minimumLeakStep(2, 20)).toBe(43);
+    expect(minimumLeakStep(0, 1)).toBe(3);
   });
 
   it('adds the other batch size, sorted, without duplicates', () => {
@@ -61,8 +70,9 @@ describe('checkSettings', () => {
         width: 0.0625,
         warmupSteps: 0,
         timedSteps: 1,
-        leakStep: 2,
+        leakStep: 3,
         f16: false,
+        kernels: 'auto',
       },
     });
   });
@@ -97,10 +107,10 @@ describe('checkSettings', () => {
     expect(problemsOf({ ...smallest, width: 'abc' })).toEqual([
       'Width multiplier must be from 0.0625 to 4.',
     ]);
-    expect(problemsOf({ ...FULL_SETTINGS, leakStep: '22' })).toEqual([
-      'Leak check step must be a whole number from 23 to 10000.',
+    expect(problemsOf({ ...FULL_SETTINGS, leakStep: '42' })).toEqual([
+      'Leak check step must be a whole number from 43 to 10000.',
     ]);
-    expect(problemsOf({ ...FULL_SETTINGS, leakStep: '23' })).toEqual([]);
+    expect(problemsOf({ ...FULL_SETTINGS, leakStep: '43' })).toEqual([]);
   });
 });
 

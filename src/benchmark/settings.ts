@@ -1,3 +1,4 @@
+import type { KernelSetting } from '../autotune/plan';
 import type { BenchModel } from './report';
 
 /**
@@ -19,6 +20,8 @@ export interface BenchmarkSettings {
   leakStep: string;
   /** Engine f16 rows (only used where the adapter has shader-f16). */
   f16: boolean;
+  /** Convolution kernels of the engine rows: tuned per layer ('auto') or one family forced. */
+  kernels: KernelSetting;
 }
 
 /** What the worker runs: plain data, sent through Comlink. */
@@ -30,6 +33,7 @@ export interface BenchmarkRequest {
   timedSteps: number;
   leakStep: number;
   f16: boolean;
+  kernels: KernelSetting;
 }
 
 /** Sized for a real GPU: every network and batch of the issue, 20 timed steps, the 200-step leak check. */
@@ -44,6 +48,7 @@ export const FULL_SETTINGS: BenchmarkSettings = {
   timedSteps: '20',
   leakStep: '200',
   f16: true,
+  kernels: 'auto',
 };
 
 /** As `npm run bench -- --quick`: ResNet-18-style only, 1 warm-up + 5 timed steps, width 1/16. */
@@ -83,9 +88,12 @@ function parseNumber(
   return n;
 }
 
-/** The smallest leak-check step: step 1, the warm-up and the timed steps. */
+/**
+ * The smallest leak-check step: step 1, the warm-up, and the timed steps twice (an engine row
+ * times them once with the loss read back every few steps, once with a readback per step).
+ */
 export function minimumLeakStep(warmupSteps: number, timedSteps: number): number {
-  return 1 + warmupSteps + timedSteps;
+  return 1 + warmupSteps + 2 * timedSteps;
 }
 
 /** Checks every field; each problem names its control. `shaderF16` false drops the f16 rows. */
@@ -155,6 +163,7 @@ export function checkSettings(settings: BenchmarkSettings, shaderF16: boolean): 
       timedSteps,
       leakStep,
       f16: settings.f16 && shaderF16,
+      kernels: settings.kernels,
     },
   };
 }

@@ -12,4 +12,5 @@ export const SMALLEST_SETTINGS: BenchmarkSettings = {
   timedSteps: '1',
   leakStep: '',
   f16: false,
+  kernels: 'auto',
 };

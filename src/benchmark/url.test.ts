@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SMALLEST_SETTINGS as smallest } from './test-utils';
 import { parseQuery } from '../config';
+import { KERNEL_SETTINGS } from '../autotune/plan';
 import { FULL_SETTINGS, QUICK_SETTINGS } from './settings';
 import { BENCH_DEFAULTS, benchLinkQuery, parseBenchQuery, toBenchQuery } from './url';
 
@@ -15,6 +16,7 @@ describe('toBenchQuery', () => {
       bench_steps: '20',
       bench_leak: '200',
       bench_f16: '1',
+      bench_kernels: 'auto',
     });
   });
 
@@ -40,6 +42,13 @@ describe('toBenchQuery', () => {
     );
   });
 
+  it('writes a forced kernel family, last', () => {
+    expect(toBenchQuery({ ...QUICK_SETTINGS, kernels: 'direct' })).toBe(
+      'bench_models=r18&bench_width=0.0625&bench_warmup=1&bench_steps=5&bench_leak=&bench_kernels=direct',
+    );
+    expect(toBenchQuery({ ...FULL_SETTINGS, kernels: 'tfjs' })).toBe('bench_kernels=tfjs');
+  });
+
   it('a link always opens the panel', () => {
     expect(benchLinkQuery(FULL_SETTINGS)).toBe('bench=1');
     expect(benchLinkQuery({ ...FULL_SETTINGS, f16: false })).toBe('bench=1&bench_f16=0');
@@ -48,7 +57,8 @@ describe('toBenchQuery', () => {
 
 describe('parseBenchQuery', () => {
   it('round-trips every setting', () => {
-    for (const settings of [FULL_SETTINGS, QUICK_SETTINGS, smallest]) {
+    const forced = KERNEL_SETTINGS.map((kernels) => ({ ...QUICK_SETTINGS, kernels }));
+    for (const settings of [FULL_SETTINGS, QUICK_SETTINGS, smallest, ...forced]) {
       const parsed = parseBenchQuery(`?${benchLinkQuery(settings)}`);
       expect(parsed.settings).toEqual(settings);
       expect(parsed.ignored).toEqual([]);
@@ -83,7 +93,7 @@ describe('parseBenchQuery', () => {
   it('falls back to the default for each malformed value, with the reason', () => {
     const parsed = parseBenchQuery(
       'bench_models=r18,r34&bench_batches=4,8&bench_width=5&bench_warmup=1.5&bench_steps=0x10' +
-        '&bench_f16=yes&bench=2&bench_colour=red&bench_width=1&model=resnet50',
+        '&bench_f16=yes&bench_kernels=Auto&bench=2&bench_colour=red&bench_width=1&model=resnet50',
     );
     expect(parsed.settings).toEqual(FULL_SETTINGS);
     expect(parsed.ignored).toEqual([
@@ -97,6 +107,11 @@ describe('parseBenchQuery', () => {
       { key: 'bench_warmup', value: '1.5', reason: 'must be a whole number' },
       { key: 'bench_steps', value: '0x10', reason: 'is not a number' },
       { key: 'bench_f16', value: 'yes', reason: 'must be 1 or 0' },
+      {
+        key: 'bench_kernels',
+        value: 'Auto',
+        reason: 'must be one of auto, direct, tiled, tfjs',
+      },
       { key: 'bench', value: '2', reason: 'must be 1 or 0' },
       { key: 'bench_colour', value: 'red', reason: 'unknown parameter' },
       { key: 'bench_width', value: '1', reason: 'repeated; the first value is used' },
@@ -116,24 +131,41 @@ describe('parseBenchQuery', () => {
     );
   });
 
-  it('keeps the leak check at or after 1 + warm-up + timed steps', () => {
-    // 1 + 2 + 30 = 33 > 20: the link's value is ignored and the default 200 is used.
-    expect(parseBenchQuery('bench_steps=30&bench_leak=20')).toMatchObject({
+  it('keeps the leak check at or after 1 + warm-up + 2 × timed steps', () => {
+    // 1 + 2 + 2 × 30 = 63 > 62: the link's value is ignored and the default 200 is used.
+    expect(parseBenchQuery('bench_steps=30&bench_leak=62')).toMatchObject({
       settings: { timedSteps: '30', leakStep: '200' },
       ignored: [
         {
           key: 'bench_leak',
-          value: '20',
-          reason: 'must be at least 33 (1 + warm-up + timed steps)',
+          value: '62',
+          reason: 'must be at least 63 (1 + warm-up + 2 × timed steps)',
         },
       ],
     });
-    // 1 + 2 + 500 = 503 > the default 200: the leak check goes right after the timed steps.
-    expect(parseBenchQuery('bench_steps=500')).toMatchObject({
-      settings: { timedSteps: '500', leakStep: '' },
+    expect(parseBenchQuery('bench_steps=30&bench_leak=63').settings.leakStep).toBe('63');
+    // 1 + 2 + 2 × 100 = 203 > the default 200: the leak check goes right after the timed steps.
+    expect(parseBenchQuery('bench_steps=100')).toMatchObject({
+      settings: { timedSteps: '100', leakStep: '' },
       ignored: [],
     });
-    expect(parseBenchQuery('bench_leak=23').settings.leakStep).toBe('23');
+    // 1 + 2 + 2 × 98 = 199 ≤ 200: the default stays.
+    expect(parseBenchQuery('bench_steps=98').settings.leakStep).toBe('200');
+    expect(parseBenchQuery('bench_leak=43').settings.leakStep).toBe('43');
+  });
+
+  it('reads the kernel setting', () => {
+    expect(parseBenchQuery('bench_kernels=tiled').settings.kernels).toBe('tiled');
+    expect(parseBenchQuery('bench_kernels=cudnn')).toMatchObject({
+      settings: { kernels: 'auto' },
+      ignored: [
+        {
+          key: 'bench_kernels',
+          value: 'cudnn',
+          reason: 'must be one of auto, direct, tiled, tfjs',
+        },
+      ],
+    });
   });
 
   it('truncates long values in the notice', () => {

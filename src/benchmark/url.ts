@@ -1,3 +1,4 @@
+import { KERNEL_SETTINGS, type KernelSetting } from '../autotune/plan';
 import { isBenchmarkKey, type IgnoredParam } from '../config';
 import { FULL_SETTINGS, LIMITS, minimumLeakStep, type BenchmarkSettings } from './settings';
 
@@ -122,7 +123,7 @@ const leak: BenchParam = {
   key: 'bench_leak',
   meaning:
     'leak check after this step (tensors and GPU bytes read again); empty = right after the timed steps',
-  range: `1 + \`bench_warmup\` + \`bench_steps\` – ${LIMITS.leakStep.max}, whole, or empty`,
+  range: `1 + \`bench_warmup\` + 2 × \`bench_steps\` – ${LIMITS.leakStep.max}, whole, or empty`,
   format: (s) =>
     s.leakStep.trim() === '' ? '' : formatNumber(s.leakStep, 1, LIMITS.leakStep.max, true),
   apply: (s, raw) => {
@@ -141,6 +142,21 @@ const f16: BenchParam = {
     raw === '1' || raw === '0' ? { ...s, f16: raw === '1' } : { reason: 'must be 1 or 0' },
 };
 
+const isKernelSetting = (raw: string): raw is KernelSetting =>
+  (KERNEL_SETTINGS as readonly string[]).includes(raw);
+
+const kernels: BenchParam = {
+  key: 'bench_kernels',
+  meaning:
+    'convolution kernels of the engine rows: `auto` = the fastest per layer (tuned), or one family forced',
+  range: KERNEL_SETTINGS.map((k) => `\`${k}\``).join(', '),
+  format: (s) => s.kernels,
+  apply: (s, raw) =>
+    isKernelSetting(raw)
+      ? { ...s, kernels: raw }
+      : { reason: `must be one of ${KERNEL_SETTINGS.join(', ')}` },
+};
+
 /** Every settings parameter, in the order they are written. */
 export const BENCH_PARAMS: readonly BenchParam[] = [
   models,
@@ -156,6 +172,7 @@ export const BENCH_PARAMS: readonly BenchParam[] = [
   numberParam('bench_steps', 'timedSteps', 'timed steps (median)', LIMITS.timedSteps, true),
   leak,
   f16,
+  kernels,
 ];
 
 /** The key that opens the Benchmark panel (any `bench_*` key opens it too). */
@@ -175,7 +192,7 @@ export interface ParsedBenchQuery {
 
 const MAX_VALUE_LENGTH = 64;
 
-/** A leak-check step below 1 + warm-up + timed steps cannot be: the default, or else empty. */
+/** A leak-check step below 1 + warm-up + 2 × timed steps cannot be: the default, or else empty. */
 function consistentLeak(
   settings: BenchmarkSettings,
   fromLink: boolean,
@@ -188,7 +205,7 @@ function consistentLeak(
     ignored.push({
       key: leak.key,
       value: settings.leakStep,
-      reason: `must be at least ${min} (1 + warm-up + timed steps)`,
+      reason: `must be at least ${min} (1 + warm-up + 2 × timed steps)`,
     });
   }
   const fallback = Number(FULL_SETTINGS.leakStep) >= min ? FULL_SETTINGS.leakStep : '';
