@@ -1,31 +1,75 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BenchRow, LargestConv } from '../../benchmark/report';
+import type { AdapterIdentity } from '../../autotune/plan';
+import {
+  READBACK_STEPS as REPORT_READBACK_STEPS,
+  type BenchRow,
+  type LargestConv,
+  type LayerTuning,
+} from '../../benchmark/report';
+import type { TuningCacheStore } from '../autotune/tuner';
 import { initNodeBackend } from '../backend-node';
-import { RESNET18_STYLE, runBenchmarkSuite } from './suite';
+import { READBACK_STEPS } from '../trainer';
+import { RESNET18_STYLE, runBenchmarkSuite, type SuiteOptions } from './suite';
+
+const ADAPTER: AdapterIdentity = {
+  vendor: 'test',
+  architecture: 'suite.test',
+  device: '',
+  description: 'test adapter',
+};
+
+/** The smallest run: ResNet-18-style at width 1/16, batch 2, no warm-up, 1 timed step (×2). */
+const SMALLEST: SuiteOptions = {
+  models: [RESNET18_STYLE],
+  batches: [2],
+  warmupSteps: 0,
+  timedSteps: 1,
+  leakStep: 3,
+  f16: false,
+  adapter: ADAPTER,
+};
+
+function memoryCache(): TuningCacheStore & { saves: number; stored: string | undefined } {
+  const cache = {
+    saves: 0,
+    stored: undefined as string | undefined,
+    load: () => Promise.resolve(cache.stored),
+    save: (json: string) => {
+      cache.saves++;
+      cache.stored = json;
+      return Promise.resolve();
+    },
+  };
+  return cache;
+}
 
 beforeAll(async () => {
   await initNodeBackend();
 });
 
 describe('runBenchmarkSuite', () => {
-  it('reports the FMA peak and the largest convolution before any row, so a stop keeps them', async () => {
+  it('prints the trainer’s readback interval', () => {
+    expect(REPORT_READBACK_STEPS).toBe(READBACK_STEPS);
+  });
+
+  it('measures the peak, the per-layer kernels and the largest convolution before any row, so a stop keeps them', async () => {
     const controller = new AbortController();
     const events: string[] = [];
     let peak: number | null = null;
     let conv: LargestConv | null = null;
+    let tuning: LayerTuning | null = null;
     const rows: BenchRow[] = [];
     const run = runBenchmarkSuite(
       {
-        models: [RESNET18_STYLE],
-        batches: [2],
-        warmupSteps: 0,
-        timedSteps: 1,
-        leakStep: 2,
-        f16: false,
+        ...SMALLEST,
         signal: controller.signal,
         onPeak: (gflops) => {
           events.push('peak');
           peak = gflops;
+        },
+        onLayers: (t) => {
+          events.push('layers');
+          tuning = t;
         },
         onLargestConv: (c) => {
           events.push('conv');
@@ -38,10 +82,88 @@ describe('runBenchmarkSuite', () => {
       'test adapter',
     );
     await expect(run).rejects.toThrow('stopped');
-    expect(events).toEqual(['peak', 'conv']);
+    expect(events).toEqual(['peak', 'layers', 'conv']);
     expect(peak).toBeGreaterThan(0);
     expect(conv!.gflops).toBeGreaterThan(0);
     expect(conv!.shape).toContain('batch 2');
+    // Without a cache and under 'auto', the largest convolution runs its tuned kernel.
+    const forward = tuning!.layers.find(
+      (l) => l.op === 'forward' && l.shape.startsWith('3×3/1 p1, 4→4 @32×32'),
+    );
+    expect(conv!.kernel).toBe(forward!.chosen);
+    expect(tuning!.ms).toBeGreaterThan(0);
     expect(rows).toEqual([]);
+  });
+
+  it('tunes every op with every candidate, saves the choices, and the engine row’s first step reads them', async () => {
+    const cache = memoryCache();
+    let live: LayerTuning | null = null;
+    const result = await runBenchmarkSuite(
+      { ...SMALLEST, tuningCache: cache, onLayers: (t) => (live = t) },
+      'test adapter',
+    );
+    const { report } = result;
+    expect(result.layersOf).toEqual({ model: 'resnet18-style', batch: 2 });
+    expect(report.kernels).toBe('auto');
+    expect(report.tuningMs).toBe(live!.ms);
+    expect(report.layers!.length).toBeGreaterThan(0);
+    // Three ops per distinct shape; each lists the direct kernel, the tile shapes and tfjs.
+    expect(new Set(report.layers!.map((l) => l.op))).toEqual(
+      new Set(['forward', 'inputGrad', 'filterGrad']),
+    );
+    for (const layer of report.layers!) {
+      const ids = layer.candidates.map((c) => c.id);
+      expect(ids).toContain('direct');
+      expect(ids).toContain('tfjs');
+      expect(ids.some((id) => id.startsWith('tiled-'))).toBe(true);
+      // 'auto' chooses the fastest of those timed to the end.
+      const timed = layer.candidates.filter((c) => c.ms !== null);
+      const fastest = timed.reduce((a, b) => (b.ms! < a.ms! ? b : a));
+      expect(layer.chosen).toBe(fastest.id);
+      expect(fastest.gflops).toBeGreaterThan(0);
+    }
+    expect(cache.saves).toBe(1);
+
+    const [layers, engine] = report.rows;
+    expect(layers).toMatchObject({ name: 'tf.layers', kernels: 'tfjs', firstStepTuning: 'none' });
+    // trainOnBatch reads back every step: one figure for both.
+    expect(layers!.imgPerSecSync).toBe(layers!.imgPerSec);
+    expect(engine).toMatchObject({
+      name: 'engine f32',
+      kernels: 'auto',
+      firstStepTuning: 'cached',
+    });
+    expect(engine!.imgPerSec).toBeGreaterThan(0);
+    expect(engine!.imgPerSecSync).toBeGreaterThan(0);
+    expect(engine!.firstStepTuningMs).toBeLessThan(engine!.firstStepMs);
+    // Nothing new to save: the row found every shape in the cache.
+    expect(cache.saves).toBe(1);
+    // No tensor or GPU byte left behind by the batched readback.
+    for (const row of report.rows) {
+      expect(row.tensorsAt200).toBe(row.tensorsAt1);
+      expect(row.gpuBytesAt200).toBe(row.gpuBytesAt1);
+    }
+  });
+
+  it('under a forced family, lists that family as chosen and tunes nothing in the first step', async () => {
+    const result = await runBenchmarkSuite({ ...SMALLEST, kernels: 'direct' }, 'test adapter');
+    const { report } = result;
+    expect(report.kernels).toBe('direct');
+    // Every layer of width 1/16 has channels in multiples of 4 (the stem padded): direct applies.
+    expect(new Set(report.layers!.map((l) => l.chosen))).toEqual(new Set(['direct']));
+    expect(result.largestConv.kernel).toBe('direct');
+    expect(report.rows[1]).toMatchObject({
+      name: 'engine f32',
+      kernels: 'direct',
+      firstStepTuning: 'none',
+    });
+  });
+
+  it('without a tuning cache, the engine row times its candidates inside its first step', async () => {
+    const { report } = await runBenchmarkSuite({ ...SMALLEST, tuningCache: null }, 'test adapter');
+    const engine = report.rows[1]!;
+    expect(engine.firstStepTuning).toBe('tuned');
+    expect(engine.firstStepTuningMs).toBeGreaterThan(0);
+    expect(engine.firstStepTuningMs).toBeLessThan(engine.firstStepMs);
   });
 });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { allConvBns, buildResNetSpec, summarizeResNet, type ResNetSpec } from '../../architecture';
+import type { AdapterIdentity, KernelSetting } from '../../autotune/plan';
 import type { ModelName } from '../../config/params';
 import {
   assembleReport,
@@ -7,14 +8,20 @@ import {
   basisModel,
   imagesPerSecond,
   median,
+  READBACK_STEPS,
+  type BenchLayer,
   type BenchModel,
   type BenchReport,
   type BenchRow,
   type BenchVariant,
+  type FirstStepTuning,
   type LargestConv,
+  type LayerTuning,
 } from '../../benchmark/report';
+import { minimumLeakStep } from '../../benchmark/settings';
 import { createRng, NAG_MOMENTUM } from '../../tricks';
-import { availableF16Precision, F32_OPS, f16Ops } from '../fp16/ops';
+import { tuneConvolutions, type TuneResult, type TuningCacheStore } from '../autotune/tuner';
+import { availableF16Precision, f16Ops, f32Ops, kernelGeometry, type HeavyOps } from '../fp16/ops';
 import { deviceHasShaderF16 } from '../kernels/dispatch';
 import { softCrossEntropy } from '../loss';
 import { createResNetModel, type BatchMoments } from '../model';
@@ -26,10 +33,14 @@ import { buildLayersResNet, compileStock } from './layers-resnet';
 
 /**
  * The engine benchmark of issue 5, shared by `npm run bench` (Node, Dawn) and the page's
- * Benchmark panel (worker): for each model × batch, the stock tf.layers baseline, our engine in
- * f32 and (with shader-f16) in f16, each trained for `leakStep` steps on the same GPU-resident
- * random batch, timed step by step with a loss readback after every step (trainOnBatch reads its
- * loss back every step, so the engine does too: the comparison is per step, like for like).
+ * Benchmark panel (worker). First the FMA peak, then every f32 convolution op of the ratio network
+ * timed with each kernel that can run it (cuDNN's find results; the choices go into the tuning
+ * cache), then its largest convolution. Then for each model × batch: the stock tf.layers baseline,
+ * our engine in f32 and (with shader-f16) in f16, each trained for `leakStep` steps on the same
+ * GPU-resident random batch. An engine row tunes in its first step, as the trainer does (with the
+ * cache filled, nothing is timed), and is timed twice: as training runs, the loss read back every
+ * READBACK_STEPS steps (img/s), then with a readback after every step (sync img/s, what
+ * trainOnBatch does: tf.layers has only that one figure).
  */
 
 export interface BenchModelConfig {
@@ -58,15 +69,29 @@ export interface SuiteOptions {
   batches: number[];
   /** Steps after step 1 that are run but not timed. */
   warmupSteps: number;
-  /** Steps whose median images/s is reported (≥ 1). */
+  /**
+   * Timed steps (≥ 1). An engine row runs them twice: with a batched readback (img/s: total time
+   * ÷ images), then with a readback per step (sync img/s: the median step); tf.layers once.
+   */
   timedSteps: number;
-  /** The step after which tensors and GPU bytes are read a second time (≥ 2 + warmup + timed). */
+  /** The step after which tensors and GPU bytes are read a second time (≥ minimumLeakStep). */
   leakStep: number;
   /** Run 'engine f16' where the device has shader-f16 (default true). */
   f16?: boolean;
+  /** Convolution kernels of the engine rows: 'auto' (default) tunes per shape, else one family. */
+  kernels?: KernelSetting;
+  /** The adapter, which keys the tuning cache. */
+  adapter: AdapterIdentity;
+  /**
+   * Where tuned kernel choices persist: the per-layer measurement saves into it and each engine
+   * row's first step reads it. None: every engine row times its candidates in its first step.
+   */
+  tuningCache?: TuningCacheStore | null;
   onProgress?: (message: string) => void;
   /** Called once the FMA peak is measured (before any row), so a stopped run still has it. */
   onPeak?: (gflops: number) => void;
+  /** Called once the ratio network's convolutions are tuned (before any row). */
+  onLayers?: (tuning: LayerTuning) => void;
   /** Called once the largest convolution is timed (before any row). */
   onLargestConv?: (conv: LargestConv) => void;
   /** Called as each row is measured (the page shows rows as they come). */
@@ -80,8 +105,10 @@ export interface SuiteResult {
   leakStep: number;
   /** Compute dispatches of one step (step 2), per row, same order as report.rows. */
   dispatchesPerStep: number[];
-  /** The largest convolution of the ratio network: name, shape and its GFLOP/s. */
+  /** The largest convolution of the ratio network: name, shape, kernel and its GFLOP/s. */
   largestConv: LargestConv;
+  /** The network and batch of the per-layer tuning (and of the ratios). */
+  layersOf: { model: BenchModel; batch: number };
 }
 
 const CLASSES = 10;
@@ -103,8 +130,28 @@ function specOf(config: BenchModelConfig): ResNetSpec {
 }
 
 interface Trainee {
-  step(): Promise<void>;
+  /**
+   * One step. Resolves once it is queued, with its loss still on the GPU for the caller to read
+   * back, or with null when the step read its loss back itself (trainOnBatch).
+   */
+  step(): Promise<tf.Scalar | null>;
+  /** What the first step's tuning did, once it has run. */
+  readonly tuning: { status: FirstStepTuning; ms: number };
   dispose(): void;
+}
+
+function tuningStatus(result: TuneResult): FirstStepTuning {
+  if (result.timer !== 'none') return 'tuned';
+  return result.convs.length > 0 && result.convs.every((c) => c.cached) ? 'cached' : 'none';
+}
+
+/** Tuner progress in words, e.g. "tuning kernels, timing 3 of 24 convolution ops". */
+function tuningProgress(prefix: string, onProgress: SuiteOptions['onProgress']) {
+  return (done: number, total: number, stage: 'compiling' | 'timing') => {
+    if (total === 0) return;
+    const what = stage === 'compiling' ? 'candidate shaders compiled' : 'convolution ops timed';
+    onProgress?.(`${prefix}tuning kernels: ${done} of ${total} ${what}`);
+  };
 }
 
 function engineTrainee(
@@ -113,8 +160,11 @@ function engineTrainee(
   x: tf.Tensor4D,
   targets: tf.Tensor2D,
   f16: boolean,
+  options: SuiteOptions,
+  label: string,
 ): Trainee {
-  const ops = f16 ? f16Ops(availableF16Precision()) : F32_OPS;
+  const setting = options.kernels ?? 'auto';
+  const ops = f16 ? f16Ops(availableF16Precision(), setting) : f32Ops(setting);
   const model = createResNetModel(spec, input, createRng(1), ops);
   const optimizer = createNagOptimizer(model.parameters, WEIGHT_DECAY, true, NAG_MOMENTUM);
   const trainable = model.parameters.map((p) => p.variable);
@@ -139,17 +189,32 @@ function engineTrainee(
     return loss;
   };
   let compiled = false;
+  const tuning = { status: 'none' as FirstStepTuning, ms: 0 };
   return {
+    tuning,
     async step() {
-      // As the trainer does: every shader compiles ahead, in parallel; part of the first step.
+      // As the trainer does: tune (or read the cache), then compile every shader ahead, in
+      // parallel; all of it is part of the first step.
       if (!compiled) {
-        await compileTrainingShaders(spec, ops);
+        const start = performance.now();
+        const result = await tuneConvolutions({
+          spec,
+          input,
+          batch: x.shape[0],
+          ops,
+          adapter: options.adapter,
+          cache: options.tuningCache ?? null,
+          signal: options.signal,
+          onProgress: tuningProgress(`${label}: `, options.onProgress),
+        });
+        tuning.ms = performance.now() - start;
+        tuning.status = tuningStatus(result);
+        if (result.notice) options.onProgress?.(result.notice);
+        await compileTrainingShaders(spec, ops, input, x.shape[0]);
         await compileTfjsShadersAhead(() => run(false).dispose());
         compiled = true;
       }
-      const loss = run(true);
-      await loss.data();
-      loss.dispose();
+      return run(true);
     },
     dispose() {
       optimizer.dispose();
@@ -167,14 +232,29 @@ function layersTrainee(
   const model = buildLayersResNet(spec, input, WEIGHT_DECAY);
   compileStock(model, LR, NAG_MOMENTUM);
   return {
+    tuning: { status: 'none', ms: 0 },
     async step() {
+      // trainOnBatch reads its loss back before it resolves.
       await model.trainOnBatch(x, targets);
+      return null;
     },
     dispose() {
       model.optimizer.dispose();
       model.dispose();
     },
   };
+}
+
+/** Reads `losses` back in one transfer (as the trainer does) and frees them. */
+async function readBack(losses: tf.Scalar[]): Promise<void> {
+  if (losses.length === 0) return;
+  const stacked = tf.stack(losses);
+  try {
+    await stacked.data();
+  } finally {
+    stacked.dispose();
+    tf.dispose(losses);
+  }
 }
 
 const gpuBytes = () =>
@@ -200,43 +280,74 @@ async function measureRow(
   );
   const targets = tf.oneHot(labels, CLASSES).toFloat() as tf.Tensor2D;
   labels.dispose();
-  const trainee =
-    name === 'tf.layers'
-      ? layersTrainee(spec, config.input, x, targets)
-      : engineTrainee(spec, config.input, x, targets, name === 'engine f16');
-  const stepMs: number[] = [];
+  const label = `${name} ${config.model} batch ${batch}`;
+  const layers = name === 'tf.layers';
+  const trainee = layers
+    ? layersTrainee(spec, config.input, x, targets)
+    : engineTrainee(spec, config.input, x, targets, name === 'engine f16', options, label);
+  // Steps: 1 (first), warm-up, the timed window as training runs (readback every
+  // READBACK_STEPS), then (engine only) the timed window with a readback per step, then the
+  // rest up to the leak check. Warm-up and later steps read back every step, so that each
+  // window starts with an idle GPU.
+  const firstTimed = 2 + options.warmupSteps;
+  const lastAsync = firstTimed + options.timedSteps - 1;
+  const lastSync = lastAsync + (layers ? 0 : options.timedSteps);
+  const pending: tf.Scalar[] = [];
+  const syncStepMs: number[] = [];
+  let asyncStart = 0;
+  let asyncMs = 0;
   let firstStepMs = 0;
   let tensorsAt1 = 0;
   let gpuBytesAt1 = 0;
   let dispatches = 0;
-  const firstTimed = 2 + options.warmupSteps;
-  const lastTimed = firstTimed + options.timedSteps - 1;
   try {
     for (let step = 1; step <= options.leakStep; step++) {
       options.signal?.throwIfAborted();
+      if (step % 10 === 0 || step === 1) {
+        options.onProgress?.(`${label}: step ${step}/${options.leakStep}`);
+      }
+      const inAsync = step >= firstTimed && step <= lastAsync;
       const counter = step === 2 ? countDispatches() : null;
       const start = performance.now();
-      await trainee.step();
-      const ms = performance.now() - start;
+      if (step === firstTimed) asyncStart = start;
+      const loss = await trainee.step();
+      // The step's own dispatches: counted before any readback (a batched one stacks losses).
       if (counter) dispatches = counter.stop();
+      if (inAsync) {
+        if (loss) pending.push(loss);
+        if (pending.length >= READBACK_STEPS || step === lastAsync) {
+          await readBack(pending.splice(0));
+        }
+        if (step === lastAsync) asyncMs = performance.now() - asyncStart;
+        continue;
+      }
+      if (loss) {
+        try {
+          await loss.data();
+        } finally {
+          loss.dispose();
+        }
+      }
+      const ms = performance.now() - start;
       if (step === 1) {
         firstStepMs = ms;
         tensorsAt1 = tf.memory().numTensors;
         gpuBytesAt1 = gpuBytes();
       }
-      if (step >= firstTimed && step <= lastTimed) stepMs.push(ms);
-      if (step % 10 === 0 || step === 1) {
-        options.onProgress?.(
-          `${name} ${config.model} batch ${batch}: step ${step}/${options.leakStep}`,
-        );
-      }
+      if (step > lastAsync && step <= lastSync) syncStepMs.push(ms);
     }
+    const imgPerSec =
+      asyncMs > 0 ? (batch * options.timedSteps * 1000) / asyncMs : Number.POSITIVE_INFINITY;
     const row: BenchRow = {
       name,
       model: config.model,
       batch,
-      imgPerSec: median(imagesPerSecond(batch, stepMs)),
+      kernels: layers ? 'tfjs' : (options.kernels ?? 'auto'),
+      imgPerSec,
+      imgPerSecSync: layers ? imgPerSec : median(imagesPerSecond(batch, syncStepMs)),
       firstStepMs,
+      firstStepTuning: trainee.tuning.status,
+      firstStepTuningMs: trainee.tuning.ms,
       tensorsAt1,
       tensorsAt200: tf.memory().numTensors,
       gpuBytesAt1,
@@ -244,9 +355,59 @@ async function measureRow(
     };
     return { row, dispatches };
   } finally {
+    tf.dispose(pending);
     trainee.dispose();
     tf.dispose([x, targets]);
   }
+}
+
+/**
+ * Every f32 convolution op of `config`'s network at `batch`, each candidate kernel timed (the
+ * cache ignored, the results saved into it), like cuDNN's find. `chosen` is the kernel the run's
+ * setting uses: the fastest under 'auto', else the forced family's. Returns the tuned 'auto' ops
+ * too (their choices installed), for the largest-convolution timing.
+ */
+async function measureLayers(
+  config: BenchModelConfig,
+  batch: number,
+  options: SuiteOptions,
+): Promise<{ tuning: LayerTuning; ops: HeavyOps }> {
+  const spec = specOf(config);
+  const ops = f32Ops('auto');
+  const common = {
+    spec,
+    input: config.input,
+    batch,
+    adapter: options.adapter,
+    cache: options.tuningCache ?? null,
+    signal: options.signal,
+  };
+  const start = performance.now();
+  const tuned = await tuneConvolutions({
+    ...common,
+    ops,
+    ignoreCache: true,
+    onProgress: tuningProgress(`${config.model} batch ${batch}: `, options.onProgress),
+  });
+  const ms = performance.now() - start;
+  if (tuned.notice) options.onProgress?.(tuned.notice);
+  const setting = options.kernels ?? 'auto';
+  // Under a forced family the tuner times nothing and lists the kernels that will run.
+  const runs =
+    setting === 'auto' ? tuned : await tuneConvolutions({ ...common, ops: f32Ops(setting) });
+  const chosen = new Map(runs.convs.map((c) => [c.key, c.chosen]));
+  const layers: BenchLayer[] = tuned.convs.map((c) => ({
+    op: c.op,
+    shape: c.shape,
+    candidates: c.candidates.map((t) => ({
+      id: t.id,
+      family: t.family,
+      ms: Number.isFinite(t.ms) ? t.ms : null,
+      gflops: Number.isFinite(t.gflops) ? t.gflops : null,
+    })),
+    chosen: chosen.get(c.key) ?? c.chosen,
+  }));
+  return { tuning: { layers, ms, timer: tuned.timer }, ops };
 }
 
 /** Convolutions queued per timing, so that one readback's latency is spread over them. */
@@ -254,10 +415,14 @@ const CONV_REPEATS = 10;
 
 /**
  * The convolution with the most multiply-adds in `config`'s network, timed forward in f32 as the
- * engine runs it (F32_OPS: our direct kernel on WebGPU): best of 5 timings of CONV_REPEATS
- * queued dispatches and one readback.
+ * engine f32 rows run it (`ops`: the kernel their setting chooses): best of 5 timings of
+ * CONV_REPEATS queued dispatches and one readback.
  */
-async function measureLargestConv(config: BenchModelConfig, batch: number): Promise<LargestConv> {
+async function measureLargestConv(
+  config: BenchModelConfig,
+  batch: number,
+  ops: HeavyOps,
+): Promise<LargestConv> {
   const spec = specOf(config);
   const convs = summarizeResNet(spec, config.input).layers.filter((l) => l.name.endsWith('.conv'));
   const largest = convs.reduce((a, b) => (b.macs > a.macs ? b : a));
@@ -270,10 +435,11 @@ async function measureLargestConv(config: BenchModelConfig, batch: number): Prom
     conv.inChannels,
     conv.outChannels,
   ]) as tf.Tensor4D;
+  const kernel =
+    ops.kernels?.choose('forward', kernelGeometry(x.shape, w.shape, conv.stride, conv.pad)).id ??
+    'tfjs';
   const run = async (repeats: number) => {
-    const outputs = Array.from({ length: repeats }, () =>
-      F32_OPS.conv2d(x, w, conv.stride, conv.pad),
-    );
+    const outputs = Array.from({ length: repeats }, () => ops.conv2d(x, w, conv.stride, conv.pad));
     await outputs[repeats - 1]!.data();
     tf.dispose(outputs);
   };
@@ -289,6 +455,7 @@ async function measureLargestConv(config: BenchModelConfig, batch: number): Prom
     return {
       name: conv.name,
       shape: `${conv.kernel}×${conv.kernel}/${conv.stride}, ${conv.inChannels}→${conv.outChannels} @${inSize}, batch ${batch}`,
+      kernel,
       gflops: flops / (best / 1000) / 1e9,
     };
   } finally {
@@ -303,9 +470,11 @@ export function validateSuiteOptions(options: SuiteOptions): void {
   if (!(options.timedSteps >= 1) || !(options.warmupSteps >= 0)) {
     throw new Error('benchmark: need timed steps ≥ 1 and warm-up steps ≥ 0');
   }
-  const needed = 1 + options.warmupSteps + options.timedSteps;
+  const needed = minimumLeakStep(options.warmupSteps, options.timedSteps);
   if (!(options.leakStep >= needed)) {
-    throw new Error(`benchmark: the leak-check step must be ≥ ${needed} (1 + warm-up + timed)`);
+    throw new Error(
+      `benchmark: the leak-check step must be ≥ ${needed} (1 + warm-up + 2 × timed steps)`,
+    );
   }
 }
 
@@ -315,6 +484,7 @@ export async function runBenchmarkSuite(
 ): Promise<SuiteResult> {
   validateSuiteOptions(options);
   options.signal?.throwIfAborted();
+  const kernels = options.kernels ?? 'auto';
   const variants: BenchVariant[] = ['tf.layers', 'engine f32'];
   if ((options.f16 ?? true) && deviceHasShaderF16()) variants.push('engine f16');
   options.onProgress?.('measuring the FMA peak');
@@ -322,10 +492,15 @@ export async function runBenchmarkSuite(
   options.onPeak?.(peak.gflops);
   const basis = basisModel(options.models.map((m) => m.model));
   const ratioModel = options.models.find((m) => m.model === basis)!;
-  const convBatch = basisBatch(options.batches);
+  const ratioBatch = basisBatch(options.batches);
+  options.signal?.throwIfAborted();
+  options.onProgress?.(`timing every kernel of each convolution (${basis} batch ${ratioBatch})`);
+  const { tuning, ops: tunedOps } = await measureLayers(ratioModel, ratioBatch, options);
+  options.onLayers?.(tuning);
   options.signal?.throwIfAborted();
   options.onProgress?.('timing the largest convolution');
-  const largestConv = await measureLargestConv(ratioModel, convBatch);
+  const convOps = kernels === 'auto' ? tunedOps : f32Ops(kernels);
+  const largestConv = await measureLargestConv(ratioModel, ratioBatch, convOps);
   options.onLargestConv?.(largestConv);
   const rows: BenchRow[] = [];
   const dispatchesPerStep: number[] = [];
@@ -340,9 +515,17 @@ export async function runBenchmarkSuite(
     }
   }
   return {
-    report: assembleReport(adapter, rows, peak.gflops, largestConv.gflops),
+    report: assembleReport({
+      adapter,
+      kernels,
+      rows,
+      peakGflops: peak.gflops,
+      convGflops: largestConv.gflops,
+      tuning,
+    }),
     leakStep: options.leakStep,
     dispatchesPerStep,
     largestConv,
+    layersOf: { model: basis, batch: ratioBatch },
   };
 }
