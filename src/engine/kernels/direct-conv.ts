@@ -21,8 +21,8 @@ import type { Precision } from './gemm-wgsl';
 
 export type ConvPrecision = 'f32' | Precision;
 
-/** How one precision loads, multiplies and stores (WGSL snippets). */
-interface Flavor {
+/** How one precision loads, multiplies and stores (WGSL snippets); shared with tiled-conv.ts. */
+export interface Flavor {
   header: string;
   /** Scalar type of the loaded values and the weight blocks. */
   T: 'f32' | 'f16';
@@ -45,7 +45,7 @@ fn round16v(v: vec4<f32>) -> vec4<f32> {
   return select(quantizeToF16(v), inf, abs(v) >= vec4<f32>(65520.0));
 }`;
 
-function flavorOf(precision: ConvPrecision): Flavor {
+export function flavorOf(precision: ConvPrecision): Flavor {
   if (precision === 'f32') {
     return { header: '', T: 'f32', load: (e) => e, product: (e) => e, store: (e) => e };
   }
