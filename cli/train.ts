@@ -73,8 +73,10 @@ async function train(
   config: ExperimentConfig,
   dataset: ImageDataset,
   teacher: TrainedModel | null,
+  backend: BackendInfo,
 ): Promise<{ record: RunRecord; trained: TrainedModel | null }> {
   const { createTrainer } = await import('../src/engine/trainer');
+  const { fileTuningCache } = await import('../src/engine/autotune/file-cache');
   const summary = architectureSummary(config, dataset.classNames.length);
   console.log(
     `[${label}] ${config.model} width ${config.width} input ${config.input}: ` +
@@ -176,7 +178,14 @@ async function train(
     }
   };
 
-  const trainer = createTrainer({ config, dataset, teacher, onEvent });
+  const trainer = createTrainer({
+    config,
+    dataset,
+    teacher,
+    onEvent,
+    adapter: backend.adapterIdentity,
+    tuningCache: fileTuningCache(),
+  });
   const onSigint = () => {
     console.error(`\n[${label}] stopping (Ctrl-C again to quit now)`);
     process.off('SIGINT', onSigint);
@@ -282,6 +291,7 @@ async function main(argv: string[]): Promise<number> {
       teacherConfig,
       dataset,
       null,
+      backend,
     );
     teacherRecord = t.record;
     if (t.trained?.outcome !== 'finished') {
@@ -290,7 +300,7 @@ async function main(argv: string[]): Promise<number> {
     }
     teacher = t.trained;
   }
-  const { record, trained } = await train('run', command.query, config, dataset, teacher);
+  const { record, trained } = await train('run', command.query, config, dataset, teacher, backend);
 
   if (command.json) {
     const { label: _label, ...main } = record;

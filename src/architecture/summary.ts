@@ -1,5 +1,5 @@
 import { listParameters } from './parameters';
-import type { ConvBnSpec, ResNetSpec } from './resnet-spec';
+import type { ConvBnSpec, ConvSpec, ResNetSpec } from './resnet-spec';
 
 export interface LayerSummary {
   name: string;
@@ -27,10 +27,25 @@ export function avgPoolOutputSize(size: number): number {
   return Math.ceil(size / 2);
 }
 
-export function summarizeResNet(spec: ResNetSpec, input: number): ArchitectureSummary {
+/** Every conv layer with the side of its (square) input, in network order. */
+export function convLayerInputs(
+  spec: ResNetSpec,
+  input: number,
+): { conv: ConvSpec; inputSize: number }[] {
+  const result: { conv: ConvSpec; inputSize: number }[] = [];
+  summarizeResNet(spec, input, (conv, inputSize) => result.push({ conv, inputSize }));
+  return result;
+}
+
+export function summarizeResNet(
+  spec: ResNetSpec,
+  input: number,
+  onConv?: (conv: ConvSpec, inputSize: number) => void,
+): ArchitectureSummary {
   const layers: LayerSummary[] = [];
   const convLayer = (cb: ConvBnSpec, inSize: number): number => {
     const { conv } = cb;
+    onConv?.(conv, inSize);
     const out = convOutputSize(inSize, conv.kernel, conv.stride, conv.pad);
     const weights = conv.kernel * conv.kernel * conv.inChannels * conv.outChannels;
     layers.push({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KERNEL_SETTINGS, type KernelSetting } from '../autotune/plan';
 
 /**
  * The declared table of every experiment parameter. It is the single source of truth for the
@@ -332,6 +333,13 @@ export const PARAMS = {
     max: 100000,
     integer: true,
     default: 0,
+  }),
+  kernels: oneOf<KernelSetting>({
+    label: 'GPU kernels',
+    group: 'optimization',
+    help: 'Convolution kernels. auto: time direct, tiled and stock TensorFlow.js kernels for every layer shape on this GPU and keep the fastest (cached per adapter). direct / tiled / tfjs: force one family where it applies.',
+    options: KERNEL_SETTINGS,
+    default: 'auto',
   }),
   autorun: bool({
     label: 'Start training on load',

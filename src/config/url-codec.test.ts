@@ -46,6 +46,7 @@ describe('URL codec', () => {
       zero_gamma: true,
       no_bias_decay: true,
       fp16: true,
+      kernels: 'tiled',
       tweak_b: true,
       tweak_c: true,
       tweak_d: true,

@@ -48,9 +48,14 @@ export async function createWebGPUBackend(gpu: GPU): Promise<BackendInfo> {
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('WebGPU unavailable: no adapter (requestAdapter returned null)');
   const shaderF16 = adapter.features.has('shader-f16');
+  // GPU timestamps let the kernel autotuner time kernels without readback latency.
+  const timestampQuery = adapter.features.has('timestamp-query');
+  const features: GPUFeatureName[] = [];
+  if (shaderF16) features.push('shader-f16');
+  if (timestampQuery) features.push('timestamp-query');
   const limits = adapter.limits;
   const device = await adapter.requestDevice({
-    requiredFeatures: shaderF16 ? ['shader-f16'] : [],
+    requiredFeatures: features,
     requiredLimits: {
       maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
       maxBufferSize: limits.maxBufferSize,
@@ -76,6 +81,13 @@ export async function createWebGPUBackend(gpu: GPU): Promise<BackendInfo> {
     fallbackReason: '',
     shaderF16,
     maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+    adapterIdentity: {
+      vendor: adapter.info.vendor,
+      architecture: adapter.info.architecture,
+      device: adapter.info.device,
+      description: adapter.info.description,
+    },
+    timestampQuery,
   };
 }
 

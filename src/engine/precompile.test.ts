@@ -37,7 +37,9 @@ describe('compiling our shaders ahead of the first step', () => {
   const firstStepNeedsNoOtherPipeline = async (options: ResNetOptions, ops: HeavyOps) => {
     const spec = buildResNetSpec(options);
     let reported = { done: -1, total: -1 };
-    await compileTrainingShaders(spec, ops, (done, total) => (reported = { done, total }));
+    await compileTrainingShaders(spec, ops, options.input, 2, (done, total) => {
+      reported = { done, total };
+    });
     expect(reported.done).toBe(reported.total);
     const compiled = compiledPipelineCount();
     const model = createResNetModel(spec, options.input, createRng(1), ops);
@@ -70,15 +72,15 @@ describe('compiling our shaders ahead of the first step', () => {
   );
 
   // FP16 adds the FC layer's GEMM kernels; width 6/64 gives 6-channel convolutions, which the
-  // direct kernels cannot take (GEMM kernels too).
+  // direct kernels cannot take (tiled kernels with scalar loads run them).
   it.each(['f16', 'emulated'] as const)(
-    'FP16 (%s): the first step needs no other pipeline of ours, FC and GEMM convs included',
+    'FP16 (%s): the first step needs no other pipeline of ours, FC and tiled convs included',
     (precision) => firstStepNeedsNoOtherPipeline({ ...BASE, width: 0.09375 }, f16Ops(precision)),
   );
 
   it('one pipeline per kernel size, stride and padding, not per layer', () => {
     const spec = buildResNetSpec(BASE);
-    const unique = new Set(trainingShaders(spec, F32_OPS).map((s) => s.code));
+    const unique = new Set(trainingShaders(spec, F32_OPS, BASE.input, 2).map((s) => s.code));
     // Fused BN (4), residual (2), NAG (1), sum of split filter gradients (1), and 3 kernels × {3×3/1,
     // 3×3/2, 1×1/2}.
     expect(unique.size).toBe(4 + 2 + 1 + 1 + 3 * 3);

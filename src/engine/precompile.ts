@@ -1,45 +1,48 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { allConvBns, type ResNetSpec } from '../architecture';
-import type { HeavyOps } from './fp16/ops';
-import { convGeometry } from './kernels/conv-geometry';
-import { directConvApplies, directConvShaders, paddedChannels } from './kernels/direct-conv';
+import { convLayerInputs, type ResNetSpec } from '../architecture';
+import { kernelGeometry, type HeavyOps } from './fp16/ops';
+import type { ConvGeometry } from './kernels/conv-geometry';
 import { compilePipelinesAhead, type ShaderSource } from './kernels/dispatch';
-import { convGemmShaders, matMulShaders } from './kernels/f16-kernels';
+import { matMulShaders } from './kernels/f16-kernels';
 import { FUSED_BN_SHADERS } from './kernels/fused-bn';
 import { FUSED_NAG_WGSL } from './kernels/fused-nag';
 import { FUSED_RESIDUAL_SHADERS } from './kernels/fused-residual';
 
 /**
- * Our own shaders a training step of `spec` runs, known before the first step: the direct
- * convolutions of every conv layer (in the precision of `ops`), fused BN+ReLU, the fused residual
- * and the fused NAG update; in FP16 runs also the GEMM kernels of the FC layer and of convolutions
- * whose channels are not multiples of 4 (in f32 those are stock tfjs ops, compiled by
+ * Our own shaders a training step of `spec` at this input size and batch runs, known before the
+ * first step: the kernels `ops` chooses for every convolution op (they depend on the exact shape
+ * once tuned), fused BN+ReLU, the fused residual and the fused NAG update, and in FP16 runs the
+ * GEMM kernels of the FC layer (in f32 that is a stock tfjs op, compiled by
  * compileTfjsShadersAhead).
  */
-export function trainingShaders(spec: ResNetSpec, ops: HeavyOps): ShaderSource[] {
+export function trainingShaders(
+  spec: ResNetSpec,
+  ops: HeavyOps,
+  input: number,
+  batch: number,
+): ShaderSource[] {
   const shaders: ShaderSource[] = [
     ...FUSED_BN_SHADERS,
     ...FUSED_RESIDUAL_SHADERS,
     { code: FUSED_NAG_WGSL, label: 'fused-nag' },
   ];
-  const f16 = ops.precision === 'f32' ? null : ops.precision;
-  if (f16) shaders.push(...matMulShaders(f16));
-  for (const { conv } of allConvBns(spec)) {
-    // The same rule as fp16/ops.ts: an RGB stem is padded to 4 channels.
-    const inChannels = paddedChannels(conv.inChannels);
-    const direct = directConvApplies(inChannels, conv.outChannels);
-    // The shaders depend on channels, kernel, stride and padding only, not on the image size.
-    const g = convGeometry(
-      [1, conv.kernel, conv.kernel, inChannels],
-      [conv.kernel, conv.kernel, inChannels, conv.outChannels],
+  if (ops.precision !== 'f32') shaders.push(...matMulShaders(ops.precision));
+  if (!ops.kernels) return shaders;
+  for (const g of convGeometries(spec, input, batch)) shaders.push(...ops.kernels.shaders(g));
+  return shaders;
+}
+
+/** The geometry of every conv layer of `spec` as our kernels run it (RGB stem padded to 4). */
+export function convGeometries(spec: ResNetSpec, input: number, batch: number): ConvGeometry[] {
+  return convLayerInputs(spec, input).map(({ conv, inputSize }) =>
+    kernelGeometry(
+      [batch, inputSize, inputSize, conv.inChannels],
+      [conv.kernel, conv.kernel, conv.inChannels, conv.outChannels],
       conv.stride,
       conv.pad,
-    );
-    if (direct) shaders.push(...directConvShaders(g, ops.precision));
-    else if (f16) shaders.push(...convGemmShaders(g, f16));
-  }
-  return shaders;
+    ),
+  );
 }
 
 /**
@@ -49,10 +52,12 @@ export function trainingShaders(spec: ResNetSpec, ops: HeavyOps): ShaderSource[]
 export async function compileTrainingShaders(
   spec: ResNetSpec,
   ops: HeavyOps,
+  input: number,
+  batch: number,
   onProgress?: (done: number, total: number) => void,
 ): Promise<void> {
   if (tf.getBackend() !== 'webgpu') return;
-  await compilePipelinesAhead(trainingShaders(spec, ops), onProgress);
+  await compilePipelinesAhead(trainingShaders(spec, ops, input, batch), onProgress);
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { buildResNetSpec, resnetOptionsFromConfig } from '../architecture';
+import { buildResNetSpec, resnetOptionsFromConfig, type ResNetSpec } from '../architecture';
+import type { AdapterIdentity } from '../autotune/plan';
 import type { ExperimentConfig } from '../config/params';
 import type { ImageDataset } from '../data/dataset';
 import {
@@ -30,7 +31,8 @@ import type { LossScaleOptions } from '../tricks';
 import { restoreCheckpoint, takeCheckpoint, type Checkpoint } from './checkpoint';
 import { evaluate } from './evaluate';
 import { createGpuLossScaler, type GpuLossScaler } from './fp16/loss-scaler';
-import { F32_OPS, f16Ops } from './fp16/ops';
+import { tuneConvolutions, type TuningCacheStore } from './autotune/tuner';
+import { f16Ops, f32Ops, type HeavyOps } from './fp16/ops';
 import { compileTfjsShadersAhead, compileTrainingShaders } from './precompile';
 import type { Precision } from './kernels/gemm-wgsl';
 import { createResNetModel, type ResNetModel } from './model';
@@ -82,6 +84,10 @@ export interface TrainerOptions {
   lossScale?: Partial<LossScaleOptions>;
   /** FP16 runs: force the kernel variant (default: 'f16' when the device has shader-f16). */
   fp16Precision?: Precision;
+  /** The adapter, which keys the kernel tuning cache (default: an anonymous one). */
+  adapter?: AdapterIdentity;
+  /** Where tuned kernel choices persist between runs; none: tune every run. */
+  tuningCache?: TuningCacheStore | null;
   /** Continue from this checkpoint (an epoch boundary) instead of fresh weights. */
   resumeFrom?: Checkpoint | null;
   /** Called with every new good checkpoint (the start and each epoch's end). */
@@ -141,6 +147,46 @@ async function readLossScales(
   });
 }
 
+/** An adapter with no identity: its tuned choices are never mixed up with a real GPU's. */
+const UNKNOWN_ADAPTER: AdapterIdentity = {
+  vendor: 'unknown',
+  architecture: '',
+  device: '',
+  description: '',
+};
+
+/**
+ * Times the convolution kernels of this network on this device and installs the fastest in
+ * `ops` (nothing to time under a forced family, or when every shape is cached). Part of warm-up.
+ */
+async function tuneKernels(
+  spec: ResNetSpec,
+  ops: HeavyOps,
+  options: TrainerOptions,
+  emit: EventSink,
+): Promise<void> {
+  const { config } = options;
+  const result = await tuneConvolutions({
+    spec,
+    input: config.input,
+    batch: config.batch,
+    ops,
+    adapter: options.adapter ?? UNKNOWN_ADAPTER,
+    cache: options.tuningCache ?? null,
+    onProgress: (done, total, stage) => {
+      if (total === 0) return;
+      const what =
+        stage === 'compiling'
+          ? `compiling candidate kernels: ${done} of ${total}`
+          : `timing convolutions: ${done} of ${total}`;
+      const message = `Tuning kernels for this GPU, ${what}…`;
+      emit({ type: 'status', message, fraction: 0.25 * (done / total) });
+    },
+  });
+  // A bad cache costs a tuning, never the run: the user hears of it and training goes on.
+  if (result.notice) emit({ type: 'notice', message: result.notice });
+}
+
 export function createTrainer(options: TrainerOptions): Trainer {
   const { config, dataset, onEvent } = options;
   const teacher = options.teacher ?? null;
@@ -190,7 +236,9 @@ export function createTrainer(options: TrainerOptions): Trainer {
     if (config.fp16 && tf.getBackend() !== 'webgpu') {
       return fail(null, `FP16 training needs WebGPU (this run has ${tf.getBackend()})`);
     }
-    const ops = config.fp16 ? f16Ops(options.fp16Precision) : F32_OPS;
+    const ops = config.fp16
+      ? f16Ops(options.fp16Precision, config.kernels)
+      : f32Ops(config.kernels);
     const model = createResNetModel(spec, config.input, initRng, ops);
     const lossScaler: GpuLossScaler | null = config.fp16
       ? createGpuLossScaler(options.lossScale)
@@ -413,11 +461,12 @@ export function createTrainer(options: TrainerOptions): Trainer {
       });
       setPhase('warmup', 'Compiling GPU shaders…');
       const warmupStart = performance.now();
-      await compileTrainingShaders(spec, ops, (done, total) => {
+      await tuneKernels(spec, ops, options, emit);
+      await compileTrainingShaders(spec, ops, config.input, config.batch, (done, total) => {
         emit({
           type: 'status',
           message: `Compiling GPU shaders: ${done} of ${total} of our kernels (in parallel)…`,
-          fraction: total > 0 ? (0.5 * done) / total : 0,
+          fraction: 0.25 + (total > 0 ? (0.25 * done) / total : 0.25),
         });
       });
       emit({

@@ -1,4 +1,5 @@
-import type { BenchReport, BenchRow, LargestConv } from '../benchmark/report';
+import type { AdapterIdentity } from '../autotune/plan';
+import type { BenchReport, BenchRow, LargestConv, LayerTuning } from '../benchmark/report';
 import type { BenchmarkRequest } from '../benchmark/settings';
 import type { ExperimentConfig } from '../config/params';
 import type { LoadProgress } from '../data/files';
@@ -20,6 +21,10 @@ export interface BackendInfo {
   shaderF16: boolean;
   /** WebGPU only: the largest buffer one tensor may occupy, for the pre-flight check. */
   maxStorageBufferBindingSize?: number;
+  /** WebGPU only: vendor, architecture, device and description, which key the kernel tuning cache. */
+  adapterIdentity?: AdapterIdentity;
+  /** WebGPU only: the adapter writes GPU timestamps ('timestamp-query'), which the tuner uses. */
+  timestampQuery?: boolean;
 }
 
 export type RunPhase =
@@ -145,6 +150,7 @@ export type BenchmarkEvent =
   | { type: 'progress'; message: string; rowsDone: number; rowsTotal: number }
   | { type: 'row'; row: BenchRow; dispatches: number }
   | { type: 'peak'; peakGflops: number }
+  | { type: 'layers'; tuning: LayerTuning }
   | { type: 'largestConv'; largestConv: LargestConv };
 
 export type BenchmarkOutcome =
@@ -167,6 +173,8 @@ export type BenchmarkOutcome =
       dispatchesPerStep: number[];
       /** Measured before any row; null when the run ended first. */
       peakGflops: number | null;
+      /** The per-layer kernel timings (before any row); absent or null when the run ended first. */
+      tuning?: LayerTuning | null;
       largestConv: LargestConv | null;
       seconds: number;
     };

@@ -3,6 +3,7 @@ import { trainingMemoryOf } from '../architecture';
 import type { ExperimentConfig } from '../config';
 import { LoadCancelled } from '../data/files';
 import { initBackend, recreateWebGPUBackend, webgpuDevice } from '../engine/backend';
+import { indexedDbTuningCache } from './tuning-cache';
 import type { Checkpoint } from '../engine/checkpoint';
 import { compileAheadSettled } from '../engine/precompile';
 import { augmentedPreview } from '../engine/preview';
@@ -258,7 +259,7 @@ const api: TrainerWorkerApi = {
     };
     try {
       onEvent({ type: 'phase', phase: 'preparing', message: 'Preparing…' });
-      await ensureBackend();
+      const backend = await ensureBackend();
       if (loading) throw new Error('A dataset is still loading: wait for it or cancel it.');
       const dataset = await datasetForConfig(config, (message) =>
         onEvent({ type: 'status', message }),
@@ -286,6 +287,8 @@ const api: TrainerWorkerApi = {
           onEvent,
           resumeFrom,
           onCheckpoint: persist.write,
+          adapter: backend.adapterIdentity,
+          tuningCache: indexedDbTuningCache,
         },
         { lostReason: () => deviceLostReason, recreateBackend },
       );

@@ -217,3 +217,63 @@ export function runKernelOutputs(
   }
   return outputs.map((t) => tf.engine().makeTensorFromTensorInfo(t));
 }
+
+/** True when the active device can write GPU timestamps (created with 'timestamp-query'). */
+export function deviceHasTimestamps(): boolean {
+  return tf.getBackend() === 'webgpu' && internals().device.features.has('timestamp-query');
+}
+
+/**
+ * GPU time in ms of everything `record` dispatches, ours and tfjs's alike: the work is recorded
+ * into one compute pass whose beginning and end write timestamps. Null when the device has no
+ * timestamps or the pass was cut (a tfjs op ended it, e.g. at its submit batch size): the caller
+ * then times by wall clock. Costs one submit and one small readback.
+ */
+export async function gpuTimeMs(record: () => void): Promise<number | null> {
+  if (!deviceHasTimestamps()) return null;
+  const b = internals();
+  const device = b.device;
+  b.endComputePassEncoder();
+  b.ensureCommandEncoderReady();
+  const querySet = device.createQuerySet({ type: 'timestamp', count: 2 });
+  const pass = b.commandEncoder!.beginComputePass({
+    timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 },
+  });
+  b.computePassEncoder = pass;
+  try {
+    record();
+  } catch (error) {
+    if (b.computePassEncoder === pass) b.endComputePassEncoder();
+    querySet.destroy();
+    throw error;
+  }
+  const intact = b.computePassEncoder === pass;
+  if (intact) b.endComputePassEncoder();
+  const resolved = device.createBuffer({
+    size: 16,
+    usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+  });
+  const staging = device.createBuffer({
+    size: 16,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
+  try {
+    b.ensureCommandEncoderReady();
+    if (intact) {
+      b.commandEncoder!.resolveQuerySet(querySet, 0, 2, resolved, 0);
+      b.commandEncoder!.copyBufferToBuffer(resolved, 0, staging, 0, 16);
+    }
+    b.submitQueue();
+    if (!intact) return null;
+    await staging.mapAsync(GPUMapMode.READ);
+    const [begin, end] = new BigUint64Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    // Some drivers reset or reorder timestamps (power states): such a reading is unusable.
+    if (begin === undefined || end === undefined || end <= begin) return null;
+    return Number(end - begin) / 1e6;
+  } finally {
+    querySet.destroy();
+    resolved.destroy();
+    staging.destroy();
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * WGSL source for a tiled GEMM C[M×N] = Σ_k A[m,k]·B[k,n] whose A and B elements come from
- * caller-written loader functions (so one generator serves convolution as implicit GEMM, its two
- * gradients and the FC matmul). Shapes are uniforms, so each kernel compiles once for every shape:
+ * caller-written loader functions (it serves the FC matmul and its two gradients; convolutions
+ * have their own kernels, conv-registry.ts). Shapes are uniforms, so each kernel compiles once for every shape:
  * compiling is slow (seconds per pipeline on CPU Vulkan), dispatching is not.
  *
  * Precision:

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { ConvOp } from '../../autotune/plan';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
 import { flavorOf, type ConvPrecision, type Flavor } from './direct-conv';
 import { pipelineFor, runKernel, webgpuDevice, workgroupGrid, type ShaderSource } from './dispatch';
@@ -70,8 +71,6 @@ export const TILE_SHAPES: readonly TileShape[] = [
 export function tileShapeById(id: string): TileShape | undefined {
   return TILE_SHAPES.find((s) => s.id === id);
 }
-
-export type ConvOp = 'forward' | 'inputGrad' | 'filterGrad';
 
 interface GemmSize {
   M: number;

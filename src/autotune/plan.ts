@@ -1,0 +1,203 @@
+import { z } from 'zod';
+
+/**
+ * The pure half of the convolution autotuner: cache keys, the choice among measured candidates,
+ * and the cache file's format. No tfjs here; the timing runs in src/engine/autotune.
+ *
+ * Like cuDNN's benchmark mode, the engine times every applicable kernel for each distinct
+ * (op, shape, precision) of the network about to train and keeps the fastest. The choice holds for
+ * one adapter only, so the cache is keyed by the adapter's identity first.
+ */
+
+export const CONV_FAMILIES = ['direct', 'tiled', 'tfjs'] as const;
+export type ConvFamily = (typeof CONV_FAMILIES)[number];
+export const KERNEL_SETTINGS = ['auto', ...CONV_FAMILIES] as const;
+/** 'auto' tunes; a family name forces that family wherever it applies. */
+export type KernelSetting = (typeof KERNEL_SETTINGS)[number];
+
+export type ConvOp = 'forward' | 'inputGrad' | 'filterGrad';
+export const CONV_OPS: readonly ConvOp[] = ['forward', 'inputGrad', 'filterGrad'];
+export type TunedPrecision = 'f32' | 'f16' | 'emulated';
+
+/** What the tuner needs of a convolution: NHWC input, kernel, stride and padding. */
+export interface ConvShape {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outChannels: number;
+  kernelHeight: number;
+  kernelWidth: number;
+  stride: number;
+  pad: number;
+}
+
+/**
+ * Bumped whenever a kernel changes in a way that may change which one wins: choices cached under
+ * another version are stale and ignored.
+ */
+export const TUNING_CACHE_VERSION = 1;
+
+/** The adapter fields that identify a GPU and its driver (GPUAdapterInfo). */
+export interface AdapterIdentity {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+}
+
+export function adapterKey(a: AdapterIdentity): string {
+  return [a.vendor, a.architecture, a.device, a.description].map((s) => s || '-').join(' | ');
+}
+
+/** e.g. "forward 3×3/1 p1 128×32×32×16→16 f32": every field a kernel's speed depends on. */
+export function convShapeKey(op: ConvOp, s: ConvShape, precision: TunedPrecision): string {
+  const kernel = `${s.kernelHeight}×${s.kernelWidth}/${s.stride} p${s.pad}`;
+  const tensor = `${s.batch}×${s.inHeight}×${s.inWidth}×${s.inChannels}→${s.outChannels}`;
+  return `${op} ${kernel} ${tensor} ${precision}`;
+}
+
+/** One candidate's measured time; `ms` is NaN when it failed or was cut short. */
+export interface CandidateTiming {
+  /** Kernel id: 'direct', 'tfjs' or a tiled shape such as 'tiled-64x64'. */
+  id: string;
+  family: ConvFamily;
+  ms: number;
+}
+
+/** The fastest candidate with a finite time; ties go to the earlier one. Null if none has. */
+export function fastest(timings: readonly CandidateTiming[]): CandidateTiming | null {
+  let best: CandidateTiming | null = null;
+  for (const t of timings) {
+    if (!Number.isFinite(t.ms) || t.ms < 0) continue;
+    if (!best || t.ms < best.ms) best = t;
+  }
+  return best;
+}
+
+/**
+ * Whether timing a candidate can stop after its first (untimed-warm) run: once it took more than
+ * `factor` × the best median so far, it cannot win, and its repetitions would only cost time.
+ */
+export function hopeless(firstRunMs: number, bestMs: number | null, factor = 3): boolean {
+  return bestMs !== null && firstRunMs > factor * bestMs;
+}
+
+/** Median of a non-empty list. */
+export function medianOf(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** A cached choice: the winner and the figures it won with. */
+export interface CachedChoice {
+  chosen: string;
+  timings: CandidateTiming[];
+}
+
+export type TuningEntries = Record<string, CachedChoice>;
+
+const timingSchema = z.object({
+  id: z.string(),
+  family: z.enum(CONV_FAMILIES),
+  ms: z.number().nullable(),
+});
+const choiceSchema = z.object({ chosen: z.string(), timings: z.array(timingSchema) });
+const cacheSchema = z.object({
+  version: z.number(),
+  adapters: z.record(z.string(), z.record(z.string(), choiceSchema)),
+});
+
+/** The cache as stored: one table of choices per adapter. */
+export interface TuningCacheData {
+  version: number;
+  adapters: Record<string, TuningEntries>;
+}
+
+export function emptyCache(): TuningCacheData {
+  return { version: TUNING_CACHE_VERSION, adapters: {} };
+}
+
+export interface ParsedCache {
+  data: TuningCacheData;
+  /** Why (part of) the stored cache was ignored, for the user; null when all of it was usable. */
+  notice: string | null;
+}
+
+/**
+ * Reads a stored cache (parsed JSON, or a string to parse). Anything corrupt or from another
+ * version is dropped with a notice, never thrown: a bad cache only costs a new tuning. Entries
+ * naming a kernel that no longer exists (`knownIds`) are dropped too.
+ */
+export function parseTuningCache(stored: unknown, knownIds: ReadonlySet<string>): ParsedCache {
+  let value = stored;
+  if (typeof stored === 'string') {
+    try {
+      value = JSON.parse(stored) as unknown;
+    } catch {
+      return { data: emptyCache(), notice: 'The kernel tuning cache is not valid JSON: ignored.' };
+    }
+  }
+  if (value === undefined || value === null) return { data: emptyCache(), notice: null };
+  const parsed = cacheSchema.safeParse(value);
+  if (!parsed.success) {
+    return { data: emptyCache(), notice: 'The kernel tuning cache is corrupt: ignored.' };
+  }
+  if (parsed.data.version !== TUNING_CACHE_VERSION) {
+    return {
+      data: emptyCache(),
+      notice: `The kernel tuning cache is from another engine version (${parsed.data.version}, now ${TUNING_CACHE_VERSION}): tuning again.`,
+    };
+  }
+  let dropped = 0;
+  const adapters: Record<string, TuningEntries> = {};
+  for (const [adapter, entries] of Object.entries(parsed.data.adapters)) {
+    const kept: TuningEntries = {};
+    for (const [key, choice] of Object.entries(entries)) {
+      if (!knownIds.has(choice.chosen)) {
+        dropped++;
+        continue;
+      }
+      kept[key] = {
+        chosen: choice.chosen,
+        timings: choice.timings.map((t) => ({ ...t, ms: t.ms ?? Number.NaN })),
+      };
+    }
+    adapters[adapter] = kept;
+  }
+  const notice =
+    dropped > 0
+      ? `${dropped} cached kernel choice${dropped === 1 ? '' : 's'} named unknown kernels: tuning those again.`
+      : null;
+  return { data: { version: TUNING_CACHE_VERSION, adapters }, notice };
+}
+
+/** JSON-safe: NaN times are stored as null. */
+export function serializeTuningCache(data: TuningCacheData): string {
+  return JSON.stringify(data, (_key, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? null : v,
+  );
+}
+
+/** `data` with `entries` merged into the adapter's table (newer choices win). */
+export function mergeEntries(
+  data: TuningCacheData,
+  adapter: string,
+  entries: TuningEntries,
+): TuningCacheData {
+  return {
+    version: TUNING_CACHE_VERSION,
+    adapters: { ...data.adapters, [adapter]: { ...(data.adapters[adapter] ?? {}), ...entries } },
+  };
+}
+
+/** GFLOP/s of a convolution op (each op costs the forward's multiply-adds, 2 FLOPs each). */
+export function convGflops(s: ConvShape, ms: number): number {
+  const outH = Math.floor((s.inHeight + 2 * s.pad - s.kernelHeight) / s.stride) + 1;
+  const outW = Math.floor((s.inWidth + 2 * s.pad - s.kernelWidth) / s.stride) + 1;
+  const macs =
+    s.batch * outH * outW * s.outChannels * s.kernelHeight * s.kernelWidth * s.inChannels;
+  return ms > 0 ? (2 * macs) / (ms / 1000) / 1e9 : Number.NaN;
+}

@@ -1,0 +1,177 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildResNetSpec, type ResNetOptions } from '../../architecture';
+import { CONV_FAMILIES, type KernelSetting } from '../../autotune/plan';
+import { createRng, NAG_MOMENTUM } from '../../tricks';
+import { initNodeBackend } from '../backend-node';
+import { f16Ops, f32Ops, type HeavyOps } from '../fp16/ops';
+import { convKernelById } from '../kernels/conv-registry';
+import { gpuTimeMs } from '../kernels/dispatch';
+import { softCrossEntropy } from '../loss';
+import { createResNetModel } from '../model';
+import { createNagOptimizer } from '../optimizer';
+import { compileTrainingShaders } from '../precompile';
+import { tuneConvolutions, type TuningCacheStore } from './tuner';
+
+beforeAll(async () => {
+  const info = await initNodeBackend();
+  // lavapipe writes timestamps: the GPU-timer path is the one under test.
+  expect(info.timestampQuery).toBe(true);
+});
+
+// Small enough to tune in seconds on lavapipe; the RGB stem (padded to 4), 3×3/1, 3×3/2, 1×1/2.
+const OPTIONS: ResNetOptions = {
+  model: 'resnet10',
+  width: 0.0625,
+  input: 16,
+  stem: 'auto',
+  tweakB: false,
+  tweakC: false,
+  tweakD: false,
+  zeroGamma: false,
+  classes: 10,
+};
+const SPEC = buildResNetSpec(OPTIONS);
+const BATCH = 4;
+const ADAPTER = { vendor: 'test', architecture: 'lavapipe', device: '', description: 'llvmpipe' };
+
+function memoryCache(initial?: string): TuningCacheStore & { saved: string | undefined } {
+  const store = {
+    saved: initial,
+    load: () => Promise.resolve(store.saved),
+    save: (json: string) => {
+      store.saved = json;
+      return Promise.resolve();
+    },
+  };
+  return store;
+}
+
+const tune = (ops: HeavyOps, cache: TuningCacheStore | null) =>
+  tuneConvolutions({
+    spec: SPEC,
+    input: OPTIONS.input,
+    batch: BATCH,
+    ops,
+    adapter: ADAPTER,
+    cache,
+  });
+
+describe('the convolution autotuner on a real device', () => {
+  it('times every candidate, installs the fastest, and a second run reads the cache', async () => {
+    const cache = memoryCache();
+    const ops = f32Ops('auto');
+    const first = await tune(ops, cache);
+    expect(first.timer).toBe('gpu timestamps');
+    expect(first.notice).toBeNull();
+    // resnet10: 4 distinct shapes (stem, 3×3/1, 3×3/2, 1×1/2 across stages) × 3 ops at least.
+    expect(first.convs.length).toBeGreaterThanOrEqual(12);
+    for (const conv of first.convs) {
+      expect(conv.cached).toBe(false);
+      const families = new Set(conv.candidates.map((c) => c.family));
+      expect(families).toEqual(new Set(CONV_FAMILIES));
+      const timed = conv.candidates.filter((c) => Number.isFinite(c.ms));
+      const best = Math.min(...timed.map((c) => c.ms));
+      expect(conv.candidates.find((c) => c.id === conv.chosen)?.ms).toBe(best);
+      expect(ops.kernels!.tuned.get(conv.key)).toBe(conv.chosen);
+    }
+    expect(cache.saved).toBeDefined();
+
+    const again = f32Ops('auto');
+    const second = await tune(again, cache);
+    expect(second.timer).toBe('none');
+    expect(second.convs.every((c) => c.cached)).toBe(true);
+    expect(second.convs.map((c) => c.chosen)).toEqual(first.convs.map((c) => c.chosen));
+    expect([...again.kernels!.tuned]).toEqual([...ops.kernels!.tuned]);
+  });
+
+  it('a corrupt cache is ignored with a notice and replaced', async () => {
+    const cache = memoryCache('{"version": 1, "adapters": {"x": 5}}');
+    const result = await tune(f32Ops('auto'), cache);
+    expect(result.notice).toMatch(/corrupt/);
+    expect(result.convs.every((c) => !c.cached)).toBe(true);
+    expect(JSON.parse(cache.saved!)).toHaveProperty('adapters');
+  });
+
+  it('an unreadable cache is a notice too', async () => {
+    const broken: TuningCacheStore = {
+      load: () => Promise.reject(new Error('quota')),
+      save: () => Promise.reject(new Error('quota')),
+    };
+    const result = await tune(f32Ops('auto'), broken);
+    expect(result.notice).toMatch(/could not be saved/);
+    expect(result.convs.length).toBeGreaterThan(0);
+  });
+
+  it.each(['direct', 'tiled', 'tfjs'] as const)(
+    'a forced family (%s) times nothing and runs that family wherever it applies',
+    async (family) => {
+      const result = await tune(f32Ops(family), memoryCache());
+      expect(result.timer).toBe('none');
+      for (const conv of result.convs) expect(convKernelById(conv.chosen)?.family).toBe(family);
+    },
+  );
+
+  it('FP16 never picks stock tfjs, which has no f16', async () => {
+    const result = await tune(f16Ops('emulated'), null);
+    for (const conv of result.convs) {
+      expect(conv.candidates.some((c) => c.family === 'tfjs')).toBe(false);
+      expect(convKernelById(conv.chosen)?.family).not.toBe('tfjs');
+    }
+  });
+
+  it('GPU timestamps time a queued convolution', async () => {
+    const x = tf.randomNormal([4, 16, 16, 8]) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 8, 8]) as tf.Tensor4D;
+    // Uploads end the compute pass (tfjs copies through a staging buffer): upload first.
+    await Promise.all([x.data(), w.data()]);
+    const outputs = [f32Ops('direct').conv2d(x, w, 1, 1)];
+    await outputs[0]!.data();
+    const ms = await gpuTimeMs(() => outputs.push(f32Ops('direct').conv2d(x, w, 1, 1)));
+    expect(ms).toBeGreaterThan(0);
+    expect(ms).toBeLessThan(10_000);
+    tf.dispose([x, w, ...outputs]);
+  });
+});
+
+/** Losses of `steps` NAG steps on one fixed batch, with the kernels of `setting`. */
+async function lossesWith(setting: KernelSetting, steps: number): Promise<number[]> {
+  const ops = f32Ops(setting);
+  if (setting === 'auto') await tune(ops, null);
+  await compileTrainingShaders(SPEC, ops, OPTIONS.input, BATCH);
+  const model = createResNetModel(SPEC, OPTIONS.input, createRng(5), ops);
+  const optimizer = createNagOptimizer(model.parameters, 1e-4, true, NAG_MOMENTUM);
+  const x = tf.randomNormal([BATCH, OPTIONS.input, OPTIONS.input, 3], 0, 1, 'float32', 6);
+  const targets = tf.oneHot(tf.tensor1d([1, 2, 3, 4], 'int32'), 10).toFloat() as tf.Tensor2D;
+  const losses: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const loss = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(
+        () => softCrossEntropy(targets, model.forward(x as tf.Tensor4D, true).logits),
+        model.parameters.map((p) => p.variable),
+      );
+      optimizer.applyGradients(grads, 0.05);
+      return value;
+    });
+    losses.push((await loss.data())[0]!);
+    loss.dispose();
+  }
+  tf.dispose([x, targets]);
+  optimizer.dispose();
+  model.dispose();
+  return losses;
+}
+
+describe('training with each kernel family', () => {
+  it('gives the same losses, step by step, within f32 summation tolerance', async () => {
+    const reference = await lossesWith('tfjs', 4);
+    // Learning must really happen, or equal losses would prove little.
+    expect(reference[3]!).toBeLessThan(reference[0]!);
+    for (const setting of ['direct', 'tiled', 'auto'] as const) {
+      const losses = await lossesWith(setting, 4);
+      for (let s = 0; s < losses.length; s++) {
+        expect(Math.abs(losses[s]! - reference[s]!)).toBeLessThanOrEqual(1e-3 * reference[s]!);
+      }
+    }
+  });
+});

@@ -1,0 +1,289 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  adapterKey,
+  CONV_OPS,
+  convGflops,
+  convShapeKey,
+  fastest,
+  hopeless,
+  medianOf,
+  mergeEntries,
+  emptyCache,
+  parseTuningCache,
+  type ParsedCache,
+  serializeTuningCache,
+  type AdapterIdentity,
+  type CandidateTiming,
+  type ConvOp,
+  type TuningEntries,
+} from '../../autotune/plan';
+import { convLayerInputs, type ResNetSpec } from '../../architecture';
+import type { HeavyOps } from '../fp16/ops';
+import type { ConvGeometry } from '../kernels/conv-geometry';
+import { CONV_KERNEL_IDS, convCandidates, type ConvKernel } from '../kernels/conv-registry';
+import { compilePipelinesAhead, deviceHasTimestamps, gpuTimeMs } from '../kernels/dispatch';
+import { convGeometries } from '../precompile';
+
+/**
+ * The convolution autotuner (cuDNN's benchmark mode, for our kernels): for each distinct
+ * (op, shape, precision) of the network about to train, time every kernel that can run it on
+ * this device and keep the fastest in the ops' kernel choice. Choices are cached per adapter.
+ */
+
+/** Where choices persist: IndexedDB in the page, a JSON file for the CLI. */
+export interface TuningCacheStore {
+  /** The stored value (JSON text or parsed); undefined when nothing is stored. */
+  load(): Promise<unknown>;
+  save(json: string): Promise<void>;
+}
+
+export interface TuneOptions {
+  spec: ResNetSpec;
+  input: number;
+  batch: number;
+  /** The ops whose kernel choice receives the result (only 'auto' is tuned). */
+  ops: HeavyOps;
+  adapter: AdapterIdentity;
+  cache?: TuningCacheStore | null;
+  /** Time every candidate even where the cache has a choice (the benchmark does). */
+  ignoreCache?: boolean;
+  /** Timed runs per candidate, whose median counts (default 3). */
+  samples?: number;
+  onProgress?: (done: number, total: number, stage: 'compiling' | 'timing') => void;
+  signal?: AbortSignal;
+}
+
+/** One tuned (op, shape): for the benchmark panel and `npm run bench`, like cuDNN's find results. */
+export interface TunedConv {
+  op: ConvOp;
+  key: string;
+  /** e.g. "3×3/1 p1, 16→16 @32×32, batch 128". */
+  shape: string;
+  /** The conv layers of the network with this shape. */
+  layers: string[];
+  candidates: (CandidateTiming & { gflops: number })[];
+  chosen: string;
+  /** The choice came from the cache (candidates are the cached figures). */
+  cached: boolean;
+}
+
+export interface TuneResult {
+  convs: TunedConv[];
+  /** A problem with the cache, for the user; null when none. */
+  notice: string | null;
+  /** How the candidates were timed ('none': nothing was, all came from the cache or a forced family). */
+  timer: 'gpu timestamps' | 'wall clock' | 'none';
+}
+
+export function shapeLabel(g: ConvGeometry): string {
+  return (
+    `${g.kernelHeight}×${g.kernelWidth}/${g.stride} p${g.pad}, ${g.inChannels}→${g.outChannels}` +
+    ` @${g.inHeight}×${g.inWidth}, batch ${g.batch}`
+  );
+}
+
+interface Job {
+  op: ConvOp;
+  key: string;
+  g: ConvGeometry;
+  layers: string[];
+}
+
+/** The distinct (op, shape) pairs of the network, each with the layers that share it. */
+function jobsOf(options: TuneOptions): Job[] {
+  const { spec, input, batch, ops } = options;
+  const names = convLayerInputs(spec, input).map(({ conv }) => conv.name);
+  const jobs = new Map<string, Job>();
+  convGeometries(spec, input, batch).forEach((g, i) => {
+    for (const op of CONV_OPS) {
+      const key = convShapeKey(op, g, ops.precision);
+      const job = jobs.get(key) ?? { op, key, g, layers: [] };
+      job.layers.push(names[i]!);
+      jobs.set(key, job);
+    }
+  });
+  return [...jobs.values()];
+}
+
+/** Random operands of an op (inputs only; the output is the kernel's). */
+function operands(g: ConvGeometry): { x: tf.Tensor4D; w: tf.Tensor4D; dy: tf.Tensor4D } {
+  return {
+    x: tf.randomNormal([g.batch, g.inHeight, g.inWidth, g.inChannels], 0, 1, 'float32', 1),
+    w: tf.randomNormal([g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels], 0, 0.1),
+    dy: tf.randomNormal([g.batch, g.outHeight, g.outWidth, g.outChannels], 0, 1, 'float32', 2),
+  };
+}
+
+function runOp(
+  kernel: ConvKernel,
+  op: ConvOp,
+  g: ConvGeometry,
+  ops: HeavyOps,
+  t: ReturnType<typeof operands>,
+): tf.Tensor {
+  if (op === 'forward') return kernel.forward(t.x, t.w, g, ops.precision);
+  if (op === 'inputGrad') return kernel.inputGrad(t.dy, t.w, g, ops.precision);
+  return kernel.filterGrad(t.x, t.dy, g, ops.precision);
+}
+
+/** Runs per timing: enough to spread a readback's latency (wall clock) or a timestamp's tick. */
+const RUNS_PER_SAMPLE = 3;
+
+/** How many samples each timer took, for the report. */
+interface TimerCounts {
+  gpu: number;
+  wall: number;
+}
+
+/** ms per run of `run`: GPU timestamps where the device has them, else wall clock to a readback. */
+async function timeRuns(
+  run: () => tf.Tensor,
+  useGpu: boolean,
+  counts: TimerCounts,
+): Promise<number> {
+  const outputs: tf.Tensor[] = [];
+  try {
+    if (useGpu) {
+      const ms = await gpuTimeMs(() => {
+        for (let r = 0; r < RUNS_PER_SAMPLE; r++) outputs.push(run());
+      });
+      if (ms !== null) {
+        counts.gpu++;
+        return ms / RUNS_PER_SAMPLE;
+      }
+      tf.dispose(outputs.splice(0));
+    }
+    counts.wall++;
+    const start = performance.now();
+    for (let r = 0; r < RUNS_PER_SAMPLE; r++) outputs.push(run());
+    // A CPU–GPU sync point: the queued runs are done when the last output is read.
+    await outputs[outputs.length - 1]!.data();
+    return (performance.now() - start) / RUNS_PER_SAMPLE;
+  } finally {
+    tf.dispose(outputs);
+  }
+}
+
+async function timeCandidates(
+  job: Job,
+  options: TuneOptions,
+  useGpu: boolean,
+  counts: TimerCounts,
+): Promise<CandidateTiming[]> {
+  const samples = options.samples ?? 3;
+  const t = operands(job.g);
+  const timings: CandidateTiming[] = [];
+  try {
+    for (const kernel of convCandidates(job.op, job.g, options.ops.precision)) {
+      options.signal?.throwIfAborted();
+      const run = () => runOp(kernel, job.op, job.g, options.ops, t);
+      let ms = Number.NaN;
+      try {
+        // The first run builds whatever is still lazy (tfjs's pipelines) and is not counted.
+        const first = await timeRuns(run, false, { gpu: 0, wall: 0 });
+        const best = fastest(timings)?.ms ?? null;
+        if (!hopeless(first, best)) {
+          const times: number[] = [];
+          for (let s = 0; s < samples; s++) times.push(await timeRuns(run, useGpu, counts));
+          ms = medianOf(times);
+        }
+      } catch (error) {
+        // A kernel that cannot run here (a limit of this adapter) is simply not chosen.
+        console.warn(`kernel ${kernel.id} failed on ${job.key}:`, error);
+      }
+      timings.push({ id: kernel.id, family: kernel.family, ms });
+    }
+  } finally {
+    tf.dispose([t.x, t.w, t.dy]);
+  }
+  return timings;
+}
+
+function toTuned(job: Job, timings: CandidateTiming[], chosen: string, cached: boolean): TunedConv {
+  return {
+    op: job.op,
+    key: job.key,
+    shape: shapeLabel(job.g),
+    layers: job.layers,
+    candidates: timings.map((t) => ({ ...t, gflops: convGflops(job.g, t.ms) })),
+    chosen,
+    cached,
+  };
+}
+
+/**
+ * Tunes the convolutions of `options.spec` at this input size and batch and installs the winners
+ * in `options.ops.kernels.tuned`. Under a forced family (or stock ops) nothing is timed and the
+ * result lists the kernels that will run.
+ */
+export async function tuneConvolutions(options: TuneOptions): Promise<TuneResult> {
+  const { ops } = options;
+  const choice = ops.kernels;
+  const jobs = jobsOf(options);
+  if (!choice || choice.setting !== 'auto' || tf.getBackend() !== 'webgpu') {
+    const convs = jobs.map((job) => {
+      const id = choice?.choose(job.op, job.g).id ?? 'tfjs';
+      return toTuned(job, [], id, false);
+    });
+    return { convs, notice: null, timer: 'none' };
+  }
+  const adapter = adapterKey(options.adapter);
+  const stored = await loadCache(options.cache);
+  const known = options.ignoreCache ? {} : (stored.data.adapters[adapter] ?? {});
+  const toTime = jobs.filter((job) => !known[job.key]);
+
+  // Every candidate's pipelines compile in parallel before any timing.
+  const shaders = toTime.flatMap((job) =>
+    convCandidates(job.op, job.g, ops.precision).flatMap((k) =>
+      k.shaders(job.op, job.g, ops.precision),
+    ),
+  );
+  await compilePipelinesAhead(shaders, (done, total) =>
+    options.onProgress?.(done, total, 'compiling'),
+  );
+
+  const useGpu = deviceHasTimestamps();
+  const counts: TimerCounts = { gpu: 0, wall: 0 };
+  const fresh: TuningEntries = {};
+  const convs: TunedConv[] = [];
+  let done = 0;
+  options.onProgress?.(0, toTime.length, 'timing');
+  for (const job of jobs) {
+    const cached = known[job.key];
+    if (cached) {
+      choice.tuned.set(job.key, cached.chosen);
+      convs.push(toTuned(job, cached.timings, cached.chosen, true));
+      continue;
+    }
+    const timings = await timeCandidates(job, options, useGpu, counts);
+    const best = fastest(timings);
+    const chosen = best?.id ?? choice.choose(job.op, job.g).id;
+    choice.tuned.set(job.key, chosen);
+    if (best) fresh[job.key] = { chosen, timings };
+    convs.push(toTuned(job, timings, chosen, false));
+    options.onProgress?.(++done, toTime.length, 'timing');
+  }
+  let notice = stored.notice;
+  if (options.cache && Object.keys(fresh).length > 0) {
+    try {
+      await options.cache.save(serializeTuningCache(mergeEntries(stored.data, adapter, fresh)));
+    } catch (error) {
+      notice = `Kernel choices could not be saved (${String(error)}): the next run tunes again.`;
+    }
+  }
+  const timer = counts.gpu > 0 ? 'gpu timestamps' : counts.wall > 0 ? 'wall clock' : 'none';
+  return { convs, notice, timer };
+}
+
+async function loadCache(cache: TuningCacheStore | null | undefined): Promise<ParsedCache> {
+  let value: unknown;
+  try {
+    value = await cache?.load();
+  } catch (error) {
+    return {
+      data: emptyCache(),
+      notice: `The kernel tuning cache could not be read (${String(error)}): tuning again.`,
+    };
+  }
+  return parseTuningCache(value, CONV_KERNEL_IDS);
+}
