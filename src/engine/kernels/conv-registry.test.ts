@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { convShapeKey } from '../../autotune/plan';
+import { convGeometry } from './conv-geometry';
+import { chooseConvKernel, convCandidates, CONV_KERNEL_IDS } from './conv-registry';
+
+// The choice rule only: no kernel runs here.
+const WIDE = convGeometry([8, 16, 16, 64], [3, 3, 64, 64], 1, 1);
+/** 6 channels: the direct (vec4) kernels cannot take it. */
+const ODD = convGeometry([8, 16, 16, 6], [3, 3, 6, 6], 1, 1);
+const none = new Map<string, string>();
+
+describe('choosing a convolution kernel', () => {
+  it('lists every applicable candidate: all families in f32, no stock tfjs in f16', () => {
+    const f32 = convCandidates('forward', WIDE, 'f32').map((k) => k.family);
+    expect(new Set(f32)).toEqual(new Set(['direct', 'tiled', 'tfjs']));
+    expect(f32.filter((f) => f === 'tiled').length).toBeGreaterThanOrEqual(3);
+    const f16 = convCandidates('forward', WIDE, 'f16').map((k) => k.family);
+    expect(f16).not.toContain('tfjs');
+    expect(convCandidates('inputGrad', ODD, 'f32').map((k) => k.family)).not.toContain('direct');
+  });
+
+  it('without a tuned choice: direct where it applies, else tfjs (f32) or tiled (f16)', () => {
+    expect(chooseConvKernel('forward', WIDE, 'f32', 'auto', none).id).toBe('direct');
+    expect(chooseConvKernel('forward', ODD, 'f32', 'auto', none).id).toBe('tfjs');
+    expect(chooseConvKernel('forward', ODD, 'emulated', 'auto', none).family).toBe('tiled');
+  });
+
+  it('under auto, the tuned choice for that exact shape and precision', () => {
+    const tuned = new Map([[convShapeKey('filterGrad', WIDE, 'f32'), 'tiled-64x64']]);
+    expect(chooseConvKernel('filterGrad', WIDE, 'f32', 'auto', tuned).id).toBe('tiled-64x64');
+    // Another op, precision or batch is another shape.
+    expect(chooseConvKernel('forward', WIDE, 'f32', 'auto', tuned).id).toBe('direct');
+    expect(chooseConvKernel('filterGrad', WIDE, 'f16', 'auto', tuned).id).toBe('direct');
+    const batch9 = convGeometry([9, 16, 16, 64], [3, 3, 64, 64], 1, 1);
+    expect(chooseConvKernel('filterGrad', batch9, 'f32', 'auto', tuned).id).toBe('direct');
+  });
+
+  it('a tuned id that is unknown or cannot run falls back to the default', () => {
+    const key = convShapeKey('forward', ODD, 'f32');
+    expect(chooseConvKernel('forward', ODD, 'f32', 'auto', new Map([[key, 'gone']])).id).toBe(
+      'tfjs',
+    );
+    expect(chooseConvKernel('forward', ODD, 'f32', 'auto', new Map([[key, 'direct']])).id).toBe(
+      'tfjs',
+    );
+  });
+
+  it('a forced family wins over the tuned choice wherever it applies', () => {
+    const tuned = new Map([[convShapeKey('forward', WIDE, 'f32'), 'tfjs']]);
+    expect(chooseConvKernel('forward', WIDE, 'f32', 'direct', tuned).id).toBe('direct');
+    expect(chooseConvKernel('forward', WIDE, 'f32', 'tiled', tuned).family).toBe('tiled');
+    expect(chooseConvKernel('forward', WIDE, 'f32', 'tfjs', none).id).toBe('tfjs');
+  });
+
+  it('where a forced family cannot run, the default runs instead', () => {
+    expect(chooseConvKernel('forward', ODD, 'f32', 'direct', none).id).toBe('tfjs');
+    expect(chooseConvKernel('forward', WIDE, 'f16', 'tfjs', none).id).toBe('direct');
+    expect(chooseConvKernel('forward', ODD, 'f16', 'tfjs', none).family).toBe('tiled');
+  });
+
+  it('ids are unique, so the cache can name them', () => {
+    expect(CONV_KERNEL_IDS.size).toBeGreaterThanOrEqual(5);
+    expect(CONV_KERNEL_IDS.has('direct') && CONV_KERNEL_IDS.has('tfjs')).toBe(true);
+  });
+});
