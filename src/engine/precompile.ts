@@ -6,7 +6,7 @@ import type { ConvGeometry } from './kernels/conv-geometry';
 import { compilePipelinesAhead, type ShaderSource } from './kernels/dispatch';
 import { matMulShaders } from './kernels/f16-kernels';
 import { FUSED_BN_SHADERS } from './kernels/fused-bn';
-import { FUSED_NAG_WGSL } from './kernels/fused-nag';
+import { FUSED_NAG_SHADERS } from './kernels/fused-nag';
 import { FUSED_RESIDUAL_SHADERS } from './kernels/fused-residual';
 
 /**
@@ -25,7 +25,7 @@ export function trainingShaders(
   const shaders: ShaderSource[] = [
     ...FUSED_BN_SHADERS,
     ...FUSED_RESIDUAL_SHADERS,
-    { code: FUSED_NAG_WGSL, label: 'fused-nag' },
+    ...FUSED_NAG_SHADERS,
   ];
   if (ops.precision !== 'f32') shaders.push(...matMulShaders(ops.precision));
   if (!ops.kernels) return shaders;

@@ -1,4 +1,4 @@
-import { webgpuDevice } from '../kernels/dispatch';
+import { backendDevice } from '../kernels/dispatch';
 
 /**
  * The adapter's arithmetic peak, measured: a WGSL kernel of independent vec4 FMA chains with no
@@ -44,7 +44,7 @@ export function fmaFlops(workgroups: number, iterations = ITERATIONS): number {
  * work: the default keeps one dispatch around a second on a 2-core CPU adapter.
  */
 export async function measureFmaPeak(workgroups = 64, repeats = 3): Promise<PeakMeasurement> {
-  const device = webgpuDevice();
+  const device = backendDevice();
   const threads = workgroups * WORKGROUP;
   const out = device.createBuffer({ size: threads * 16, usage: GPUBufferUsage.STORAGE });
   const uniforms = device.createBuffer({

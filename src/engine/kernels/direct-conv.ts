@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
-import { pipelineFor, runKernel, webgpuDevice, workgroupGrid, type ShaderSource } from './dispatch';
+import { backendDevice, runProgram, workgroupGrid, type ShaderSource } from './dispatch';
 import type { Precision } from './gemm-wgsl';
 
 /**
@@ -332,8 +332,6 @@ const sumSplitsShader = (p: ConvPrecision): ShaderSource => ({
   label: `sum-splits-${p}`,
 });
 
-const pipelineOf = (shader: ShaderSource) => pipelineFor(shader.code, shader.label);
-
 /** The shaders a convolution of this geometry runs (forward and both gradients), to compile ahead. */
 export function directConvShaders(g: ConvGeometry, precision: ConvPrecision): ShaderSource[] {
   checkChannels(g);
@@ -368,15 +366,13 @@ export function conv2dDirect(
   checkChannels(g);
   const blocksW = Math.ceil(g.outWidth / PIXELS_PER_INVOCATION);
   const total = g.batch * g.outHeight * blocksW * (g.outChannels / 4);
-  const pipeline = pipelineOf(forwardShader(g, precision));
+  const program = {
+    ...forwardShader(g, precision),
+    uniforms: [...geometryUniforms(g), blocksW, total],
+    grid: grid(total),
+  };
   const shape = [g.batch, g.outHeight, g.outWidth, g.outChannels];
-  return runKernel(
-    pipeline,
-    [x, w],
-    [...geometryUniforms(g), blocksW, total],
-    shape,
-    grid(total),
-  ) as tf.Tensor4D;
+  return runProgram(program, [x, w], shape) as tf.Tensor4D;
 }
 
 /** dL/dx of conv2dDirect given dy = dL/dy [n, oh, ow, cout]. */
@@ -392,14 +388,12 @@ export function conv2dInputGradDirect(
   checkChannels(g);
   const blocksW = Math.ceil(g.inWidth / PIXELS_PER_INVOCATION);
   const total = g.batch * g.inHeight * blocksW * (g.inChannels / 4);
-  const pipeline = pipelineOf(inputGradShader(g, precision));
-  return runKernel(
-    pipeline,
-    [dy, w],
-    [...geometryUniforms(g), blocksW, total],
-    [...xShape],
-    grid(total),
-  ) as tf.Tensor4D;
+  const program = {
+    ...inputGradShader(g, precision),
+    uniforms: [...geometryUniforms(g), blocksW, total],
+    grid: grid(total),
+  };
+  return runProgram(program, [dy, w], xShape) as tf.Tensor4D;
 }
 
 /** How many row chunks the filter gradient's reduction is cut into. */
@@ -422,20 +416,28 @@ export function conv2dFilterGradDirect(
   checkChannels(g);
   const blocks = g.kernelHeight * g.kernelWidth * (g.inChannels / 4) * (g.outChannels / 4);
   const rows = g.batch * g.outHeight * g.outWidth;
-  const limit = webgpuDevice().limits.maxComputeWorkgroupsPerDimension;
+  const limit = backendDevice().limits.maxComputeWorkgroupsPerDimension;
   const splits = Math.min(filterGradSplits(blocks, rows), limit);
   const rowsPerSplit = Math.ceil(rows / splits);
   const groupsX = Math.ceil(blocks / WORKGROUP);
   if (groupsX > limit) throw new Error(`direct conv: ${blocks} filter blocks exceed the limit`);
-  const pipeline = pipelineOf(filterGradShader(g, precision));
+  const shader = filterGradShader(g, precision);
   const uniforms = [...geometryUniforms(g), rowsPerSplit, blocks, splits];
   if (splits === 1) {
-    return runKernel(pipeline, [x, dy], uniforms, [...wShape], [groupsX, 1, 1]) as tf.Tensor4D;
+    return runProgram(
+      { ...shader, uniforms, grid: [groupsX, 1, 1] },
+      [x, dy],
+      wShape,
+    ) as tf.Tensor4D;
   }
   const size = blocks * 16;
-  const partial = runKernel(pipeline, [x, dy], uniforms, [splits, size], [groupsX, splits, 1]);
-  const sum = pipelineOf(sumSplitsShader(precision));
-  const out = runKernel(sum, [partial], [splits, size / 4], [...wShape], grid(size / 4));
+  const partial = runProgram(
+    { ...shader, uniforms, grid: [groupsX, splits, 1] },
+    [x, dy],
+    [splits, size],
+  );
+  const sum = { ...sumSplitsShader(precision), uniforms: [splits, size / 4], grid: grid(size / 4) };
+  const out = runProgram(sum, [partial], wShape);
   partial.dispose();
   return out as tf.Tensor4D;
 }

@@ -29,7 +29,7 @@ interface BackendInternals {
   uploadToGPU(dataId: object): void;
   makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   /** Writes a uniform buffer that tfjs releases after the next submit. */
-  makeUniforms(fields: { type: 'uint32'; data: number[] }[]): GPUBufferBinding;
+  makeUniforms(fields: { type: 'uint32' | 'float32'; data: number[] }[]): GPUBufferBinding;
   ensureCommandEncoderReady(): void;
   endComputePassEncoder(): void;
   submitQueue(): void;
@@ -62,8 +62,8 @@ function internals(): BackendInternals {
   return b;
 }
 
-/** The GPUDevice of the active tfjs WebGPU backend. */
-export function webgpuDevice(): GPUDevice {
+/** The GPUDevice of the active tfjs WebGPU backend (backend.ts's webgpuDevice() may be null). */
+export function backendDevice(): GPUDevice {
   return internals().device;
 }
 
@@ -158,34 +158,56 @@ function bufferOf(b: BackendInternals, t: tf.TensorInfo): GPUBuffer {
   return data.resource;
 }
 
+/** A uniform field: a u32, or `f32(x)` for a float. 4 bytes each, in the struct's order. */
+export type Uniform = number | { f32: number };
+
+export const f32 = (value: number): Uniform => ({ f32: value });
+
 /**
- * Dispatches `pipeline` with binding 0 = a new float32 output of `outputShape`, bindings
- * 1..n = `inputs` (float32 tensors) and binding n+1 = a uniform struct of the u32 `uniforms`,
- * and returns the output as a tensor.
+ * One dispatch of one of our compute programs: the shader (`code`, `label`), the uniform values
+ * and the workgroup grid. Its WGSL binds, in order: the new float32 outputs, then the inputs,
+ * then one uniform struct whose fields match `uniforms`.
  */
-export function runKernel(
-  pipeline: GPUComputePipeline,
+export interface GpuProgram extends ShaderSource {
+  uniforms: readonly Uniform[];
+  grid: readonly [number, number, number];
+}
+
+/** The one uniform packer: u32 fields must be whole numbers in range, f32 fields any number. */
+export function uniformFields(
+  label: string,
+  uniforms: readonly Uniform[],
+): { type: 'uint32' | 'float32'; data: number[] }[] {
+  return uniforms.map((v, i) => {
+    if (typeof v !== 'number') return { type: 'float32', data: [v.f32] };
+    if (!Number.isInteger(v) || v < 0 || v >= 2 ** 32) {
+      throw new Error(`${label}: uniform ${i} = ${v} is not a u32`);
+    }
+    return { type: 'uint32', data: [v] };
+  });
+}
+
+/** Runs `program` on `inputs` (float32 tensors) into one new float32 tensor of `outputShape`. */
+export function runProgram(
+  program: GpuProgram,
   inputs: tf.Tensor[],
-  uniforms: number[],
-  outputShape: number[],
-  workgroups: [number, number, number],
+  outputShape: readonly number[],
 ): tf.Tensor {
-  return runKernelOutputs(pipeline, inputs, uniforms, [outputShape], workgroups)[0]!;
+  return runProgramOutputs(program, inputs, [outputShape])[0]!;
 }
 
 /**
- * Like runKernel with several outputs: bindings 0..k−1 = new float32 outputs of `outputShapes`,
- * then the inputs, then the uniforms.
+ * Runs `program` into several new float32 outputs, recorded into tfjs's open compute pass so that
+ * ordering with the surrounding tfjs ops, deferred disposal and memory accounting stay tfjs's.
  */
-export function runKernelOutputs(
-  pipeline: GPUComputePipeline,
+export function runProgramOutputs(
+  program: GpuProgram,
   inputs: tf.Tensor[],
-  uniforms: number[],
-  outputShapes: number[][],
-  workgroups: [number, number, number],
+  outputShapes: readonly (readonly number[])[],
 ): tf.Tensor[] {
   const b = internals();
-  const outputs = outputShapes.map((shape) => b.makeTensorInfo(shape, 'float32'));
+  const pipeline = pipelineFor(program.code, program.label);
+  const outputs = outputShapes.map((shape) => b.makeTensorInfo([...shape], 'float32'));
   // A compile-only pass (precompile.ts) records nothing: tfjs's own ops leave their outputs
   // unwritten then, and ours would only compute on them. The outputs still get GPU buffers, or
   // tfjs would take them for CPU data and read their (missing) values.
@@ -196,7 +218,7 @@ export function runKernelOutputs(
   const resources: GPUBufferBinding[] = [
     ...outputs.map((t) => ({ buffer: bufferOf(b, t) })),
     ...inputs.map((t) => ({ buffer: bufferOf(b, t) })),
-    b.makeUniforms(uniforms.map((v) => ({ type: 'uint32', data: [v] }))),
+    b.makeUniforms(uniformFields(program.label, program.uniforms)),
   ];
   for (const t of inputs) b.commandQueueOwnedIds.add(t.dataId);
   for (const t of outputs) b.commandQueueOwnedIds.add(t.dataId);
@@ -208,7 +230,7 @@ export function runKernelOutputs(
   b.computePassEncoder ??= b.commandEncoder!.beginComputePass();
   b.computePassEncoder.setPipeline(pipeline);
   b.computePassEncoder.setBindGroup(0, bindGroup);
-  b.computePassEncoder.dispatchWorkgroups(...workgroups);
+  b.computePassEncoder.dispatchWorkgroups(...program.grid);
   b.dispatchCountInPass++;
   // Same batching rule as tfjs: submit every WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE dispatches.
   if (b.dispatchCountInPass >= Number(tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE'))) {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { pipelineFor, runKernel, webgpuDevice, workgroupGrid, type ShaderSource } from './dispatch';
+import { backendDevice, runProgram, workgroupGrid, type ShaderSource } from './dispatch';
 import {
   gemmUniforms,
   gemmWgsl,
@@ -51,31 +51,28 @@ function gemm(
   const full: GemmSpec = { ...spec, splits };
   const groupsX = Math.ceil(spec.N / TILE_N);
   const groupsY = Math.ceil(spec.M / TILE_M);
-  const maxGroups = webgpuDevice().limits.maxComputeWorkgroupsPerDimension;
+  const maxGroups = backendDevice().limits.maxComputeWorkgroupsPerDimension;
   if (groupsX > maxGroups || groupsY > maxGroups) {
     throw new Error(`${name}: ${spec.M}×${spec.N} output exceeds the adapter's dispatch limit`);
   }
   const shader = gemmShader(name, spec, precision);
-  const pipeline = pipelineFor(shader.code, shader.label);
   const uniforms = gemmUniforms(full).map(([, v]) => v);
   if (splits === 1) {
-    return runKernel(pipeline, inputs, uniforms, outputShape, [groupsX, groupsY, 1]);
+    return runProgram({ ...shader, uniforms, grid: [groupsX, groupsY, 1] }, inputs, outputShape);
   }
   const size = spec.M * spec.N;
-  const partials = runKernel(
-    pipeline,
-    inputs,
-    uniforms,
-    [splits, size],
-    [groupsX, groupsY, splits],
-  );
-  const reduce = pipelineFor(REDUCE_SPLITS_SHADER.code, REDUCE_SPLITS_SHADER.label);
-  const out = runKernel(
-    reduce,
+  const partials = runProgram({ ...shader, uniforms, grid: [groupsX, groupsY, splits] }, inputs, [
+    splits,
+    size,
+  ]);
+  const out = runProgram(
+    {
+      ...REDUCE_SPLITS_SHADER,
+      uniforms: [splits, size],
+      grid: workgroupGrid(Math.ceil(size / 64)),
+    },
     [partials],
-    [splits, size],
     outputShape,
-    workgroupGrid(Math.ceil(size / 64)),
   );
   partials.dispose();
   return out;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { pipelineFor, runKernelOutputs, workgroupGrid, type ShaderSource } from './dispatch';
+import { f32, runProgramOutputs, workgroupGrid, type ShaderSource } from './dispatch';
 
 /**
  * Training-mode BatchNorm (+ optional ReLU) on NHWC tensors in four dispatches per step instead
@@ -13,12 +13,6 @@ import { pipelineFor, runKernelOutputs, workgroupGrid, type ShaderSource } from 
 
 const REDUCE_THREADS = 64;
 const APPLY_THREADS = 64;
-
-const bits = new DataView(new ArrayBuffer(4));
-function f32Bits(x: number): number {
-  bits.setFloat32(0, x, true);
-  return bits.getUint32(0, true);
-}
 
 /** One workgroup per channel: mean and biased variance (two passes over the channel). */
 const STATS_WGSL = /* wgsl */ `
@@ -68,7 +62,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
 `;
 
 const APPLY_WGSL = /* wgsl */ `
-struct Uniforms { SIZE: u32, C: u32, EPS: u32, RELU: u32 };
+struct Uniforms { SIZE: u32, C: u32, EPS: f32, RELU: u32 };
 @group(0) @binding(0) var<storage, read_write> result: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> stats: array<f32>;
@@ -81,13 +75,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let i = gid.x + gid.y * groups.x * ${APPLY_THREADS}u;
   if (i >= u.SIZE) { return; }
   let c = i % u.C;
-  let y = (x[i] - stats[c]) * inverseSqrt(stats[u.C + c] + bitcast<f32>(u.EPS)) * gamma[c] + beta[c];
+  let y = (x[i] - stats[c]) * inverseSqrt(stats[u.C + c] + u.EPS) * gamma[c] + beta[c];
   result[i] = select(y, max(y, 0.0), u.RELU == 1u);
 }
 `;
 
 const BACKWARD_REDUCE_WGSL = /* wgsl */ `
-struct Uniforms { ROWS: u32, C: u32, EPS: u32, RELU: u32 };
+struct Uniforms { ROWS: u32, C: u32, EPS: f32, RELU: u32 };
 @group(0) @binding(0) var<storage, read_write> dBeta: array<f32>;
 @group(0) @binding(1) var<storage, read_write> dGamma: array<f32>;
 // [Σdz | Σdz·x̂] for the dx kernel.
@@ -106,7 +100,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   let c = wid.x + wid.y * groups.x;
   if (c >= u.C) { return; }
   let m = stats[c];
-  let invstd = inverseSqrt(stats[u.C + c] + bitcast<f32>(u.EPS));
+  let invstd = inverseSqrt(stats[u.C + c] + u.EPS);
   var a = 0.0;
   var b = 0.0;
   for (var r = lid; r < u.ROWS; r += ${REDUCE_THREADS}u) {
@@ -135,7 +129,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
 `;
 
 const BACKWARD_APPLY_WGSL = /* wgsl */ `
-struct Uniforms { SIZE: u32, C: u32, EPS: u32, RELU: u32, ROWS: u32 };
+struct Uniforms { SIZE: u32, C: u32, EPS: f32, RELU: u32, ROWS: u32 };
 @group(0) @binding(0) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
@@ -150,7 +144,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let i = gid.x + gid.y * groups.x * ${APPLY_THREADS}u;
   if (i >= u.SIZE) { return; }
   let c = i % u.C;
-  let invstd = inverseSqrt(stats[u.C + c] + bitcast<f32>(u.EPS));
+  let invstd = inverseSqrt(stats[u.C + c] + u.EPS);
   let dz = select(dy[i], select(0.0, dy[i], out[i] > 0.0), u.RELU == 1u);
   let xhat = (x[i] - stats[c]) * invstd;
   let rows = f32(u.ROWS);
@@ -168,12 +162,12 @@ export interface FusedBatchNormResult {
 }
 
 /** Every shader of the fused BN, to compile ahead. */
-export const FUSED_BN_SHADERS: ShaderSource[] = [
-  { code: STATS_WGSL, label: 'bn-stats' },
-  { code: APPLY_WGSL, label: 'bn-apply' },
-  { code: BACKWARD_REDUCE_WGSL, label: 'bn-backward-reduce' },
-  { code: BACKWARD_APPLY_WGSL, label: 'bn-backward-apply' },
-];
+const STATS: ShaderSource = { code: STATS_WGSL, label: 'bn-stats' };
+const APPLY: ShaderSource = { code: APPLY_WGSL, label: 'bn-apply' };
+const BACKWARD_REDUCE: ShaderSource = { code: BACKWARD_REDUCE_WGSL, label: 'bn-backward-reduce' };
+const BACKWARD_APPLY: ShaderSource = { code: BACKWARD_APPLY_WGSL, label: 'bn-backward-apply' };
+
+export const FUSED_BN_SHADERS: ShaderSource[] = [STATS, APPLY, BACKWARD_REDUCE, BACKWARD_APPLY];
 
 /**
  * Training-mode BN over axes [0, 1, 2] of NHWC `x`, then ReLU when `relu`; differentiable in
@@ -188,25 +182,25 @@ export function fusedBatchNormTrain(
 ): FusedBatchNormResult {
   const channels = x.shape[3];
   const rows = x.size / channels;
-  const eps = f32Bits(epsilon);
+  const eps = f32(epsilon);
   const flag = relu ? 1 : 0;
   let mean: tf.Tensor1D | null = null;
   let variance: tf.Tensor1D | null = null;
   const op = tf.customGrad((xIn, gIn, bIn, save) => {
     const xs = xIn as tf.Tensor4D;
-    const [m, v, stats] = runKernelOutputs(
-      pipelineFor(STATS_WGSL, 'bn-stats'),
+    const [m, v, stats] = runProgramOutputs(
+      { ...STATS, uniforms: [rows, channels], grid: grid(channels) },
       [xs],
-      [rows, channels],
       [[channels], [channels], [2 * channels]],
-      grid(channels),
     ) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-    const y = runKernelOutputs(
-      pipelineFor(APPLY_WGSL, 'bn-apply'),
+    const y = runProgramOutputs(
+      {
+        ...APPLY,
+        uniforms: [xs.size, channels, eps, flag],
+        grid: grid(Math.ceil(xs.size / APPLY_THREADS)),
+      },
       [xs, stats, gIn as tf.Tensor, bIn as tf.Tensor],
-      [xs.size, channels, eps, flag],
       [xs.shape],
-      grid(Math.ceil(xs.size / APPLY_THREADS)),
     )[0] as tf.Tensor4D;
     // customGrad disposes what its forward function does not return: keep, then re-own below.
     mean = tf.keep(m);
@@ -216,19 +210,19 @@ export function fusedBatchNormTrain(
       value: y,
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
         const [sx, sg, sy, sStats] = saved as [tf.Tensor4D, tf.Tensor, tf.Tensor4D, tf.Tensor];
-        const [dBeta, dGamma, sums] = runKernelOutputs(
-          pipelineFor(BACKWARD_REDUCE_WGSL, 'bn-backward-reduce'),
+        const [dBeta, dGamma, sums] = runProgramOutputs(
+          { ...BACKWARD_REDUCE, uniforms: [rows, channels, eps, flag], grid: grid(channels) },
           [sx, dy, sy, sStats],
-          [rows, channels, eps, flag],
           [[channels], [channels], [2 * channels]],
-          grid(channels),
         ) as [tf.Tensor, tf.Tensor, tf.Tensor];
-        const dx = runKernelOutputs(
-          pipelineFor(BACKWARD_APPLY_WGSL, 'bn-backward-apply'),
+        const dx = runProgramOutputs(
+          {
+            ...BACKWARD_APPLY,
+            uniforms: [sx.size, channels, eps, flag, rows],
+            grid: grid(Math.ceil(sx.size / APPLY_THREADS)),
+          },
           [sx, dy, sy, sStats, sg, sums],
-          [sx.size, channels, eps, flag, rows],
           [sx.shape],
-          grid(Math.ceil(sx.size / APPLY_THREADS)),
         )[0] as tf.Tensor4D;
         sums.dispose();
         return [dx, tf.reshape(dGamma, sg.shape), tf.reshape(dBeta, sg.shape)];

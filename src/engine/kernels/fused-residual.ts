@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { pipelineFor, runKernel, workgroupGrid, type ShaderSource } from './dispatch';
+import { runProgram, workgroupGrid, type ShaderSource } from './dispatch';
 
 /**
  * The end of a residual block, relu(a + b), in one dispatch forward and one backward (tfjs: an add
@@ -37,11 +37,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   dx[i] = select(0.0, dy[i], y[i] > 0.0);
 }`;
 
+const FORWARD: ShaderSource = { code: FORWARD_WGSL, label: 'residual-relu' };
+const BACKWARD: ShaderSource = { code: BACKWARD_WGSL, label: 'residual-relu-backward' };
+
 /** Both shaders, to compile ahead. */
-export const FUSED_RESIDUAL_SHADERS: ShaderSource[] = [
-  { code: FORWARD_WGSL, label: 'residual-relu' },
-  { code: BACKWARD_WGSL, label: 'residual-relu-backward' },
-];
+export const FUSED_RESIDUAL_SHADERS: ShaderSource[] = [FORWARD, BACKWARD];
 
 /** relu(a + b) for two tensors of the same shape, differentiable in both. */
 export function fusedResidualRelu<T extends tf.Tensor>(a: T, b: T): T {
@@ -49,26 +49,18 @@ export function fusedResidualRelu<T extends tf.Tensor>(a: T, b: T): T {
     throw new Error(`fused residual: shapes differ (${a.shape} vs ${b.shape})`);
   }
   const size = a.size;
-  const groups = workgroupGrid(Math.ceil(size / WORKGROUP));
+  const grid = workgroupGrid(Math.ceil(size / WORKGROUP));
   const op = tf.customGrad((aIn, bIn, save) => {
-    const y = runKernel(
-      pipelineFor(FORWARD_WGSL, 'residual-relu'),
+    const y = runProgram(
+      { ...FORWARD, uniforms: [size], grid },
       [aIn as tf.Tensor, bIn as tf.Tensor],
-      [size],
       a.shape,
-      groups,
     );
     (save as tf.GradSaveFunc)([y]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const dx = runKernel(
-          pipelineFor(BACKWARD_WGSL, 'residual-relu-backward'),
-          [dy, saved[0]!],
-          [size],
-          a.shape,
-          groups,
-        );
+        const dx = runProgram({ ...BACKWARD, uniforms: [size], grid }, [dy, saved[0]!], a.shape);
         // The same gradient for both inputs; a clone shares the buffer, each is disposed alone.
         return [dx, tf.clone(dx)];
       },

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ConvOp } from '../../autotune/plan';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
 import { flavorOf, type ConvPrecision, type Flavor } from './direct-conv';
-import { pipelineFor, runKernel, webgpuDevice, workgroupGrid, type ShaderSource } from './dispatch';
+import { backendDevice, runProgram, workgroupGrid, type ShaderSource } from './dispatch';
 
 /**
  * Tiled convolution kernels for GPUs: forward, input gradient and filter gradient as implicit
@@ -277,11 +277,7 @@ const UNIFORM_FIELDS = [
 type UniformField = (typeof UNIFORM_FIELDS)[number];
 
 function uniformValues(values: Record<UniformField, number>): number[] {
-  return UNIFORM_FIELDS.map((f) => {
-    const v = values[f];
-    if (!Number.isInteger(v) || v < 0 || v >= 2 ** 32) throw new Error(`tiled conv: bad ${f}=${v}`);
-    return v;
-  });
+  return UNIFORM_FIELDS.map((f) => values[f]);
 }
 
 const threadsOf = (s: TileShape) => (s.tileM / s.regM) * (s.tileN / s.regN);
@@ -577,8 +573,6 @@ export function tiledConvShaders(
   return splitsOf(op, g, shape).splits > 1 ? [main, sumShader(precision)] : [main];
 }
 
-const pipelineOf = (shader: ShaderSource) => pipelineFor(shader.code, shader.label);
-
 function runTiled(
   op: ConvOp,
   inputs: [tf.Tensor4D, tf.Tensor4D],
@@ -587,10 +581,10 @@ function runTiled(
   shape: TileShape,
   outShape: number[],
 ): tf.Tensor4D {
-  const pipeline = pipelineOf(mainShader(op, g, precision, shape));
+  const main = mainShader(op, g, precision, shape);
   const { M, N, K } = gemmSize(op, g);
   const { splits, kChunk } = splitsOf(op, g, shape);
-  const limits = webgpuDevice().limits;
+  const limits = backendDevice().limits;
   const bytes = workgroupBytes(shape) / (precision === 'f16' ? 2 : 1);
   if (bytes > limits.maxComputeWorkgroupStorageSize) {
     throw new Error(`tiled conv: ${shape.id} needs ${bytes} B of workgroup memory`);
@@ -624,16 +618,15 @@ function runTiled(
     OW: g.outWidth,
   });
   const grid: [number, number, number] = [nTiles, groupsY, groupsZ];
-  if (splits === 1) return runKernel(pipeline, inputs, uniforms, outShape, grid) as tf.Tensor4D;
-  const partial = runKernel(pipeline, inputs, uniforms, [splits, M * N], grid);
+  if (splits === 1) return runProgram({ ...main, uniforms, grid }, inputs, outShape) as tf.Tensor4D;
+  const partial = runProgram({ ...main, uniforms, grid }, inputs, [splits, M * N]);
   const quarter = Math.ceil((M * N) / 4);
-  const out = runKernel(
-    pipelineOf(sumShader(precision)),
-    [partial],
-    [splits, M * N, quarter],
-    outShape,
-    workgroupGrid(Math.ceil(quarter / SUM_WORKGROUP)),
-  );
+  const sum = {
+    ...sumShader(precision),
+    uniforms: [splits, M * N, quarter],
+    grid: workgroupGrid(Math.ceil(quarter / SUM_WORKGROUP)),
+  };
+  const out = runProgram(sum, [partial], outShape);
   partial.dispose();
   return out as tf.Tensor4D;
 }
