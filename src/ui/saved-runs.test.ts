@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../config/defaults';
 import { markInterrupted, nextRunId } from '../experiments/saved-run';
 import { applyEvent, newRun } from './runs';
-import { statusOf, toSavedRun } from './saved-runs';
+import { mustWriteNow, statusOf, toSavedRun } from './saved-runs';
 
 describe('saved runs from session records', () => {
   it('maps phases to stored statuses', () => {
@@ -45,5 +45,21 @@ describe('saved runs from session records', () => {
   it('numbers new runs above every stored id', () => {
     expect(nextRunId([])).toBe('r1');
     expect(nextRunId(['r2', 'r10', 'x'])).toBe('r11');
+  });
+});
+
+describe('when a saved run is written', () => {
+  const running = toSavedRun(newRun('r1', { ...DEFAULT_CONFIG }), undefined, 0);
+
+  it('writes a new run, an ended run and a new checkpoint at once', () => {
+    expect(mustWriteNow(running, undefined)).toBe(true);
+    expect(mustWriteNow({ ...running, status: 'finished' }, running)).toBe(true);
+    expect(mustWriteNow({ ...running, checkpoint: { step: 8, epoch: 1 } }, running)).toBe(true);
+  });
+
+  it('batches the other changes of a running run', () => {
+    expect(mustWriteNow({ ...running, updatedAt: 5 }, running)).toBe(false);
+    const checkpointed = { ...running, checkpoint: { step: 8, epoch: 1 } };
+    expect(mustWriteNow({ ...checkpointed, updatedAt: 5 }, checkpointed)).toBe(false);
   });
 });

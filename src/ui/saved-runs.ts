@@ -53,3 +53,12 @@ export function toSavedRun(
     checkpoint: record.checkpoint ?? previous?.checkpoint ?? null,
   };
 }
+
+/**
+ * Whether a change must reach the store at once rather than with the next batch: a new run, a
+ * run that ended, or a new checkpoint (a reload right after it can then resume from it).
+ */
+export function mustWriteNow(saved: SavedRun, previous: SavedRun | undefined): boolean {
+  const newCheckpoint = saved.checkpoint?.step !== previous?.checkpoint?.step;
+  return saved.status !== 'running' || !previous || newCheckpoint;
+}
