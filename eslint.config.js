@@ -28,6 +28,9 @@ export default tseslint.config(
       'src/data/**',
       'src/experiments/**',
       'src/benchmark/**',
+      'src/training/**',
+      'src/errors.ts',
+      'src/worker/run-events.ts',
     ],
     rules: {
       'no-restricted-imports': [
