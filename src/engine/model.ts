@@ -9,6 +9,7 @@ import type { Rng } from '../tricks';
 import { F32_OPS, type HeavyOps } from './fp16/ops';
 import { fusedBatchNormTrain } from './kernels/fused-bn';
 import { fusedResidualRelu } from './kernels/fused-residual';
+import { avgPool2x2Ceil } from './pooling';
 
 /** The ResNet of a spec as tf.Variables, with a forward pass in training or evaluation mode. */
 
@@ -143,7 +144,7 @@ export function createResNetModel(
       for (const cb of block.pathA) a = convBn(a, cb);
       let b = h;
       if (block.shortcut) {
-        if (block.shortcut.avgPool) b = tf.avgPool(b, 2, 2, 'same');
+        if (block.shortcut.avgPool) b = avgPool2x2Ceil(b);
         b = convBn(b, block.shortcut.convBn);
       }
       h = fused ? fusedResidualRelu(a, b) : (tf.relu(tf.add(a, b)) as tf.Tensor4D);
