@@ -73,3 +73,8 @@ export function nextRunId(ids: Iterable<string>): string {
 export function markInterrupted(run: SavedRun): SavedRun {
   return run.status === 'running' ? { ...run, status: 'interrupted' } : run;
 }
+
+/** A run cut off by a reload (or failed) whose checkpoint is stored can continue. */
+export function resumable(run: SavedRun): boolean {
+  return (run.status === 'interrupted' || run.status === 'failed') && !!run.checkpoint;
+}

@@ -1,69 +1,57 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import type { SavedRun } from '../../experiments/saved-run';
-import { formatPercent } from '../format';
-import { summarizeConfig } from '../runs';
+import { RunFileButtons } from './RunFileButtons';
+import { RunRow, type RunRowProps } from './RunRow';
 
-export interface RunsPanelProps {
+/** A line for the user about what the last action on runs did. */
+export interface RunsMessage {
+  text: string;
+  error: boolean;
+}
+
+type RowHandlers = Pick<
+  RunRowProps,
+  | 'onShow'
+  | 'onToggleCompare'
+  | 'onRename'
+  | 'onDelete'
+  | 'onShare'
+  | 'onDownloadModel'
+  | 'onResume'
+>;
+
+export interface RunsPanelProps extends RowHandlers {
   runs: SavedRun[];
   shownId: string | null;
   compareIds: ReadonlySet<string>;
   colors: ReadonlyMap<string, string>;
-  /** Ids of runs that are training now (not deletable). */
+  /** Id of the run that is training now (not deletable). */
   activeId: string | null;
-  onShow: (id: string) => void;
-  onToggleCompare: (id: string, on: boolean) => void;
-  onRename: (id: string, name: string) => void;
-  onDelete: (id: string) => void;
-  onShare: (run: SavedRun) => void;
-  onDownloadModel: (run: SavedRun) => void;
   onExport: (runs: SavedRun[]) => void;
   onImport: (file: File) => void;
-  /** Resumes an interrupted (or failed) run from its stored checkpoint; null = not now. */
-  onResume: ((run: SavedRun) => void) | null;
-  message: { text: string; error: boolean } | null;
-}
-
-/** A run cut off by a reload (or failed) whose checkpoint is stored can continue. */
-export function resumable(run: SavedRun): boolean {
-  return (run.status === 'interrupted' || run.status === 'failed') && !!run.checkpoint;
+  message: RunsMessage | null;
 }
 
 /** Every saved run: compare (overlay + table), show, rename, share, download, delete. */
-export function RunsPanel(props: RunsPanelProps) {
-  const { runs, shownId, compareIds, colors } = props;
-  const fileRef = useRef<HTMLInputElement>(null);
+export function RunsPanel({
+  runs,
+  shownId,
+  compareIds,
+  colors,
+  activeId,
+  ...props
+}: RunsPanelProps) {
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
-  const selected = runs.filter((r) => compareIds.has(r.id));
   return (
     <section className="run-list" aria-labelledby="runs-heading">
       <div className="run-list-head">
         <h2 id="runs-heading">Runs</h2>
-        <div className="toolbar">
-          <button
-            type="button"
-            disabled={runs.length === 0}
-            onClick={() => props.onExport(selected.length > 0 ? selected : runs)}
-          >
-            {selected.length > 0
-              ? `Export ${selected.length} compared as JSON`
-              : 'Export all as JSON'}
-          </button>
-          <button type="button" onClick={() => fileRef.current?.click()}>
-            Import JSON…
-          </button>
-          <input
-            ref={fileRef}
-            type="file"
-            accept="application/json,.json"
-            aria-label="Import runs from a JSON file"
-            hidden
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              if (file) props.onImport(file);
-              e.target.value = '';
-            }}
-          />
-        </div>
+        <RunFileButtons
+          runs={runs}
+          compared={runs.filter((r) => compareIds.has(r.id))}
+          onExport={props.onExport}
+          onImport={props.onImport}
+        />
       </div>
       <p className="muted small">
         Saved in this browser. Tick <em>Compare</em> to overlay runs on every chart and table them
@@ -95,132 +83,25 @@ export function RunsPanel(props: RunsPanelProps) {
               </tr>
             </thead>
             <tbody>
-              {runs.map((r) => {
-                const color = colors.get(r.id);
-                return (
-                  <tr
-                    key={r.id}
-                    className={r.id === shownId ? 'selected' : undefined}
-                    data-run={r.id}
-                    data-status={r.status}
-                  >
-                    <td>
-                      <input
-                        type="checkbox"
-                        checked={compareIds.has(r.id)}
-                        aria-label={`Compare ${r.id}`}
-                        onChange={(e) => props.onToggleCompare(r.id, e.target.checked)}
-                      />
-                      {color && (
-                        <span className="swatch" style={{ background: color }} aria-hidden="true" />
-                      )}
-                    </td>
-                    <td>{r.id}</td>
-                    <td>
-                      {editing?.id === r.id ? (
-                        <form
-                          className="rename"
-                          onSubmit={(e) => {
-                            e.preventDefault();
-                            props.onRename(r.id, editing.text);
-                            setEditing(null);
-                          }}
-                        >
-                          <input
-                            aria-label={`New name for ${r.id}`}
-                            value={editing.text}
-                            maxLength={200}
-                            autoFocus
-                            onChange={(e) => setEditing({ id: r.id, text: e.target.value })}
-                            onKeyDown={(e) => {
-                              if (e.key === 'Escape') setEditing(null);
-                            }}
-                          />
-                          <button type="submit">Save</button>
-                        </form>
-                      ) : (
-                        <span data-testid="run-name">{r.name}</span>
-                      )}
-                      {r.origin !== 'local' && <span className="badge">{r.origin}</span>}
-                    </td>
-                    <td className="small">{summarizeConfig(r.config)}</td>
-                    <td data-testid="run-status">
-                      {r.status}
-                      {resumable(r) && (
-                        <button
-                          type="button"
-                          className="button-primary button-small"
-                          aria-label={`Resume ${r.id} from its checkpoint of step ${r.checkpoint!.step}`}
-                          title={
-                            props.onResume
-                              ? `Continue from the checkpoint of step ${r.checkpoint!.step} (epoch ${r.checkpoint!.epoch})`
-                              : 'Wait for the run in progress to end'
-                          }
-                          disabled={!props.onResume}
-                          onClick={() => props.onResume?.(r)}
-                        >
-                          Resume
-                        </button>
-                      )}
-                    </td>
-                    <td className="num">{formatPercent(r.final?.top1 ?? null)}</td>
-                    <td className="actions">
-                      <button
-                        type="button"
-                        className="button-quiet"
-                        onClick={() => props.onShow(r.id)}
-                        aria-pressed={r.id === shownId}
-                        aria-label={`Show ${r.id} in the charts`}
-                      >
-                        {r.id === shownId ? 'Shown' : 'Show'}
-                      </button>
-                      <button
-                        type="button"
-                        className="button-quiet"
-                        aria-label={`Rename ${r.id}`}
-                        onClick={() => setEditing({ id: r.id, text: r.name })}
-                      >
-                        Rename
-                      </button>
-                      <button
-                        type="button"
-                        className="button-quiet"
-                        aria-label={`Share results of ${r.id}`}
-                        disabled={r.points.length === 0}
-                        onClick={() => props.onShare(r)}
-                      >
-                        Share
-                      </button>
-                      <button
-                        type="button"
-                        className="button-quiet"
-                        aria-label={`Download model ${r.id} (TensorFlow.js)`}
-                        disabled={!r.hasWeights}
-                        title={
-                          r.hasWeights
-                            ? undefined
-                            : 'Only finished runs of this browser have weights'
-                        }
-                        onClick={() => props.onDownloadModel(r)}
-                      >
-                        Model
-                      </button>
-                      <button
-                        type="button"
-                        className="button-quiet danger"
-                        aria-label={`Delete ${r.id}`}
-                        disabled={r.id === props.activeId}
-                        onClick={() => {
-                          if (window.confirm(`Delete run ${r.id} (${r.name})?`))
-                            props.onDelete(r.id);
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
+              {runs.map((r) => (
+                <RunRow
+                  key={r.id}
+                  run={r}
+                  shown={r.id === shownId}
+                  compared={compareIds.has(r.id)}
+                  color={colors.get(r.id)}
+                  active={r.id === activeId}
+                  draftName={editing?.id === r.id ? editing.text : null}
+                  onDraftName={(text) => setEditing(text === null ? null : { id: r.id, text })}
+                  onShow={props.onShow}
+                  onToggleCompare={props.onToggleCompare}
+                  onRename={props.onRename}
+                  onDelete={props.onDelete}
+                  onShare={props.onShare}
+                  onDownloadModel={props.onDownloadModel}
+                  onResume={props.onResume}
+                />
+              ))}
             </tbody>
           </table>
         </div>

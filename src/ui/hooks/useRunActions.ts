@@ -1,0 +1,100 @@
+import { useCallback, useState } from 'react';
+import { toQuery } from '../../config';
+import { encodeResults } from '../../experiments/result-link';
+import { admitImported, exportRuns, parseRunFile } from '../../experiments/run-file';
+import type { SavedRun } from '../../experiments/saved-run';
+import { buildTfjsArtifacts } from '../../experiments/tfjs-export';
+import { loadWeights } from '../../storage/run-store';
+import type { RunsMessage } from '../components/RunsPanel';
+import { downloadFile } from '../download';
+import type { RunRecord } from '../runs';
+import type { SavedRuns } from './useSavedRuns';
+
+export interface RunActions {
+  /** Copies a link that shows the run's results (and holds its settings) without training. */
+  share: (run: SavedRun) => Promise<void>;
+  /** The last link made by `share`, shown for copying by hand. */
+  shareLink: string | null;
+  /** Downloads a finished run's trained model as TensorFlow.js files. */
+  downloadModel: (run: SavedRun) => Promise<void>;
+  /** Adds the runs of an exported JSON file, renumbering ids already in use. */
+  importFile: (file: File) => Promise<void>;
+  exportFile: (runs: SavedRun[]) => void;
+}
+
+/** What the Runs list does to saved runs besides showing them; each result is said in `say`. */
+export function useRunActions(
+  saved: Pick<SavedRuns, 'runs' | 'add'>,
+  sessionRuns: RunRecord[],
+  say: (message: RunsMessage) => void,
+): RunActions {
+  const [shareLink, setShareLink] = useState<string | null>(null);
+
+  const share = useCallback(
+    async (run: SavedRun) => {
+      try {
+        const encoded = encodeResults(run);
+        const url = `${window.location.origin}${window.location.pathname}?${toQuery({ ...run.config, autorun: false })}#results=${encoded}`;
+        setShareLink(url);
+        await navigator.clipboard.writeText(url).then(
+          () =>
+            say({
+              text: `Link to the results of ${run.id} copied (${url.length} characters).`,
+              error: false,
+            }),
+          () => say({ text: `Copy the link to the results of ${run.id} below.`, error: false }),
+        );
+      } catch (err) {
+        say({ text: err instanceof Error ? err.message : String(err), error: true });
+      }
+    },
+    [say],
+  );
+
+  const downloadModel = useCallback(
+    async (run: SavedRun) => {
+      try {
+        const weights = await loadWeights(run.id);
+        if (!weights) {
+          say({ text: `No weights are stored for ${run.id}.`, error: true });
+          return;
+        }
+        const binName = `${run.id}-weights.bin`;
+        const { modelJson, weightsBin } = buildTfjsArtifacts(run.config, weights, run.id, binName);
+        downloadFile(`${run.id}-model.json`, modelJson, 'application/json');
+        downloadFile(binName, weightsBin as Uint8Array<ArrayBuffer>, 'application/octet-stream');
+      } catch (err) {
+        say({ text: `Model download failed: ${String(err)}`, error: true });
+      }
+    },
+    [say],
+  );
+
+  const importFile = useCallback(
+    async (file: File) => {
+      const result = parseRunFile(await file.text());
+      if (!result.ok) {
+        say({ text: `${file.name}: ${result.message}`, error: true });
+        return;
+      }
+      const admitted = admitImported(result.runs, [
+        ...saved.runs.map((r) => r.id),
+        ...sessionRuns.map((r) => r.id),
+      ]);
+      saved.add(admitted);
+      say({
+        text: `Imported ${admitted.length} run${admitted.length === 1 ? '' : 's'} from ${file.name}: ${admitted.map((r) => r.id).join(', ')}.`,
+        error: false,
+      });
+    },
+    [saved, sessionRuns, say],
+  );
+
+  const exportFile = useCallback(
+    (runs: SavedRun[]) =>
+      downloadFile('tricks-playground-runs.json', exportRuns(runs), 'application/json'),
+    [],
+  );
+
+  return { share, shareLink, downloadModel, importFile, exportFile };
+}

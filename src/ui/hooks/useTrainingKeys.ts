@@ -1,0 +1,45 @@
+import { useCallback, useMemo, useState } from 'react';
+import type { ExperimentConfig } from '../../config';
+import { useShortcuts } from './useShortcuts';
+import type { Trainer } from './useTrainer';
+import { useWhenReady } from './useWhenReady';
+
+/**
+ * The keyboard shortcuts of training: Space trains, pauses or resumes, S steps while paused, R
+ * stops the run and trains the same settings again from fresh weights once the worker is idle.
+ */
+export function useTrainingKeys(
+  trainer: Pick<Trainer, 'active' | 'pause' | 'resume' | 'step' | 'stop'>,
+  config: ExperimentConfig,
+  canStart: boolean,
+  problems: string[],
+  startRun: (config: ExperimentConfig) => unknown,
+): void {
+  const { active } = trainer;
+  const [restartPending, setRestartPending] = useState(false);
+  const restart = useCallback(() => {
+    setRestartPending(false);
+    if (problems.length === 0) startRun(config);
+  }, [problems, config, startRun]);
+  useWhenReady(restartPending && canStart, restart);
+
+  const shortcuts = useMemo(
+    () => ({
+      playPause: () => {
+        if (!active) {
+          if (canStart && problems.length === 0) startRun(config);
+        } else if (active.phase === 'paused') trainer.resume();
+        else trainer.pause();
+      },
+      step: () => {
+        if (active?.phase === 'paused') trainer.step();
+      },
+      reset: () => {
+        if (active) trainer.stop();
+        setRestartPending(true);
+      },
+    }),
+    [active, canStart, problems, config, startRun, trainer],
+  );
+  useShortcuts(shortcuts);
+}

@@ -1,0 +1,67 @@
+import { classCount, type ExperimentConfig } from '../../config';
+import type { SavedRun } from '../../experiments/saved-run';
+import { AccuracyChart } from '../charts/AccuracyChart';
+import { CHART_HEIGHT, ChartHeightContext, PRESENTATION_CHART_HEIGHT } from '../charts/ChartCard';
+import { LogitGapChart } from '../charts/LogitGapChart';
+import { LossChart } from '../charts/LossChart';
+import { LossScaleChart } from '../charts/LossScaleChart';
+import { LrChart } from '../charts/LrChart';
+import type { OverlaySeries } from '../charts/overlays';
+import { ErrorBoundary } from '../components/ErrorBoundary';
+
+export interface ChartsGridProps {
+  /** The settings the learning-rate chart plans for (steps per epoch of the loaded dataset). */
+  scheduleConfig: ExperimentConfig;
+  /** The current settings, for the charts when no run is shown. */
+  config: ExperimentConfig;
+  /** The step the active run is at, marked on the learning-rate chart. */
+  liveStep: number | null;
+  shown: SavedRun | null;
+  overlays: OverlaySeries[];
+  /** Classes of the loaded dataset when the settings choose it, else null. */
+  classesFor: (config: Pick<ExperimentConfig, 'dataset'>) => number | null;
+}
+
+/** The schedule and the shown run's curves, with the compared runs overlaid. */
+export function ChartsGrid({
+  scheduleConfig,
+  config,
+  liveStep,
+  shown,
+  overlays,
+  classesFor,
+}: ChartsGridProps) {
+  const runConfig = shown?.config ?? config;
+  return (
+    <ChartHeightContext.Provider value={config.present ? PRESENTATION_CHART_HEIGHT : CHART_HEIGHT}>
+      <div className="charts">
+        <ErrorBoundary name="learning rate chart">
+          <LrChart config={scheduleConfig} currentStep={liveStep} overlays={overlays} />
+        </ErrorBoundary>
+        <ErrorBoundary name="loss chart">
+          <LossChart
+            points={shown?.points ?? []}
+            overlays={overlays}
+            divergences={shown?.divergences ?? []}
+          />
+        </ErrorBoundary>
+        {shown?.config.fp16 && (
+          <ErrorBoundary name="loss scale chart">
+            <LossScaleChart points={shown.points} />
+          </ErrorBoundary>
+        )}
+        <ErrorBoundary name="accuracy chart">
+          <AccuracyChart evals={shown?.evals ?? []} overlays={overlays} />
+        </ErrorBoundary>
+        <ErrorBoundary name="logit gap chart">
+          <LogitGapChart
+            evals={shown?.evals ?? []}
+            classes={classCount(runConfig, classesFor(runConfig))}
+            epsilon={runConfig.label_smoothing}
+            overlays={overlays}
+          />
+        </ErrorBoundary>
+      </div>
+    </ChartHeightContext.Provider>
+  );
+}
