@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import * as Comlink from 'comlink';
 import type { ExperimentConfig, ParamKey } from '../../config';
-import { listCache, removeFromCache, type CacheEntry } from '../../worker/dataset-cache';
+import type { CacheEntry } from '../../worker/dataset-cache';
 import type {
   DatasetEvent,
   DatasetLoadRequest,
@@ -12,8 +12,8 @@ import type {
   TrainerWorkerApi,
 } from '../../worker/protocol';
 import type { PickedFiles } from '../dropped-files';
-
-/** Loading state of the page's dataset: the worker holds the pixels, this holds what to show. */
+import { useCachedDatasetAutoload } from './useCachedDatasetAutoload';
+import { useDatasetCache } from './useDatasetCache';
 
 export interface DatasetLoading {
   what: string;
@@ -41,6 +41,7 @@ function messageOf(error: unknown): string {
   return text.replace(/^Error: /, '');
 }
 
+/** Loading the page's dataset: the worker holds the pixels, this holds what to show. */
 export function useDataset(
   api: Comlink.Remote<TrainerWorkerApi> | null,
   config: ExperimentConfig,
@@ -50,17 +51,9 @@ export function useDataset(
   const [loading, setLoading] = useState<DatasetLoading | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [cache, setCache] = useState<CacheEntry[]>([]);
+  const { cache, refresh: refreshCache, remove: removeFromCache } = useDatasetCache();
+  // A load in progress; a ref, so that two clicks in one frame cannot start two loads.
   const busy = useRef(false);
-  const triedCache = useRef(new Set<string>());
-
-  const refreshCache = useCallback(() => {
-    void listCache().then(setCache);
-  }, []);
-
-  useEffect(() => {
-    refreshCache();
-  }, [refreshCache]);
 
   const run = useCallback(
     (request: DatasetLoadRequest, what: string) => {
@@ -114,11 +107,11 @@ export function useDataset(
 
   const removeCached = useCallback(
     (kind: RealDatasetKind) => {
-      void removeFromCache(kind)
-        .catch((err: unknown) => setError(`Could not remove it from the cache: ${messageOf(err)}`))
-        .finally(refreshCache);
+      void removeFromCache(kind).catch((err: unknown) =>
+        setError(`Could not remove it from the cache: ${messageOf(err)}`),
+      );
     },
-    [refreshCache],
+    [removeFromCache],
   );
 
   // What the worker already holds (after a hot reload of the page code).
@@ -127,15 +120,7 @@ export function useDataset(
     void api.loadedDataset().then((summary) => summary && setLoaded(summary));
   }, [api]);
 
-  // A link or a choice of a dataset in the cache loads it from there, once.
-  const wanted = config.dataset;
-  useEffect(() => {
-    if (!api || wanted === 'synthetic' || loaded?.kind === wanted) return;
-    if (triedCache.current.has(wanted)) return;
-    if (!cache.some((c) => c.kind === wanted)) return;
-    triedCache.current.add(wanted);
-    run({ kind: 'cache', dataset: wanted }, `${wanted} from the browser cache`);
-  }, [api, wanted, loaded, cache, run]);
+  useCachedDatasetAutoload(api !== null, config.dataset, loaded, cache, run);
 
   const classesFor = useCallback(
     (c: Pick<ExperimentConfig, 'dataset'>) =>
