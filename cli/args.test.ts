@@ -51,4 +51,40 @@ describe('CLI arguments', () => {
     expect(() => parseArgs(['--summary', 'model=resnet10', 'epochs=2'])).toThrow(/--summary/);
     expect(() => parseArgs(['--teacher', 'oops'])).toThrow(/teacher query/);
   });
+
+  it('--help wins over other arguments, even malformed ones, but takes no value', () => {
+    expect(parseArgs(['--epochs', '2', '--help'])).toEqual({ kind: 'help' });
+    expect(parseArgs(['a=1', 'b=2', '-h'])).toEqual({ kind: 'help' });
+    expect(() => parseArgs(['--help=yes'])).toThrow(new ArgsError('--help takes no value'));
+  });
+
+  it('rejects malformed input', () => {
+    // A value that is another option is a forgotten value; =-x writes a value starting with '-'.
+    expect(() => parseArgs(['--json', '--data', 'x'])).toThrow(
+      new ArgsError('--json needs a value'),
+    );
+    expect(parseArgs(['--json=-out.json'])).toMatchObject({ json: '-out.json' });
+    expect(() => parseArgs(['--json='])).toThrow(new ArgsError('--json needs a value'));
+    expect(() => parseArgs(['--data'])).toThrow(new ArgsError('--data needs a value'));
+    expect(() => parseArgs(['--teacher'])).toThrow(new ArgsError('--teacher needs a value'));
+    expect(() => parseArgs(['--json', 'a.json', '--json=b.json'])).toThrow(
+      new ArgsError('--json is given twice'),
+    );
+    expect(() => parseArgs(['-x'])).toThrow(new ArgsError('unknown option -x'));
+    expect(() => parseArgs(['--epochs=2'])).toThrow(new ArgsError('unknown option --epochs'));
+    expect(() => parseArgs(['--JSON', 'out.json'])).toThrow(new ArgsError('unknown option --JSON'));
+    expect(() => parseArgs(['-'])).toThrow(/not a query string/);
+    expect(() => parseArgs(['--summary', 'model=resnet10', '--json', 'o.json'])).toThrow(
+      /--summary takes its own query/,
+    );
+    expect(() => parseArgs(['--summary', 'resnet50'])).toThrow(/summary query/);
+  });
+
+  it('after --, every word is a positional', () => {
+    expect(parseArgs(['--json', 'o.json', '--', 'epochs=1'])).toMatchObject({
+      query: 'epochs=1',
+      json: 'o.json',
+    });
+    expect(() => parseArgs(['--', '--help'])).toThrow(/not a query string/);
+  });
 });

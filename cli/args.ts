@@ -1,3 +1,5 @@
+import { parseArgs as parseArgv } from 'node:util';
+
 /** Command-line arguments of `npm run train`. Pure: no I/O, throws ArgsError on bad input. */
 
 export const USAGE = `Usage: npm run train -- [options] "<query>"
@@ -40,38 +42,51 @@ function checkQuery(query: string, what: string): string {
   return q;
 }
 
+const OPTIONS = {
+  json: { type: 'string' },
+  data: { type: 'string' },
+  teacher: { type: 'string' },
+  summary: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+function isOptionName(name: string): name is OptionName {
+  return Object.hasOwn(OPTIONS, name);
+}
+
 export function parseArgs(argv: readonly string[]): CliCommand {
-  let json: string | null = null;
-  let teacher: string | null = null;
-  let summary: string | null = null;
-  let data: string | null = null;
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-h' || arg === '--help') return { kind: 'help' };
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
+  // strict: false, so that we word the errors ourselves from the tokens (node's messages name
+  // neither this program nor its usage); value-taking and `--` are still node's rules.
+  const { tokens, positionals } = parseArgv({
+    args: [...argv],
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const options = tokens.filter((t) => t.kind === 'option');
+  // --help wins over any other problem: whoever asks for the usage gets it.
+  const help = options.find((t) => t.name === 'help');
+  if (help) {
+    if (help.value !== undefined) throw new ArgsError(`${help.rawName} takes no value`);
+    return { kind: 'help' };
+  }
+  const values: Partial<Record<OptionName, string>> = {};
+  for (const { name, rawName, value, inlineValue } of options) {
+    if (!isOptionName(name)) throw new ArgsError(`unknown option ${rawName}`);
+    // The next word is taken as the value even if it looks like an option ("--json --data x"):
+    // that is almost always a forgotten value, so such values must be written --json=-x.
+    if (value === undefined || (!inlineValue && value.startsWith('-'))) {
+      throw new ArgsError(`${rawName} needs a value`);
     }
-    if (arg.startsWith('-')) {
-      const eq = arg.indexOf('=');
-      const flag = eq >= 0 ? arg.slice(0, eq) : arg;
-      if (flag !== '--json' && flag !== '--teacher' && flag !== '--summary' && flag !== '--data') {
-        throw new ArgsError(`unknown option ${flag}`);
-      }
-      let value: string | undefined;
-      if (eq >= 0) value = arg.slice(eq + 1);
-      else value = argv[++i];
-      if (value === undefined || ((flag === '--json' || flag === '--data') && value === '')) {
-        throw new ArgsError(`${flag} needs a value`);
-      }
-      if (flag === '--json') json = value;
-      else if (flag === '--data') data = value;
-      else if (flag === '--teacher') teacher = checkQuery(value, 'teacher query');
-      else summary = checkQuery(value, 'summary query');
-      continue;
-    }
-    positionals.push(arg);
+    if (values[name] !== undefined) throw new ArgsError(`${rawName} is given twice`);
+    values[name] = value;
+  }
+  const { json = null, data = null, teacher = null, summary = null } = values;
+  if (json === '' || data === '') {
+    throw new ArgsError(`--${json === '' ? 'json' : 'data'} needs a value`);
   }
   if (positionals.length > 1) {
     throw new ArgsError(
@@ -82,8 +97,14 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     if (positionals.length > 0 || json !== null || teacher !== null || data !== null) {
       throw new ArgsError('--summary takes its own query and no other arguments');
     }
-    return { kind: 'summary', query: summary };
+    return { kind: 'summary', query: checkQuery(summary, 'summary query') };
   }
   const query = checkQuery(positionals[0] ?? '', 'query');
-  return { kind: 'train', query, json, teacher, data };
+  return {
+    kind: 'train',
+    query,
+    json,
+    teacher: teacher === null ? null : checkQuery(teacher, 'teacher query'),
+    data,
+  };
 }
