@@ -29,10 +29,26 @@ function fileFromBrowser(file: File, path: string): DataFile {
   return { path, size: file.size, bytes: async () => new Uint8Array(await file.arrayBuffer()) };
 }
 
-function fileNameOf(url: URL, contentDisposition: string | null): string {
+/** decodeURIComponent, or null where the text has a malformed %-escape (it throws URIError). */
+function decodePercent(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch (error) {
+    if (error instanceof URIError) return null;
+    throw error;
+  }
+}
+
+/**
+ * The downloaded file's name: the server's Content-Disposition filename, else the address's last
+ * path segment (already checked to decode). A header with a malformed escape is the server's
+ * mistake, not the user's: the address's name is used instead.
+ */
+function fileNameOf(urlName: string, contentDisposition: string | null): string {
   const match =
     contentDisposition && /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(contentDisposition);
-  const name = match ? decodeURIComponent(match[1]!) : decodeURIComponent(baseName(url.pathname));
+  const fromHeader = match ? decodePercent(match[1]!) : null;
+  const name = fromHeader ?? urlName;
   return name.replace(/[/\\]/g, '_') || 'download';
 }
 
@@ -50,6 +66,15 @@ async function download(
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new DatasetError(raw, 'only http:// and https:// addresses can be downloaded');
+  }
+  // Checked before downloading: the file's name (hence its format) comes from this segment.
+  const urlName = decodePercent(baseName(url.pathname));
+  if (urlName === null) {
+    throw new DatasetError(
+      raw,
+      'the file name in this address has a malformed %-escape (each % must begin %XX hex pairs ' +
+        'that form UTF-8, e.g. %20 for a space); check the link for a truncated or mistyped escape',
+    );
   }
   let response: Response;
   try {
@@ -71,7 +96,7 @@ async function download(
         (response.status === 404 ? ': check the address' : ''),
     );
   }
-  const name = fileNameOf(url, response.headers.get('content-disposition'));
+  const name = fileNameOf(urlName, response.headers.get('content-disposition'));
   const total = Number(response.headers.get('content-length') ?? 0);
   const body = response.body;
   if (!body) {
