@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { errorMessage } from '../errors';
 import type { BackendInfo } from '../worker/protocol';
 
 /**
@@ -103,10 +104,6 @@ export async function recreateWebGPUBackend(gpu: GPU): Promise<BackendInfo> {
     // Disposing a backend whose device is gone may fail; it is dropped either way.
   }
   return createWebGPUBackend(gpu);
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function defaultGpu(): GPU | undefined {

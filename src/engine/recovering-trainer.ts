@@ -1,10 +1,13 @@
+import { errorMessage } from '../errors';
+import { createRunControls, type RunControls } from '../training/controls';
 import type { Checkpoint } from './checkpoint';
 import { createTrainer, type TrainedModel, type Trainer, type TrainerOptions } from './trainer';
 
 /**
  * A trainer that survives a lost GPU device: when the device goes (driver reset, GPU removed,
  * `device.destroy()`), the run ends as 'device-lost' with its last checkpoint on the CPU; this
- * re-creates the device and backend and continues with a new trainer from that checkpoint.
+ * re-creates the device and backend and continues with a new trainer from that checkpoint. Every
+ * trainer of the run shares the run's controls: a pause or stop holds across a lost device.
  */
 
 export interface RecoveryOptions {
@@ -18,20 +21,15 @@ export interface RecoveryOptions {
 
 export const MAX_RECOVERIES = 3;
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export function createRecoveringTrainer(
   options: TrainerOptions,
   recovery: RecoveryOptions,
+  controls: RunControls = createRunControls(),
 ): Trainer {
   const emit = options.onEvent;
   const maxRecoveries = recovery.maxRecoveries ?? MAX_RECOVERIES;
   let current: Trainer | null = null;
   let lastCheckpoint: Checkpoint | null = options.resumeFrom ?? null;
-  let paused = false;
-  let stopped = false;
 
   const fail = (message: string): null => {
     emit({ type: 'error', message });
@@ -42,14 +40,11 @@ export function createRecoveringTrainer(
   async function run(): Promise<TrainedModel | null> {
     let resumeFrom = options.resumeFrom ?? null;
     for (let losses = 0; ; losses++) {
-      const trainer = createTrainer({
-        ...options,
-        resumeFrom,
-        deviceLost: () => recovery.lostReason() !== null,
-      });
+      const trainer = createTrainer(
+        { ...options, resumeFrom, deviceLost: () => recovery.lostReason() !== null },
+        controls,
+      );
       current = trainer;
-      if (paused) trainer.pause();
-      if (stopped) trainer.stop();
       const result = await trainer.run();
       lastCheckpoint = trainer.checkpoint ?? lastCheckpoint;
       if (result?.outcome !== 'device-lost') return result;
@@ -61,7 +56,7 @@ export function createRecoveringTrainer(
         // Its buffers died with the device.
       }
       const checkpoint = trainer.checkpoint;
-      if (stopped) {
+      if (controls.stopped) {
         emit({ type: 'phase', phase: 'stopped' });
         return null;
       }
@@ -94,21 +89,10 @@ export function createRecoveringTrainer(
 
   return {
     run,
-    pause() {
-      paused = true;
-      current?.pause();
-    },
-    resume() {
-      paused = false;
-      current?.resume();
-    },
-    step() {
-      current?.step();
-    },
-    stop() {
-      stopped = true;
-      current?.stop();
-    },
+    pause: () => controls.pause(),
+    resume: () => controls.resume(),
+    step: () => controls.step(),
+    stop: () => controls.stop(),
     interrupt() {
       current?.interrupt();
     },

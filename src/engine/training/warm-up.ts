@@ -1,0 +1,95 @@
+import type { AdapterIdentity } from '../../autotune/plan';
+import type { BadLoss } from '../../training/rewind';
+import { tuneConvolutions } from '../autotune/tuner';
+import { restoreCheckpoint } from '../checkpoint';
+import { compileTfjsShadersAhead, compileTrainingShaders } from '../precompile';
+import { dryRunStep } from '../step';
+import { dryRunBatch } from './batches';
+import { keepCheckpoint, type Session } from './session';
+
+/**
+ * Warm-up: everything before the first step that costs seconds. A WebGPU shader compiles the first
+ * time it runs, and a network runs hundreds of them (tens of seconds on a slow machine), so they
+ * are compiled ahead, in parallel, with progress; the first step ends warm-up (`endWarmUp`).
+ */
+
+/** An adapter with no identity: its tuned choices are never mixed up with a real GPU's. */
+const UNKNOWN_ADAPTER: AdapterIdentity = {
+  vendor: 'unknown',
+  architecture: '',
+  device: '',
+  description: '',
+};
+
+export async function warmUp(s: Session): Promise<void> {
+  const { config, emit } = s;
+  emit({
+    type: 'status',
+    message: `Model ${config.model}: ${s.model.parameters.length} parameter tensors, ${s.stepsPerEpoch} steps per epoch`,
+  });
+  s.setPhase('warmup', 'Compiling GPU shaders…');
+  s.warmupStart = performance.now();
+  await tuneKernels(s);
+  await compileTrainingShaders(s.spec, s.ops, config.input, config.batch, (done, total) => {
+    emit({
+      type: 'status',
+      message: `Compiling GPU shaders: ${done} of ${total} of our kernels (in parallel)…`,
+      fraction: 0.25 + (total > 0 ? (0.25 * done) / total : 0.25),
+    });
+  });
+  emit({
+    type: 'status',
+    message: 'Compiling TensorFlow.js shaders (in parallel)…',
+    fraction: 0.5,
+  });
+  // tfjs creates each pipeline when its op first runs, one after another; a dry-run step in its
+  // compile-only mode dispatches nothing and creates them all at once, in parallel.
+  await compileTfjsShadersAhead(() => dryRunStep(s.ctx, dryRunBatch(s)));
+  emit({ type: 'status', message: 'First training step…', fraction: 0.9 });
+  // A rewind needs a checkpoint from the start: the initial weights, or those resumed from.
+  if (s.checkpoint) restoreCheckpoint(s.model, s.optimizer, s.checkpoint);
+  else await keepCheckpoint(s);
+  s.meter.start();
+}
+
+/**
+ * Times the convolution kernels of this network on this device and installs the fastest in
+ * `s.ops` (nothing to time under a forced family, or when every shape is cached).
+ */
+async function tuneKernels(s: Session): Promise<void> {
+  const { config, options, emit } = s;
+  const result = await tuneConvolutions({
+    spec: s.spec,
+    input: config.input,
+    batch: config.batch,
+    ops: s.ops,
+    adapter: options.adapter ?? UNKNOWN_ADAPTER,
+    cache: options.tuningCache ?? null,
+    onProgress: (done, total, stage) => {
+      if (total === 0) return;
+      const what =
+        stage === 'compiling'
+          ? `compiling candidate kernels: ${done} of ${total}`
+          : `timing convolutions: ${done} of ${total}`;
+      const message = `Tuning kernels for this GPU, ${what}…`;
+      emit({ type: 'status', message, fraction: 0.25 * (done / total) });
+    },
+  });
+  // A bad cache costs a tuning, never the run: the user hears of it and training goes on.
+  if (result.notice) emit({ type: 'notice', message: result.notice });
+}
+
+/**
+ * Warm-up ends with the first step, which builds whatever the passes above missed; its losses
+ * were just read (`bad`: the first one diverged). Its time is compile time, not training speed.
+ */
+export function endWarmUp(s: Session, bad: BadLoss | null): void {
+  s.warmupMs = performance.now() - s.warmupStart;
+  s.emit({
+    type: 'status',
+    message: `GPU shaders compiled in ${(s.warmupMs / 1000).toFixed(1)} s`,
+    fraction: 1,
+  });
+  s.meter.restart(s.step);
+  if (!s.controls.paused && !bad) s.setPhase('training');
+}
