@@ -7,6 +7,7 @@ import type {
   TrainPoint,
   TrainerEvent,
 } from '../worker/protocol';
+import { acceptsPhase, curvesAfter, phaseAfter } from '../worker/run-events';
 
 /** The UI's in-session record of one training run, folded from the worker's events. Pure. */
 export interface RunRecord {
@@ -101,24 +102,14 @@ export function newRun(id: string, config: ExperimentConfig, history?: RunHistor
 }
 
 /**
- * Steps at or after `from` are dropped: a run that went back to a checkpoint (divergence, lost
- * device, resume after a reload) trains them again, and the new values replace the old.
+ * Applies one worker event to a run. Its phase and curves follow the rules the worker folds with
+ * (run-events.ts): events after a terminal phase only add information, and the steps a rewind
+ * trains again replace the old ones.
  */
-function before<T extends { step: number }>(items: T[], from: number): T[] {
-  return items.length > 0 && items.at(-1)!.step >= from
-    ? items.filter((item) => item.step < from)
-    : items;
-}
-
-const TERMINAL: readonly RunPhase[] = ['finished', 'stopped', 'failed'];
-
-/** Applies one worker event to a run. Events after a terminal phase only add information. */
 export function applyEvent(run: RunRecord, event: TrainerEvent): RunRecord {
   switch (event.type) {
     case 'phase': {
-      // A late 'training' after 'finished' (reordered message) must not reopen the run.
-      if (TERMINAL.includes(run.phase) && !TERMINAL.includes(event.phase)) return run;
-      if (run.phase === 'failed' && event.phase !== 'failed') return run;
+      if (!acceptsPhase(run.phase, event.phase)) return run;
       const next: RunRecord = { ...run, phase: event.phase };
       if (event.message) next.status = event.message;
       if (event.phase === 'failed' && event.message && !run.error) next.error = event.message;
@@ -129,13 +120,9 @@ export function applyEvent(run: RunRecord, event: TrainerEvent): RunRecord {
     case 'progress':
       return { ...run, progress: event.progress };
     case 'train-points':
-      return event.points.length === 0
-        ? run
-        : { ...run, points: [...before(run.points, event.points[0]!.step), ...event.points] };
     case 'eval':
-      return { ...run, evals: [...before(run.evals, event.result.step), event.result] };
     case 'diverged':
-      return { ...run, divergences: [...run.divergences, event.mark] };
+      return curvesAfter(run, event);
     case 'notice':
       return { ...run, notices: [...run.notices, event.message] };
     case 'checkpoint':
@@ -143,12 +130,17 @@ export function applyEvent(run: RunRecord, event: TrainerEvent): RunRecord {
     case 'finished':
       return {
         ...run,
-        phase: run.phase === 'failed' ? run.phase : 'finished',
+        phase: phaseAfter(run.phase, event),
         finalTop1: event.finalTop1,
         warmupMs: event.warmupMs,
       };
     case 'error':
-      return { ...run, phase: 'failed', error: event.message };
+      return { ...run, phase: phaseAfter(run.phase, event), error: event.message };
+    case 'ended': {
+      // The worker is done with the run: one still marked active ends with the outcome.
+      const phase = phaseAfter(run.phase, event);
+      return phase === run.phase ? run : { ...run, phase };
+    }
     case 'backend':
       return run;
   }
@@ -185,7 +177,7 @@ export function runsReducer(state: RunsState, action: RunsAction): RunsState {
         runs: state.runs.map((r) => (r.id === action.id ? action.events.reduce(applyEvent, r) : r)),
       };
     case 'settle':
-      // start() resolved or rejected: a run still marked active ended without saying how.
+      // The worker refused the run or crashed (error), or it ended without saying how.
       return {
         ...state,
         runs: state.runs.map((r) => {

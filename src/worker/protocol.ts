@@ -30,6 +30,9 @@ export interface BackendInfo {
 export type RunPhase =
   'idle' | 'preparing' | 'warmup' | 'training' | 'paused' | 'finished' | 'stopped' | 'failed';
 
+/** The phases a run ends in (see run-events.ts for the rules both sides fold events with). */
+export type TerminalPhase = Extract<RunPhase, 'finished' | 'stopped' | 'failed'>;
+
 export interface TrainPoint {
   /** Global step, 1-based: the number of optimizer updates done. */
   step: number;
@@ -83,7 +86,9 @@ export type TrainerEvent =
   /** Something went wrong and was repaired (a lost GPU device re-created); the run goes on. */
   | { type: 'notice'; message: string }
   /** A checkpoint of this run is stored in the browser: a reload can resume from it. */
-  | { type: 'checkpoint'; step: number; epoch: number };
+  | { type: 'checkpoint'; step: number; epoch: number }
+  /** The run is over: sent once per run, after all its other events, with how it ended. */
+  | { type: 'ended'; outcome: TerminalPhase };
 
 export type EventSink = (event: TrainerEvent) => void;
 

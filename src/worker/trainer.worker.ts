@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import { trainingMemoryOf } from '../architecture';
 import type { ExperimentConfig } from '../config';
 import { LoadCancelled } from '../data/files';
+import { errorMessage } from '../errors';
 import { initBackend, recreateWebGPUBackend, webgpuDevice } from '../engine/backend';
 import { indexedDbTuningCache } from './tuning-cache';
 import type { Checkpoint } from '../engine/checkpoint';
@@ -9,6 +10,7 @@ import { compileAheadSettled } from '../engine/precompile';
 import { augmentedPreview } from '../engine/preview';
 import { createRecoveringTrainer } from '../engine/recovering-trainer';
 import type { TrainedModel, Trainer } from '../engine/trainer';
+import { createRunControls, type RunControls } from '../training/controls';
 import {
   deleteCheckpoint,
   loadCheckpoint,
@@ -19,15 +21,14 @@ import { runBenchmarkOnBackend } from './benchmark';
 import { datasetForConfig, heldSummary, loadIntoWorker } from './datasets';
 import type {
   BackendInfo,
-  EvalResult,
   EventSink,
   NamedWeight,
   RunPhase,
   TeacherInfo,
   TrainerEvent,
   TrainerWorkerApi,
-  TrainPoint,
 } from './protocol';
+import { curvesAfter, isTerminal, NO_CURVES, phaseAfter, type RunCurves } from './run-events';
 
 /**
  * The training worker: one backend, one run at a time. Finished runs keep their weights here
@@ -44,8 +45,6 @@ interface Teacher {
   classes: number;
 }
 
-const TERMINAL_PHASES: readonly RunPhase[] = ['finished', 'stopped', 'failed'];
-
 let sink: EventSink = () => {};
 let backendReady: Promise<BackendInfo> | null = null;
 const teachers = new Map<string, Teacher>();
@@ -53,12 +52,16 @@ let loading: AbortController | null = null;
 /** Why the GPU device was lost; null while it works. */
 let deviceLostReason: string | null = null;
 
-/** The run in progress; controls that arrive before its trainer exists are remembered. */
+/**
+ * The run in progress. Its controls exist from start() on, before its dataset and trainer: a
+ * pause or stop that arrives while the run prepares is held there, and the trainer (and any
+ * trainer re-created after a lost device) reads that same object.
+ */
 interface CurrentRun {
   runId: string;
+  controls: RunControls;
+  /** Once prepared; the device watcher interrupts it. */
   trainer: Trainer | null;
-  stopRequested: boolean;
-  pauseRequested: boolean;
 }
 let current: CurrentRun | null = null;
 /** The benchmark in progress (aborted by stopBenchmark); null when none runs. */
@@ -83,10 +86,6 @@ function describeFailure(message: string, config: ExperimentConfig): string {
     ? ` This run needs about ${(memory.totalBytes / 2 ** 20).toFixed(0)} MB.`
     : '';
   return `The GPU ran out of memory: ${message}.${need} Try a smaller batch size, input size or width.`;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Notes a lost device; the run in progress ends its step and recovers. */
@@ -171,44 +170,19 @@ async function storedCheckpoint(runId: string): Promise<StoredCheckpoint> {
 }
 
 /**
- * The curves of the run in progress as the page sees them: a run that goes back to a checkpoint
- * trains its later steps again, and their new values replace the old.
+ * Writes each checkpoint of a run to IndexedDB with the curves up to it (as the page folds them:
+ * run-events.ts), one write at a time, and says when it is stored; `discard` removes it once the
+ * run has ended.
  */
-class RunCurves {
-  points: TrainPoint[] = [];
-  evals: EvalResult[] = [];
-
-  constructor(initial?: { points: TrainPoint[]; evals: EvalResult[] }) {
-    if (initial) {
-      this.points = [...initial.points];
-      this.evals = [...initial.evals];
-    }
-  }
-
-  add(event: TrainerEvent): void {
-    if (event.type === 'train-points' && event.points.length > 0) {
-      const from = event.points[0]!.step;
-      this.points = [...this.points.filter((p) => p.step < from), ...event.points];
-    } else if (event.type === 'eval') {
-      const from = event.result.step;
-      this.evals = [...this.evals.filter((e) => e.step < from), event.result];
-    }
-  }
-}
-
-/**
- * Writes each checkpoint of a run to IndexedDB, one write at a time, and says when it is stored;
- * `discard` removes it once the run has ended.
- */
-function checkpointWriter(runId: string, onEvent: EventSink, curves: RunCurves) {
+function checkpointWriter(runId: string, onEvent: EventSink, curves: () => RunCurves) {
   let queue: Promise<void> = Promise.resolve();
   let warned = false;
   return {
     write(checkpoint: Checkpoint) {
       const upTo = <T extends { step: number }>(items: T[]) =>
         items.filter((item) => item.step <= checkpoint.step);
-      const points = upTo(curves.points);
-      const evals = upTo(curves.evals);
+      const points = upTo(curves().points);
+      const evals = upTo(curves().evals);
       queue = queue.then(() =>
         saveCheckpoint(runId, checkpoint, { points, evals }).then(
           () => onEvent({ type: 'checkpoint', step: checkpoint.step, epoch: checkpoint.epoch }),
@@ -241,20 +215,13 @@ const api: TrainerWorkerApi = {
     if (benchmarking) {
       throw new Error('The benchmark is running: stop it or let it finish before training.');
     }
-    const run: CurrentRun = {
-      runId,
-      trainer: null,
-      stopRequested: false,
-      pauseRequested: false,
-    };
+    const run: CurrentRun = { runId, controls: createRunControls(), trainer: null };
     current = run;
-    let lastPhase: RunPhase = 'preparing';
-    let curves = new RunCurves();
+    let phase: RunPhase = 'preparing';
+    let curves: RunCurves = NO_CURVES;
     const onEvent = (event: TrainerEvent) => {
-      curves.add(event);
-      if (event.type === 'phase') lastPhase = event.phase;
-      if (event.type === 'finished') lastPhase = 'finished';
-      if (event.type === 'error') lastPhase = 'failed';
+      curves = curvesAfter(curves, event);
+      phase = phaseAfter(phase, event);
       emit(event);
     };
     try {
@@ -266,19 +233,19 @@ const api: TrainerWorkerApi = {
       );
       const teacher = resolveTeacher(config, dataset.classNames.length);
       const resumeFrom = options.resume ? await storedCheckpoint(runId) : null;
-      if (run.stopRequested) {
+      if (run.controls.stopped) {
         onEvent({ type: 'phase', phase: 'stopped', message: 'Stopped before training began.' });
         return;
       }
       if (resumeFrom) {
         // The curves stored with the checkpoint replace what the page saved (which may lag).
-        curves = new RunCurves();
+        curves = NO_CURVES;
         if (resumeFrom.points.length > 0) {
           onEvent({ type: 'train-points', points: resumeFrom.points });
         }
         for (const result of resumeFrom.evals) onEvent({ type: 'eval', result });
       }
-      const persist = checkpointWriter(runId, onEvent, curves);
+      const persist = checkpointWriter(runId, onEvent, () => curves);
       run.trainer = createRecoveringTrainer(
         {
           config,
@@ -291,8 +258,8 @@ const api: TrainerWorkerApi = {
           tuningCache: indexedDbTuningCache,
         },
         { lostReason: () => deviceLostReason, recreateBackend },
+        run.controls,
       );
-      if (run.pauseRequested) run.trainer.pause();
       const model = await run.trainer.run();
       // Ended (finished, stopped or failed): nothing left to resume.
       await persist.discard();
@@ -307,7 +274,7 @@ const api: TrainerWorkerApi = {
         // Stopped or failed runs are not teachers.
         model?.dispose();
       }
-      if (!TERMINAL_PHASES.includes(lastPhase)) {
+      if (!isTerminal(phase)) {
         const outcome = model?.outcome;
         onEvent({
           type: 'phase',
@@ -320,29 +287,26 @@ const api: TrainerWorkerApi = {
       onEvent({ type: 'phase', phase: 'failed', message });
     } finally {
       current = null;
+      // Last, and after `current` is cleared: the page may start the next run as soon as it
+      // hears this (start()'s answer comes on another port and may arrive before or after).
+      onEvent({ type: 'ended', outcome: isTerminal(phase) ? phase : 'failed' });
     }
   },
 
   pause() {
-    if (!current) return;
-    current.pauseRequested = true;
-    current.trainer?.pause();
+    current?.controls.pause();
   },
 
   resume() {
-    if (!current) return;
-    current.pauseRequested = false;
-    current.trainer?.resume();
+    current?.controls.resume();
   },
 
   step() {
-    current?.trainer?.step();
+    current?.controls.step();
   },
 
   stop() {
-    if (!current) return;
-    current.stopRequested = true;
-    current.trainer?.stop();
+    current?.controls.stop();
   },
 
   async exportWeights(runId) {

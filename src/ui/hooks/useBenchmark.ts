@@ -7,7 +7,7 @@ import type {
   BenchmarkRequest,
   TrainerWorkerApi,
 } from '../../worker/protocol';
-import { errorMessage } from './useTrainer';
+import { errorMessage } from '../../errors';
 
 export interface BenchmarkProgress {
   message: string;

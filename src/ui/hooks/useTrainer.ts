@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import * as Comlink from 'comlink';
 import type { ExperimentConfig } from '../../config';
+import { errorMessage } from '../../errors';
 import type {
   BackendInfo,
   NamedWeight,
@@ -12,11 +13,6 @@ import { INITIAL_RUNS, isActive, runsReducer, type RunHistory, type RunRecord } 
 
 /** How often queued worker events are folded into React state. */
 const FLUSH_MS = 60;
-/**
- * Comlink answers start() on a different port than the event callbacks, so the final events can
- * arrive after start() resolves. Wait this long before treating a still-active run as ended.
- */
-const SETTLE_GRACE_MS = 400;
 /** A worker that keeps crashing (e.g. its script cannot load) is not restarted forever. */
 const MAX_WORKER_RESTARTS = 3;
 
@@ -49,7 +45,7 @@ export interface Trainer {
    * the checkpoint stored in the browser and its curves continue from `history`.
    */
   start: (config: ExperimentConfig, id?: string, history?: RunHistory) => string | null;
-  /** The worker is inside start() (until its promise settles); a new run must wait. */
+  /** A run is in the worker (until its 'ended' event, or start() fails); a new run must wait. */
   busy: boolean;
   /** Trained weights of a finished run of this session (null when the worker has none). */
   exportWeights: (id: string) => Promise<NamedWeight[] | null>;
@@ -79,6 +75,7 @@ export function useTrainer(): Trainer {
   const generationRef = useRef(0);
 
   const flush = useCallback(() => {
+    if (timerRef.current !== null) clearTimeout(timerRef.current);
     timerRef.current = null;
     const queued = queueRef.current;
     if (queued.length === 0) return;
@@ -105,7 +102,14 @@ export function useTrainer(): Trainer {
         return;
       }
       queueRef.current.push({ id, event });
-      if (timerRef.current === null) timerRef.current = setTimeout(flush, FLUSH_MS);
+      if (event.type === 'ended') {
+        // The worker's last word on the run (it may come after start()'s answer, which travels
+        // on another port): fold everything now and let the next run start.
+        flush();
+        setBusy(false);
+      } else if (timerRef.current === null) {
+        timerRef.current = setTimeout(flush, FLUSH_MS);
+      }
     },
     [flush],
   );
@@ -200,21 +204,14 @@ export function useTrainer(): Trainer {
       setBusy(true);
       currentRunRef.current = id;
       dispatch({ type: 'start', id, config, history });
-      api.start(id, config, { resume: !!history }).then(
-        () =>
-          setTimeout(() => {
-            if (!current()) return;
-            flush();
-            dispatch({ type: 'settle', id });
-            setBusy(false);
-          }, SETTLE_GRACE_MS),
-        (err: unknown) => {
-          if (!current()) return;
-          flush();
-          dispatch({ type: 'settle', id, error: errorMessage(err) });
-          setBusy(false);
-        },
-      );
+      // A run that started ends with its 'ended' event (see enqueue); start() rejects only when
+      // the worker refused the run, which then sends no events.
+      api.start(id, config, { resume: !!history }).catch((err: unknown) => {
+        if (!current()) return;
+        flush();
+        dispatch({ type: 'settle', id, error: errorMessage(err) });
+        setBusy(false);
+      });
       return id;
     },
     [flush],
@@ -248,9 +245,4 @@ export function useTrainer(): Trainer {
     select,
     api,
   };
-}
-
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
 }
