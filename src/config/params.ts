@@ -232,6 +232,15 @@ export const PARAMS = {
     integer: true,
     default: 1,
   }),
+  repeats: num({
+    label: 'Repeats (seeds)',
+    group: 'optimization',
+    help: 'Trains each sweep row, and each run started with Train, this many times with seeds seed, seed + 1, …; the comparison table shows mean ± std and a 95% interval of the paired differences.',
+    min: 1,
+    max: 10,
+    integer: true,
+    default: 1,
+  }),
   linear_scaling: bool({
     label: 'Linear scaling learning rate',
     group: 'efficient',

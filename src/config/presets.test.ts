@@ -6,7 +6,7 @@ import { applyPreset, presetById, presetQuery, PRESETS } from './presets';
 describe('presets', () => {
   it('the baseline turns every trick off at batch 256, η = 0.1 on ResNet-50', () => {
     const { config } = applyPreset(
-      { ...DEFAULT_CONFIG, cosine: true, mixup: 0.2 },
+      { ...DEFAULT_CONFIG, cosine: true, mixup: 0.2, fp16: true },
       presetById('baseline')!,
     );
     expect(config).toMatchObject({
@@ -18,6 +18,7 @@ describe('presets', () => {
       warmup: 0,
       zero_gamma: false,
       no_bias_decay: false,
+      fp16: false,
       tweak_b: false,
       tweak_c: false,
       tweak_d: false,
@@ -28,7 +29,7 @@ describe('presets', () => {
     });
   });
 
-  it('efficient training: batch 1024, linear scaling, warmup, zero γ, no bias decay', () => {
+  it('efficient training: batch 1024, linear scaling, warmup, zero γ, no bias decay, FP16', () => {
     const { config } = applyPreset({ ...DEFAULT_CONFIG }, presetById('efficient')!);
     expect(config).toMatchObject({
       batch: 1024,
@@ -36,6 +37,7 @@ describe('presets', () => {
       warmup: 1,
       zero_gamma: true,
       no_bias_decay: true,
+      fp16: true,
       tweak_b: false,
     });
   });
@@ -58,6 +60,7 @@ describe('presets', () => {
       label_smoothing: 0.1,
       mixup: 0.2,
       batch: 1024,
+      fp16: true,
     });
   });
 
@@ -78,7 +81,7 @@ describe('presets', () => {
       expect(parsed.config).toEqual(applyPreset({ ...DEFAULT_CONFIG }, preset).config);
     }
     expect(presetQuery(presetById('resnet_d')!)).toBe(
-      'model=resnet50&batch=1024&linear_scaling=1&warmup=1&zero_gamma=1&no_bias_decay=1&tweak_b=1&tweak_c=1&tweak_d=1',
+      'model=resnet50&batch=1024&linear_scaling=1&warmup=1&zero_gamma=1&no_bias_decay=1&fp16=1&tweak_b=1&tweak_c=1&tweak_d=1',
     );
   });
 });

@@ -41,6 +41,7 @@ describe('URL codec', () => {
       lr: 0.4,
       wd: 0.00005,
       seed: 42,
+      repeats: 3,
       linear_scaling: true,
       warmup: 5,
       zero_gamma: true,

@@ -1,7 +1,7 @@
 import { PARAM_KEYS, PARAMS, type ExperimentConfig, type ParamKey } from '../config/params';
 
 /** Settings that do not change what is trained; never part of a run's label. */
-const NOT_TRAINING: ReadonlySet<string> = new Set(['autorun', 'classes', 'present']);
+const NOT_TRAINING: ReadonlySet<string> = new Set(['autorun', 'classes', 'present', 'repeats']);
 
 /** Short names in the paper's vocabulary. */
 const SHORT: Partial<Record<ParamKey, string>> = {
