@@ -1,83 +1,221 @@
+import { PARAM_KEYS, PARAMS, type ExperimentConfig, type ParamKey } from '../config/params';
 import { diffLabel } from './config-diff';
 import type { SavedRun } from './saved-run';
+import { mean, pairedInterval, sampleStd, type PairedInterval } from './statistics';
 
 /**
- * The paper's Tables 4–6 from saved runs: one row per run, labeled by what differs from the first
- * row, with top-1/top-5 (percent), final training loss and time per epoch, each with its delta to
- * the first row. Pure: the UI, Markdown and CSV all render this one structure.
+ * The paper's Tables 4–6 from saved runs. Runs that differ only in their seed form one row (a
+ * sweep's row and its repeats); a row shows the mean ± sample standard deviation over its
+ * finished runs, and its Δ to the first row with a 95% interval from the differences seed by seed
+ * (the same seed in both rows: a paired design, which cancels the noise both rows share). Pure:
+ * the UI, Markdown and CSV all render this one structure.
  */
 
+/** Mean ± sample std over a row's finished runs. */
+export interface RowStat {
+  mean: number | null;
+  /** Null below two values. */
+  std: number | null;
+  n: number;
+}
+
+export interface RowDelta {
+  /** Mean of the paired differences; the difference of the means where no seed is shared. */
+  value: number;
+  /** Pairs: seeds both rows have finished runs of. */
+  pairs: number;
+  /** 95% interval of the paired differences; null below two pairs. */
+  interval: PairedInterval | null;
+}
+
 export interface AblationRow {
+  /** Runs of the row, in training order; `runId` is the first. */
+  runIds: string[];
   runId: string;
   name: string;
-  /** "baseline" for the first row; otherwise the settings that differ from it. */
+  /** The sweep's row name; else "baseline" for the first row, or what differs from it. */
   label: string;
-  status: SavedRun['status'];
-  top1: number | null;
-  top5: number | null;
-  loss: number | null;
-  secondsPerEpoch: number | null;
-  dTop1: number | null;
-  dTop5: number | null;
+  batch: number;
+  epochs: number;
+  /** Seeds of the finished runs, which the statistics use. */
+  seeds: number[];
+  /** Runs of the row not finished (running, stopped, failed): left out of the statistics. */
+  unfinished: number;
+  top1: RowStat;
+  top5: RowStat;
+  loss: RowStat;
+  secondsPerEpoch: RowStat;
+  dTop1: RowDelta | null;
+  dTop5: RowDelta | null;
+  /** Difference of the means. */
   dLoss: number | null;
   dSecondsPerEpoch: number | null;
 }
 
 export interface AblationTable {
   rows: AblationRow[];
+  /** The most pairs any row has with the first row: below 2, no interval can be computed. */
+  maxPairs: number;
+}
+
+/** Keys that do not tell rows apart: the seed varies within a row; the rest do not train. */
+const NOT_A_ROW: ReadonlySet<ParamKey> = new Set([
+  'seed',
+  'repeats',
+  'autorun',
+  'present',
+  'classes',
+]);
+
+/**
+ * Runs with the same key are repeats of one row. A sweep's runs are keyed by their row, less the
+ * teacher's run id, which differs repeat by repeat.
+ */
+export function rowKey(run: Pick<SavedRun, 'config' | 'sweep'>): string {
+  const settings = PARAM_KEYS.filter((k) => !NOT_A_ROW.has(k) && !(run.sweep && k === 'distill'))
+    .map((k) => `${k}=${String(run.config[k] ?? PARAMS[k].default)}`)
+    .join('&');
+  return run.sweep ? `${run.sweep.table}|${run.sweep.label}|${settings}` : settings;
 }
 
 const percent = (x: number | null | undefined): number | null =>
   x === null || x === undefined ? null : x * 100;
 
-const delta = (x: number | null, base: number | null): number | null =>
-  x === null || base === null ? null : x - base;
+interface Metrics {
+  top1: number | null;
+  top5: number | null;
+  loss: number | null;
+  seconds: number | null;
+}
+
+const metricsOf = (run: SavedRun): Metrics => ({
+  top1: percent(run.final?.top1),
+  top5: percent(run.final?.top5),
+  loss: run.final?.trainLoss ?? null,
+  seconds: run.final?.secondsPerEpoch ?? null,
+});
+
+function stat(values: (number | null)[]): RowStat {
+  const xs = values.filter((x): x is number => x !== null && Number.isFinite(x));
+  return { mean: mean(xs), std: sampleStd(xs), n: xs.length };
+}
+
+/** The finished runs of a row, one per seed (the first trained), by seed. */
+function bySeed(runs: readonly SavedRun[]): Map<number, Metrics> {
+  const out = new Map<number, Metrics>();
+  for (const run of runs) if (!out.has(run.config.seed)) out.set(run.config.seed, metricsOf(run));
+  return out;
+}
+
+function pairedDelta(
+  row: Map<number, Metrics>,
+  base: Map<number, Metrics>,
+  pick: (m: Metrics) => number | null,
+  rowMean: number | null,
+  baseMean: number | null,
+): RowDelta | null {
+  const differences: number[] = [];
+  for (const [seed, metrics] of row) {
+    const x = pick(metrics);
+    const y = base.has(seed) ? pick(base.get(seed)!) : null;
+    if (x !== null && y !== null) differences.push(x - y);
+  }
+  if (differences.length > 0) {
+    return {
+      value: mean(differences)!,
+      pairs: differences.length,
+      interval: pairedInterval(differences),
+    };
+  }
+  if (rowMean === null || baseMean === null) return null;
+  return { value: rowMean - baseMean, pairs: 0, interval: null };
+}
+
+const isFinished = (run: SavedRun) => run.status === 'finished' && run.final !== null;
 
 export function buildAblationTable(runs: readonly SavedRun[]): AblationTable {
-  const first = runs[0];
-  if (!first) return { rows: [] };
-  const base = {
-    top1: percent(first.final?.top1),
-    top5: percent(first.final?.top5),
-    loss: first.final?.trainLoss ?? null,
-    seconds: first.final?.secondsPerEpoch ?? null,
+  const groups = new Map<string, SavedRun[]>();
+  for (const run of runs) {
+    const key = rowKey(run);
+    const group = groups.get(key);
+    if (group) group.push(run);
+    else groups.set(key, [run]);
+  }
+  const rowsOfRuns = [...groups.values()];
+  const first = rowsOfRuns[0];
+  if (!first) return { rows: [], maxPairs: 0 };
+  const firstConfig = first[0]!.config;
+  const finishedOf = (group: SavedRun[]) => group.filter(isFinished);
+  const baseRuns = finishedOf(first);
+  const base = bySeed(baseRuns);
+  const baseStats = {
+    top1: stat(baseRuns.map((r) => metricsOf(r).top1)),
+    top5: stat(baseRuns.map((r) => metricsOf(r).top5)),
+    loss: stat(baseRuns.map((r) => metricsOf(r).loss)),
+    seconds: stat(baseRuns.map((r) => metricsOf(r).seconds)),
   };
-  const rows = runs.map((run, i): AblationRow => {
-    const top1 = percent(run.final?.top1);
-    const top5 = percent(run.final?.top5);
-    const loss = run.final?.trainLoss ?? null;
-    const seconds = run.final?.secondsPerEpoch ?? null;
+  const rows = rowsOfRuns.map((group, i): AblationRow => {
+    const lead = group[0]!;
+    const finished = finishedOf(group);
+    const metrics = finished.map(metricsOf);
+    const top1 = stat(metrics.map((m) => m.top1));
+    const top5 = stat(metrics.map((m) => m.top5));
+    const loss = stat(metrics.map((m) => m.loss));
+    const seconds = stat(metrics.map((m) => m.seconds));
+    const own = bySeed(finished);
+    const label = lead.sweep
+      ? lead.sweep.label
+      : i === 0
+        ? 'baseline'
+        : diffLabel(firstConfig, { ...lead.config, seed: firstConfig.seed } as ExperimentConfig);
+    const meanDiff = (a: number | null, b: number | null) =>
+      a === null || b === null ? null : a - b;
     return {
-      runId: run.id,
-      name: run.name,
-      label: i === 0 ? 'baseline' : diffLabel(first.config, run.config),
-      status: run.status,
+      runIds: group.map((r) => r.id),
+      runId: lead.id,
+      name: lead.name,
+      label,
+      batch: lead.config.batch,
+      epochs: lead.config.epochs,
+      seeds: [...own.keys()],
+      unfinished: group.length - finished.length,
       top1,
       top5,
       loss,
       secondsPerEpoch: seconds,
-      dTop1: i === 0 ? null : delta(top1, base.top1),
-      dTop5: i === 0 ? null : delta(top5, base.top5),
-      dLoss: i === 0 ? null : delta(loss, base.loss),
-      dSecondsPerEpoch: i === 0 ? null : delta(seconds, base.seconds),
+      dTop1: i === 0 ? null : pairedDelta(own, base, (m) => m.top1, top1.mean, baseStats.top1.mean),
+      dTop5: i === 0 ? null : pairedDelta(own, base, (m) => m.top5, top5.mean, baseStats.top5.mean),
+      dLoss: i === 0 ? null : meanDiff(loss.mean, baseStats.loss.mean),
+      dSecondsPerEpoch: i === 0 ? null : meanDiff(seconds.mean, baseStats.seconds.mean),
     };
   });
-  return { rows };
+  const maxPairs = Math.max(0, ...rows.map((r) => r.dTop1?.pairs ?? 0));
+  return { rows, maxPairs };
 }
 
 export const TABLE_COLUMNS = [
-  'Run',
+  'Runs',
   'Name',
   'Tricks vs. first row',
+  'Batch',
+  'Epochs',
+  'Seeds',
   'Top-1 (%)',
   'Δ Top-1',
+  'Δ Top-1 95% CI',
   'Top-5 (%)',
   'Δ Top-5',
+  'Δ Top-5 95% CI',
   'Final loss',
   'Δ loss',
   'Time/epoch (s)',
   'Δ time',
 ] as const;
+
+/** Columns of text (left-aligned; spreadsheet formulas neutralized in CSV). */
+const TEXT_COLUMNS = 3;
+
+export const WITHIN_NOISE = 'within noise';
 
 export function formatValue(x: number | null, digits: number): string {
   return x === null || !Number.isFinite(x) ? '' : x.toFixed(digits);
@@ -91,19 +229,63 @@ export function formatDelta(x: number | null, digits: number): string {
   return x > 0 ? `+${fixed}` : fixed;
 }
 
+/** "76.21 ± 0.07" over several seeds, "76.21" over one. */
+export function formatStat(s: RowStat, digits: number): string {
+  const m = formatValue(s.mean, digits);
+  return s.std === null || m === '' ? m : `${m} ± ${s.std.toFixed(digits)}`;
+}
+
+/** "[+0.40, +0.80]", "[−0.48, +4.48] within noise", or why there is no interval. */
+export function formatInterval(d: RowDelta | null, digits: number): string {
+  if (!d) return '';
+  if (d.interval) {
+    const { low, high, withinNoise } = d.interval;
+    const text = `[${formatDelta(low, digits)}, ${formatDelta(high, digits)}]`;
+    return withinNoise ? `${text} ${WITHIN_NOISE}` : text;
+  }
+  return d.pairs === 0 ? 'no interval: no seed in common' : 'no interval: 1 seed';
+}
+
+/** Whether the Δ of a row is within the noise: 'within', 'clear', or 'none' (no interval). */
+export function noiseMark(d: RowDelta | null): 'within' | 'clear' | 'none' {
+  if (!d?.interval) return 'none';
+  return d.interval.withinNoise ? 'within' : 'clear';
+}
+
+/** The sentence under the table about intervals. */
+export function intervalNote(table: AblationTable): string {
+  if (table.rows.length < 2) return '';
+  if (table.maxPairs < 2) {
+    return 'Each row has one seed in common with the first row: no interval can be computed. Set Repeats (seeds) to 2 or more and train again.';
+  }
+  return `95% CI: d̄ ± t(0.975, n − 1) · s_d / √n over the n seeds both rows share (Student t). “${WITHIN_NOISE}”: the interval contains 0.`;
+}
+
+function seedsCell(row: AblationRow): string {
+  const seeds = row.seeds.join(', ');
+  if (row.unfinished === 0) return seeds;
+  const more = `+${row.unfinished} unfinished`;
+  return seeds ? `${seeds} (${more})` : more;
+}
+
 /** The cells of one row as text, in TABLE_COLUMNS order. */
 export function rowCells(row: AblationRow): string[] {
   return [
-    row.runId,
+    row.runIds.join(', '),
     row.name,
     row.label,
-    formatValue(row.top1, 2),
-    formatDelta(row.dTop1, 2),
-    formatValue(row.top5, 2),
-    formatDelta(row.dTop5, 2),
-    formatValue(row.loss, 4),
+    String(row.batch),
+    String(row.epochs),
+    seedsCell(row),
+    formatStat(row.top1, 2),
+    formatDelta(row.dTop1?.value ?? null, 2),
+    formatInterval(row.dTop1, 2),
+    formatStat(row.top5, 2),
+    formatDelta(row.dTop5?.value ?? null, 2),
+    formatInterval(row.dTop5, 2),
+    formatStat(row.loss, 4),
     formatDelta(row.dLoss, 4),
-    formatValue(row.secondsPerEpoch, 2),
+    formatStat(row.secondsPerEpoch, 2),
     formatDelta(row.dSecondsPerEpoch, 2),
   ];
 }
@@ -114,9 +296,10 @@ function markdownCell(text: string): string {
 
 export function toMarkdown(table: AblationTable): string {
   const header = `| ${TABLE_COLUMNS.join(' | ')} |`;
-  const rule = `| ${TABLE_COLUMNS.map((_, i) => (i < 3 ? '---' : '--:')).join(' | ')} |`;
+  const rule = `| ${TABLE_COLUMNS.map((_, i) => (i < TEXT_COLUMNS ? '---' : '--:')).join(' | ')} |`;
   const body = table.rows.map((row) => `| ${rowCells(row).map(markdownCell).join(' | ')} |`);
-  return [header, rule, ...body].join('\n') + '\n';
+  const note = intervalNote(table);
+  return [header, rule, ...body].join('\n') + '\n' + (note ? `\n${note}\n` : '');
 }
 
 /** RFC 4180 quoting; text that a spreadsheet would run as a formula gets a leading apostrophe. */
@@ -131,7 +314,7 @@ export function toCsv(table: AblationTable): string {
   for (const row of table.rows) {
     lines.push(
       rowCells(row)
-        .map((cell, i) => csvCell(cell, i < 3))
+        .map((cell, i) => csvCell(cell, i < TEXT_COLUMNS))
         .join(','),
     );
   }

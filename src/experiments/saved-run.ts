@@ -32,8 +32,11 @@ export interface FinalMetrics {
 /** Which paper table a sweep run belongs to, and its row. */
 export interface SweepTag {
   table: string;
+  /** Index of the step in the sweep's plan. */
   row: number;
   label: string;
+  /** 0-based repeat (seed = the sweep's seed + repeat); absent in files from older versions. */
+  repeat?: number;
 }
 
 export interface SavedRun {

@@ -71,7 +71,12 @@ export const savedRunSchema = z.object({
   error: z.string().max(2000).nullable(),
   warmupMs: nullableFinite,
   sweep: z
-    .object({ table: z.string().max(40), row: z.number().int(), label: z.string().max(200) })
+    .object({
+      table: z.string().max(40),
+      row: z.number().int(),
+      label: z.string().max(200),
+      repeat: z.number().int().nonnegative().optional(),
+    })
     .nullable(),
   hasWeights: z.boolean(),
   divergences: z
