@@ -1,4 +1,5 @@
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
+import type { ExperimentConfig } from '../config';
 import { trainingProblems } from '../config/training-problems';
 import { AugmentationPreview } from './components/AugmentationPreview';
 import { BenchmarkPanel } from './components/BenchmarkPanel';
@@ -56,10 +57,22 @@ export function App() {
   const { startRun, resumeRun } = useRunLauncher(trainer, saved, selection.show, say);
   const actions = useRunActions(saved, sessionRuns, say);
   const applyPreset = useApplyPreset(config, setParam, say);
-  useAutorun(config, canStart, problems, startRun);
+  const sweeps = useSweepQueue(
+    config,
+    canStart,
+    backend?.backend === 'webgpu',
+    startRun,
+    selection,
+  );
+  // repeats > 1: the settings train once per seed, queued like a sweep, and are compared.
+  const { startRepeats } = sweeps;
+  const train = useCallback(
+    (c: ExperimentConfig) => (c.repeats > 1 ? startRepeats(c) : startRun(c)),
+    [startRepeats, startRun],
+  );
+  useAutorun(config, canStart, problems, train);
   useSharedResults(saved, selection.show, say);
-  const sweeps = useSweepQueue(config, canStart, startRun, selection);
-  useTrainingKeys(trainer, config, canStart, problems, startRun);
+  useTrainingKeys(trainer, config, canStart, problems, train);
 
   const shownSession = sessionRuns.find((r) => r.id === selection.shownId) ?? null;
   return (
@@ -88,7 +101,7 @@ export function App() {
             unavailable={
               (!!trainer.workerError && !backend) || !saved.loaded || busy || benchmark.running
             }
-            onTrain={() => startRun(config)}
+            onTrain={() => train(config)}
             onPause={trainer.pause}
             onResume={trainer.resume}
             onStep={trainer.step}
@@ -128,6 +141,9 @@ export function App() {
             <SweepControls
               sweep={sweeps.sweep}
               disabled={!backend || !saved.loaded || problems.length > 0}
+              repeats={config.repeats}
+              longMixup={sweeps.longMixup}
+              onLongMixup={sweeps.setLongMixup}
               onStart={sweeps.startSweep}
               onCancel={sweeps.cancelSweep}
             />

@@ -11,7 +11,7 @@ import {
 import type { EvalResult } from '../../worker/protocol';
 import { formatNumber, formatPercent } from '../format';
 import { COLORS, ChartCard, EmptyChart, useChartHeight } from './ChartCard';
-import { overlayLines, top1Of, type OverlaySeries } from './overlays';
+import { bandNote, overlayBands, overlayLines, top1Of, type OverlaySeries } from './overlays';
 
 /** Top-1 and top-5 validation accuracy after each epoch. */
 export function AccuracyChart({
@@ -33,7 +33,7 @@ export function AccuracyChart({
     <ChartCard
       id="accuracy-chart"
       title="Validation accuracy"
-      subtitle="Top-1 and top-5 on the validation images, after each epoch."
+      subtitle={`Top-1 and top-5 on the validation images, after each epoch.${bandNote(overlays)}`}
       readout={
         <span>
           Top-1: <strong data-testid="val-top1">{last ? formatPercent(last.top1) : '—'}</strong>
@@ -79,6 +79,7 @@ export function AccuracyChart({
                 isAnimationActive={false}
               />
             )}
+            {overlayBands(overlays, 'epoch', top1Of)}
             {overlayLines(overlays, 'epoch', top1Of)}
           </LineChart>
         </ResponsiveContainer>

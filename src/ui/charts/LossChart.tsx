@@ -13,7 +13,7 @@ import {
 import type { DivergenceMark, TrainPoint } from '../../worker/protocol';
 import { decimate, emaSmooth, formatNumber } from '../format';
 import { COLORS, ChartCard, EmptyChart, useChartHeight } from './ChartCard';
-import { overlayLines, smoothedLoss, type OverlaySeries } from './overlays';
+import { bandNote, overlayBands, overlayLines, smoothedLoss, type OverlaySeries } from './overlays';
 
 const SMOOTHING = 0.9;
 const MAX_POINTS = 800;
@@ -44,7 +44,7 @@ export function LossChart({
     <ChartCard
       id="loss-chart"
       title="Training loss"
-      subtitle={`Per step; smoothed line: exponential moving average (weight ${SMOOTHING}).`}
+      subtitle={`Per step; smoothed line: exponential moving average (weight ${SMOOTHING}).${bandNote(overlays)}`}
       readout={
         <span>
           Last loss:{' '}
@@ -95,6 +95,7 @@ export function LossChart({
               strokeWidth={2}
               isAnimationActive={false}
             />
+            {overlayBands(overlays, 'step', smoothedLoss)}
             {overlayLines(overlays, 'step', smoothedLoss)}
             {divergences.map((d, i) => (
               <ReferenceLine

@@ -1,15 +1,27 @@
 import { useMemo, useState } from 'react';
 import {
   buildAblationTable,
+  intervalNote,
+  noiseMark,
   rowCells,
   TABLE_COLUMNS,
   toCsv,
   toMarkdown,
+  type AblationRow,
 } from '../../experiments/ablation-table';
 import type { SavedRun } from '../../experiments/saved-run';
 import { downloadFile } from '../download';
 
-/** The paper-style table (Tables 4–6) of the compared runs. */
+const NUMERIC_FROM = TABLE_COLUMNS.indexOf('Batch');
+
+/** The noise mark of the interval columns: 'within' (contains 0), 'clear', or 'none'. */
+function noiseOf(row: AblationRow, column: string): string | undefined {
+  if (column === 'Δ Top-1 95% CI') return noiseMark(row.dTop1);
+  if (column === 'Δ Top-5 95% CI') return noiseMark(row.dTop5);
+  return undefined;
+}
+
+/** The paper-style table (Tables 4–6) of the compared runs, repeats pooled into rows. */
 export function CompareTable({ runs }: { runs: SavedRun[] }) {
   const table = useMemo(() => buildAblationTable(runs), [runs]);
   const [copyState, setCopyState] = useState<string | null>(null);
@@ -49,9 +61,14 @@ export function CompareTable({ runs }: { runs: SavedRun[] }) {
         </div>
       </div>
       <p className="muted small">
-        Rows are labeled by the settings that differ from the first row. Top-1/top-5: last
-        validation; final loss: mean training loss of the last epoch; time per epoch excludes the
-        first step’s shader compilation. Δ: difference to the first row.
+        A row is the compared runs that differ only in their seed (a sweep row and its repeats),
+        labeled by the paper’s row name or by the settings that differ from the first row. Top-1 /
+        top-5: last validation, mean ± sample standard deviation over the row’s finished seeds;
+        final loss: mean training loss of the last epoch; time per epoch excludes the first step’s
+        shader compilation. Δ: to the first row, the mean of the differences seed by seed.
+      </p>
+      <p className="small" data-testid="interval-note">
+        {intervalNote(table)}
       </p>
       <span role="status" className="copy-status">
         {copyState}
@@ -69,16 +86,22 @@ export function CompareTable({ runs }: { runs: SavedRun[] }) {
           </thead>
           <tbody>
             {table.rows.map((row) => (
-              <tr key={row.runId} data-run={row.runId}>
-                {rowCells(row).map((cell, i) => (
-                  <td
-                    key={TABLE_COLUMNS[i]}
-                    className={i >= 3 ? 'num' : undefined}
-                    data-col={TABLE_COLUMNS[i]}
-                  >
-                    {cell}
-                  </td>
-                ))}
+              <tr key={row.runId} data-run={row.runId} data-runs={row.runIds.join(' ')}>
+                {rowCells(row).map((cell, i) => {
+                  const column = TABLE_COLUMNS[i]!;
+                  const noise = noiseOf(row, column);
+                  return (
+                    <td
+                      key={column}
+                      className={i >= NUMERIC_FROM ? 'num' : undefined}
+                      data-col={column}
+                      data-noise={noise}
+                      title={noise === 'within' ? 'The 95% interval contains 0' : undefined}
+                    >
+                      {cell}
+                    </td>
+                  );
+                })}
               </tr>
             ))}
           </tbody>

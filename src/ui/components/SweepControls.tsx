@@ -1,4 +1,4 @@
-import type { SweepPlan, SweepTable } from '../../experiments/sweeps';
+import type { SweepPlan, SweepStep, SweepTable } from '../../experiments/sweeps';
 
 export interface SweepState {
   plan: SweepPlan;
@@ -14,15 +14,27 @@ const BUTTONS: { table: SweepTable; text: string }[] = [
   { table: 'table6', text: 'Reproduce Table 6' },
 ];
 
+function stepText(step: SweepStep): string {
+  const column = step.column ? `, ${step.column}` : '';
+  return `${step.label}${column} · seed ${step.config.seed}`;
+}
+
 /** Queues the paper's sequence of runs, scaled to the current settings. */
 export function SweepControls({
   sweep,
   disabled,
+  repeats,
+  longMixup,
+  onLongMixup,
   onStart,
   onCancel,
 }: {
   sweep: SweepState | null;
   disabled: boolean;
+  /** Seeds per row (the `repeats` setting). */
+  repeats: number;
+  longMixup: boolean;
+  onLongMixup: (on: boolean) => void;
   onStart: (table: SweepTable) => void;
   onCancel: () => void;
 }) {
@@ -46,17 +58,27 @@ export function SweepControls({
           </button>
         )}
       </div>
+      <label className="small">
+        <input
+          type="checkbox"
+          checked={longMixup}
+          disabled={sweep !== null}
+          onChange={(e) => onLongMixup(e.target.checked)}
+        />{' '}
+        Table 6: mixup rows train 200/120 as many epochs (paper §5.5)
+      </label>
       {sweep ? (
         <div role="status" data-testid="sweep-status">
           <p>
             {sweep.plan.title}: run {Math.min(sweep.ids.length, sweep.plan.steps.length)} of{' '}
             {sweep.plan.steps.length} (
-            {sweep.plan.steps[Math.max(0, sweep.ids.length - 1)]?.label ?? ''}).
+            {stepText(sweep.plan.steps[Math.max(0, sweep.ids.length - 1)]!)}).
           </p>
           <ol className="small">
             {sweep.plan.steps.map((s, i) => (
-              <li key={s.label}>
-                {s.label}
+              <li key={i}>
+                {stepText(s)}
+                {s.inTable ? '' : ' (teacher, not a row)'}
                 {sweep.ids[i] ? ` → ${sweep.ids[i]}` : ''}
               </li>
             ))}
@@ -71,8 +93,11 @@ export function SweepControls({
         </div>
       ) : (
         <p className="muted small">
-          Queues the paper’s rows at the current model width, input, data sizes and epochs; the
-          comparison table fills as the runs finish.
+          Queues the paper’s rows at the current model width, input, data sizes and epochs, each{' '}
+          {repeats === 1
+            ? 'with one seed (set Repeats to train every row with several seeds and get error bars)'
+            : `with ${repeats} seeds (seed, seed + 1, …; the same seeds in every row)`}
+          ; the comparison table fills as the runs finish.
         </p>
       )}
     </section>

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { SavedRun } from '../../experiments/saved-run';
 import { overlayColor, type OverlaySeries } from '../charts/overlays';
+import { overlaysOf } from '../overlay-groups';
 
 export interface RunSelection {
   /** The run the charts show. */
@@ -31,16 +32,7 @@ export function useRunSelection(runs: SavedRun[]): RunSelection {
     [compared],
   );
   const overlays: OverlaySeries[] = useMemo(
-    () =>
-      compared
-        .filter((r) => r.id !== shownId)
-        .map((r) => ({
-          id: r.id,
-          label: `${r.id}: ${r.name}`,
-          color: colors.get(r.id)!,
-          points: r.points,
-          evals: r.evals,
-        })),
+    () => overlaysOf(compared, colors, shownId),
     [compared, colors, shownId],
   );
 

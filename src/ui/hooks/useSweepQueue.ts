@@ -1,29 +1,42 @@
 import { useCallback, useState } from 'react';
 import type { ExperimentConfig } from '../../config';
 import type { SweepTag } from '../../experiments/saved-run';
-import { SWEEPS, type SweepTable } from '../../experiments/sweeps';
+import {
+  repeatsPlan,
+  sweepPlan,
+  type SweepOptions,
+  type SweepPlan,
+  type SweepTable,
+} from '../../experiments/sweeps';
 import type { SweepState } from '../components/SweepControls';
 import { useWhenReady } from './useWhenReady';
 
 export interface SweepQueue {
   sweep: SweepState | null;
-  /** Queues the table's rows at the current settings; the comparison starts empty. */
+  /** Queues the table's rows (× repeats) at the current settings; the comparison starts empty. */
   startSweep: (table: SweepTable) => void;
+  /** Queues the current settings `repeats` times, seed by seed, and compares them. */
+  startRepeats: (config: ExperimentConfig) => void;
   cancelSweep: () => void;
+  /** Mixup rows train 200/120 as long (§5.5). */
+  longMixup: boolean;
+  setLongMixup: (on: boolean) => void;
 }
 
 /**
  * The paper's tables as a queue of runs: each row starts once the worker is idle (`canStart`),
- * with the run of an earlier row as its distillation teacher where the row names one. The runs of
- * the table's rows are compared.
+ * with the run of an earlier row (of the same repeat) as its distillation teacher where the row
+ * names one. The runs of the table's rows are compared. `fp16`: the backend can train in FP16.
  */
 export function useSweepQueue(
   config: ExperimentConfig,
   canStart: boolean,
-  startRun: (config: ExperimentConfig, tag: SweepTag) => string | null,
+  fp16: boolean,
+  startRun: (config: ExperimentConfig, tag?: SweepTag) => string | null,
   selection: { setCompared: (id: string, on: boolean) => void; clearCompared: () => void },
 ): SweepQueue {
   const [sweep, setSweep] = useState<SweepState | null>(null);
+  const [longMixup, setLongMixup] = useState(true);
   const { setCompared, clearCompared } = selection;
 
   const startNextRow = useCallback(() => {
@@ -32,24 +45,32 @@ export function useSweepQueue(
       setSweep(null);
       return;
     }
-    const step = sweep.plan.steps[sweep.next]!;
+    const { plan } = sweep;
+    const step = plan.steps[sweep.next]!;
     const teacherId = step.teacherStep === undefined ? undefined : sweep.ids[step.teacherStep];
     const runConfig = teacherId ? { ...step.config, distill: teacherId } : step.config;
-    const id = startRun(runConfig, { table: sweep.plan.table, row: sweep.next, label: step.label });
+    // Repeats of one setting are grouped by their settings, a table's rows by their tag.
+    const tag = plan.table
+      ? { table: plan.table, row: sweep.next, label: step.label, repeat: step.repeat }
+      : undefined;
+    const id = startRun(runConfig, tag);
     if (!id) return;
     if (step.inTable) setCompared(id, true);
     setSweep({ ...sweep, next: sweep.next + 1, ids: [...sweep.ids, id] });
   }, [sweep, startRun, setCompared]);
   useWhenReady(sweep !== null && canStart, startNextRow);
 
+  const queue = useCallback((plan: SweepPlan) => setSweep({ plan, next: 0, ids: [] }), []);
   const startSweep = useCallback(
     (table: SweepTable) => {
+      const options: SweepOptions = { longMixup, fp16 };
       clearCompared();
-      setSweep({ plan: SWEEPS[table](config), next: 0, ids: [] });
+      queue(sweepPlan(table, config, options));
     },
-    [config, clearCompared],
+    [config, longMixup, fp16, clearCompared, queue],
   );
+  const startRepeats = useCallback((c: ExperimentConfig) => queue(repeatsPlan(c)), [queue]);
   const cancelSweep = useCallback(() => setSweep(null), []);
 
-  return { sweep, startSweep, cancelSweep };
+  return { sweep, startSweep, startRepeats, cancelSweep, longMixup, setLongMixup };
 }
