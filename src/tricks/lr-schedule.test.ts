@@ -28,10 +28,8 @@ describe('learning-rate schedules (paper §3.1, §5.1)', () => {
     const noWarmup = lrScheduleFromConfig({ ...base, cosine: true }, 1); // T = 10
     expect(learningRateAt(noWarmup, 0)).toBeCloseTo(0.4, 12);
     expect(learningRateAt(noWarmup, 5)).toBeCloseTo(0.2, 12);
-    expect(learningRateAt(noWarmup, 9)).toBeCloseTo(
-      0.5 * (1 + Math.cos((9 * Math.PI) / 10)) * 0.4,
-      12,
-    );
+    // t = 9 of 10: ½(1 + cos 162°) × 0.4 = ½(1 − 0.9510565) × 0.4.
+    expect(learningRateAt(noWarmup, 9)).toBeCloseTo(0.0097887, 7);
     const warm: LrSchedule = {
       peakLr: 1,
       warmupSteps: 2,
@@ -42,6 +40,20 @@ describe('learning-rate schedules (paper §3.1, §5.1)', () => {
     expect(learningRateAt(warm, 1)).toBe(1);
     expect(learningRateAt(warm, 2)).toBe(1); // t = 0
     expect(learningRateAt(warm, 7)).toBeCloseTo(0.5, 12); // t = 5 of T = 10
+  });
+
+  it('the paper’s §3 + §5 schedule by hand: 5 warmup of 120 epochs, then cosine from 0.4', () => {
+    // 10 batches per epoch: m = 50 warmup batches, T = 1150 cosine batches.
+    const s = lrScheduleFromConfig({ ...base, epochs: 120, warmup: 5, cosine: true }, 10);
+    const at = (step: number) => learningRateAt(s, step);
+    expect(at(0)).toBeCloseTo(0.008, 12); // batch 1: 1 × 0.4/50
+    expect(at(24)).toBeCloseTo(0.2, 12); // batch 25: 25 × 0.4/50
+    expect(at(49)).toBeCloseTo(0.4, 12); // batch 50: warmup ends at η
+    expect(at(50)).toBeCloseTo(0.4, 12); // t = 0
+    expect(at(280)).toBeCloseTo(0.3618034, 7); // t = T/5: ½(1 + cos 36°) × 0.4
+    expect(at(625)).toBeCloseTo(0.2, 12); // t = T/2
+    expect(at(970)).toBeCloseTo(0.0381966, 7); // t = 4T/5: ½(1 + cos 144°) × 0.4
+    expect(at(1199)).toBeCloseTo(7.463e-7, 9); // t = T − 1: ≈ 0.2 × (π/1150)² / 2
   });
 
   it('step decay divides by 10 at ¼, ½ and ¾ of the batches', () => {

@@ -6,6 +6,8 @@ import {
   multiply3,
   sampleAugmentation,
   NO_AUGMENTATION,
+  NORMALIZE_MEAN,
+  NORMALIZE_STD,
   PCA_EIGENVALUES,
   PCA_EIGENVECTORS,
   sampleAugmentationBatch,
@@ -210,5 +212,90 @@ describe('each §2.1 step is its own switch', () => {
     const noJitter = batchOf({ ...all, jitter: false });
     expect(Array.from(noJitter.boxes)).toEqual(Array.from(full.boxes));
     expect(Array.from(noJitter.lightingOffsets)).toEqual(Array.from(full.lightingOffsets));
+  });
+});
+
+/** NTSC RGB → YIQ, typed from the standard (not the module's matrix). */
+function toYiq([r, g, b]: number[]): [number, number, number] {
+  return [
+    0.299 * r! + 0.587 * g! + 0.114 * b!,
+    0.596 * r! - 0.274 * g! - 0.322 * b!,
+    0.211 * r! - 0.523 * g! + 0.312 * b!,
+  ];
+}
+
+/** How far a colour matrix turns the chroma (I, Q) of `rgb`, in degrees. */
+function chromaTurn(m: Matrix3, rgb: number[]): number {
+  const [, i0, q0] = toYiq(rgb);
+  const [, i1, q1] = toYiq(apply(m, rgb));
+  const turn = ((Math.atan2(q1, i1) - Math.atan2(q0, i0)) * 180) / Math.PI;
+  return ((turn + 540) % 360) - 180;
+}
+
+describe('hue jitter: a chroma rotation of at most ±72°', () => {
+  const colour = [200, 80, 40];
+
+  it('factor f turns the hue by (f − 1) × 180°: 0.6 → −72°, 1.2 → +36°, 1.4 → +72°', () => {
+    expect(chromaTurn(hueMatrix(0.6), colour)).toBeCloseTo(-72, 0);
+    expect(chromaTurn(hueMatrix(1.2), colour)).toBeCloseTo(36, 0);
+    expect(chromaTurn(hueMatrix(1.4), colour)).toBeCloseTo(72, 0);
+    // Luma and chroma length stay (a rotation, not a scaling).
+    const [y0, i0, q0] = toYiq(colour);
+    const [y1, i1, q1] = toYiq(apply(hueMatrix(1.4), colour));
+    expect(y1).toBeCloseTo(y0, 0);
+    expect(Math.hypot(i1, q1) / Math.hypot(i0, q0)).toBeCloseTo(1, 2);
+  });
+
+  it('the drawn jitter turns hues within ±72° and reaches both ends', () => {
+    const rng = createRng(5);
+    const turns = Array.from({ length: 5000 }, () =>
+      chromaTurn(sampleAugmentation(rng, 32, 32).colorMatrix, colour),
+    );
+    expect(Math.max(...turns)).toBeLessThan(72.5);
+    expect(Math.min(...turns)).toBeGreaterThan(-72.5);
+    expect(Math.max(...turns)).toBeGreaterThan(70);
+    expect(Math.min(...turns)).toBeLessThan(-70);
+  });
+});
+
+describe('normalization and PCA constants, typed from the sources', () => {
+  it('normalizes by the paper’s mean and std (§2.1 step 6)', () => {
+    expect([...NORMALIZE_MEAN]).toEqual([123.68, 116.779, 103.939]);
+    expect([...NORMALIZE_STD]).toEqual([58.393, 57.12, 57.375]);
+  });
+
+  it('the eigenvalues are AlexNet’s (0.2175, 0.0188, 0.0045 on [0, 1] pixels) × 255', () => {
+    [0.2175, 0.0188, 0.0045].forEach((v, k) => {
+      expect(PCA_EIGENVALUES[k]! / 255).toBeCloseTo(v, 4);
+    });
+  });
+
+  it('eigenvectors (columns) are orthonormal and V·diag(λ)·Vᵀ is the ImageNet RGB covariance', () => {
+    // The covariance of ImageNet RGB (pixels in [0, 255]) that AlexNet's decomposition factors.
+    const covariance = [
+      [20.5254, 17.8897, 16.1658],
+      [17.8897, 19.469, 18.4207],
+      [16.1658, 18.4207, 21.4061],
+    ];
+    const V = PCA_EIGENVECTORS;
+    for (let r = 0; r < 3; r++) {
+      for (let c = 0; c < 3; c++) {
+        let product = 0;
+        let gram = 0;
+        for (let k = 0; k < 3; k++) {
+          product += V[r]![k]! * PCA_EIGENVALUES[k]! * V[c]![k]!;
+          gram += V[k]![r]! * V[k]![c]!;
+        }
+        expect(product).toBeCloseTo(covariance[r]![c]!, 2);
+        expect(gram).toBeCloseTo(r === c ? 1 : 0, 3);
+      }
+    }
+    // Each column is an eigenvector of that covariance: C·v = λ·v.
+    for (let k = 0; k < 3; k++) {
+      for (let r = 0; r < 3; r++) {
+        const cv = [0, 1, 2].reduce((a, j) => a + covariance[r]![j]! * V[j]![k]!, 0);
+        expect(cv).toBeCloseTo(PCA_EIGENVALUES[k]! * V[r]![k]!, 2);
+      }
+    }
   });
 });
