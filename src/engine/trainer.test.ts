@@ -55,6 +55,28 @@ describe('trainer', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('every image once per epoch: 20 images at batch 8 are steps of 8, 8 and 4', async () => {
+    const { config } = parseQuery(
+      'model=resnet10&width=0.0625&batch=8&train_size=20&val_size=8&epochs=2&kernels=direct',
+    );
+    const dataset = generateSyntheticDataset({ seed: 2, trainSize: 20, valSize: 8 });
+    const log = collect();
+    const result = await createTrainer({ config, dataset, onEvent: log.onEvent }).run();
+    expect(result!.outcome).toBe('finished');
+    // ⌈20 / 8⌉ = 3 steps per epoch, the last with the 4 images left.
+    expect(log.points().map((p) => [p.step, p.epoch])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 2],
+      [5, 2],
+      [6, 2],
+    ]);
+    const evals = log.events.flatMap((e) => (e.type === 'eval' ? [e.result] : []));
+    expect(evals.map((e) => e.imagesSeen)).toEqual([20, 20]);
+    result!.dispose();
+  });
+
   it('pause, single steps, resume and stop', async () => {
     const { config } = parseQuery(
       'model=resnet10&width=0.0625&batch=8&train_size=64&val_size=8&epochs=50&mixup=0.2&label_smoothing=0.1',

@@ -47,6 +47,8 @@ export interface TrainPoint {
 export interface EvalResult {
   epoch: number;
   step: number;
+  /** Training images this epoch trained on: all of them, unless a step limit ended it early. */
+  imagesSeen?: number;
   valLoss: number;
   top1: number;
   /** null when the dataset has 5 classes or fewer. */

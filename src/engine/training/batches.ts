@@ -12,13 +12,15 @@ import type { Session } from './session';
 /** The training images at `indices`, with augmentation and mixup drawn from `streams`. */
 export function batchOf(s: Session, indices: ArrayLike<number>, streams: EpochStreams): StepBatch {
   const { config, dataset } = s;
+  // The last batch of an epoch holds the remainder (training/epoch-plan.ts).
+  const count = indices.length;
   return {
     pixels: gatherImages(dataset.train, indices, dataset.height * dataset.width * 3),
     labels: gatherLabels(dataset.train, indices),
-    count: config.batch,
+    count,
     augmentation: sampleAugmentationBatch(
       streams.augment,
-      config.batch,
+      count,
       dataset.height,
       dataset.width,
       preprocessingSwitches(config),
@@ -27,13 +29,12 @@ export function batchOf(s: Session, indices: ArrayLike<number>, streams: EpochSt
   };
 }
 
-/** A batch shaped like every training batch, from streams training never uses (epoch 0). */
-export function dryRunBatch(s: Session): StepBatch {
-  const { batch } = s.config;
+/** A batch of `size` images, from streams training never uses (epoch 0), to compile ahead. */
+export function dryRunBatch(s: Session, size: number = s.config.batch): StepBatch {
   const count = s.dataset.train.count;
   return batchOf(
     s,
-    Int32Array.from({ length: batch }, (_, i) => i % count),
+    Int32Array.from({ length: size }, (_, i) => i % count),
     epochStreams(s.config.seed, 0),
   );
 }

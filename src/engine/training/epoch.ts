@@ -24,15 +24,18 @@ export async function trainEpoch(s: Session): Promise<EpochEnd> {
   const streams = epochStreams(config.seed, s.epoch);
   const order = streams.shuffle.permutation(s.dataset.train.count);
   // A resumed epoch starts at its beginning: checkpoints lie on epoch boundaries.
+  s.imagesSeen = 0;
   for (let i = 0; i < s.stepsPerEpoch; i++) {
     if (s.step >= s.totalSteps) return 'limit';
     const next = await gate(s);
     if (next !== 'go') return next;
+    // The last batch holds the remainder: every image once per epoch (training/epoch-plan.ts).
     const indices = order.subarray(i * config.batch, (i + 1) * config.batch);
     const lr = learningRateAt(s.schedule, s.step);
     // Queues the step's GPU work and returns: its loss stays on the GPU until a readback.
     const { loss, lossScale } = trainStepWithStats(s.ctx, batchOf(s, indices, streams), lr);
     s.step++;
+    s.imagesSeen += indices.length;
     s.readback.push({ loss, lossScale, point: { step: s.step, epoch: s.epoch, lr } });
     // The first step's readback measures warm-up; a paused run shows every step it took.
     const first = s.warmupMs === null;
@@ -54,7 +57,7 @@ export async function evaluateEpoch(s: Session): Promise<BadLoss | null> {
     const lr = learningRateAt(s.schedule, s.step - 1);
     return { step: s.step, loss: metrics.valLoss, lr, validation: true };
   }
-  const result: EvalResult = { epoch: s.epoch, step: s.step, ...metrics };
+  const result: EvalResult = { epoch: s.epoch, step: s.step, imagesSeen: s.imagesSeen, ...metrics };
   s.evals.push(result);
   s.finalTop1 = metrics.top1;
   s.emit({ type: 'eval', result });

@@ -15,6 +15,7 @@ import { createNagOptimizer, type NagOptimizer } from '../optimizer';
 import type { StepContext } from '../step';
 import type { RunOutcome, TrainedModel, TrainerOptions } from '../trainer';
 import { createLossReadback, type LossReadback } from './readback';
+import { stepsPerEpoch as stepsPerEpochOf } from '../../training/epoch-plan';
 
 /**
  * One run of a trainer: what it trains (model, optimizer, schedule) and where it stands (step,
@@ -43,6 +44,8 @@ export interface Session extends Rewindable<Checkpoint> {
   checkpoint: Checkpoint | null;
   evals: EvalResult[];
   finalTop1: number | null;
+  /** Images trained so far in the current epoch (all of them by its end: training/epoch-plan.ts). */
+  imagesSeen: number;
   /** When warm-up began; it ends with the first step, whose readback sets `warmupMs`. */
   warmupStart: number;
   warmupMs: number | null;
@@ -80,7 +83,7 @@ export function refusal(options: TrainerOptions): string | null {
 export function createSession(options: TrainerOptions, hooks: SessionHooks): Session {
   const { config, dataset } = options;
   const classes = dataset.classNames.length;
-  const stepsPerEpoch = Math.floor(dataset.train.count / config.batch);
+  const stepsPerEpoch = stepsPerEpochOf(dataset.train.count, config.batch);
   const totalSteps = Math.min(config.epochs * stepsPerEpoch, options.stepsLimit ?? Infinity);
   const checkpoint = options.resumeFrom ?? null;
   const spec = buildResNetSpec(resnetOptionsFromConfig(config, classes));
@@ -140,6 +143,7 @@ export function createSession(options: TrainerOptions, hooks: SessionHooks): Ses
     checkpoint,
     evals: [],
     finalTop1: null,
+    imagesSeen: 0,
     failure: null,
     warmupStart: 0,
     warmupMs: null,

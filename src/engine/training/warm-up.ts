@@ -44,7 +44,12 @@ export async function warmUp(s: Session): Promise<void> {
   });
   // tfjs creates each pipeline when its op first runs, one after another; a dry-run step in its
   // compile-only mode dispatches nothing and creates them all at once, in parallel.
-  await compileTfjsShadersAhead(() => dryRunStep(s.ctx, dryRunBatch(s)));
+  // An epoch's smaller last batch has shapes of its own: compile those too.
+  const last = s.dataset.train.count % config.batch;
+  await compileTfjsShadersAhead(() => {
+    dryRunStep(s.ctx, dryRunBatch(s));
+    if (last > 0) dryRunStep(s.ctx, dryRunBatch(s, last));
+  });
   emit({ type: 'status', message: 'First training step…', fraction: 0.9 });
   // A rewind needs a checkpoint from the start: the initial weights, or those resumed from.
   if (s.checkpoint) restoreCheckpoint(s.model, s.optimizer, s.checkpoint);

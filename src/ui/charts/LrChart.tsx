@@ -15,9 +15,10 @@ import { lrScheduleFromConfig, sampleLrCurve } from '../../tricks';
 import { formatNumber } from '../format';
 import { COLORS, ChartCard, useChartHeight } from './ChartCard';
 import { lrOf, overlayLines, type OverlaySeries } from './overlays';
+import { stepsPerEpoch } from '../../training/epoch-plan';
 
 export function stepsPerEpochOf(config: Pick<ExperimentConfig, 'train_size' | 'batch'>): number {
-  return Math.max(1, Math.floor(config.train_size / config.batch));
+  return Math.max(1, stepsPerEpoch(config.train_size, config.batch));
 }
 
 /** The per-batch learning rate the config will use, drawn before training starts. */
