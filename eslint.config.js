@@ -20,6 +20,33 @@ export default tseslint.config(
       'no-restricted-imports': 'off',
     },
   },
+  // Layers: the engine never imports the worker or the UI; the worker never imports the UI.
+  // (Tests may, to compare what two layers compute.)
+  {
+    files: ['src/engine/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/worker/*', '**/ui/*'], message: 'engine must not import worker or ui' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/worker/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/ui/*'], message: 'worker must not import ui' }] },
+      ],
+    },
+  },
+  // Pure modules: no tfjs, no React (and so no engine, worker or UI).
   {
     files: [
       'src/config/**',
@@ -31,11 +58,25 @@ export default tseslint.config(
       'src/training/**',
       'src/errors.ts',
       'src/worker/run-events.ts',
+      'src/run/**',
+      'src/autotune/**',
+      'src/storage/**',
     ],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['@tensorflow/*', 'react', 'react-dom', 'recharts'] },
+        {
+          patterns: [
+            {
+              group: ['@tensorflow/*', 'react', 'react-dom', 'recharts'],
+              message: 'pure modules import no tfjs or React',
+            },
+            {
+              group: ['**/engine/*', '**/worker/*', '**/ui/*'],
+              message: 'pure modules import no engine, worker or UI code',
+            },
+          ],
+        },
       ],
     },
   },

@@ -21,7 +21,7 @@ import {
 } from '../src/engine/kernels/direct-conv';
 import type { Precision } from '../src/engine/kernels/gemm-wgsl';
 import { createTrainer } from '../src/engine/trainer';
-import type { TrainerEvent } from '../src/worker/protocol';
+import type { TrainerEvent } from '../src/run/events';
 
 interface Args {
   batch: number;

@@ -10,7 +10,7 @@ import { classCount, parseQuery, type ExperimentConfig } from '../src/config';
 import { generateSyntheticDataset } from '../src/data/synthetic';
 import type { ImageDataset } from '../src/data/dataset';
 import type { TrainedModel } from '../src/engine/trainer';
-import type { BackendInfo, EvalResult, TrainerEvent, TrainPoint } from '../src/worker/protocol';
+import type { BackendInfo, EvalResult, TrainerEvent, TrainPoint } from '../src/run/events';
 import { ArgsError, parseArgs, USAGE } from './args';
 import { loadDataPath } from './data';
 

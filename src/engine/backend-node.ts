@@ -1,5 +1,5 @@
 import { create, globals } from 'webgpu';
-import type { BackendInfo } from '../worker/protocol';
+import type { BackendInfo } from '../run/events';
 import { createWebGPUBackend, recreateWebGPUBackend } from './backend';
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { errorMessage } from '../errors';
-import type { BackendInfo } from '../worker/protocol';
+import type { BackendInfo } from '../run/events';
 
 /**
  * Backend selection, shared by the browser worker and Node: WebGPU on a device we create

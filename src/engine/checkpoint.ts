@@ -1,25 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { NamedWeight } from '../worker/protocol';
+import type { Checkpoint, NamedWeight } from '../run/events';
 import type { ResNetModel } from './model';
 import type { NagOptimizer } from './optimizer';
-
-/**
- * A training checkpoint: CPU copies (Float32Array) of every parameter, BN running statistic and
- * NAG velocity, taken at an epoch boundary. Living on the CPU, a checkpoint survives a lost GPU
- * device, can be written to IndexedDB and holds no GPU memory: the trainer keeps exactly one.
- *
- * Checkpoints are taken only at epoch boundaries, so the random streams of the next epoch are
- * re-derived from the seed and the epoch number (see epochStreams) instead of being stored.
- */
-export interface Checkpoint {
-  /** Optimizer steps done when it was taken. */
-  step: number;
-  /** Epochs completed (0 = the initial weights). */
-  epoch: number;
-  /** Training seconds up to it (pauses excluded), so the elapsed time continues after a resume. */
-  elapsedSeconds: number;
-  tensors: NamedWeight[];
-}
 
 function assignable(model: ResNetModel, optimizer: NagOptimizer): Map<string, tf.Variable> {
   const byName = new Map<string, tf.Variable>();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '../data/dataset';
 import { logitGap } from '../tricks';
-import type { EvalResult } from '../worker/protocol';
+import type { EvalResult } from '../run/events';
 import type { ResNetModel } from './model';
 import { gatherImages, preprocessBatch, validationAugmentation } from './preprocess';
 

@@ -1,6 +1,6 @@
 import { errorMessage } from '../errors';
 import { createRunControls, type RunControls } from '../training/controls';
-import type { Checkpoint } from './checkpoint';
+import type { Checkpoint } from '../run/events';
 import { createTrainer, type TrainedModel, type Trainer, type TrainerOptions } from './trainer';
 
 /**

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../config';
 import { generateSyntheticDataset } from '../data/synthetic';
-import type { RunPhase, TrainerEvent, TrainPoint } from '../worker/protocol';
+import type { RunPhase, TrainerEvent, TrainPoint } from '../run/events';
 import { initNodeBackend } from './backend-node';
 import { createTrainer } from './trainer';
 

@@ -1,6 +1,6 @@
 import { DEFAULT_CONFIG } from '../config/defaults';
 import type { ExperimentConfig } from '../config/params';
-import type { EvalResult, TrainPoint } from '../worker/protocol';
+import type { EvalResult, TrainPoint } from '../run/events';
 import { finalMetrics } from './metrics';
 import type { SavedRun } from './saved-run';
 

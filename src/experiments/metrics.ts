@@ -1,4 +1,4 @@
-import type { EvalResult, TrainPoint } from '../worker/protocol';
+import type { EvalResult, TrainPoint } from '../run/events';
 import type { FinalMetrics } from './saved-run';
 
 export interface TimingInput {

@@ -1,7 +1,7 @@
 import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
 import { z } from 'zod';
 import { parseQuery, toQuery } from '../config/url-codec';
-import type { EvalResult, TrainPoint } from '../worker/protocol';
+import type { EvalResult, TrainPoint } from '../run/events';
 import type { SavedRun } from './saved-run';
 import { describeIssues, finalMetricsSchema } from './schemas';
 

@@ -1,6 +1,6 @@
 import type { ExperimentConfig } from '../config/params';
 import type { DivergenceMark } from './divergence';
-import type { EvalResult, TrainPoint } from '../worker/protocol';
+import type { EvalResult, TrainPoint } from '../run/events';
 
 /**
  * A run as the browser keeps it (IndexedDB), exports it (JSON files) and tables it. Pure data:

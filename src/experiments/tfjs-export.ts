@@ -3,7 +3,7 @@ import { classCount } from '../config/consistency';
 import type { ExperimentConfig } from '../config/params';
 import { toQuery } from '../config/url-codec';
 import { NORMALIZE_MEAN, NORMALIZE_STD } from '../tricks/preprocessing';
-import type { NamedWeight } from '../worker/protocol';
+import type { NamedWeight } from '../run/events';
 
 /**
  * A trained run in the TensorFlow.js model format: model.json + weights.bin. The weights follow

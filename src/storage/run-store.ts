@@ -1,7 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { Checkpoint } from '../engine/checkpoint';
+import type { Checkpoint } from '../run/events';
 import type { SavedRun } from '../experiments/saved-run';
-import type { EvalResult, NamedWeight, TrainPoint } from '../worker/protocol';
+import type { EvalResult, NamedWeight, TrainPoint } from '../run/events';
 
 /**
  * Saved runs in IndexedDB: 'runs' (curves, metrics, config), 'weights' (finished runs' trained

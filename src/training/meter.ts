@@ -1,4 +1,4 @@
-import type { Progress } from '../worker/protocol';
+import type { Progress } from '../run/events';
 
 /**
  * Throughput, ETA and elapsed time of a run. Images/s is measured over the last SPEED_WINDOW_MS

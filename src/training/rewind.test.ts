@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config';
 import { divergenceCause } from '../experiments/divergence';
-import type { Progress, RunPhase, TrainerEvent } from '../worker/protocol';
+import type { Progress, RunPhase, TrainerEvent } from '../run/events';
 import { createRunControls } from './controls';
 import { rewind, type Rewindable, type RewindPoint } from './rewind';
 

@@ -4,7 +4,7 @@ import {
   formatDivergedLoss,
   type DivergenceMark,
 } from '../experiments/divergence';
-import type { Progress, RunPhase, TrainerEvent } from '../worker/protocol';
+import type { Progress, RunPhase, TrainerEvent } from '../run/events';
 import type { RunControls } from './controls';
 
 /** Where a loss diverged (NaN, Inf or exploded). */

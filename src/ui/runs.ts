@@ -6,7 +6,7 @@ import type {
   RunPhase,
   TrainPoint,
   TrainerEvent,
-} from '../worker/protocol';
+} from '../run/events';
 import { acceptsPhase, curvesAfter, phaseAfter } from '../worker/run-events';
 
 /** The UI's in-session record of one training run, folded from the worker's events. Pure. */

@@ -1,6 +1,6 @@
 import { finalMetrics } from '../experiments/metrics';
 import type { RunStatus, SavedRun, SweepTag } from '../experiments/saved-run';
-import type { RunPhase } from '../worker/protocol';
+import type { RunPhase } from '../run/events';
 import type { RunRecord } from './runs';
 
 /** Folds the session's live run records into the saved-run shape. Pure. */

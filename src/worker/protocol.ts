@@ -1,100 +1,15 @@
-import type { AdapterIdentity } from '../autotune/plan';
 import type { BenchReport, BenchRow, LargestConv, LayerTuning } from '../benchmark/report';
 import type { BenchmarkRequest } from '../benchmark/settings';
 import type { ExperimentConfig } from '../config/params';
 import type { LoadProgress } from '../data/files';
 import type { RealDatasetKind } from '../data/load';
 import type { MemoryEstimate } from '../data/memory';
-import type { DivergenceMark } from '../experiments/divergence';
+import type { BackendInfo, EventSink, NamedWeight } from '../run/events';
 
-/** Messages between the UI (main thread) and the training worker. Shared by both sides. */
-
-export type BackendName = 'webgpu' | 'webgl' | 'cpu';
-
-export interface BackendInfo {
-  backend: BackendName;
-  /** Human-readable adapter name, e.g. "NVIDIA GeForce RTX 4090" or "llvmpipe". */
-  adapter: string;
-  /** Why a fallback was taken; empty when WebGPU works. */
-  fallbackReason: string;
-  /** The adapter exposes the WebGPU 'shader-f16' feature. */
-  shaderF16: boolean;
-  /** WebGPU only: the largest buffer one tensor may occupy, for the pre-flight check. */
-  maxStorageBufferBindingSize?: number;
-  /** WebGPU only: vendor, architecture, device and description, which key the kernel tuning cache. */
-  adapterIdentity?: AdapterIdentity;
-  /** WebGPU only: the adapter writes GPU timestamps ('timestamp-query'), which the tuner uses. */
-  timestampQuery?: boolean;
-}
-
-export type RunPhase =
-  'idle' | 'preparing' | 'warmup' | 'training' | 'paused' | 'finished' | 'stopped' | 'failed';
-
-/** The phases a run ends in (see run-events.ts for the rules both sides fold events with). */
-export type TerminalPhase = Extract<RunPhase, 'finished' | 'stopped' | 'failed'>;
-
-export interface TrainPoint {
-  /** Global step, 1-based: the number of optimizer updates done. */
-  step: number;
-  epoch: number;
-  loss: number;
-  lr: number;
-  /** FP16 runs only: the loss scale this step used, and the updates skipped so far (overflow). */
-  lossScale?: number;
-  skipped?: number;
-}
-
-export interface EvalResult {
-  epoch: number;
-  step: number;
-  /** Training images this epoch trained on: all of them, unless a step limit ended it early. */
-  imagesSeen?: number;
-  valLoss: number;
-  top1: number;
-  /** null when the dataset has 5 classes or fewer. */
-  top5: number | null;
-  /** Per validation image: max logit minus the mean of the other logits (paper Fig. 4b). */
-  gaps: number[];
-  meanGap: number;
-  /** Per validation image: the predicted class, its softmax probability, and the true class. */
-  predictions?: number[];
-  confidences?: number[];
-  labels?: number[];
-}
-
-export interface Progress {
-  epoch: number;
-  epochs: number;
-  step: number;
-  stepsPerEpoch: number;
-  totalSteps: number;
-  imagesPerSecond: number;
-  etaSeconds: number;
-  elapsedSeconds: number;
-}
-
-export type TrainerEvent =
-  | { type: 'backend'; info: BackendInfo }
-  | { type: 'phase'; phase: RunPhase; message?: string }
-  /** Shader warm-up and dataset preparation; fraction in [0, 1] when known. */
-  | { type: 'status'; message: string; fraction?: number }
-  | { type: 'progress'; progress: Progress }
-  | { type: 'train-points'; points: TrainPoint[] }
-  | { type: 'eval'; result: EvalResult }
-  | { type: 'finished'; warmupMs: number; finalTop1: number | null }
-  | { type: 'error'; message: string }
-  /** A NaN/Inf loss: the model went back to its last good checkpoint and the run is paused. */
-  | { type: 'diverged'; mark: DivergenceMark }
-  /** Something went wrong and was repaired (a lost GPU device re-created); the run goes on. */
-  | { type: 'notice'; message: string }
-  /** A checkpoint of this run is stored in the browser: a reload can resume from it. */
-  | { type: 'checkpoint'; step: number; epoch: number }
-  /** The run is over: sent once per run, after all its other events, with how it ended. */
-  | { type: 'ended'; outcome: TerminalPhase };
-
-export type EventSink = (event: TrainerEvent) => void;
-
-export type { DivergenceMark };
+/**
+ * Messages between the UI (main thread) and the training worker. Shared by both sides. The types
+ * of a run's events (phases, points, evaluations, checkpoints) live in src/run/events.ts.
+ */
 
 export interface StartOptions {
   /** Continue the run from the checkpoint stored in the browser (after a reload). */
@@ -105,13 +20,6 @@ export interface TeacherInfo {
   runId: string;
   label: string;
   classes: number;
-}
-
-/** One trained tensor, by its parameter name (e.g. "stage1.block0.conv1.weight"). */
-export interface NamedWeight {
-  name: string;
-  shape: number[];
-  values: Float32Array;
 }
 
 /** The worker's API, called from the UI through Comlink. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config';
 import { applyEvent, newRun } from '../ui/runs';
-import type { EvalResult, RunPhase, TrainerEvent, TrainPoint } from './protocol';
+import type { EvalResult, RunPhase, TrainerEvent, TrainPoint } from '../run/events';
 import {
   acceptsPhase,
   curvesAfter,

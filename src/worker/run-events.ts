@@ -5,7 +5,7 @@ import type {
   TerminalPhase,
   TrainerEvent,
   TrainPoint,
-} from './protocol';
+} from '../run/events';
 
 /**
  * How a run's events fold into what is known of it: its phase and its curves. The worker (which

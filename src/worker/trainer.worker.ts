@@ -5,7 +5,7 @@ import { LoadCancelled } from '../data/files';
 import { errorMessage } from '../errors';
 import { initBackend, recreateWebGPUBackend, webgpuDevice } from '../engine/backend';
 import { indexedDbTuningCache } from './tuning-cache';
-import type { Checkpoint } from '../engine/checkpoint';
+import type { Checkpoint } from '../run/events';
 import { compileAheadSettled } from '../engine/precompile';
 import { augmentedPreview } from '../engine/preview';
 import { createRecoveringTrainer } from '../engine/recovering-trainer';
@@ -16,18 +16,11 @@ import {
   loadCheckpoint,
   saveCheckpoint,
   type StoredCheckpoint,
-} from '../ui/storage/run-store';
+} from '../storage/run-store';
 import { runBenchmarkOnBackend } from './benchmark';
 import { datasetForConfig, heldSummary, loadIntoWorker } from './datasets';
-import type {
-  BackendInfo,
-  EventSink,
-  NamedWeight,
-  RunPhase,
-  TeacherInfo,
-  TrainerEvent,
-  TrainerWorkerApi,
-} from './protocol';
+import type { TeacherInfo, TrainerWorkerApi } from './protocol';
+import type { BackendInfo, EventSink, NamedWeight, RunPhase, TrainerEvent } from '../run/events';
 import { curvesAfter, isTerminal, NO_CURVES, phaseAfter, type RunCurves } from './run-events';
 
 /**

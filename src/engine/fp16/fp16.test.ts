@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../config';
 import { generateSyntheticDataset } from '../../data/synthetic';
 import { initialLossScaleState, nextLossScaleState, type LossScaleOptions } from '../../tricks';
-import type { TrainerEvent, TrainPoint } from '../../worker/protocol';
+import type { TrainerEvent, TrainPoint } from '../../run/events';
 import { initNodeBackend } from '../backend-node';
 import { convGeometry } from '../kernels/conv-geometry';
 import { conv2dReference, F16_EPSILON, randomValues } from '../kernels/reference';

@@ -1,7 +1,7 @@
 import { isDivergedLoss } from '../../experiments/divergence';
 import { epochStreams, learningRateAt } from '../../tricks';
 import { rewind, type BadLoss } from '../../training/rewind';
-import type { EvalResult } from '../../worker/protocol';
+import type { EvalResult } from '../../run/events';
 import { evaluate } from '../evaluate';
 import { trainStepWithStats } from '../step';
 import { batchOf } from './batches';

@@ -4,7 +4,7 @@ import { buildResNetSpec } from '../../architecture';
 import { parseQuery } from '../../config';
 import { generateSyntheticDataset } from '../../data/synthetic';
 import { createRng, epochStreams, sampleAugmentationBatch } from '../../tricks';
-import type { TrainerEvent } from '../../worker/protocol';
+import type { TrainerEvent } from '../../run/events';
 import { initNodeBackend } from '../backend-node';
 import { createResNetModel, type ResNetModel } from '../model';
 import { createNagOptimizer } from '../optimizer';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Progress, TrainerEvent } from '../../worker/protocol';
+import type { Progress, TrainerEvent } from '../../run/events';
 import { createLossReadback, READBACK_MS, READBACK_STEPS } from './readback';
 
 // Fake losses: scalars on tfjs's CPU backend stand in for the GPU's (no device needed).

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { isDivergedLoss } from '../../experiments/divergence';
 import type { BadLoss } from '../../training/rewind';
-import type { EventSink, Progress, TrainPoint } from '../../worker/protocol';
+import type { EventSink, Progress, TrainPoint } from '../../run/events';
 
 /**
  * The losses of queued steps, kept on the GPU and read back together. Reading a value is a

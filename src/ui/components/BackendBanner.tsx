@@ -1,4 +1,4 @@
-import type { BackendInfo, BackendName } from '../../worker/protocol';
+import type { BackendInfo, BackendName } from '../../run/events';
 
 const NAMES: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', cpu: 'CPU' };
 

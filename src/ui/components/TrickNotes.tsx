@@ -1,6 +1,6 @@
 import { blockKindOf } from '../../architecture';
 import { classCount, type ExperimentConfig, type ModelName } from '../../config';
-import type { BackendInfo } from '../../worker/protocol';
+import type { BackendInfo } from '../../run/events';
 import {
   THEORETICAL_GAP_FORMULA,
   theoreticalLogitGap,

@@ -7,7 +7,7 @@ import {
   type ParamKey,
 } from '../../config';
 import { controlId, ParamControl } from './ParamControl';
-import type { BackendInfo } from '../../worker/protocol';
+import type { BackendInfo } from '../../run/events';
 import { Fp16Note, ResNetBNote, SmoothingNote } from './TrickNotes';
 import { TeacherSelect, type TeacherOption } from './TeacherSelect';
 import { TrickExplainer } from './TrickExplainer';

@@ -2,12 +2,8 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import * as Comlink from 'comlink';
 import type { ExperimentConfig } from '../../config';
 import { errorMessage } from '../../errors';
-import type {
-  BackendInfo,
-  NamedWeight,
-  TrainerEvent,
-  TrainerWorkerApi,
-} from '../../worker/protocol';
+import type { TrainerWorkerApi } from '../../worker/protocol';
+import type { BackendInfo, NamedWeight, TrainerEvent } from '../../run/events';
 import { createTrainerWorker } from '../createTrainerWorker';
 import { INITIAL_RUNS, isActive, runsReducer, type RunHistory, type RunRecord } from '../runs';
 

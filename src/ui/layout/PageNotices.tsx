@@ -1,5 +1,5 @@
 import type { IgnoredParam } from '../../config';
-import type { BackendInfo } from '../../worker/protocol';
+import type { BackendInfo } from '../../run/events';
 import { BackendBanner } from '../components/BackendBanner';
 import { IgnoredNotice } from '../components/IgnoredNotice';
 

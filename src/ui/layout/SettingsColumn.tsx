@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { ExperimentConfig, ParamKey } from '../../config';
 import type { Preset } from '../../config/presets';
-import type { BackendInfo } from '../../worker/protocol';
+import type { BackendInfo } from '../../run/events';
 import { ArchitectureSummary } from '../components/ArchitectureSummary';
 import { DatasetPanel } from '../components/DatasetPanel';
 import { ErrorBoundary } from '../components/ErrorBoundary';
