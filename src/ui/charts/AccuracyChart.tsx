@@ -8,7 +8,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { EvalResult } from '../../worker/protocol';
+import type { EvalResult } from '../../run/events';
 import { formatNumber, formatPercent } from '../format';
 import { COLORS, ChartCard, EmptyChart, useChartHeight } from './ChartCard';
 import { bandNote, overlayBands, overlayLines, top1Of, type OverlaySeries } from './overlays';

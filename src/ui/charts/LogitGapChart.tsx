@@ -1,4 +1,4 @@
-import type { EvalResult } from '../../worker/protocol';
+import type { EvalResult } from '../../run/events';
 import { THEORETICAL_GAP_FORMULA, theoreticalLogitGap } from '../../tricks';
 import { formatNumber } from '../format';
 import { ChartCard, EmptyChart } from './ChartCard';

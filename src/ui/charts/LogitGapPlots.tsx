@@ -13,7 +13,7 @@ import {
   YAxis,
 } from 'recharts';
 import { THEORETICAL_GAP_FORMULA } from '../../tricks';
-import type { EvalResult } from '../../worker/protocol';
+import type { EvalResult } from '../../run/events';
 import { formatNumber, histogram } from '../format';
 import { COLORS, useChartHeight } from './ChartCard';
 import { meanGapOf, overlayLines, type OverlaySeries } from './overlays';

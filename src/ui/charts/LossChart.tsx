@@ -10,7 +10,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { DivergenceMark, TrainPoint } from '../../worker/protocol';
+import type { DivergenceMark, TrainPoint } from '../../run/events';
 import { decimate, emaSmooth, formatNumber } from '../format';
 import { COLORS, ChartCard, EmptyChart, useChartHeight } from './ChartCard';
 import { bandNote, overlayBands, overlayLines, smoothedLoss, type OverlaySeries } from './overlays';

@@ -9,7 +9,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { TrainPoint } from '../../worker/protocol';
+import type { TrainPoint } from '../../run/events';
 import { decimate } from '../format';
 import { COLORS, ChartCard, EmptyChart, useChartHeight } from './ChartCard';
 

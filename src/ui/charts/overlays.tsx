@@ -1,6 +1,6 @@
 import { Area, Line } from 'recharts';
 import { meanBand } from '../../experiments/statistics';
-import type { EvalResult, TrainPoint } from '../../worker/protocol';
+import type { EvalResult, TrainPoint } from '../../run/events';
 import { decimate, emaSmooth } from '../format';
 
 /** The curves of one run. */
