@@ -40,7 +40,7 @@ describe('runs', () => {
 
   it('settle marks a run that ended silently as stopped, or failed on rejection', () => {
     let s = runsReducer(INITIAL_RUNS, { type: 'start', id: 'r1', config: defaultConfig() });
-    expect(s.selectedId).toBe('r1');
+    expect(s.runs.map((r) => r.id)).toEqual(['r1']);
     s = runsReducer(s, { type: 'settle', id: 'r1' });
     expect(s.runs[0]!.phase).toBe('stopped');
     s = runsReducer(s, { type: 'start', id: 'r2', config: defaultConfig() });

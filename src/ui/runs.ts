@@ -148,17 +148,14 @@ export function applyEvent(run: RunRecord, event: TrainerEvent): RunRecord {
 
 export interface RunsState {
   runs: RunRecord[];
-  /** The run the charts show. */
-  selectedId: string | null;
 }
 
 export type RunsAction =
   | { type: 'start'; id: string; config: ExperimentConfig; history?: RunHistory }
   | { type: 'events'; id: string; events: TrainerEvent[] }
-  | { type: 'settle'; id: string; error?: string }
-  | { type: 'select'; id: string };
+  | { type: 'settle'; id: string; error?: string };
 
-export const INITIAL_RUNS: RunsState = { runs: [], selectedId: null };
+export const INITIAL_RUNS: RunsState = { runs: [] };
 
 export function runsReducer(state: RunsState, action: RunsAction): RunsState {
   switch (action.type) {
@@ -169,7 +166,6 @@ export function runsReducer(state: RunsState, action: RunsAction): RunsState {
           ...state.runs.filter((r) => r.id !== action.id),
           newRun(action.id, action.config, action.history),
         ],
-        selectedId: action.id,
       };
     case 'events':
       return {
@@ -186,7 +182,5 @@ export function runsReducer(state: RunsState, action: RunsAction): RunsState {
           return isActive(r) ? { ...r, phase: 'stopped' } : r;
         }),
       };
-    case 'select':
-      return { ...state, selectedId: action.id };
   }
 }
