@@ -13,6 +13,7 @@ import type { TrainedModel } from '../src/engine/trainer';
 import type { BackendInfo, EvalResult, TrainerEvent, TrainPoint } from '../src/run/events';
 import { ArgsError, parseArgs, USAGE } from './args';
 import { loadDataPath } from './data';
+import { errorMessage } from '../src/errors';
 
 const TEACHER_RUN_ID = 'r1';
 
@@ -238,7 +239,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     backend = await initNodeBackend();
   } catch (error) {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`error: ${errorMessage(error)}`);
     return 1;
   }
   console.log(
@@ -267,7 +268,7 @@ async function main(argv: string[]): Promise<number> {
       for (const w of loaded.warnings) console.warn(`warning: ${w}`);
       dataset = loaded.dataset;
     } catch (error) {
-      console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`error: ${errorMessage(error)}`);
       return 1;
     }
   } else {

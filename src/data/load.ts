@@ -33,6 +33,7 @@ import { TarReader } from './formats/tar';
 import { estimateImages, memoryProblem, type MemoryEstimate } from './memory';
 import { storedSideFor } from './resize';
 import { concatSplits, seededSplit } from './split';
+import { errorMessage } from '../errors';
 
 /**
  * Turns user files (CIFAR archives or batches, MNIST IDX files, image folders, or tar archives of
@@ -373,7 +374,7 @@ async function decodeAll(
       labels[count++] = item.label;
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       warnings.push(
         message.startsWith(item.file.path)
           ? `${message}; skipped`

@@ -1,6 +1,7 @@
 import { create, globals } from 'webgpu';
 import type { BackendInfo } from '../run/events';
 import { createWebGPUBackend, recreateWebGPUBackend } from './backend';
+import { errorMessage } from '../errors';
 
 /**
  * WebGPU in Node through Dawn (npm `webgpu`). Fails loudly: tests and the CLI must never quietly
@@ -17,10 +18,10 @@ export function initNodeBackend(): Promise<BackendInfo> {
     try {
       return await createWebGPUBackend(gpu);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       throw new Error(
         `Node WebGPU (Dawn) backend failed: ${message}. On a machine without a GPU, run ` +
-          'shared/webgpu-ci/setup.sh (Mesa lavapipe) first.',
+          'scripts/webgpu-ci/setup.sh (Mesa lavapipe) first.',
         { cause: error },
       );
     }

@@ -7,6 +7,7 @@ import { generateSyntheticDataset } from '../data/synthetic';
 import { readFromCache, saveToCache } from './dataset-cache';
 import { browserDecoder } from './image-decoder';
 import type { DatasetEvent, DatasetLoadRequest, DatasetSummary } from './protocol';
+import { errorMessage } from '../errors';
 
 /**
  * The worker's datasets: the synthetic one (generated per seed and size) and at most one loaded
@@ -251,7 +252,7 @@ export async function loadIntoWorker(
   } catch (error) {
     summary.warnings = [
       ...summary.warnings,
-      `Not cached in the browser (${error instanceof Error ? error.message : String(error)}): it will be loaded again after a reload.`,
+      `Not cached in the browser (${errorMessage(error)}): it will be loaded again after a reload.`,
     ];
   }
   return summary;

@@ -1,5 +1,6 @@
 import { Gunzip } from 'fflate';
 import { checkpoint, DatasetError, isGzip, type ProgressSink } from '../files';
+import { errorMessage } from '../../errors';
 
 /** Chunk size fed to the decompressor between yields (progress and cancellation points). */
 const CHUNK = 1 << 20;
@@ -17,7 +18,7 @@ export interface GunzipOptions {
 }
 
 function gzipProblem(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (/unexpected EOF/i.test(message)) return 'the gzip data is truncated (the file ends early)';
   return `the gzip data is corrupted (${message})`;
 }

@@ -9,6 +9,7 @@ import {
 } from '../../architecture';
 import { classCount, type ExperimentConfig } from '../../config';
 import { formatCount, formatMacs } from '../format';
+import { errorMessage } from '../../errors';
 
 function summarize(config: ExperimentConfig): {
   summary: Summary | null;
@@ -20,7 +21,7 @@ function summarize(config: ExperimentConfig): {
     const spec = buildResNetSpec(resnetOptionsFromConfig(config, classes));
     return { summary: summarizeResNet(spec, config.input), classes, error: null };
   } catch (err) {
-    return { summary: null, classes, error: err instanceof Error ? err.message : String(err) };
+    return { summary: null, classes, error: errorMessage(err) };
   }
 }
 

@@ -3,6 +3,7 @@ import type * as Comlink from 'comlink';
 import type { ExperimentConfig } from '../../config';
 import type { PreviewBatch, TrainerWorkerApi } from '../../worker/protocol';
 import { drawRgbImage } from '../draw-pixels';
+import { errorMessage } from '../../errors';
 
 /** Images shown at most: one default batch. */
 export const PREVIEW_LIMIT = 128;
@@ -61,7 +62,7 @@ export function AugmentationPreview({
     api
       .preview(config, count, draw)
       .then((data) => setBatch({ data, steps, draw }))
-      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
+      .catch((err: unknown) => setError(errorMessage(err)))
       .finally(() => setBusy(false));
   };
 

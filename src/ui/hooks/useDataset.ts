@@ -14,6 +14,7 @@ import type {
 import type { PickedFiles } from '../dropped-files';
 import { useCachedDatasetAutoload } from './useCachedDatasetAutoload';
 import { useDatasetCache } from './useDatasetCache';
+import { errorMessage } from '../../errors';
 
 export interface DatasetLoading {
   what: string;
@@ -37,7 +38,7 @@ export interface DatasetController {
 }
 
 function messageOf(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   return text.replace(/^Error: /, '');
 }
 

@@ -9,6 +9,7 @@ import type { RunsMessage } from '../components/RunsPanel';
 import { downloadFile } from '../download';
 import type { RunRecord } from '../runs';
 import type { SavedRuns } from './useSavedRuns';
+import { errorMessage } from '../../errors';
 
 export interface RunActions {
   /** Copies a link that shows the run's results (and holds its settings) without training. */
@@ -45,7 +46,7 @@ export function useRunActions(
           () => say({ text: `Copy the link to the results of ${run.id} below.`, error: false }),
         );
       } catch (err) {
-        say({ text: err instanceof Error ? err.message : String(err), error: true });
+        say({ text: errorMessage(err), error: true });
       }
     },
     [say],

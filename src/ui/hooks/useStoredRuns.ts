@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { markInterrupted, type SavedRun } from '../../experiments/saved-run';
 import { createRunWriter } from '../../storage/run-writer';
 import * as store from '../../storage/run-store';
+import { errorMessage } from '../../errors';
 
 export interface StoredRuns {
   runs: SavedRun[];
@@ -31,9 +32,7 @@ export function useStoredRuns(): StoredRuns {
   const runsRef = useRef<SavedRun[]>([]);
 
   const fail = useCallback((err: unknown) => {
-    setStorageError(
-      `Saving runs in this browser failed: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    setStorageError(`Saving runs in this browser failed: ${errorMessage(err)}`);
   }, []);
   const [writer] = useState(() => createRunWriter((batch) => store.saveRuns(batch), fail));
 

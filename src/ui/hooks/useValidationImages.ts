@@ -2,6 +2,7 @@ import type * as Comlink from 'comlink';
 import { useEffect, useState } from 'react';
 import type { SavedRun } from '../../experiments/saved-run';
 import type { TrainerWorkerApi, ValidationImages } from '../../worker/protocol';
+import { errorMessage } from '../../errors';
 
 /**
  * The pixels of some validation images of a run's dataset, asked from the worker once per
@@ -29,9 +30,7 @@ export function useValidationImages(
       })
       .catch((err: unknown) => {
         if (!cancelled) {
-          setError(
-            `The validation images are not available: ${err instanceof Error ? err.message : String(err)}`,
-          );
+          setError(`The validation images are not available: ${errorMessage(err)}`);
         }
       });
     return () => {
