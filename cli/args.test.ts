@@ -88,3 +88,36 @@ describe('CLI arguments', () => {
     expect(() => parseArgs(['--', '--help'])).toThrow(/not a query string/);
   });
 });
+
+describe('--sweep', () => {
+  it('names a table, with --repeats and --dry-run', () => {
+    expect(parseArgs(['--sweep', 'table6', '--repeats', '3', '--dry-run', 'width=0.125'])).toEqual({
+      kind: 'sweep',
+      table: 'table6',
+      query: 'width=0.125',
+      repeats: 3,
+      dryRun: true,
+      json: null,
+      data: null,
+    });
+    expect(parseArgs(['--sweep=table4', 'epochs=2'])).toMatchObject({
+      kind: 'sweep',
+      table: 'table4',
+      repeats: null,
+      dryRun: false,
+    });
+  });
+
+  it.each([
+    [['--sweep', 'table7'], /not one of table4, table5, table6/],
+    [['--sweep', 'table4', '--repeats', 'abc'], /--repeats: 'abc' is not a whole number from 1 to/],
+    [['--sweep', 'table4', '--repeats', '0'], /--repeats/],
+    [['--sweep', 'table4', '--repeats', '2.5'], /--repeats/],
+    [['--repeats', '2'], /--repeats needs --sweep/],
+    [['--dry-run'], /--dry-run needs --sweep/],
+    [['--sweep', 'table6', '--teacher', 'model=resnet34'], /drop --teacher/],
+    [['--sweep', 'table6', '--dry-run=yes'], /takes no value/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(message);
+  });
+});

@@ -1,4 +1,6 @@
 import { parseArgs as parseArgv } from 'node:util';
+import { PARAMS } from '../src/config/params';
+import { SWEEP_TABLES, type SweepTable } from '../src/experiments/sweeps';
 
 /** Command-line arguments of `npm run train`. Pure: no I/O, throws ArgsError on bad input. */
 
@@ -14,6 +16,11 @@ Options:
                         sub-folder per class; the query's dataset= says which (detected if omitted)
   --teacher "<query>"   first train a teacher run (r1), then distil it into the main run
   --summary "<query>"   print the architecture summary as JSON and exit (no training, no GPU)
+  --sweep TABLE         train the rows of the paper's table4, table5 or table6 (as the page's
+                        "Reproduce" buttons do) from <query> and print the comparison table
+  --repeats N           with --sweep: seeds per row, the same seeds in every row (default: the
+                        query's repeats, else 1)
+  --dry-run             with --sweep: print the rows as JSON and exit (no training, no GPU)
   -h, --help            show this help
 `;
 
@@ -28,6 +35,17 @@ export type CliCommand =
       json: string | null;
       teacher: string | null;
       /** Dataset path (file or folder); null = the synthetic dataset. */
+      data: string | null;
+    }
+  | {
+      kind: 'sweep';
+      table: SweepTable;
+      query: string;
+      /** Seeds per row; null = the query's `repeats`. */
+      repeats: number | null;
+      /** Print the rows and exit. */
+      dryRun: boolean;
+      json: string | null;
       data: string | null;
     };
 
@@ -47,13 +65,34 @@ const OPTIONS = {
   data: { type: 'string' },
   teacher: { type: 'string' },
   summary: { type: 'string' },
+  sweep: { type: 'string' },
+  repeats: { type: 'string' },
+  'dry-run': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** Options that take no value. */
+const FLAGS: ReadonlySet<OptionName> = new Set(['help', 'dry-run']);
 
 type OptionName = keyof typeof OPTIONS;
 
 function isOptionName(name: string): name is OptionName {
   return Object.hasOwn(OPTIONS, name);
+}
+
+function sweepTable(value: string): SweepTable {
+  if ((SWEEP_TABLES as readonly string[]).includes(value)) return value as SweepTable;
+  throw new ArgsError(`--sweep: '${value}' is not one of ${SWEEP_TABLES.join(', ')}`);
+}
+
+/** The `repeats` parameter's own rule (config/params.ts), so the flag and the URL agree. */
+function repeatCount(value: string): number {
+  const { min, max } = PARAMS.repeats;
+  const n = value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ArgsError(`--repeats: '${value}' is not a whole number from ${min} to ${max}`);
+  }
+  return n;
 }
 
 export function parseArgs(argv: readonly string[]): CliCommand {
@@ -76,6 +115,11 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   const values: Partial<Record<OptionName, string>> = {};
   for (const { name, rawName, value, inlineValue } of options) {
     if (!isOptionName(name)) throw new ArgsError(`unknown option ${rawName}`);
+    if (FLAGS.has(name)) {
+      if (value !== undefined) throw new ArgsError(`${rawName} takes no value`);
+      values[name] = '';
+      continue;
+    }
     // The next word is taken as the value even if it looks like an option ("--json --data x"):
     // that is almost always a forgotten value, so such values must be written --json=-x.
     if (value === undefined || (!inlineValue && value.startsWith('-'))) {
@@ -85,6 +129,8 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     values[name] = value;
   }
   const { json = null, data = null, teacher = null, summary = null } = values;
+  const sweepOnly = (['repeats', 'dry-run'] as const).find((k) => values[k] !== undefined);
+  if (values.sweep === undefined && sweepOnly) throw new ArgsError(`--${sweepOnly} needs --sweep`);
   if (json === '' || data === '') {
     throw new ArgsError(`--${json === '' ? 'json' : 'data'} needs a value`);
   }
@@ -100,6 +146,18 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     return { kind: 'summary', query: checkQuery(summary, 'summary query') };
   }
   const query = checkQuery(positionals[0] ?? '', 'query');
+  if (values.sweep !== undefined) {
+    if (teacher !== null) throw new ArgsError('--sweep trains its own teachers: drop --teacher');
+    return {
+      kind: 'sweep',
+      table: sweepTable(values.sweep),
+      query,
+      repeats: values.repeats === undefined ? null : repeatCount(values.repeats),
+      dryRun: values['dry-run'] !== undefined,
+      json,
+      data,
+    };
+  }
   return {
     kind: 'train',
     query,

@@ -11,7 +11,11 @@ import { generateSyntheticDataset } from '../src/data/synthetic';
 import type { ImageDataset } from '../src/data/dataset';
 import type { TrainedModel } from '../src/engine/trainer';
 import type { BackendInfo, EvalResult, TrainerEvent, TrainPoint } from '../src/run/events';
-import { ArgsError, parseArgs, USAGE } from './args';
+import { ArgsError, parseArgs, USAGE, type CliCommand } from './args';
+import { dryRunRows, savedRunOf, teacherIndex, teacherRows } from './sweep-runs';
+import { buildAblationTable, toMarkdown } from '../src/experiments/ablation-table';
+import type { SavedRun } from '../src/experiments/saved-run';
+import { sweepRows } from '../src/experiments/sweeps';
 import { loadDataPath } from './data';
 import { errorMessage } from '../src/errors';
 
@@ -199,6 +203,139 @@ async function train(
   return { record, trained };
 }
 
+/**
+ * The backend and the dataset a run (or a sweep's runs, `others`) trains on: the query's seed and
+ * sizes, or --data. An exit code when either cannot be had.
+ */
+async function prepare(
+  config: ExperimentConfig,
+  data: string | null,
+  others: (ExperimentConfig | null)[],
+): Promise<{ backend: BackendInfo; dataset: ImageDataset } | number> {
+  if (config.dataset !== 'synthetic' && data === null) {
+    console.error(`error: dataset=${config.dataset} needs its files: add --data PATH`);
+    return 2;
+  }
+
+  const { initNodeBackend } = await import('../src/engine/backend-node');
+  let backend: BackendInfo;
+  try {
+    backend = await initNodeBackend();
+  } catch (error) {
+    console.error(`error: ${errorMessage(error)}`);
+    return 1;
+  }
+  console.log(
+    `backend: ${backend.backend} on ${backend.adapter} (shader-f16: ${backend.shaderF16})`,
+  );
+  if (config.fp16 || others.some((c) => c?.fp16)) {
+    console.log(
+      backend.shaderF16
+        ? `fp16: f16 shaders on ${backend.adapter}`
+        : `fp16: emulated: f16 rounding, no speed-up (${backend.adapter} has no shader-f16)`,
+    );
+  }
+
+  // One dataset for teacher and student: the main query's seed and sizes, or --data.
+  let dataset: ImageDataset;
+  if (data !== null) {
+    try {
+      const loaded = await loadDataPath(data, config, (line) => console.error(line));
+      if (config.dataset !== 'synthetic' && config.dataset !== loaded.kind) {
+        console.warn(`warning: dataset=${config.dataset}, but ${data} holds ${loaded.kind}`);
+      }
+      config.dataset = loaded.kind;
+      for (const other of others) if (other) other.dataset = loaded.kind;
+      for (const w of loaded.warnings) console.warn(`warning: ${w}`);
+      dataset = loaded.dataset;
+    } catch (error) {
+      console.error(`error: ${errorMessage(error)}`);
+      return 1;
+    }
+  } else {
+    dataset = generateSyntheticDataset({
+      seed: config.seed,
+      trainSize: config.train_size,
+      valSize: config.val_size,
+    });
+  }
+  console.log(
+    `dataset: ${dataset.name}, ${dataset.train.count} train / ${dataset.val.count} val images, ` +
+      `${dataset.classNames.length} classes`,
+  );
+  return { backend, dataset };
+}
+
+/**
+ * --sweep: trains a table's rows in order (teachers first, each kept until its students have
+ * trained) on one dataset, then prints the comparison table: mean ± std per row over its seeds,
+ * and Δ to the first row with a paired 95% interval.
+ */
+async function sweep(command: Extract<CliCommand, { kind: 'sweep' }>): Promise<number> {
+  const config = parseConfig(command.query, 'query');
+  if (command.repeats !== null) config.repeats = command.repeats;
+  const plan = sweepRows(command.table, config);
+  if (command.dryRun) {
+    console.log(JSON.stringify(dryRunRows(plan.rows), null, 2));
+    return 0;
+  }
+  for (const note of plan.notes) console.log(`note: ${note}`);
+  const configs = plan.rows.map((row) => parseConfig(row.query, row.label));
+  const prepared = await prepare(config, command.data, configs);
+  if (typeof prepared === 'number') return prepared;
+  const { backend, dataset } = prepared;
+  const keep = teacherRows(plan.rows);
+  const teachers = new Map<number, TrainedModel>();
+  const runs: SavedRun[] = [];
+  const records: RunRecord[] = [];
+  let failed = false;
+  for (const [i, row] of plan.rows.entries()) {
+    const rowConfig = configs[i]!;
+    const t = teacherIndex(plan.rows, i);
+    const teacher = t === null ? null : (teachers.get(t) ?? null);
+    if (t !== null && !teacher) {
+      console.error(`error: ${row.label} has no teacher (${row.teacher} did not finish)`);
+      failed = true;
+      continue;
+    }
+    if (t !== null) rowConfig.distill = `r${t + 1}`;
+    const label = `${row.label}${row.column ? ` (${row.column})` : ''}, seed ${row.seed}`;
+    const { record, trained } = await train(label, row.query, rowConfig, dataset, teacher, backend);
+    records.push(record);
+    const finished = trained?.outcome === 'finished';
+    failed ||= !finished;
+    if (finished && keep.has(i)) teachers.set(i, trained!);
+    else trained?.dispose();
+    if (!row.inTable) continue;
+    runs.push(
+      savedRunOf(command.table, i, row, {
+        config: rowConfig,
+        points: record.trainPoints,
+        evals: record.epochs,
+        epochSeconds: record.epochs.map((e) => e.seconds),
+        warmupMs: record.warmupMs,
+        finished,
+      }),
+    );
+  }
+  for (const model of teachers.values()) model.dispose();
+  const table = toMarkdown(buildAblationTable(runs));
+  console.log(`\n${plan.title}\n\n${table}`);
+  if (command.json) {
+    const out = {
+      table: command.table,
+      title: plan.title,
+      notes: plan.notes,
+      backend,
+      runs: records,
+      markdown: table,
+    };
+    writeFileSync(command.json, JSON.stringify(out, null, 2) + '\n');
+    console.log(`wrote ${command.json}`);
+  }
+  return failed ? 1 : 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   let command;
   try {
@@ -221,6 +358,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (command.kind === 'sweep') return sweep(command);
+
   const config = parseConfig(command.query, 'query');
   const teacherConfig = command.teacher === null ? null : parseConfig(command.teacher, 'teacher');
   if (teacherConfig && !config.distill) config.distill = TEACHER_RUN_ID;
@@ -229,59 +368,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  if (config.dataset !== 'synthetic' && command.data === null) {
-    console.error(`error: dataset=${config.dataset} needs its files: add --data PATH`);
-    return 2;
-  }
-
-  const { initNodeBackend } = await import('../src/engine/backend-node');
-  let backend: BackendInfo;
-  try {
-    backend = await initNodeBackend();
-  } catch (error) {
-    console.error(`error: ${errorMessage(error)}`);
-    return 1;
-  }
-  console.log(
-    `backend: ${backend.backend} on ${backend.adapter} (shader-f16: ${backend.shaderF16})`,
-  );
-  if (config.fp16 || teacherConfig?.fp16) {
-    console.log(
-      backend.shaderF16
-        ? `fp16: f16 shaders on ${backend.adapter}`
-        : `fp16: emulated: f16 rounding, no speed-up (${backend.adapter} has no shader-f16)`,
-    );
-  }
-
-  // One dataset for teacher and student: the main query's seed and sizes, or --data.
-  let dataset: ImageDataset;
-  if (command.data !== null) {
-    try {
-      const loaded = await loadDataPath(command.data, config, (line) => console.error(line));
-      if (config.dataset !== 'synthetic' && config.dataset !== loaded.kind) {
-        console.warn(
-          `warning: dataset=${config.dataset}, but ${command.data} holds ${loaded.kind}`,
-        );
-      }
-      config.dataset = loaded.kind;
-      if (teacherConfig) teacherConfig.dataset = loaded.kind;
-      for (const w of loaded.warnings) console.warn(`warning: ${w}`);
-      dataset = loaded.dataset;
-    } catch (error) {
-      console.error(`error: ${errorMessage(error)}`);
-      return 1;
-    }
-  } else {
-    dataset = generateSyntheticDataset({
-      seed: config.seed,
-      trainSize: config.train_size,
-      valSize: config.val_size,
-    });
-  }
-  console.log(
-    `dataset: ${dataset.name}, ${dataset.train.count} train / ${dataset.val.count} val images, ` +
-      `${dataset.classNames.length} classes`,
-  );
+  const prepared = await prepare(config, command.data, [teacherConfig]);
+  if (typeof prepared === 'number') return prepared;
+  const { backend, dataset } = prepared;
 
   let teacherRecord: RunRecord | null = null;
   let teacher: TrainedModel | null = null;
