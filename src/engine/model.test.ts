@@ -96,6 +96,44 @@ describe('ResNet model', () => {
     b.dispose();
   });
 
+  it('running statistics by value: running = 0.9 · running + 0.1 · batch, from mean 0, var 1', async () => {
+    const spec = buildResNetSpec(options({}));
+    const model = createResNetModel(spec, 32, createRng(1));
+    const stats = () => model.namedTensors().filter((t) => t.name.endsWith('.running_mean'));
+    const name = stats()[0]!.name.replace(/\.running_mean$/, '');
+    const other = stats()[1]!.name.replace(/\.running_mean$/, '');
+    const read = async (bn: string, kind: 'mean' | 'var') =>
+      Array.from(
+        await model
+          .namedTensors()
+          .find((t) => t.name === `${bn}.running_${kind}`)!
+          .tensor.data(),
+      );
+    const channels = (await read(name, 'mean')).length;
+    const moments = (mean: number, variance: number) => [
+      {
+        name,
+        mean: tf.fill([channels], mean),
+        variance: tf.fill([channels], variance),
+      },
+    ];
+    const first = moments(2, 3);
+    model.updateRunningStats(first);
+    // mean 0.9 · 0 + 0.1 · 2 = 0.2; variance 0.9 · 1 + 0.1 · 3 = 1.2.
+    for (const v of await read(name, 'mean')) expect(v).toBeCloseTo(0.2, 6);
+    for (const v of await read(name, 'var')) expect(v).toBeCloseTo(1.2, 6);
+    const second = moments(1, 0.5);
+    model.updateRunningStats(second);
+    // mean 0.9 · 0.2 + 0.1 · 1 = 0.28; variance 0.9 · 1.2 + 0.1 · 0.5 = 1.13.
+    for (const v of await read(name, 'mean')) expect(v).toBeCloseTo(0.28, 6);
+    for (const v of await read(name, 'var')) expect(v).toBeCloseTo(1.13, 6);
+    // A layer without moments in the step keeps its statistics.
+    for (const v of await read(other, 'mean')) expect(v).toBe(0);
+    for (const v of await read(other, 'var')) expect(v).toBe(1);
+    tf.dispose([...first, ...second].flatMap((m) => [m.mean, m.variance]));
+    model.dispose();
+  });
+
   it('updates BN running statistics with momentum 0.9', async () => {
     const spec = buildResNetSpec(options({}));
     const model = createResNetModel(spec, 32, createRng(1));
