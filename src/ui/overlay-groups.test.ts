@@ -14,7 +14,7 @@ describe('chart overlays of the compared runs', () => {
     expect(series.map((s) => s.id)).toEqual(['r1+r2']);
     expect(series[0]!.members).toHaveLength(2);
     expect(series[0]!.color).toBe('#000000');
-    expect(series[0]!.label).toContain('mean of 2 seeds, band min–max');
+    expect(series[0]!.label).toBe('r1: r1 test run: mean of 2 seeds');
   });
 
   it('keeps the band when the shown run is one of its seeds; a lone shown run is not repeated', () => {

@@ -32,11 +32,12 @@ export function overlaysOf(
       continue;
     }
     const lead = finished[0]!;
-    const label = lead.sweep?.label ?? lead.name;
+    const label = lead.sweep?.label ?? `${lead.id}: ${lead.name}`;
     out.push({
       ...single(lead),
       id: finished.map((r) => r.id).join('+'),
-      label: `${finished.map((r) => r.id).join(', ')}: ${label} (mean of ${finished.length} seeds, band min–max)`,
+      // Short: a legend entry per row; the chart's subtitle says what the band is.
+      label: `${label}: mean of ${finished.length} seeds`,
       members: finished,
     });
     out.push(...group.filter((r) => r.status !== 'finished' && r.id !== shownId).map(single));

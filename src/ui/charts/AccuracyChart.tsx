@@ -1,8 +1,8 @@
 import {
   CartesianGrid,
+  ComposedChart,
   Legend,
   Line,
-  LineChart,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -48,7 +48,8 @@ export function AccuracyChart({
         <EmptyChart>Accuracy appears after the first epoch.</EmptyChart>
       ) : (
         <ResponsiveContainer width="100%" height={chartHeight}>
-          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
+          {/* Composed: recharts draws an Area (a band of repeats) only in Area or Composed charts. */}
+          <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
             <CartesianGrid stroke={COLORS.grid} strokeDasharray="3 3" />
             <XAxis
               dataKey="epoch"
@@ -81,7 +82,7 @@ export function AccuracyChart({
             )}
             {overlayBands(overlays, 'epoch', top1Of)}
             {overlayLines(overlays, 'epoch', top1Of)}
-          </LineChart>
+          </ComposedChart>
         </ResponsiveContainer>
       )}
     </ChartCard>

@@ -1,9 +1,9 @@
 import { useMemo } from 'react';
 import {
   CartesianGrid,
+  ComposedChart,
   Legend,
   Line,
-  LineChart,
   ReferenceLine,
   ResponsiveContainer,
   Tooltip,
@@ -65,7 +65,8 @@ export function LossChart({
         <EmptyChart>The loss appears here once training starts.</EmptyChart>
       ) : (
         <ResponsiveContainer width="100%" height={chartHeight}>
-          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
+          {/* Composed: recharts draws an Area (a band of repeats) only in Area or Composed charts. */}
+          <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
             <CartesianGrid stroke={COLORS.grid} strokeDasharray="3 3" />
             <XAxis
               dataKey="step"
@@ -112,7 +113,7 @@ export function LossChart({
                 }}
               />
             ))}
-          </LineChart>
+          </ComposedChart>
         </ResponsiveContainer>
       )}
     </ChartCard>
