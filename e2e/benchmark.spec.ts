@@ -79,9 +79,13 @@ test('runs the benchmark: rows for tf.layers, engine f32 and f16, adapter, peak,
   };
   expect(Object.keys(report)).toEqual([
     'adapter',
+    'kernels',
     'rows',
     'peakGflops',
     'convGflops',
+    'layers',
+    'tuningMs',
+    'tuningTimer',
     'ratios',
     'complete',
   ]);
@@ -108,6 +112,108 @@ test('runs the benchmark: rows for tf.layers, engine f32 and f16, adapter, peak,
   await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
   await panel.scrollIntoViewIfNeeded();
   await screenshot(page, 'benchmark-results');
+  expect(errors).toEqual([]);
+});
+
+test('a Quick run lists every convolution op with each kernel’s time and the chosen one; engine rows show both images/s figures', async ({
+  page,
+}) => {
+  // Quick: ResNet-18-style at width 1/16, batches 32 and 128, 1 + 5 steps; f16 off (emulated on
+  // lavapipe, and slow). About 2–4 minutes here, most of it timing every kernel per layer.
+  test.setTimeout(420_000);
+  const errors = trackPageErrors(page);
+  await gotoApp(page);
+  await openBenchmarkPanel(page);
+  const panel = page.getByTestId('benchmark-panel');
+  await panel.getByRole('button', { name: 'Quick' }).click();
+  await panel.getByLabel('Engine f16 rows').uncheck();
+  const kernels = panel.getByLabel('Convolution kernels');
+  await expect(kernels).toHaveValue('auto');
+  await panel.getByRole('button', { name: 'Run benchmark' }).click();
+
+  // The per-layer table comes before any row, while the run goes on.
+  const layers = panel.getByRole('table', { name: 'Per-layer convolution kernels' });
+  await expect(layers).toBeVisible({ timeout: 300_000 });
+  await expect(panel.getByTestId('benchmark-results')).toHaveAttribute('data-status', 'finished', {
+    timeout: 360_000,
+  });
+  await expect(layers.locator('caption')).toContainText('ResNet-18-style at batch 128');
+  await expect(layers.getByRole('columnheader', { name: 'Chosen' })).toBeVisible();
+
+  const groups = layers.locator('tbody');
+  const count = await groups.count();
+  // Each distinct shape has its three ops; ResNet-18-style has several distinct shapes.
+  expect(count).toBeGreaterThanOrEqual(9);
+  expect(count % 3).toBe(0);
+  for (let i = 0; i < count; i++) {
+    const group = groups.nth(i);
+    const chosenId = await group.getAttribute('data-chosen');
+    const chosen = group.locator('tr[data-chosen="true"]');
+    // Exactly one kernel per op and shape is marked, in words, and it is the fastest timed one.
+    await expect(chosen).toHaveCount(1);
+    await expect(chosen).toHaveAttribute('data-kernel', chosenId!);
+    await expect(chosen).toContainText('✓ chosen');
+    const times = (
+      await group
+        .locator('tr td.num[data-value]')
+        .evaluateAll((cells) => cells.map((c) => c.getAttribute('data-value')))
+    )
+      .filter((v): v is string => v !== null && v !== '')
+      .map(Number);
+    const chosenMs = Number(await chosen.locator('td.num[data-value]').getAttribute('data-value'));
+    expect(chosenMs).toBe(Math.min(...times));
+    expect(await group.locator('tr').count()).toBeGreaterThanOrEqual(3);
+  }
+
+  const table = panel.getByTestId('benchmark-table');
+  const engine128 = table.locator('tr[data-variant="engine f32"][data-batch="128"]');
+  await expect(engine128.locator('[data-col="kernels"]')).toHaveText('auto');
+  // Batch 128 was tuned before the rows: its first step found every choice in IndexedDB.
+  await expect(engine128.locator('[data-col="firstStepTuning"]')).toHaveAttribute(
+    'data-value',
+    'cached',
+  );
+  for (const variant of ['tf.layers', 'engine f32']) {
+    for (const row of await table.locator(`tr[data-variant="${variant}"]`).all()) {
+      const async = Number(await row.locator('[data-col="imgPerSec"]').getAttribute('data-value'));
+      const sync = Number(
+        await row.locator('[data-col="imgPerSecSync"]').getAttribute('data-value'),
+      );
+      expect(async).toBeGreaterThan(0);
+      expect(sync).toBeGreaterThan(0);
+      if (variant === 'tf.layers') {
+        expect(sync).toBe(async);
+        await expect(row.locator('[data-col="imgPerSecSync"]')).toContainText('(same)');
+      }
+    }
+  }
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    panel.getByRole('button', { name: 'Download JSON' }).click(),
+  ]);
+  // Kept with the test's output (test-results/), for reading the figures of this run.
+  await download.saveAs(test.info().outputPath('benchmark-quick.json'));
+  const report = JSON.parse(readFileSync((await download.path())!, 'utf8')) as {
+    kernels: string;
+    rows: { name: string; kernels: string; imgPerSec: number; imgPerSecSync: number }[];
+    layers: {
+      op: string;
+      shape: string;
+      candidates: { id: string; family: string }[];
+      chosen: string;
+    }[];
+    tuningMs: number;
+  };
+  expect(report.kernels).toBe('auto');
+  expect(report.rows.map((r) => r.kernels)).toEqual(['tfjs', 'auto', 'tfjs', 'auto']);
+  expect(report.layers).toHaveLength(count);
+  for (const layer of report.layers) {
+    expect(layer.candidates.map((c) => c.id)).toContain(layer.chosen);
+  }
+  expect(report.tuningMs).toBeGreaterThan(0);
+  await layers.scrollIntoViewIfNeeded();
+  await screenshot(page, 'benchmark-layers');
   expect(errors).toEqual([]);
 });
 
@@ -196,7 +302,7 @@ test('a benchmark link opens the panel with its settings filled in and does not 
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await gotoApp(
     page,
-    'mixup=0.2&bench_models=r18&bench_batches=32,4&bench_warmup=0&bench_steps=3&bench_leak=&bench_f16=0&bench_width=9',
+    'mixup=0.2&bench_models=r18&bench_batches=32,4&bench_warmup=0&bench_steps=3&bench_leak=&bench_f16=0&bench_kernels=tiled&bench_width=9',
   );
   await expect(page.getByTestId('backend-banner')).toHaveAttribute('data-backend', 'webgpu', {
     timeout: 60_000,
@@ -212,8 +318,10 @@ test('a benchmark link opens the panel with its settings filled in and does not 
   await expect(panel.getByLabel('Warm-up steps')).toHaveValue('0');
   await expect(panel.getByLabel('Timed steps')).toHaveValue('3');
   await expect(panel.getByLabel('Leak check after step')).toHaveValue('');
-  await expect(panel.getByLabel('Leak check after step')).toHaveAttribute('placeholder', '4');
+  // 1 + warm-up 0 + 2 × 3 timed steps.
+  await expect(panel.getByLabel('Leak check after step')).toHaveAttribute('placeholder', '7');
   await expect(panel.getByLabel('Engine f16 rows')).not.toBeChecked();
+  await expect(panel.getByLabel('Convolution kernels')).toHaveValue('tiled');
   // The malformed width falls back to the default, and the panel says so.
   await expect(panel.getByLabel('Width multiplier (both networks)')).toHaveValue('0.25');
   const notice = panel.getByTestId('benchmark-ignored-notice');
@@ -243,7 +351,7 @@ test('a benchmark link opens the panel with its settings filled in and does not 
   await expect(panel.getByText('Link copied to the clipboard.')).toBeVisible();
   const link = new URL(await page.evaluate(() => navigator.clipboard.readText()));
   expect(link.search).toBe(
-    '?bench=1&bench_models=r18&bench_batches=4%2C32&bench_warmup=0&bench_steps=5&bench_leak=&bench_f16=0',
+    '?bench=1&bench_models=r18&bench_batches=4%2C32&bench_warmup=0&bench_steps=5&bench_leak=&bench_f16=0&bench_kernels=tiled',
   );
   expect(errors).toEqual([]);
 });

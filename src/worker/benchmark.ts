@@ -1,12 +1,16 @@
 import { describeBenchmarkFailure } from '../benchmark/derive';
-import type { BenchRow, LargestConv } from '../benchmark/report';
+import type { BenchRow, LargestConv, LayerTuning } from '../benchmark/report';
 import { plannedRowCount, type BenchmarkRequest } from '../benchmark/settings';
-import type { BackendInfo, BenchmarkEvent, BenchmarkOutcome } from './protocol';
+import type { BenchmarkEvent, BenchmarkOutcome } from './protocol';
+import type { BackendInfo } from '../run/events';
+import { indexedDbTuningCache } from './tuning-cache';
 
 /**
  * Runs the engine benchmark suite (src/engine/benchmark/suite.ts, the one `npm run bench` runs)
- * on the worker's WebGPU backend, streaming progress and each row as it is measured. The suite
- * (and tf.layers with it) is loaded on first use, so the worker starts as fast as before.
+ * on the worker's WebGPU backend, streaming progress, the per-layer kernel timings and each row
+ * as they are measured. The suite (and tf.layers with it) is loaded on first use, so the worker
+ * starts as fast as before. Tuned kernel choices go into the page's IndexedDB cache, the one
+ * training reads.
  */
 export async function runBenchmarkOnBackend(
   backend: BackendInfo,
@@ -21,6 +25,7 @@ export async function runBenchmarkOnBackend(
   const rows: BenchRow[] = [];
   const dispatchesPerStep: number[] = [];
   let peakGflops: number | null = null;
+  let tuning: LayerTuning | null = null;
   let largestConv: LargestConv | null = null;
   let during: string | null = null;
   const progress = (message: string) => {
@@ -41,11 +46,23 @@ export async function runBenchmarkOnBackend(
         timedSteps: request.timedSteps,
         leakStep: request.leakStep,
         f16,
+        kernels: request.kernels,
+        adapter: backend.adapterIdentity ?? {
+          vendor: 'unknown',
+          architecture: '',
+          device: '',
+          description: backend.adapter,
+        },
+        tuningCache: indexedDbTuningCache,
         signal,
         onProgress: progress,
         onPeak: (gflops) => {
           peakGflops = gflops;
           emit({ type: 'peak', peakGflops: gflops });
+        },
+        onLayers: (measured) => {
+          tuning = measured;
+          emit({ type: 'layers', tuning: measured });
         },
         onLargestConv: (conv) => {
           largestConv = conv;
@@ -74,6 +91,7 @@ export async function runBenchmarkOnBackend(
       rows,
       dispatchesPerStep,
       peakGflops,
+      tuning,
       largestConv,
       seconds: seconds(),
     };

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef } from 'react';
+import { KERNEL_SETTINGS, type KernelSetting } from '../../autotune/plan';
 import {
   checkSettings,
   FULL_SETTINGS,
@@ -7,7 +8,7 @@ import {
   type BenchmarkSettings,
 } from '../../benchmark/settings';
 import { benchLinkQuery } from '../../benchmark/url';
-import type { BackendInfo } from '../../worker/protocol';
+import type { BackendInfo } from '../../run/events';
 import type { BenchmarkController } from '../hooks/useBenchmark';
 import { useBenchmarkSettings } from '../hooks/useBenchmarkSettings';
 import { CopyLinkButton } from './CopyLinkButton';
@@ -28,6 +29,17 @@ function unavailableReason(backend: BackendInfo | null, training: boolean): stri
 const readable = (message: string) => message.replace(/resnet(\d+)-style/g, 'ResNet-$1-style');
 
 type TextField = 'customBatch' | 'width' | 'warmupSteps' | 'timedSteps' | 'leakStep';
+
+/** The kernel settings as the select names them. */
+const KERNEL_LABELS: Record<KernelSetting, string> = {
+  auto: 'auto: the fastest per layer (timed)',
+  direct: 'direct (ours, no workgroup memory)',
+  tiled: 'tiled (ours, implicit GEMM)',
+  tfjs: 'tfjs (stock TensorFlow.js)',
+};
+
+const isKernelSetting = (value: string): value is KernelSetting =>
+  (KERNEL_SETTINGS as readonly string[]).includes(value);
 
 /**
  * The Benchmark panel (issue 5): stock tf.layers vs our engine on the user's own GPU, with the
@@ -101,8 +113,9 @@ export function BenchmarkPanel({
         Trains the same ResNets with stock TensorFlow.js (<code>tf.layers</code> +{' '}
         <code>trainOnBatch</code>) and with this app’s engine (f32, and f16 where the GPU has{' '}
         <code>shader-f16</code>) on your GPU, on one random batch kept on the GPU, and reports
-        images/s, the first step (shader compilation), memory growth and the GPU’s measured peak.
-        The same suite as <code>npm run bench</code>.
+        images/s, the first step (kernel tuning and shader compilation), memory growth, the GPU’s
+        measured peak, and every convolution kernel’s time per layer with the one chosen. The same
+        suite as <code>npm run bench</code>.
       </p>
       <IgnoredNotice
         ignored={ignored}
@@ -136,6 +149,25 @@ export function BenchmarkPanel({
           {field('warmupSteps', 'Warm-up steps', {})}
           {field('timedSteps', 'Timed steps', {})}
           {field('leakStep', 'Leak check after step', { placeholder: leakPlaceholder })}
+        </div>
+        <div className="toolbar">
+          <label className="bench-field">
+            Convolution kernels{' '}
+            <select
+              value={settings.kernels}
+              disabled={running}
+              onChange={(e) => {
+                const value = e.target.value;
+                if (isKernelSetting(value)) set('kernels', value);
+              }}
+            >
+              {KERNEL_SETTINGS.map((k) => (
+                <option key={k} value={k}>
+                  {KERNEL_LABELS[k]}
+                </option>
+              ))}
+            </select>
+          </label>
         </div>
         <div className="toolbar">
           {box('f16', 'Engine f16 rows')}

@@ -11,12 +11,21 @@ import {
   type RatioBasis,
   type TargetCheck,
 } from '../../benchmark/derive';
-import type { BenchReport, BenchRow, LargestConv } from '../../benchmark/report';
+import {
+  READBACK_STEPS,
+  syncCell,
+  tuningCell,
+  type BenchReport,
+  type BenchRow,
+  type LargestConv,
+  type LayerTuning,
+} from '../../benchmark/report';
 import type { BenchmarkOutcome, BenchmarkRequest } from '../../worker/protocol';
 import { downloadFile } from '../download';
 import { formatDuration, formatPercent } from '../format';
 import type { BenchmarkController } from '../hooks/useBenchmark';
 import { EpochTables } from './BenchmarkEpochTables';
+import { BenchmarkLayersTable } from './BenchmarkLayersTable';
 import { MODEL_NAMES, times } from './benchmark-format';
 
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
@@ -40,6 +49,11 @@ function RowsTable({
   return (
     <div className="table-scroll">
       <table data-testid="benchmark-table" aria-label="Benchmark rows">
+        <caption className="small muted">
+          images/s: the loss read back every {READBACK_STEPS} steps, as training does; sync
+          images/s: read back after every step. tf.layers’ trainOnBatch always reads back, so its
+          two figures are one (same). The ratios use images/s.
+        </caption>
         <thead>
           <tr>
             <th scope="col">variant</th>
@@ -47,12 +61,17 @@ function RowsTable({
             <th scope="col" className="num">
               batch
             </th>
+            <th scope="col">kernels</th>
             <th scope="col" className="num">
               images/s
             </th>
             <th scope="col" className="num">
+              sync images/s
+            </th>
+            <th scope="col" className="num">
               first step ms
             </th>
+            <th scope="col">first step tuning</th>
             <th scope="col" className="num">
               tensors @1 / @{leakStep}
             </th>
@@ -66,14 +85,26 @@ function RowsTable({
         </thead>
         <tbody>
           {rows.map((r, i) => (
-            <tr key={`${r.name}-${r.model}-${r.batch}`} data-variant={r.name}>
+            <tr
+              key={`${r.name}-${r.model}-${r.batch}`}
+              data-variant={r.name}
+              data-model={r.model}
+              data-batch={r.batch}
+            >
               <td>{r.name}</td>
               <td>{MODEL_NAMES[r.model]}</td>
               <td className="num">{r.batch}</td>
+              <td data-col="kernels">{r.kernels}</td>
               <td className="num" data-col="imgPerSec" data-value={r.imgPerSec}>
                 {r.imgPerSec.toFixed(1)}
               </td>
+              <td className="num" data-col="imgPerSecSync" data-value={r.imgPerSecSync}>
+                {syncCell(r)}
+              </td>
               <td className="num">{r.firstStepMs.toFixed(0)}</td>
+              <td data-col="firstStepTuning" data-value={r.firstStepTuning}>
+                {tuningCell(r)}
+              </td>
               <td className="num">
                 {r.tensorsAt1} / {r.tensorsAt200}
               </td>
@@ -192,8 +223,8 @@ function PeakLine({
       FMA peak <strong>{peakGflops.toFixed(1)} GFLOP/s</strong>;{' '}
       {largestConv ? (
         <>
-          largest convolution {largestConv.name} ({largestConv.shape}, f32 forward){' '}
-          <strong>{largestConv.gflops.toFixed(1)} GFLOP/s</strong> ={' '}
+          largest convolution {largestConv.name} ({largestConv.shape}, f32 forward,{' '}
+          {largestConv.kernel} kernel) <strong>{largestConv.gflops.toFixed(1)} GFLOP/s</strong> ={' '}
           {formatPercent(largestConv.gflops / peakGflops)} of peak.
         </>
       ) : (
@@ -209,6 +240,32 @@ interface Shown {
   largestConv: LargestConv | null;
 }
 
+/** The per-layer table for the run's basis (the tuning is of the ratio network at that batch). */
+function LayersSection({
+  tuning,
+  request,
+  rows,
+}: {
+  tuning: LayerTuning | null;
+  request: BenchmarkRequest | null;
+  rows: BenchRow[];
+}) {
+  if (!tuning) return null;
+  const basis = (request && plannedBasis(request.models, request.batches)) ?? ratioBasis(rows);
+  if (!basis) return null;
+  return (
+    <>
+      <h3>Convolution kernels per layer</h3>
+      <BenchmarkLayersTable
+        tuning={tuning}
+        kernels={request?.kernels ?? 'auto'}
+        model={basis.model}
+        batch={basis.batch}
+      />
+    </>
+  );
+}
+
 /** The report to show: the finished one, or what a stopped or failed run had measured. */
 function shownReport(outcome: BenchmarkOutcome, request: BenchmarkRequest | null): Shown | null {
   if (outcome.status === 'finished') {
@@ -222,9 +279,11 @@ function shownReport(outcome: BenchmarkOutcome, request: BenchmarkRequest | null
   const report = partialReportOf(
     {
       adapter: outcome.adapter,
+      kernels: request?.kernels ?? 'auto',
       rows: outcome.rows,
       peakGflops: outcome.peakGflops,
       convGflops: outcome.largestConv?.gflops ?? null,
+      tuning: outcome.tuning ?? null,
       reason: outcome.status === 'stopped' ? STOPPED_BY_USER : outcome.message,
     },
     request,
@@ -232,6 +291,14 @@ function shownReport(outcome: BenchmarkOutcome, request: BenchmarkRequest | null
   const basis =
     (request && plannedBasis(request.models, request.batches)) ?? ratioBasis(outcome.rows);
   return { report, basis, largestConv: outcome.largestConv };
+}
+
+function tuningOf(outcome: BenchmarkOutcome): LayerTuning | null {
+  if (outcome.status !== 'finished') return outcome.tuning ?? null;
+  const { layers, tuningMs, tuningTimer } = outcome.report;
+  return layers && tuningMs !== null && tuningTimer !== null
+    ? { layers, ms: tuningMs, timer: tuningTimer }
+    : null;
 }
 
 /**
@@ -245,7 +312,12 @@ export function BenchmarkResults({ benchmark }: { benchmark: BenchmarkController
     if (!request || (liveRows.length === 0 && liveSummary.peakGflops === null)) return null;
     return (
       <>
-        <PeakLine {...liveSummary} />
+        <PeakLine peakGflops={liveSummary.peakGflops} largestConv={liveSummary.largestConv} />
+        <LayersSection
+          tuning={liveSummary.tuning}
+          request={request}
+          rows={liveRows.map((r) => r.row)}
+        />
         {liveRows.length > 0 && (
           <RowsTable
             rows={liveRows.map((r) => r.row)}
@@ -282,7 +354,7 @@ export function BenchmarkResults({ benchmark }: { benchmark: BenchmarkController
         <p className="small">
           Adapter: <strong data-testid="benchmark-adapter">{adapter}</strong> ·{' '}
           {request &&
-            `width ×${request.width}, ${request.warmupSteps} warm-up + ${request.timedSteps} timed steps (median), memory read after steps 1 and ${leakStep} · `}
+            `width ×${request.width}, kernels ${request.kernels}, ${request.warmupSteps} warm-up + ${request.timedSteps} timed steps (twice for the engine: readback every ${READBACK_STEPS} steps, then every step), memory read after steps 1 and ${leakStep} · `}
           {formatDuration(outcome.seconds)}
         </p>
       )}
@@ -298,6 +370,7 @@ export function BenchmarkResults({ benchmark }: { benchmark: BenchmarkController
       {shown && (
         <>
           <PeakLine peakGflops={shown.report.peakGflops} largestConv={shown.largestConv} />
+          <LayersSection tuning={tuningOf(outcome)} request={request} rows={rows} />
           <TargetsTable report={shown.report} basis={shown.basis} />
           <ReportActions report={shown.report} />
         </>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import * as Comlink from 'comlink';
-import type { BenchRow, LargestConv } from '../../benchmark/report';
+import type { BenchRow, LargestConv, LayerTuning } from '../../benchmark/report';
 import type {
   BenchmarkEvent,
   BenchmarkOutcome,
@@ -22,7 +22,7 @@ export interface BenchmarkController {
   progress: BenchmarkProgress | null;
   /** Rows measured so far in the run in progress. */
   liveRows: { row: BenchRow; dispatches: number }[];
-  /** The FMA peak and largest convolution of the run in progress, once measured. */
+  /** The FMA peak, per-layer kernel timings and largest convolution of the run in progress. */
   liveSummary: LiveSummary;
   /** How the last run ended; null before the first and while one runs. */
   outcome: BenchmarkOutcome | null;
@@ -34,10 +34,11 @@ export interface BenchmarkController {
 
 export interface LiveSummary {
   peakGflops: number | null;
+  tuning: LayerTuning | null;
   largestConv: LargestConv | null;
 }
 
-const NO_SUMMARY: LiveSummary = { peakGflops: null, largestConv: null };
+const NO_SUMMARY: LiveSummary = { peakGflops: null, tuning: null, largestConv: null };
 
 /** A run that ended without an answer from the worker, with what its events had brought. */
 const failed = (
@@ -125,6 +126,9 @@ export function useBenchmark(api: Comlink.Remote<TrainerWorkerApi> | null): Benc
             break;
           case 'peak':
             setLiveSummary((s) => ({ ...s, peakGflops: event.peakGflops }));
+            break;
+          case 'layers':
+            setLiveSummary((s) => ({ ...s, tuning: event.tuning }));
             break;
           case 'largestConv':
             setLiveSummary((s) => ({ ...s, largestConv: event.largestConv }));
