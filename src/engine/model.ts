@@ -6,7 +6,7 @@ import {
   type ResNetSpec,
 } from '../architecture';
 import type { Rng } from '../tricks';
-import { F32_OPS, type HeavyOps } from './fp16/ops';
+import { F32_OPS, type HeavyOps } from './heavy-ops';
 import { fusedBatchNormTrain } from './kernels/fused-bn';
 import { fusedResidualRelu } from './kernels/fused-residual';
 import { avgPool2x2Ceil } from './pooling';
@@ -75,7 +75,7 @@ export function makeVariable(initial: tf.Tensor, trainable: boolean): tf.Variabl
 
 /** Builds the variables; Xavier values are drawn on the CPU from `rng`, so a seed reproduces them. */
 /**
- * `ops` runs the convolutions and the FC layer (our f32 or f16 kernels, see fp16/ops.ts);
+ * `ops` runs the convolutions and the FC layer (our f32 or f16 kernels, see heavy-ops.ts);
  * `fusedBatchNorm` (on WebGPU) runs training-mode BN+ReLU and every block's relu(a + b) in our
  * fused kernels.
  */

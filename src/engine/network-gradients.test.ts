@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildResNetSpec, type ResNetOptions } from '../architecture';
 import { createRng } from '../tricks';
 import { initNodeBackend } from './backend-node';
-import { F32_OPS, STOCK_F32_OPS } from './fp16/ops';
+import { F32_OPS, STOCK_F32_OPS } from './heavy-ops';
 import { createResNetModel } from './model';
 
 /**

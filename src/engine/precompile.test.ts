@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildResNetSpec, type ResNetOptions } from '../architecture';
 import { createRng, NAG_MOMENTUM } from '../tricks';
 import { initNodeBackend } from './backend-node';
-import { F32_OPS, f16Ops, type HeavyOps } from './fp16/ops';
+import { F32_OPS, f16Ops, type HeavyOps } from './heavy-ops';
 import { compiledPipelineCount } from './kernels/dispatch';
 import { softCrossEntropy } from './loss';
 import { createResNetModel } from './model';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { convLayerInputs, type ResNetSpec } from '../architecture';
-import { kernelGeometry, type HeavyOps } from './fp16/ops';
+import { kernelGeometry, type HeavyOps } from './heavy-ops';
 import type { ConvGeometry } from './kernels/conv-geometry';
 import { compilePipelinesAhead, type ShaderSource } from './kernels/dispatch';
 import { matMulShaders } from './kernels/f16-kernels';

@@ -4,7 +4,7 @@ import { buildResNetSpec, type ResNetOptions } from '../../architecture';
 import { CONV_FAMILIES, type KernelSetting } from '../../autotune/plan';
 import { createRng, NAG_MOMENTUM } from '../../tricks';
 import { initNodeBackend } from '../backend-node';
-import { f16Ops, f32Ops, type HeavyOps } from '../fp16/ops';
+import { f16Ops, f32Ops, type HeavyOps } from '../heavy-ops';
 import { convKernelById } from '../kernels/conv-registry';
 import { gpuTimeMs } from '../kernels/dispatch';
 import { softCrossEntropy } from '../loss';

@@ -18,7 +18,7 @@ import {
   type TuningEntries,
 } from '../../autotune/plan';
 import { convLayerInputs, type ResNetSpec } from '../../architecture';
-import type { HeavyOps } from '../fp16/ops';
+import type { HeavyOps } from '../heavy-ops';
 import type { ConvGeometry } from '../kernels/conv-geometry';
 import { CONV_KERNEL_IDS, convCandidates, type ConvKernel } from '../kernels/conv-registry';
 import { compilePipelinesAhead, deviceHasTimestamps, gpuTimeMs } from '../kernels/dispatch';

@@ -21,7 +21,7 @@ import {
 import { minimumLeakStep } from '../../benchmark/settings';
 import { createRng, NAG_MOMENTUM } from '../../tricks';
 import { tuneConvolutions, type TuneResult, type TuningCacheStore } from '../autotune/tuner';
-import { availableF16Precision, f16Ops, f32Ops, kernelGeometry, type HeavyOps } from '../fp16/ops';
+import { availableF16Precision, f16Ops, f32Ops, kernelGeometry, type HeavyOps } from '../heavy-ops';
 import { deviceHasShaderF16 } from '../kernels/dispatch';
 import { softCrossEntropy } from '../loss';
 import { createResNetModel, type BatchMoments } from '../model';

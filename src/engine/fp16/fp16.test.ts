@@ -9,7 +9,7 @@ import { convGeometry } from '../kernels/conv-geometry';
 import { conv2dReference, F16_EPSILON, randomValues } from '../kernels/reference';
 import { createTrainer } from '../trainer';
 import { createGpuLossScaler } from './loss-scaler';
-import { f16Ops } from './ops';
+import { f16Ops } from '../heavy-ops';
 
 beforeAll(async () => {
   const info = await initNodeBackend();

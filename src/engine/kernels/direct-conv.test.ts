@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../tricks';
 import { initNodeBackend } from '../backend-node';
-import { F32_OPS, STOCK_F32_OPS } from '../fp16/ops';
+import { F32_OPS, STOCK_F32_OPS } from '../heavy-ops';
 import { convGeometry } from './conv-geometry';
 import {
   conv2dDirect,

@@ -10,7 +10,7 @@ import type { EvalResult, Progress, RunPhase } from '../../run/events';
 import { restoreCheckpoint, takeCheckpoint } from '../checkpoint';
 import type { Checkpoint } from '../../run/events';
 import { createGpuLossScaler, type GpuLossScaler } from '../fp16/loss-scaler';
-import { f16Ops, f32Ops, type HeavyOps } from '../fp16/ops';
+import { f16Ops, f32Ops, type HeavyOps } from '../heavy-ops';
 import { createResNetModel, type ResNetModel } from '../model';
 import { createNagOptimizer, type NagOptimizer } from '../optimizer';
 import type { StepContext } from '../step';

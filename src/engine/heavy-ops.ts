@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { CONV_OPS, type ConvOp, type KernelSetting } from '../../autotune/plan';
-import { convGeometry, type ConvGeometry } from '../kernels/conv-geometry';
-import { chooseConvKernel, type ConvKernel } from '../kernels/conv-registry';
-import { directConvApplies, paddedChannels, type ConvPrecision } from '../kernels/direct-conv';
-import { deviceHasShaderF16, type ShaderSource } from '../kernels/dispatch';
-import { matMulF16, matMulFilterGradF16, matMulInputGradF16 } from '../kernels/f16-kernels';
-import type { Precision } from '../kernels/gemm-wgsl';
+import { CONV_OPS, type ConvOp, type KernelSetting } from '../autotune/plan';
+import { convGeometry, type ConvGeometry } from './kernels/conv-geometry';
+import { chooseConvKernel, type ConvKernel } from './kernels/conv-registry';
+import { directConvApplies, paddedChannels, type ConvPrecision } from './kernels/direct-conv';
+import { deviceHasShaderF16, type ShaderSource } from './kernels/dispatch';
+import { matMulF16, matMulFilterGradF16, matMulInputGradF16 } from './kernels/f16-kernels';
+import type { Precision } from './kernels/gemm-wgsl';
 
 /**
  * The two heavy ops of the ResNet, swappable: f32 or §3.2's f16, each convolution op (forward,
