@@ -1,17 +1,37 @@
-import { defineConfig, devices } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { defineConfig, devices, type LaunchOptions } from '@playwright/test';
+import { CHROMIUM_ARGS, FORCE_SWIFTSHADER, WEBGPU_DEVELOPER_FEATURES } from './e2e/chromium-args';
 
 /**
  * End-to-end tests against the production build (`npm run test:e2e` builds first), in Chromium
- * with real WebGPU. Without a GPU, WebGPU runs on Mesa lavapipe through shared/webgpu-ci:
- * CHROMIUM_PATH points at that Chromium. CI must never silently skip WebGPU.
+ * with real WebGPU.
+ * - Without a GPU (CI): scripts/webgpu-ci/setup.sh exports CHROMIUM_PATH, a Chromium whose WebGPU
+ *   runs on Mesa lavapipe, and CHROMIUM_NO_F16_PATH. CI must never silently skip WebGPU, so CI
+ *   without CHROMIUM_PATH is an error.
+ * - On a developer's machine with a GPU, CHROMIUM_PATH unset: Playwright's own Chromium
+ *   (`npx playwright install chromium` once). Channel 'chromium' is its full browser in the new
+ *   headless mode, whose WebGPU uses the GPU like a normal Chrome.
  */
-
-const executablePath = process.env.CHROMIUM_PATH || undefined;
-if (!executablePath && process.env.CI) {
+const chromiumPath = process.env.CHROMIUM_PATH || undefined;
+if (!chromiumPath && process.env.CI) {
   throw new Error(
-    'CHROMIUM_PATH is not set: CI needs the WebGPU-capable Chromium of shared/webgpu-ci (run its setup.sh).',
+    'CHROMIUM_PATH is not set: CI needs the WebGPU-capable Chromium of scripts/webgpu-ci/setup.sh.',
   );
 }
+
+function chromiumAt(executablePath: string | undefined, args: string[]) {
+  const launchOptions: LaunchOptions = { executablePath, args };
+  return executablePath ? { launchOptions } : { channel: 'chromium', launchOptions };
+}
+
+/**
+ * A WebGPU adapter without shader-f16: Chromium's SwiftShader. Debian's /usr/bin/chromium (where
+ * setup.sh points CHROMIUM_NO_F16_PATH) has no other adapter without a GPU; FORCE_SWIFTSHADER
+ * also makes Playwright's Chromium pick it on a machine with a GPU.
+ */
+const noF16Path =
+  process.env.CHROMIUM_NO_F16_PATH ??
+  (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
 // E2E_PORT lets several checkouts run their e2e suites side by side.
 const PORT = Number(process.env.E2E_PORT ?? 4173);
@@ -39,42 +59,17 @@ export default defineConfig({
       use: {
         ...devices['Desktop Chrome'],
         viewport: { width: 1440, height: 1000 },
-        launchOptions: {
-          executablePath,
-          args: [
-            '--headless',
-            '--no-sandbox',
-            '--enable-unsafe-webgpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--enable-webgpu-developer-features',
-          ],
-        },
+        ...chromiumAt(chromiumPath, [...CHROMIUM_ARGS, WEBGPU_DEVELOPER_FEATURES]),
       },
     },
     {
-      // An adapter without shader-f16: plain Chromium's own SwiftShader (FP16 is emulated there).
+      // An adapter without shader-f16 (FP16 is emulated there): see noF16Path.
       name: 'chromium-no-shader-f16',
       testMatch: /no-shader-f16\.spec\.ts/,
       use: {
         ...devices['Desktop Chrome'],
         viewport: { width: 1440, height: 1000 },
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_NO_F16_PATH ?? '/usr/bin/chromium',
-          args: [
-            '--headless',
-            '--no-sandbox',
-            '--enable-unsafe-webgpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        },
+        ...chromiumAt(noF16Path, [...CHROMIUM_ARGS, FORCE_SWIFTSHADER]),
       },
     },
   ],
