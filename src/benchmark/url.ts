@@ -1,5 +1,6 @@
 import { KERNEL_SETTINGS, type KernelSetting } from '../autotune/plan';
 import { isBenchmarkKey, type IgnoredParam } from '../config';
+import { READBACK_STEPS } from './report';
 import { FULL_SETTINGS, LIMITS, minimumLeakStep, type BenchmarkSettings } from './settings';
 
 /**
@@ -169,7 +170,13 @@ export const BENCH_PARAMS: readonly BenchParam[] = [
     LIMITS.warmupSteps,
     true,
   ),
-  numberParam('bench_steps', 'timedSteps', 'timed steps (median)', LIMITS.timedSteps, true),
+  numberParam(
+    'bench_steps',
+    'timedSteps',
+    `timed steps (twice in engine rows: readback every ${READBACK_STEPS} steps, then every step)`,
+    LIMITS.timedSteps,
+    true,
+  ),
   leak,
   f16,
   kernels,
