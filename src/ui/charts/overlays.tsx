@@ -21,21 +21,6 @@ export interface OverlaySeries extends Curves {
   members?: Curves[];
 }
 
-export const OVERLAY_COLORS = [
-  '#059669',
-  '#9333ea',
-  '#db2777',
-  '#ca8a04',
-  '#0891b2',
-  '#4b5563',
-  '#65a30d',
-  '#7c2d12',
-];
-
-export function overlayColor(index: number): string {
-  return OVERLAY_COLORS[index % OVERLAY_COLORS.length]!;
-}
-
 type Pick = (s: Curves) => { x: number; y: number | null }[];
 
 const isBand = (s: OverlaySeries): s is OverlaySeries & { members: Curves[] } =>

@@ -1,6 +1,6 @@
 import type { ParamKey } from '../../config';
 import { EXPLANATIONS } from '../../experiments/explanations';
-import { GapFigure, ScheduleFigure } from '../charts/TeachingFigures';
+import { GapFigure, ScheduleFigure } from '../charts/lazy';
 import { Tex } from './Tex';
 
 /** The explanation card of a trick control, collapsed until opened. */

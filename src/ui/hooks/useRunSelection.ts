@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { SavedRun } from '../../experiments/saved-run';
-import { overlayColor, type OverlaySeries } from '../charts/overlays';
+import { overlayColor } from '../charts/overlay-colors';
+import type { OverlaySeries } from '../charts/overlays';
 import { overlaysOf } from '../overlay-groups';
 
 export interface RunSelection {

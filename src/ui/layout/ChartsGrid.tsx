@@ -1,11 +1,7 @@
 import { classCount, type ExperimentConfig } from '../../config';
 import type { SavedRun } from '../../experiments/saved-run';
-import { AccuracyChart } from '../charts/AccuracyChart';
 import { CHART_HEIGHT, ChartHeightContext, PRESENTATION_CHART_HEIGHT } from '../charts/ChartCard';
-import { LogitGapChart } from '../charts/LogitGapChart';
-import { LossChart } from '../charts/LossChart';
-import { LossScaleChart } from '../charts/LossScaleChart';
-import { LrChart } from '../charts/LrChart';
+import { AccuracyChart, LogitGapChart, LossChart, LossScaleChart, LrChart } from '../charts/lazy';
 import type { OverlaySeries } from '../charts/overlays';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 
