@@ -110,9 +110,10 @@ test.describe('trick panel', () => {
       .poll(async () => Number((await lrChartData(page))['warmup-steps']))
       .toBeGreaterThan(0);
     const warm = await lrChartData(page);
-    // Default: 5000 images / batch 128 = 39 steps per epoch; warmup over 3 epochs.
-    expect(Number(warm['warmup-steps'])).toBe(3 * 39);
-    expect(Number(warm['first-lr'])).toBeCloseTo(0.1 / (3 * 39), 6);
+    // Default: 5000 images / batch 128 = 39 full steps and one of 8 images, so 40 steps per
+    // epoch (every image once per epoch); warmup over 3 epochs.
+    expect(Number(warm['warmup-steps'])).toBe(3 * 40);
+    expect(Number(warm['first-lr'])).toBeCloseTo(0.1 / (3 * 40), 6);
 
     await page.getByLabel('Linear scaling learning rate', { exact: true }).check();
     await expect
