@@ -8,10 +8,19 @@ const OP_NAMES = {
   filterGrad: 'filter gradient',
 } as const;
 
+/** Every kernel id of the tuning, in the order the tuner timed them (the registry's). */
+function kernelColumns(tuning: LayerTuning): string[] {
+  const ids: string[] = [];
+  for (const layer of tuning.layers) {
+    for (const c of layer.candidates) if (!ids.includes(c.id)) ids.push(c.id);
+  }
+  return ids;
+}
+
 /**
- * The per-layer kernel timings, like cuDNN's find results: for each f32 convolution op of the
- * ratio network, every kernel that can run it with its time and GFLOP/s, and the one the run's
- * kernel setting uses in the Chosen column.
+ * The per-layer kernel timings, like cuDNN's find results: one row per f32 convolution op of the
+ * ratio network, one column per kernel (ms per run, GFLOP/s below), and the kernel the run's
+ * setting uses in the Chosen column (its cell is marked too).
  */
 export function BenchmarkLayersTable({
   tuning,
@@ -24,6 +33,7 @@ export function BenchmarkLayersTable({
   model: BenchModel;
   batch: number;
 }) {
+  const columns = kernelColumns(tuning);
   const rule =
     kernels === 'auto'
       ? 'the fastest (the kernels setting is auto)'
@@ -33,74 +43,72 @@ export function BenchmarkLayersTable({
       <table data-testid="benchmark-layers" aria-label="Per-layer convolution kernels">
         <caption className="small muted">
           Every f32 convolution op of {MODEL_NAMES[model]} at batch {batch}, each kernel timed (
-          {tuning.timer}, {(tuning.ms / 1000).toFixed(1)} s in all). Chosen: {rule}. — = failed on
-          this adapter, or cut short at ≥ 3× the best time.
+          {tuning.timer}, {(tuning.ms / 1000).toFixed(1)} s in all): ms per run, GFLOP/s below.
+          Chosen: {rule}. — = failed on this adapter, or cut short at over 3× the best time; n/a =
+          the kernel cannot run this op.
         </caption>
         <thead>
           <tr>
             <th scope="col">op</th>
             <th scope="col">shape</th>
-            <th scope="col">kernel</th>
-            <th scope="col" className="num">
-              ms
-            </th>
-            <th scope="col" className="num">
-              GFLOP/s
-            </th>
+            {columns.map((id) => (
+              <th key={id} scope="col" className="num">
+                {id}
+              </th>
+            ))}
             <th scope="col">Chosen</th>
           </tr>
         </thead>
-        {tuning.layers.map((layer) => {
-          const timed = layer.candidates.some((c) => c.id === layer.chosen);
-          const span = layer.candidates.length + (timed ? 0 : 1);
-          const head = (
-            <>
-              <th scope="rowgroup" rowSpan={span}>
-                {OP_NAMES[layer.op]}
-              </th>
-              <th scope="rowgroup" rowSpan={span}>
-                {layer.shape}
-              </th>
-            </>
-          );
-          return (
-            <tbody
-              key={`${layer.op} ${layer.shape}`}
-              data-op={layer.op}
-              data-shape={layer.shape}
-              data-chosen={layer.chosen}
-            >
-              {layer.candidates.map((c, i) => {
-                const chosen = c.id === layer.chosen;
-                return (
-                  <tr key={c.id} data-kernel={c.id} data-chosen={chosen ? 'true' : undefined}>
-                    {i === 0 && head}
-                    <td>{chosen ? <strong>{c.id}</strong> : c.id}</td>
-                    <td className="num" data-value={c.ms ?? ''}>
-                      {formatMs(c.ms)}
+        <tbody>
+          {tuning.layers.map((layer) => {
+            const timed = layer.candidates.some((c) => c.id === layer.chosen);
+            return (
+              <tr
+                key={`${layer.op} ${layer.shape}`}
+                data-op={layer.op}
+                data-shape={layer.shape}
+                data-chosen={layer.chosen}
+              >
+                <th scope="row">{OP_NAMES[layer.op]}</th>
+                {/* The caption names the batch; the cells stay narrow. */}
+                <td>{layer.shape.replace(/, batch \d+$/, '')}</td>
+                {columns.map((id) => {
+                  const c = layer.candidates.find((k) => k.id === id);
+                  if (!c) {
+                    return (
+                      <td key={id} className="num muted">
+                        n/a
+                      </td>
+                    );
+                  }
+                  const chosen = id === layer.chosen;
+                  const ms = formatMs(c.ms);
+                  const gflops =
+                    c.gflops === null ? null : (
+                      <span className="small muted">{c.gflops.toFixed(1)}</span>
+                    );
+                  return (
+                    <td
+                      key={id}
+                      className="num"
+                      data-kernel={id}
+                      data-value={c.ms ?? ''}
+                      data-chosen={chosen ? 'true' : undefined}
+                    >
+                      {chosen ? <strong>✓ {ms}</strong> : ms}
+                      {gflops && <br />}
+                      {gflops}
                     </td>
-                    <td className="num">{c.gflops === null ? '—' : c.gflops.toFixed(1)}</td>
-                    <td>{chosen && <strong>✓ chosen</strong>}</td>
-                  </tr>
-                );
-              })}
-              {!timed && (
-                // A forced kernel that was not among the timed candidates still runs: say so.
-                <tr data-kernel={layer.chosen} data-chosen="true">
-                  {layer.candidates.length === 0 && head}
-                  <td>
-                    <strong>{layer.chosen}</strong>
-                  </td>
-                  <td className="num">not timed</td>
-                  <td className="num">—</td>
-                  <td>
-                    <strong>✓ chosen</strong>
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          );
-        })}
+                  );
+                })}
+                <td data-col="chosen">
+                  <strong>{layer.chosen}</strong>
+                  {!timed && ' (not timed)'}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
       </table>
     </div>
   );
