@@ -145,6 +145,7 @@ test('presets set their documented values, also as links', async ({ page }) => {
   await expect(page.getByLabel('Learning rate warmup', { exact: true })).toHaveValue('1');
   await expect(page.getByLabel('Zero γ', { exact: true })).toBeChecked();
   await expect(page.getByLabel('No bias decay', { exact: true })).toBeChecked();
+  await expect(page.getByLabel('FP16 (mixed precision)', { exact: true })).toBeChecked();
   await expect(page.getByLabel('Model', { exact: true })).toHaveValue('resnet50');
 
   await page.getByRole('link', { name: 'Link to the Full stack preset' }).click();

@@ -35,6 +35,7 @@ export const trainPointSchema = z.object({
 export const evalSchema = z.object({
   epoch: z.number().int().nonnegative(),
   step: z.number().int().nonnegative(),
+  imagesSeen: z.number().int().nonnegative().optional(),
   valLoss: finite,
   top1: z.number().min(0).max(1),
   top5: z.number().min(0).max(1).nullable(),
