@@ -76,8 +76,8 @@ export function fastest(timings: readonly CandidateTiming[]): CandidateTiming | 
 }
 
 /**
- * Whether timing a candidate can stop after its first (untimed-warm) run: once it took more than
- * `factor` × the best median so far, it cannot win, and its repetitions would only cost time.
+ * Whether timing a candidate can stop after its first timing: once that took more than `factor`
+ * × the best median so far (same timer), it cannot win, and more timings would only cost time.
  */
 export function hopeless(firstRunMs: number, bestMs: number | null, factor = 3): boolean {
   return bestMs !== null && firstRunMs > factor * bestMs;

@@ -128,6 +128,12 @@ function runOp(
 
 /** Runs per timing: enough to spread a readback's latency (wall clock) or a timestamp's tick. */
 const RUNS_PER_SAMPLE = 3;
+/**
+ * A run this slow (ms, from the untimed first run) needs neither: one run per timing, and two
+ * timings. On a CPU driver a ResNet layer takes tens to hundreds of ms per run, and timing every
+ * candidate of every layer three times three times took minutes.
+ */
+const SLOW_RUN_MS = 30;
 
 /** How many samples each timer took, for the report. */
 interface TimerCounts {
@@ -140,28 +146,54 @@ async function timeRuns(
   run: () => tf.Tensor,
   useGpu: boolean,
   counts: TimerCounts,
+  runs = RUNS_PER_SAMPLE,
 ): Promise<number> {
   const outputs: tf.Tensor[] = [];
   try {
     if (useGpu) {
       const ms = await gpuTimeMs(() => {
-        for (let r = 0; r < RUNS_PER_SAMPLE; r++) outputs.push(run());
+        for (let r = 0; r < runs; r++) outputs.push(run());
       });
       if (ms !== null) {
         counts.gpu++;
-        return ms / RUNS_PER_SAMPLE;
+        return ms / runs;
       }
       tf.dispose(outputs.splice(0));
     }
     counts.wall++;
     const start = performance.now();
-    for (let r = 0; r < RUNS_PER_SAMPLE; r++) outputs.push(run());
+    for (let r = 0; r < runs; r++) outputs.push(run());
     // A CPU–GPU sync point: the queued runs are done when the last output is read.
     await outputs[outputs.length - 1]!.data();
-    return (performance.now() - start) / RUNS_PER_SAMPLE;
+    return (performance.now() - start) / runs;
   } finally {
     tf.dispose(outputs);
   }
+}
+
+/** A first run this many times the fastest first run is not timed at all. */
+const WARM_FACTOR = 5;
+
+/**
+ * The median of `samples` timings of `run` (2 of 1 run each where a run takes over SLOW_RUN_MS),
+ * with the timer the best so far was taken with; a candidate that cannot win keeps its one timing.
+ */
+async function timed(
+  run: () => tf.Tensor,
+  warm: number,
+  useGpu: boolean,
+  counts: TimerCounts,
+  samples: number,
+  timings: readonly CandidateTiming[],
+): Promise<number> {
+  const slow = warm > SLOW_RUN_MS;
+  const runs = slow ? 1 : RUNS_PER_SAMPLE;
+  const wanted = slow ? Math.min(2, samples) : samples;
+  const times = [await timeRuns(run, useGpu, counts, runs)];
+  if (!hopeless(times[0]!, fastest(timings)?.ms ?? null)) {
+    while (times.length < wanted) times.push(await timeRuns(run, useGpu, counts, runs));
+  }
+  return medianOf(times);
 }
 
 async function timeCandidates(
@@ -173,6 +205,8 @@ async function timeCandidates(
   const samples = options.samples ?? 3;
   const t = operands(job.g);
   const timings: CandidateTiming[] = [];
+  /** The fastest untimed first run so far (wall clock, readback and any lazy compile included). */
+  let bestWarm = Number.POSITIVE_INFINITY;
   try {
     for (const kernel of convCandidates(job.op, job.g, options.ops.precision)) {
       options.signal?.throwIfAborted();
@@ -180,13 +214,12 @@ async function timeCandidates(
       let ms = Number.NaN;
       try {
         // The first run builds whatever is still lazy (tfjs's pipelines) and is not counted.
-        const first = await timeRuns(run, false, { gpu: 0, wall: 0 });
-        const best = fastest(timings)?.ms ?? null;
-        if (!hopeless(first, best)) {
-          const times: number[] = [];
-          for (let s = 0; s < samples; s++) times.push(await timeRuns(run, useGpu, counts));
-          ms = medianOf(times);
-        }
+        const warm = await timeRuns(run, false, { gpu: 0, wall: 0 }, 1);
+        bestWarm = Math.min(bestWarm, warm);
+        // Far slower even by wall clock: not worth timing (a CPU driver's slow candidates took
+        // seconds each, and most of the tuning time).
+        if (!hopeless(warm, bestWarm, WARM_FACTOR))
+          ms = await timed(run, warm, useGpu, counts, samples, timings);
       } catch (error) {
         // A kernel that cannot run here (a limit of this adapter) is simply not chosen.
         console.warn(`kernel ${kernel.id} failed on ${job.key}:`, error);
