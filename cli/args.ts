@@ -1,4 +1,5 @@
 import { parseArgs as parseArgv } from 'node:util';
+import { parseDecimal } from '../src/config/number-text';
 import { PARAMS } from '../src/config/params';
 import { SWEEP_TABLES, type SweepTable } from '../src/experiments/sweeps';
 
@@ -88,8 +89,8 @@ function sweepTable(value: string): SweepTable {
 /** The `repeats` parameter's own rule (config/params.ts), so the flag and the URL agree. */
 function repeatCount(value: string): number {
   const { min, max } = PARAMS.repeats;
-  const n = value.trim() === '' ? Number.NaN : Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
+  const n = parseDecimal(value);
+  if (n === null || !Number.isInteger(n) || n < min || n > max) {
     throw new ArgsError(`--repeats: '${value}' is not a whole number from ${min} to ${max}`);
   }
   return n;

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { KERNEL_SETTINGS, type KernelSetting } from '../autotune/plan';
 import { minimumLeakStep } from './settings';
+import { parseDecimal } from '../config/number-text';
+import { errorMessage } from '../errors';
 
 /**
  * The flags of `npm run bench` (bench/engine.ts), parsed with node:util's parseArgs and checked
@@ -56,22 +58,17 @@ export class BenchArgsError extends Error {
   override name = 'BenchArgsError';
 }
 
-const WHOLE = /^\d+$/;
-const DECIMAL = /^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
 function whole(flag: string, raw: string, min: number): number {
-  const text = raw.trim();
-  const n = Number(text);
-  if (!WHOLE.test(text) || n < min) {
+  const n = parseDecimal(raw);
+  if (n === null || !Number.isInteger(n) || n < min) {
     throw new BenchArgsError(`${flag}: '${raw}' is not a whole number ≥ ${min}`);
   }
   return n;
 }
 
 function positive(flag: string, raw: string): number {
-  const text = raw.trim();
-  const n = Number(text);
-  if (!DECIMAL.test(text) || !(n > 0) || !Number.isFinite(n)) {
+  const n = parseDecimal(raw);
+  if (n === null || !(n > 0) || !Number.isFinite(n)) {
     throw new BenchArgsError(`${flag}: '${raw}' is not a positive number`);
   }
   return n;
@@ -114,7 +111,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchCliArgs | 'help' {
       },
     }));
   } catch (error) {
-    throw new BenchArgsError(error instanceof Error ? error.message : String(error));
+    throw new BenchArgsError(errorMessage(error));
   }
   if (values.help) return 'help';
   const quick = values.quick ?? false;

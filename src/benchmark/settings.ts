@@ -1,5 +1,6 @@
 import type { KernelSetting } from '../autotune/plan';
 import type { BenchModel } from './report';
+import { parseDecimal } from '../config/number-text';
 
 /**
  * The Benchmark panel's settings: what the user typed (strings, so a half-typed number is never
@@ -80,8 +81,7 @@ function parseNumber(
   whole: boolean,
   problems: string[],
 ): number {
-  const trimmed = text.trim();
-  const n = trimmed === '' ? NaN : Number(trimmed);
+  const n = parseDecimal(text) ?? Number.NaN;
   if (!Number.isFinite(n) || n < min || n > max || (whole && !Number.isInteger(n))) {
     problems.push(`${what} must be ${whole ? 'a whole number ' : ''}from ${min} to ${max}.`);
   }

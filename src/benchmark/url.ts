@@ -2,6 +2,7 @@ import { KERNEL_SETTINGS, type KernelSetting } from '../autotune/plan';
 import { isBenchmarkKey, type IgnoredParam } from '../config';
 import { READBACK_STEPS } from './report';
 import { FULL_SETTINGS, LIMITS, minimumLeakStep, type BenchmarkSettings } from './settings';
+import { parseDecimal } from '../config/number-text';
 
 /**
  * The Benchmark panel's settings in the page address, so a link can open the panel with them
@@ -21,8 +22,6 @@ export interface BenchParam {
   apply: (s: BenchmarkSettings, raw: string) => BenchmarkSettings | { reason: string };
 }
 
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
 /** A plain decimal number in [min, max] (whole when asked), or why not. */
 function numberIn(
   raw: string,
@@ -30,9 +29,8 @@ function numberIn(
   max: number,
   whole: boolean,
 ): number | { reason: string } {
-  const text = raw.trim();
-  if (!DECIMAL.test(text)) return { reason: 'is not a number' };
-  const n = Number(text);
+  const n = parseDecimal(raw);
+  if (n === null) return { reason: 'is not a number' };
   if (whole && !Number.isInteger(n)) return { reason: 'must be a whole number' };
   if (n < min || n > max) return { reason: `must be from ${min} to ${max}` };
   return n;

@@ -1,6 +1,7 @@
 import { DEFAULT_CONFIG } from './defaults';
 import { enforceConsistency, type IgnoredParam } from './consistency';
 import { PARAM_KEYS, PARAMS, paramSpec, type ExperimentConfig, type ParamKey } from './params';
+import { parseDecimal } from './number-text';
 
 export type { IgnoredParam } from './consistency';
 
@@ -58,12 +59,9 @@ export function parseParamValue(
       candidate = raw === '1';
       break;
     case 'number': {
-      const trimmed = raw.trim();
-      // Number('') is 0 and Number('0x10') is 16: accept plain decimal notation only.
-      if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) {
-        return { ok: false, reason: 'is not a number' };
-      }
-      candidate = Number(trimmed);
+      const value = parseDecimal(raw);
+      if (value === null) return { ok: false, reason: 'is not a number' };
+      candidate = value;
       break;
     }
     default:

@@ -4,6 +4,7 @@ import { plannedRowCount, type BenchmarkRequest } from '../benchmark/settings';
 import type { BenchmarkEvent, BenchmarkOutcome } from './protocol';
 import type { BackendInfo } from '../run/events';
 import { indexedDbTuningCache } from './tuning-cache';
+import { errorMessage } from '../errors';
 
 /**
  * Runs the engine benchmark suite (src/engine/benchmark/suite.ts, the one `npm run bench` runs)
@@ -102,7 +103,7 @@ export async function runBenchmarkOnBackend(
         ...partial,
       };
     }
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     return { status: 'failed', message: describeBenchmarkFailure(message, during), ...partial };
   }
 }
