@@ -3,7 +3,7 @@ import type { ExperimentConfig } from '../../config';
 import { nextRunId, type SavedRun, type SweepTag } from '../../experiments/saved-run';
 import type { RunsMessage } from '../components/RunsPanel';
 import type { SavedRuns } from './useSavedRuns';
-import type { Trainer } from './useTrainer';
+import type { Trainer } from './trainer-types';
 
 export interface RunLauncher {
   /**

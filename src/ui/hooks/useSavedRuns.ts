@@ -4,7 +4,7 @@ import { saveWeights } from '../../storage/run-store';
 import type { RunRecord } from '../runs';
 import { mustWriteNow, toSavedRun } from '../saved-runs';
 import { useStoredRuns } from './useStoredRuns';
-import type { Trainer } from './useTrainer';
+import type { Trainer } from './trainer-types';
 
 export interface SavedRuns {
   runs: SavedRun[];

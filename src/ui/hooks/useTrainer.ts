@@ -1,38 +1,14 @@
 import { useCallback, useReducer, useRef, useState } from 'react';
-import type * as Comlink from 'comlink';
 import type { ExperimentConfig } from '../../config';
 import { errorMessage } from '../../errors';
-import type { BackendInfo, NamedWeight, TrainerEvent } from '../../run/events';
-import type { TrainerWorkerApi } from '../../worker/protocol';
-import { INITIAL_RUNS, isActive, runsReducer, type RunHistory, type RunRecord } from '../runs';
+import type { BackendInfo, TrainerEvent } from '../../run/events';
+import { INITIAL_RUNS, isActive, runsReducer, type RunHistory } from '../runs';
+import type { Trainer } from './trainer-types';
 import { useEventBatch } from './useEventBatch';
 import { useTrainerWorker } from './useTrainerWorker';
 
 /** A worker that keeps crashing (e.g. its script cannot load) is not restarted forever. */
 const MAX_WORKER_RESTARTS = 3;
-
-export interface Trainer {
-  backend: BackendInfo | null;
-  /** The worker could not start, or crashed. */
-  workerError: string | null;
-  runs: RunRecord[];
-  active: RunRecord | null;
-  /**
-   * Starts run `id` (useRunLauncher owns the ids). With `history`, the run resumes from the
-   * checkpoint stored in the browser and its curves continue from `history`.
-   */
-  start: (config: ExperimentConfig, id: string, history?: RunHistory) => string | null;
-  /** A run is in the worker (until its 'ended' event, or start() fails); a new run must wait. */
-  busy: boolean;
-  /** Trained weights of a finished run of this session (null when the worker has none). */
-  exportWeights: (id: string) => Promise<NamedWeight[] | null>;
-  pause: () => void;
-  resume: () => void;
-  step: () => void;
-  stop: () => void;
-  /** The worker's API once it exists (datasets and the augmentation preview use it directly). */
-  api: Comlink.Remote<TrainerWorkerApi> | null;
-}
 
 /** The session's runs as the worker reports them, and the controls of the one in the worker. */
 export function useTrainer(): Trainer {

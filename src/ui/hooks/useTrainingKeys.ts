@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { ExperimentConfig } from '../../config';
 import { useShortcuts } from './useShortcuts';
-import type { Trainer } from './useTrainer';
+import type { Trainer } from './trainer-types';
 import { useWhenReady } from './useWhenReady';
 
 /**

@@ -1,0 +1,88 @@
+import { READBACK_STEPS, syncCell, tuningCell, type BenchRow } from '../../benchmark/report';
+import { MODEL_NAMES } from './benchmark-format';
+
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+
+/** One line per measured row: both images/s figures, the first step, memory and dispatches. */
+export function BenchmarkRowsTable({
+  rows,
+  dispatches,
+  leakStep,
+}: {
+  rows: BenchRow[];
+  dispatches: number[];
+  leakStep: number;
+}) {
+  return (
+    <div className="table-scroll">
+      <table data-testid="benchmark-table" aria-label="Benchmark rows">
+        <caption className="small muted">
+          images/s: the loss read back every {READBACK_STEPS} steps, as training does; sync
+          images/s: read back after every step. tf.layers’ trainOnBatch always reads back, so its
+          two figures are one (same). The ratios use images/s.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">variant</th>
+            <th scope="col">network</th>
+            <th scope="col" className="num">
+              batch
+            </th>
+            <th scope="col">kernels</th>
+            <th scope="col" className="num">
+              images/s
+            </th>
+            <th scope="col" className="num">
+              sync images/s
+            </th>
+            <th scope="col" className="num">
+              first step ms
+            </th>
+            <th scope="col">first step tuning</th>
+            <th scope="col" className="num">
+              tensors @1 / @{leakStep}
+            </th>
+            <th scope="col" className="num">
+              GPU MB @1 / @{leakStep}
+            </th>
+            <th scope="col" className="num">
+              dispatches/step
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => (
+            <tr
+              key={`${r.name}-${r.model}-${r.batch}`}
+              data-variant={r.name}
+              data-model={r.model}
+              data-batch={r.batch}
+            >
+              <td>{r.name}</td>
+              <td>{MODEL_NAMES[r.model]}</td>
+              <td className="num">{r.batch}</td>
+              <td data-col="kernels">{r.kernels}</td>
+              <td className="num" data-col="imgPerSec" data-value={r.imgPerSec}>
+                {r.imgPerSec.toFixed(1)}
+              </td>
+              <td className="num" data-col="imgPerSecSync" data-value={r.imgPerSecSync}>
+                {syncCell(r)}
+              </td>
+              <td className="num">{r.firstStepMs.toFixed(0)}</td>
+              <td data-col="firstStepTuning" data-value={r.firstStepTuning}>
+                {tuningCell(r)}
+              </td>
+              <td className="num">
+                {r.tensorsAt1} / {r.tensorsAt200}
+              </td>
+              <td className="num">
+                {mb(r.gpuBytesAt1)} / {mb(r.gpuBytesAt200)}
+              </td>
+              <td className="num">{dispatches[i] ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
