@@ -18,9 +18,9 @@ import {
   type BenchModel,
   type BenchRow,
   type BenchVariant,
-  type LayerTuning,
   type Measurements,
 } from './report';
+import { ONE_LAYER_TUNING } from './test-utils';
 
 const row = (
   name: BenchVariant,
@@ -45,18 +45,7 @@ const row = (
   gpuBytesAt200: 4096,
 });
 
-const tuning: LayerTuning = {
-  layers: [
-    {
-      op: 'filterGrad',
-      shape: '3×3/1 p1, 4→4 @32×32, batch 4',
-      candidates: [{ id: 'direct', family: 'direct', ms: 1, gflops: 1.179648 }],
-      chosen: 'direct',
-    },
-  ],
-  ms: 900,
-  timer: 'wall clock',
-};
+const tuning = ONE_LAYER_TUNING;
 
 /** A complete run's measurements: adapter 'a', kernels auto, no tuning unless given. */
 const measured = (

@@ -1,3 +1,4 @@
+import type { LayerTuning } from './report';
 import type { BenchmarkSettings } from './settings';
 
 /** The smallest run the panel allows: one network at width 1/16, batch 4, one timed step. */
@@ -13,4 +14,18 @@ export const SMALLEST_SETTINGS: BenchmarkSettings = {
   leakStep: '',
   f16: false,
   kernels: 'auto',
+};
+
+/** One tuned layer: a 3×3 filter gradient at batch 4, direct timed at 1 ms (1.18 GFLOP/s). */
+export const ONE_LAYER_TUNING: LayerTuning = {
+  layers: [
+    {
+      op: 'filterGrad',
+      shape: '3×3/1 p1, 4→4 @32×32, batch 4',
+      candidates: [{ id: 'direct', family: 'direct', ms: 1, gflops: 1.179648 }],
+      chosen: 'direct',
+    },
+  ],
+  ms: 900,
+  timer: 'wall clock',
 };

@@ -4,25 +4,13 @@ import { buildResNetSpec, summarizeResNet, type ResNetOptions } from '../archite
 import { createRng } from '../tricks';
 import { initNodeBackend } from './backend-node';
 import { createResNetModel } from './model';
+import { tinyResNetOptions } from './test-utils';
 
 beforeAll(async () => {
   await initNodeBackend();
 });
 
-function options(overrides: Partial<ResNetOptions>): ResNetOptions {
-  return {
-    model: 'resnet10',
-    width: 0.0625,
-    input: 32,
-    stem: 'auto',
-    tweakB: false,
-    tweakC: false,
-    tweakD: false,
-    zeroGamma: false,
-    classes: 10,
-    ...overrides,
-  };
-}
+const options = tinyResNetOptions;
 
 describe('ResNet model', () => {
   const cases: [string, Partial<ResNetOptions>][] = [

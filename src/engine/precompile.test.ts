@@ -14,22 +14,13 @@ import {
   compileTrainingShaders,
   trainingShaders,
 } from './precompile';
+import { tinyResNetOptions } from './test-utils';
 
 beforeAll(async () => {
   await initNodeBackend();
 });
 
-const BASE: ResNetOptions = {
-  model: 'resnet18',
-  width: 0.0625,
-  input: 32,
-  stem: 'auto',
-  tweakB: false,
-  tweakC: false,
-  tweakD: false,
-  zeroGamma: false,
-  classes: 10,
-};
+const BASE = tinyResNetOptions({ model: 'resnet18' });
 
 describe('compiling our shaders ahead of the first step', () => {
   // The CIFAR stem; bottlenecks with tweaks B, C (three 3×3 stem convs) and D (pooled shortcut);

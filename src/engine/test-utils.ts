@@ -1,3 +1,4 @@
+import type { ResNetOptions } from '../architecture';
 import type { ImageDataset, ImageSplit } from '../data/dataset';
 import { createRng } from '../tricks';
 
@@ -35,4 +36,20 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return max;
+}
+
+/** A ResNet-10 at width 1/16 on 32 px, no tweaks, 10 classes: small enough for lavapipe. */
+export function tinyResNetOptions(overrides: Partial<ResNetOptions> = {}): ResNetOptions {
+  return {
+    model: 'resnet10',
+    width: 0.0625,
+    input: 32,
+    stem: 'auto',
+    tweakB: false,
+    tweakC: false,
+    tweakD: false,
+    zeroGamma: false,
+    classes: 10,
+    ...overrides,
+  };
 }

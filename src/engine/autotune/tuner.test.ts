@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildResNetSpec, type ResNetOptions } from '../../architecture';
+import { buildResNetSpec } from '../../architecture';
 import { CONV_FAMILIES, type KernelSetting } from '../../autotune/plan';
 import { createRng, NAG_MOMENTUM } from '../../tricks';
 import { initNodeBackend } from '../backend-node';
@@ -12,6 +12,7 @@ import { createResNetModel } from '../model';
 import { createNagOptimizer } from '../optimizer';
 import { compileTrainingShaders } from '../precompile';
 import { tuneConvolutions, type TuningCacheStore } from './tuner';
+import { tinyResNetOptions } from '../test-utils';
 
 beforeAll(async () => {
   const info = await initNodeBackend();
@@ -20,17 +21,7 @@ beforeAll(async () => {
 });
 
 // Small enough to tune in seconds on lavapipe; the RGB stem (padded to 4), 3×3/1, 3×3/2, 1×1/2.
-const OPTIONS: ResNetOptions = {
-  model: 'resnet10',
-  width: 0.0625,
-  input: 16,
-  stem: 'auto',
-  tweakB: false,
-  tweakC: false,
-  tweakD: false,
-  zeroGamma: false,
-  classes: 10,
-};
+const OPTIONS = tinyResNetOptions({ input: 16 });
 const SPEC = buildResNetSpec(OPTIONS);
 const BATCH = 4;
 const ADAPTER = { vendor: 'test', architecture: 'lavapipe', device: '', description: 'llvmpipe' };

@@ -11,6 +11,7 @@ import { createNagOptimizer } from '../optimizer';
 import { preprocessBatch } from '../preprocess';
 import { trainStep } from '../step';
 import { createTrainer } from '../trainer';
+import { tinyResNetOptions } from '../test-utils';
 
 /** The trainer and the step wired together: what reaches the optimizer and the teacher. */
 
@@ -58,17 +59,7 @@ function recording(model: ResNetModel, inputs: tf.Tensor[]): ResNetModel {
 describe('distillation', () => {
   it('the teacher sees exactly the augmented, mixed batch the student trains on', async () => {
     const dataset = generateSyntheticDataset({ seed: 3, trainSize: 8, valSize: 8 });
-    const spec = buildResNetSpec({
-      model: 'resnet10',
-      width: 0.0625,
-      input: 32,
-      stem: 'auto',
-      tweakB: false,
-      tweakC: false,
-      tweakD: false,
-      zeroGamma: false,
-      classes: 10,
-    });
+    const spec = buildResNetSpec(tinyResNetOptions());
     const studentInputs: tf.Tensor[] = [];
     const teacherInputs: tf.Tensor[] = [];
     const studentModel = createResNetModel(spec, 32, createRng(1));

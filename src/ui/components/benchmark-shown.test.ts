@@ -5,9 +5,9 @@ import {
   type BenchModel,
   type BenchRow,
   type LargestConv,
-  type LayerTuning,
 } from '../../benchmark/report';
 import type { BenchmarkOutcome, BenchmarkRequest } from '../../worker/protocol';
+import { ONE_LAYER_TUNING } from '../../benchmark/test-utils';
 import { shownReport, tuningOf } from './benchmark-shown';
 
 const row = (name: BenchRow['name'], model: BenchModel, batch: number): BenchRow => ({
@@ -26,18 +26,7 @@ const row = (name: BenchRow['name'], model: BenchModel, batch: number): BenchRow
   gpuBytesAt200: 4096,
 });
 
-const tuning: LayerTuning = {
-  layers: [
-    {
-      op: 'filterGrad',
-      shape: '3×3/1 p1, 4→4 @32×32, batch 4',
-      candidates: [{ id: 'direct', family: 'direct', ms: 1, gflops: 1.179648 }],
-      chosen: 'direct',
-    },
-  ],
-  ms: 900,
-  timer: 'wall clock',
-};
+const tuning = ONE_LAYER_TUNING;
 
 const largestConv: LargestConv = { name: 'conv1', shape: '3×3', kernel: 'direct', gflops: 5 };
 
