@@ -56,19 +56,11 @@ const filterShape = (g: ConvGeometry): Shape4 => [
   g.outChannels,
 ];
 
-/** direct-conv.ts lists forward, input gradient, filter gradient and the split sum, in order. */
-function directShaders(op: ConvOp, g: ConvGeometry, p: ConvPrecision): ShaderSource[] {
-  const [forward, inputGrad, filterGrad, sumSplits] = directConvShaders(g, p);
-  if (op === 'forward') return [forward!];
-  if (op === 'inputGrad') return [inputGrad!];
-  return [filterGrad!, sumSplits!];
-}
-
 const DIRECT: ConvKernel = {
   id: 'direct',
   family: 'direct',
   applies: (_op, g) => directConvApplies(g.inChannels, g.outChannels),
-  shaders: directShaders,
+  shaders: directConvShaders,
   forward: (x, w, g, p) => conv2dDirect(x, w, g.stride, g.pad, p),
   inputGrad: (dy, w, g, p) => conv2dInputGradDirect(dy, w, inShape(g), g.stride, g.pad, p),
   filterGrad: (x, dy, g, p) => conv2dFilterGradDirect(x, dy, filterShape(g), g.stride, g.pad, p),

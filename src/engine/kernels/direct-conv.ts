@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { ConvOp } from '../../autotune/plan';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
 import { backendDevice, runProgram, workgroupGrid, type ShaderSource } from './dispatch';
 import type { Precision } from './gemm-wgsl';
@@ -332,15 +333,16 @@ const sumSplitsShader = (p: ConvPrecision): ShaderSource => ({
   label: `sum-splits-${p}`,
 });
 
-/** The shaders a convolution of this geometry runs (forward and both gradients), to compile ahead. */
-export function directConvShaders(g: ConvGeometry, precision: ConvPrecision): ShaderSource[] {
+/** The shaders `op` runs for this geometry (the filter gradient's split sum included), to compile ahead. */
+export function directConvShaders(
+  op: ConvOp,
+  g: ConvGeometry,
+  precision: ConvPrecision,
+): ShaderSource[] {
   checkChannels(g);
-  return [
-    forwardShader(g, precision),
-    inputGradShader(g, precision),
-    filterGradShader(g, precision),
-    sumSplitsShader(precision),
-  ];
+  if (op === 'forward') return [forwardShader(g, precision)];
+  if (op === 'inputGrad') return [inputGradShader(g, precision)];
+  return [filterGradShader(g, precision), sumSplitsShader(precision)];
 }
 
 /** Workgroups for `invocations` one-per-thread, as a 2-D grid within the dispatch limit. */
