@@ -7,14 +7,19 @@ export interface IgnoredParam {
   reason: string;
 }
 
-/** Number of classes of each dataset; an image folder has as many as it has class folders. */
+/**
+ * Number of classes of each dataset; an image folder has as many as it has class folders, a Hub
+ * dataset as its metadata names.
+ */
 export const DATASET_CLASSES: Record<ExperimentConfig['dataset'], number | null> = {
   synthetic: 10,
   cifar10: 10,
   cifar100: 100,
   mnist: 10,
   'fashion-mnist': 10,
+  imagenette: 10,
   folder: null,
+  hub: null,
 };
 
 /** Shown for an image folder before one is loaded. */
@@ -50,7 +55,9 @@ export function enforceConsistency(
     (fixed as Record<ParamKey, unknown>)[key] = value;
   };
   const known =
-    fixed.dataset === 'folder' && loadedClasses === null ? null : classCount(fixed, loadedClasses);
+    DATASET_CLASSES[fixed.dataset] === null && loadedClasses === null
+      ? null
+      : classCount(fixed, loadedClasses);
   const k = known ?? 2;
   if (known !== null && fixed.label_smoothing >= (k - 1) / k) {
     replace(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KERNEL_SETTINGS, type KernelSetting } from '../autotune/plan';
+import { HUB_ID_SOURCE } from '../data/hub/catalog';
 
 /**
  * The declared table of every experiment parameter. It is the single source of truth for the
@@ -27,9 +28,15 @@ export const DATASETS = [
   'cifar100',
   'mnist',
   'fashion-mnist',
+  'imagenette',
   'folder',
+  'hub',
 ] as const;
 export type DatasetName = (typeof DATASETS)[number];
+
+/** Where a dataset's files come from: the user's files (or the browser cache), or the Hugging Face Hub. */
+export const DATASET_SOURCES = ['files', 'hub'] as const;
+export type DatasetSource = (typeof DATASET_SOURCES)[number];
 
 export type ParamGroup = 'model' | 'data' | 'optimization' | 'efficient' | 'tweaks' | 'refinements';
 
@@ -140,9 +147,24 @@ export const PARAMS = {
   dataset: oneOf<DatasetName>({
     label: 'Dataset',
     group: 'data',
-    help: 'synthetic: 10 classes of procedurally drawn 32×32 shapes, generated from the seed (works offline). The others train on files you load: CIFAR-10/100 binary, MNIST/Fashion-MNIST IDX, or a folder of images per class.',
+    help: 'synthetic: 10 classes of procedurally drawn 32×32 shapes, generated from the seed (works offline). The others train on files you load (CIFAR-10/100 binary, MNIST/Fashion-MNIST IDX, a folder of images per class) or download from the Hugging Face Hub; hub: the Hub dataset named below.',
     options: DATASETS,
     default: 'synthetic',
+  }),
+  source: oneOf<DatasetSource>({
+    label: 'Dataset source',
+    group: 'data',
+    help: 'files: load files in the Data section (or the browser cache). hub: a link downloads the dataset from the Hugging Face Hub when the page opens (once; then the browser cache).',
+    options: DATASET_SOURCES,
+    default: 'files',
+  }),
+  hub: text({
+    label: 'Hugging Face dataset id',
+    group: 'data',
+    help: 'With dataset=hub: the Hub dataset to train on, owner/name (one image column and one class-label column).',
+    pattern: new RegExp(`^(?:${HUB_ID_SOURCE})?$`),
+    patternHint: 'must be a Hugging Face dataset id such as owner/name, or empty',
+    default: '',
   }),
   train_size: num({
     label: 'Training images',

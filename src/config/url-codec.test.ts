@@ -30,6 +30,8 @@ describe('URL codec', () => {
       input: 64,
       stem: 'imagenet',
       dataset: 'synthetic',
+      source: 'hub',
+      hub: 'uoft-cs/cifar10',
       train_size: 1000,
       val_size: 200,
       crop: false,
@@ -177,5 +179,19 @@ describe('URL codec with keys named like Object properties', () => {
       ['__proto__', 'unknown parameter'],
       ['toString', 'unknown parameter'],
     ]);
+  });
+
+  it('reads Hub datasets: source=hub, and dataset=hub with hub=owner/name', () => {
+    expect(parseQuery('dataset=cifar10&source=hub').config).toMatchObject({
+      dataset: 'cifar10',
+      source: 'hub',
+    });
+    expect(parseQuery('dataset=hub&hub=uoft-cs/cifar10').config).toMatchObject({
+      dataset: 'hub',
+      hub: 'uoft-cs/cifar10',
+    });
+    const bad = parseQuery('hub=../etc&source=web');
+    expect(bad.config).toMatchObject({ dataset: 'synthetic', hub: '', source: 'files' });
+    expect(bad.ignored.map((i) => i.key)).toEqual(['hub', 'source']);
   });
 });

@@ -110,9 +110,17 @@ function crc32(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** An 8-bit RGB, non-interlaced PNG (filters "none" and "up" on alternate rows). */
-export function encodePng(width: number, height: number, rgb: Uint8Array): Uint8Array {
-  const stride = width * 3;
+/**
+ * An 8-bit RGB (or, with channels 1, grey), non-interlaced PNG (filters "none" and "up" on
+ * alternate rows).
+ */
+export function encodePng(
+  width: number,
+  height: number,
+  rgb: Uint8Array,
+  channels: 1 | 3 = 3,
+): Uint8Array {
+  const stride = width * channels;
   const raw = new Uint8Array(height * (stride + 1));
   for (let y = 0; y < height; y++) {
     const filter = (y % 2) * 2; // 0 = none, 2 = up
@@ -137,7 +145,7 @@ export function encodePng(width: number, height: number, rgb: Uint8Array): Uint8
   hv.setUint32(0, width);
   hv.setUint32(4, height);
   header[8] = 8;
-  header[9] = 2;
+  header[9] = channels === 1 ? 0 : 2;
   const parts = [
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),

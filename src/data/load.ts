@@ -41,7 +41,15 @@ import { errorMessage } from '../errors';
  * so the worker and the CLI share it. Every bad input ends in a DatasetError naming the file.
  */
 
-export const REAL_DATASETS = ['cifar10', 'cifar100', 'mnist', 'fashion-mnist', 'folder'] as const;
+export const REAL_DATASETS = [
+  'cifar10',
+  'cifar100',
+  'mnist',
+  'fashion-mnist',
+  'imagenette',
+  'folder',
+  'hub',
+] as const;
 export type RealDatasetKind = (typeof REAL_DATASETS)[number];
 
 export const DATASET_TITLES: Record<RealDatasetKind, string> = {
@@ -49,7 +57,9 @@ export const DATASET_TITLES: Record<RealDatasetKind, string> = {
   cifar100: 'CIFAR-100',
   mnist: 'MNIST',
   'fashion-mnist': 'Fashion-MNIST',
+  imagenette: 'Imagenette',
   folder: 'Image folder',
+  hub: 'Hugging Face dataset',
 };
 
 export interface ImageDecoder {
@@ -147,7 +157,7 @@ export function detectKind(
     return !fits('cifar10') && fits('cifar100') ? 'cifar100' : 'cifar10';
   }
   if (names.some(looksLikeIdx)) return requested === 'fashion-mnist' ? 'fashion-mnist' : 'mnist';
-  if (names.some(isImageName)) return 'folder';
+  if (names.some(isImageName)) return requested === 'imagenette' ? 'imagenette' : 'folder';
   const shown = names.slice(0, 3).join(', ');
   throw new DatasetError(
     '',
@@ -196,10 +206,11 @@ async function loadCifar(
   const classNames =
     (meta && parseCifarClassNames(new TextDecoder().decode(await meta.bytes()), variant)) ??
     info.classes;
-  return assemble(info.title, classNames, CIFAR_SIZE, train, val, estimate, []);
+  return assembleDataset(info.title, classNames, CIFAR_SIZE, train, val, estimate, []);
 }
 
-function assemble(
+/** Concatenates the splits; without validation files, holds validation images out of training. */
+export function assembleDataset(
   name: string,
   classNames: string[],
   side: number,
@@ -353,7 +364,7 @@ async function loadIdx(
     await checkpoint(options.signal);
   }
   const title = kind === 'mnist' ? 'MNIST' : 'Fashion-MNIST';
-  return assemble(title, classes, rows, train, val, estimate, warnings);
+  return assembleDataset(title, classes, rows, train, val, estimate, warnings);
 }
 
 async function decodeAll(
@@ -426,7 +437,7 @@ async function loadFolder(
     throw new DatasetError(missing[0]!, 'no image of this class folder could be decoded');
   }
   const title = plan.root ? baseName(plan.root) : 'Image folder';
-  return assemble(
+  return assembleDataset(
     title,
     plan.classNames,
     side,

@@ -14,8 +14,10 @@ const HINTS: Record<ExperimentConfig['dataset'], string> = {
   mnist:
     'The four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-…), gzipped or not.',
   'fashion-mnist': 'The four Fashion-MNIST IDX files, gzipped or not.',
+  imagenette: 'imagenette2-160.tgz as downloaded (one folder of JPEGs per class), or the Hub.',
   folder:
     'A folder with one sub-folder of JPEG/PNG/WebP images per class (and optionally train/ and val/), or its .tar.gz.',
+  hub: 'Any Hugging Face dataset with one image column and one class-label column: enter its id.',
 };
 
 /** Loading a dataset from files, a folder or a URL; the browser cache with sizes. */
