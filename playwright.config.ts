@@ -33,8 +33,9 @@ const noF16Path =
   process.env.CHROMIUM_NO_F16_PATH ??
   (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
-// E2E_PORT lets several checkouts run their e2e suites side by side.
+// E2E_PORT lets several checkouts run their e2e suites side by side; MOCK_HUB_PORT likewise.
 const PORT = Number(process.env.E2E_PORT ?? 4173);
+const MOCK_HUB_PORT = Number(process.env.MOCK_HUB_PORT ?? 4290);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -73,10 +74,20 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    command: `npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
-    url: `http://127.0.0.1:${PORT}/`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
-  },
+  webServer: [
+    {
+      command: `npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
+      url: `http://127.0.0.1:${PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+    {
+      // A stand-in for the Hugging Face Hub (e2e/hub.spec.ts): tests never reach the network.
+      command: `npx tsx scripts/mock-hub.ts`,
+      url: `http://127.0.0.1:${MOCK_HUB_PORT}/`,
+      env: { MOCK_HUB_PORT: String(MOCK_HUB_PORT) },
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+  ],
 });

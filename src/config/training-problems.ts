@@ -18,7 +18,11 @@ export function trainingProblems(
     (p) => `${PARAMS[p.key as ParamKey]?.label ?? p.key} ${p.value} ${p.reason}.`,
   );
   if (config.dataset !== 'synthetic' && loadedClasses === null) {
-    problems.push(`Load the ${DATASET_TITLES[config.dataset]} files in the Data section first.`);
+    problems.push(
+      config.dataset === 'hub'
+        ? `Load the Hugging Face dataset ${config.hub || '(enter its id)'} in the Data section first.`
+        : `Load the ${DATASET_TITLES[config.dataset]} files in the Data section first.`,
+    );
   }
   const memory = trainingMemoryOf(config);
   const limit = memory && bufferLimitProblem(memory, maxStorageBufferBindingSize);

@@ -133,7 +133,11 @@ export function formatParamValue(value: ExperimentConfig[ParamKey]): string {
 export function toQuery(config: ExperimentConfig): string {
   const params = new URLSearchParams();
   for (const key of PARAM_KEYS) {
-    if (config[key] !== PARAMS[key].default) params.set(key, formatParamValue(config[key]));
+    // undefined: a run saved before the parameter existed has its default.
+    const value = config[key] as ExperimentConfig[ParamKey] | undefined;
+    if (value !== undefined && value !== PARAMS[key].default) {
+      params.set(key, formatParamValue(value));
+    }
   }
   return params.toString();
 }

@@ -70,7 +70,8 @@ export function App() {
     (c: ExperimentConfig) => (c.repeats > 1 ? startRepeats(c) : startRun(c)),
     [startRepeats, startRun],
   );
-  useAutorun(config, canStart, problems, train);
+  // A link's Hub download (source=hub) comes first: autorun waits for the dataset.
+  useAutorun(config, canStart && !dataset.pending, problems, train);
   useSharedResults(saved, selection.show, say);
   useTrainingKeys(trainer, config, canStart, problems, train);
 

@@ -1,10 +1,17 @@
 import type { ExperimentConfig } from '../config/params';
 import type { ImageDataset } from '../data/dataset';
 import { baseName, DatasetError, LoadCancelled, type DataFile } from '../data/files';
-import { DATASET_TITLES, loadDatasetFiles, type RealDatasetKind } from '../data/load';
+import {
+  DATASET_TITLES,
+  loadDatasetFiles,
+  type LoadedDataset,
+  type RealDatasetKind,
+} from '../data/load';
 import { DEFAULT_MEMORY_LIMIT, formatBytes } from '../data/memory';
 import { generateSyntheticDataset } from '../data/synthetic';
 import { readFromCache, saveToCache } from './dataset-cache';
+import { loadFromHub } from './hub';
+import { isSameDataset } from '../data/hub/catalog';
 import { browserDecoder } from './image-decoder';
 import type { DatasetEvent, DatasetLoadRequest, DatasetSummary } from './protocol';
 import { errorMessage } from '../errors';
@@ -208,6 +215,10 @@ export async function loadIntoWorker(
     held = { dataset: cached.dataset, summary: cached.summary };
     return cached.summary;
   }
+  if (request.kind === 'hub') {
+    const loaded = await loadFromHub(request, options.inputSize, onEvent, signal);
+    return holdAndCache(loaded, `Hugging Face Hub: ${loaded.hubId}`, loaded.hubId, onEvent);
+  }
   let files: DataFile[];
   let directories: string[] = [];
   if (request.kind === 'files') {
@@ -231,6 +242,16 @@ export async function loadIntoWorker(
   });
   const source =
     request.kind === 'url' ? request.url.trim() : describeSource(files.map((f) => f.path));
+  return holdAndCache(loaded, source, undefined, onEvent);
+}
+
+/** Makes a loaded dataset the one in use, and saves it to the browser cache. */
+async function holdAndCache(
+  loaded: LoadedDataset,
+  source: string,
+  hubId: string | undefined,
+  onEvent: (event: DatasetEvent) => void,
+): Promise<DatasetSummary> {
   const summary = summarize(
     loaded.kind,
     loaded.dataset,
@@ -238,6 +259,7 @@ export async function loadIntoWorker(
     loaded.warnings,
     source,
   );
+  if (hubId !== undefined) summary.hubId = hubId;
   held = { dataset: loaded.dataset, summary };
   onEvent({
     type: 'progress',
@@ -258,6 +280,13 @@ export async function loadIntoWorker(
   return summary;
 }
 
+/** The settings' dataset in words, for messages. */
+function titleOf(config: ExperimentConfig): string {
+  return config.dataset === 'hub'
+    ? `Hugging Face dataset ${config.hub || '(no id)'}`
+    : DATASET_TITLES[config.dataset as RealDatasetKind];
+}
+
 /** The dataset a run trains on; a loaded dataset comes from memory, else from the cache. */
 export async function datasetForConfig(
   config: ExperimentConfig,
@@ -275,13 +304,11 @@ export async function datasetForConfig(
     synthetic = { key, dataset };
     return dataset;
   }
-  if (held?.summary.kind === config.dataset) return held.dataset;
-  status(`Reading ${DATASET_TITLES[config.dataset]} from the browser cache…`);
+  if (held && isSameDataset(held.summary, config)) return held.dataset;
+  status(`Reading ${titleOf(config)} from the browser cache…`);
   const cached = await readFromCache(config.dataset).catch(() => null);
-  if (!cached) {
-    throw new Error(
-      `${DATASET_TITLES[config.dataset]} is not loaded: load its files in the Data section first.`,
-    );
+  if (!cached || !isSameDataset(cached.summary, config)) {
+    throw new Error(`${titleOf(config)} is not loaded: load it in the Data section first.`);
   }
   held = { dataset: cached.dataset, summary: cached.summary };
   return cached.dataset;

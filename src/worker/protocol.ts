@@ -115,6 +115,8 @@ export interface DatasetSummary {
   warnings: string[];
   /** Where it came from: file names, a URL, or "browser cache". */
   source: string;
+  /** The Hugging Face dataset id, when it came from the Hub (it tells `hub` datasets apart). */
+  hubId?: string;
 }
 
 export type DatasetLoadRequest =
@@ -122,7 +124,12 @@ export type DatasetLoadRequest =
   | { kind: 'files'; files: File[]; paths: string[]; directories: string[] }
   /** One or more URLs separated by white space. */
   | { kind: 'url'; url: string }
-  | { kind: 'cache'; dataset: RealDatasetKind };
+  | { kind: 'cache'; dataset: RealDatasetKind }
+  /**
+   * From the Hugging Face Hub: a dataset of the catalog (src/data/hub/catalog.ts), or `hub` and
+   * any dataset id. `hubUrl` is https://huggingface.co except in tests.
+   */
+  | { kind: 'hub'; dataset: RealDatasetKind; id: string; hubUrl: string };
 
 export type DatasetEvent =
   { type: 'progress'; progress: LoadProgress } | { type: 'estimate'; estimate: MemoryEstimate };

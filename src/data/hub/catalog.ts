@@ -1,3 +1,5 @@
+import { DatasetError } from '../files';
+
 /**
  * The datasets the page and the CLI load from the Hugging Face Hub by name, with the Hub
  * repository, config and columns of each (checked against the Hub's dataset cards and its
@@ -69,3 +71,36 @@ export function isHubId(text: string): boolean {
 
 /** The public Hub; tests point the page and the CLI at a local server instead. */
 export const DEFAULT_HUB_URL = 'https://huggingface.co';
+
+/** What to download for a dataset kind: its catalog entry, or for `hub` the id given. */
+export function hubSourceFor(dataset: string, id: string): HubSource {
+  if (isHubKind(dataset)) return HUB_CATALOG[dataset];
+  if (dataset !== 'hub') throw new DatasetError(dataset, 'is not on the Hugging Face Hub');
+  if (!isHubId(id)) {
+    throw new DatasetError(
+      id,
+      id === ''
+        ? 'enter a Hugging Face dataset id, owner/name'
+        : 'is not a Hugging Face dataset id: it should look like owner/name',
+    );
+  }
+  return anyHubSource(id);
+}
+
+/** Whether a held or cached dataset is the one the settings name (a `hub` one by its id). */
+export function isSameDataset(
+  held: { kind: string; hubId?: string },
+  wanted: { dataset: string; hub: string },
+): boolean {
+  return held.kind === wanted.dataset && (wanted.dataset !== 'hub' || held.hubId === wanted.hub);
+}
+
+/** Whether settings (a link) ask for a download from the Hub when the page opens. */
+export function wantsHubDownload(config: {
+  dataset: string;
+  source: string;
+  hub: string;
+}): boolean {
+  if (config.dataset === 'hub') return isHubId(config.hub);
+  return config.source === 'hub' && isHubKind(config.dataset);
+}

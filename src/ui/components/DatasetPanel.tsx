@@ -1,8 +1,10 @@
 import type { ExperimentConfig } from '../../config';
+import { isSameDataset } from '../../data/hub/catalog';
 import { DATASET_TITLES } from '../../data/load';
 import type { DatasetController } from '../hooks/useDataset';
 import { DatasetCacheList } from './DatasetCacheList';
 import { DatasetDropZone } from './DatasetDropZone';
+import { DatasetHubPicker } from './DatasetHubPicker';
 import { DatasetLoadingStatus } from './DatasetLoadingStatus';
 import { DatasetUrlField } from './DatasetUrlField';
 import { LoadedDatasetSummary } from './LoadedDatasetSummary';
@@ -20,7 +22,7 @@ const HINTS: Record<ExperimentConfig['dataset'], string> = {
   hub: 'Any Hugging Face dataset with one image column and one class-label column: enter its id.',
 };
 
-/** Loading a dataset from files, a folder or a URL; the browser cache with sizes. */
+/** Loading a dataset from files, a folder, a URL or the Hub; the browser cache with sizes. */
 export function DatasetPanel({
   config,
   controller,
@@ -29,7 +31,7 @@ export function DatasetPanel({
   controller: DatasetController;
 }) {
   const { loaded, loading, error, notice, cache } = controller;
-  const current = loaded && loaded.kind === config.dataset ? loaded : null;
+  const current = loaded && isSameDataset(loaded, config) ? loaded : null;
   const busy = loading !== null;
 
   return (
@@ -37,6 +39,7 @@ export function DatasetPanel({
       <p className="param-help">{HINTS[config.dataset]}</p>
       <DatasetDropZone busy={busy} onFiles={controller.loadFiles} />
       <DatasetUrlField busy={busy} onUrl={controller.loadUrl} />
+      <DatasetHubPicker config={config} busy={busy} onLoad={controller.loadHub} />
       {loading && <DatasetLoadingStatus loading={loading} onCancel={controller.cancel} />}
       {error && (
         <div className="notice notice-error" role="alert">
@@ -53,7 +56,15 @@ export function DatasetPanel({
         <LoadedDatasetSummary dataset={current} />
       ) : (
         config.dataset !== 'synthetic' &&
-        !loading && <p className="param-note">No {DATASET_TITLES[config.dataset]} loaded yet.</p>
+        !loading && (
+          <p className="param-note">
+            No{' '}
+            {config.dataset === 'hub'
+              ? config.hub || 'Hub dataset'
+              : DATASET_TITLES[config.dataset]}{' '}
+            loaded yet.
+          </p>
+        )
       )}
       <DatasetCacheList cache={cache} onRemove={controller.removeCached} />
     </section>

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { ExperimentConfig } from '../../config';
+import { isSameDataset } from '../../data/hub/catalog';
 import type { CacheEntry } from '../../worker/dataset-cache';
 import type { DatasetLoadRequest, DatasetSummary } from '../../worker/protocol';
 
@@ -9,17 +10,20 @@ import type { DatasetLoadRequest, DatasetSummary } from '../../worker/protocol';
  */
 export function useCachedDatasetAutoload(
   ready: boolean,
-  wanted: ExperimentConfig['dataset'],
+  config: Pick<ExperimentConfig, 'dataset' | 'hub'>,
   loaded: DatasetSummary | null,
   cache: CacheEntry[],
   load: (request: DatasetLoadRequest, what: string) => void,
 ): void {
   const tried = useRef(new Set<string>());
+  const { dataset: wanted, hub } = config;
   useEffect(() => {
-    if (!ready || wanted === 'synthetic' || loaded?.kind === wanted) return;
-    if (tried.current.has(wanted)) return;
-    if (!cache.some((c) => c.kind === wanted)) return;
-    tried.current.add(wanted);
+    const settings = { dataset: wanted, hub };
+    if (!ready || wanted === 'synthetic' || (loaded && isSameDataset(loaded, settings))) return;
+    const key = `${wanted}:${hub}`;
+    if (tried.current.has(key)) return;
+    if (!cache.some((c) => isSameDataset({ ...c, hubId: c.summary.hubId }, settings))) return;
+    tried.current.add(key);
     load({ kind: 'cache', dataset: wanted }, `${wanted} from the browser cache`);
-  }, [ready, wanted, loaded, cache, load]);
+  }, [ready, wanted, hub, loaded, cache, load]);
 }

@@ -12,7 +12,11 @@ import type {
   TrainerWorkerApi,
 } from '../../worker/protocol';
 import type { PickedFiles } from '../dropped-files';
+import { DATASET_TITLES } from '../../data/load';
+import { isSameDataset } from '../../data/hub/catalog';
+import { hubUrlForPage } from '../hub-url';
 import { useCachedDatasetAutoload } from './useCachedDatasetAutoload';
+import { useHubAutoload } from './useHubAutoload';
 import { useDatasetCache } from './useDatasetCache';
 import { errorMessage } from '../../errors';
 
@@ -31,10 +35,14 @@ export interface DatasetController {
   cache: CacheEntry[];
   loadFiles: (picked: PickedFiles) => void;
   loadUrl: (url: string) => void;
+  /** Downloads from the Hugging Face Hub: a catalog dataset, or `hub` and any id. */
+  loadHub: (dataset: ExperimentConfig['dataset'], id: string) => void;
+  /** A load runs, or a link's Hub download has yet to start: autorun waits. */
+  pending: boolean;
   cancel: () => void;
   removeCached: (kind: RealDatasetKind) => void;
   /** Classes of the loaded dataset when it is the one the settings choose, else null. */
-  classesFor: (config: Pick<ExperimentConfig, 'dataset'>) => number | null;
+  classesFor: (config: Pick<ExperimentConfig, 'dataset' | 'hub'>) => number | null;
 }
 
 function messageOf(error: unknown): string {
@@ -52,12 +60,12 @@ export function useDataset(
   const [loading, setLoading] = useState<DatasetLoading | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const { cache, refresh: refreshCache, remove: removeFromCache } = useDatasetCache();
+  const { cache, listed, refresh: refreshCache, remove: removeFromCache } = useDatasetCache();
   // A load in progress; a ref, so that two clicks in one frame cannot start two loads.
   const busy = useRef(false);
 
   const run = useCallback(
-    (request: DatasetLoadRequest, what: string) => {
+    (request: DatasetLoadRequest, what: string, onLoaded?: (summary: DatasetSummary) => void) => {
       if (!api || busy.current) return;
       busy.current = true;
       setError(null);
@@ -78,6 +86,7 @@ export function useDataset(
         .then((summary) => {
           setLoaded(summary);
           if (summary.kind !== config.dataset) setParam('dataset', summary.kind);
+          onLoaded?.(summary);
           refreshCache();
         })
         .catch((err: unknown) => {
@@ -104,6 +113,23 @@ export function useDataset(
 
   const loadUrl = useCallback((url: string) => run({ kind: 'url', url }, url.trim()), [run]);
 
+  const loadHub = useCallback(
+    (dataset: ExperimentConfig['dataset'], id: string) => {
+      if (dataset === 'synthetic') return;
+      const what = dataset === 'hub' ? id : DATASET_TITLES[dataset];
+      run(
+        { kind: 'hub', dataset, id, hubUrl: hubUrlForPage() },
+        `${what} from the Hugging Face Hub`,
+        (summary) => {
+          // A link to these settings downloads the same dataset.
+          if (summary.kind === 'hub') setParam('hub', summary.hubId ?? id);
+          else setParam('source', 'hub');
+        },
+      );
+    },
+    [run, setParam],
+  );
+
   const cancel = useCallback(() => void api?.cancelLoad(), [api]);
 
   const removeCached = useCallback(
@@ -121,11 +147,18 @@ export function useDataset(
     void api.loadedDataset().then((summary) => summary && setLoaded(summary));
   }, [api]);
 
-  useCachedDatasetAutoload(api !== null, config.dataset, loaded, cache, run);
+  useCachedDatasetAutoload(api !== null, config, loaded, cache, run);
+  const hubPending = useHubAutoload(
+    api !== null,
+    config,
+    loaded,
+    { entries: cache, listed },
+    loadHub,
+  );
 
   const classesFor = useCallback(
-    (c: Pick<ExperimentConfig, 'dataset'>) =>
-      loaded && loaded.kind === c.dataset ? loaded.classNames.length : null,
+    (c: Pick<ExperimentConfig, 'dataset' | 'hub'>) =>
+      loaded && isSameDataset(loaded, c) ? loaded.classNames.length : null,
     [loaded],
   );
 
@@ -137,6 +170,8 @@ export function useDataset(
     cache,
     loadFiles,
     loadUrl,
+    loadHub,
+    pending: loading !== null || hubPending,
     cancel,
     removeCached,
     classesFor,

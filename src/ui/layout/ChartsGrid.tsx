@@ -15,7 +15,7 @@ export interface ChartsGridProps {
   shown: SavedRun | null;
   overlays: OverlaySeries[];
   /** Classes of the loaded dataset when the settings choose it, else null. */
-  classesFor: (config: Pick<ExperimentConfig, 'dataset'>) => number | null;
+  classesFor: (config: Pick<ExperimentConfig, 'dataset' | 'hub'>) => number | null;
 }
 
 /** The schedule and the shown run's curves, with the compared runs overlaid. */
