@@ -9,6 +9,7 @@ describe('CLI arguments', () => {
       json: null,
       teacher: null,
       data: null,
+      hub: null,
     });
     expect(parseArgs(['?epochs=2'])).toMatchObject({ query: 'epochs=2' });
     expect(parseArgs([])).toMatchObject({ kind: 'train', query: '' });
@@ -24,6 +25,22 @@ describe('CLI arguments', () => {
     expect(() => parseArgs(['--data='])).toThrow(ArgsError);
   });
 
+  it('--hub NAME: a catalog name or owner/name; not with --data', () => {
+    expect(parseArgs(['--hub', 'cifar10', 'epochs=1'])).toMatchObject({
+      kind: 'train',
+      hub: 'cifar10',
+      data: null,
+    });
+    expect(parseArgs(['--sweep=table4', '--hub=uoft-cs/cifar100'])).toMatchObject({
+      kind: 'sweep',
+      hub: 'uoft-cs/cifar100',
+    });
+    expect(() => parseArgs(['--hub='])).toThrow('--hub needs a value');
+    expect(() => parseArgs(['--hub', 'mnist', '--data', 'x'])).toThrow(
+      '--data and --hub exclude each other',
+    );
+  });
+
   it('--json and --teacher, as separate words or with =', () => {
     expect(parseArgs(['--json', 'out.json', 'epochs=1', '--teacher=model=resnet18'])).toEqual({
       kind: 'train',
@@ -31,6 +48,7 @@ describe('CLI arguments', () => {
       json: 'out.json',
       teacher: 'model=resnet18',
       data: null,
+      hub: null,
     });
   });
 
@@ -99,6 +117,7 @@ describe('--sweep', () => {
       dryRun: true,
       json: null,
       data: null,
+      hub: null,
     });
     expect(parseArgs(['--sweep=table4', 'epochs=2'])).toMatchObject({
       kind: 'sweep',

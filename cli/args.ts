@@ -15,6 +15,10 @@ Options:
   --data PATH           train on the dataset at PATH: a CIFAR .tar.gz or .bin batch, a folder
                         of MNIST IDX files (gzipped or not), or an image folder of PNGs with one
                         sub-folder per class; the query's dataset= says which (detected if omitted)
+  --hub NAME            train on a dataset of the Hugging Face Hub, downloaded once into the cache
+                        folder (~/.cache/tricks-playground/hub): cifar10, cifar100, mnist,
+                        fashion-mnist, imagenette, or any dataset id owner/name with one image
+                        column and one class-label column
   --teacher "<query>"   first train a teacher run (r1), then distil it into the main run
   --summary "<query>"   print the architecture summary as JSON and exit (no training, no GPU)
   --sweep TABLE         train the rows of the paper's table4, table5 or table6 (as the page's
@@ -35,8 +39,10 @@ export type CliCommand =
       query: string;
       json: string | null;
       teacher: string | null;
-      /** Dataset path (file or folder); null = the synthetic dataset. */
+      /** Dataset path (file or folder); null = the synthetic dataset (or --hub). */
       data: string | null;
+      /** A Hugging Face Hub dataset: a catalog name or owner/name; null = none. */
+      hub: string | null;
     }
   | {
       kind: 'sweep';
@@ -48,6 +54,7 @@ export type CliCommand =
       dryRun: boolean;
       json: string | null;
       data: string | null;
+      hub: string | null;
     };
 
 /** A query must look like key=value pairs (a leading '?' is allowed). */
@@ -64,6 +71,7 @@ function checkQuery(query: string, what: string): string {
 const OPTIONS = {
   json: { type: 'string' },
   data: { type: 'string' },
+  hub: { type: 'string' },
   teacher: { type: 'string' },
   summary: { type: 'string' },
   sweep: { type: 'string' },
@@ -129,19 +137,26 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     if (values[name] !== undefined) throw new ArgsError(`${rawName} is given twice`);
     values[name] = value;
   }
-  const { json = null, data = null, teacher = null, summary = null } = values;
+  const { json = null, data = null, hub = null, teacher = null, summary = null } = values;
   const sweepOnly = (['repeats', 'dry-run'] as const).find((k) => values[k] !== undefined);
   if (values.sweep === undefined && sweepOnly) throw new ArgsError(`--${sweepOnly} needs --sweep`);
-  if (json === '' || data === '') {
-    throw new ArgsError(`--${json === '' ? 'json' : 'data'} needs a value`);
+  if (json === '' || data === '' || hub === '') {
+    throw new ArgsError(`--${json === '' ? 'json' : data === '' ? 'data' : 'hub'} needs a value`);
   }
+  if (data !== null && hub !== null) throw new ArgsError('--data and --hub exclude each other');
   if (positionals.length > 1) {
     throw new ArgsError(
       `expected one query string, got ${positionals.length} (${positionals.join(' ')}); quote the query: "a=1&b=2"`,
     );
   }
   if (summary !== null) {
-    if (positionals.length > 0 || json !== null || teacher !== null || data !== null) {
+    if (
+      positionals.length > 0 ||
+      json !== null ||
+      teacher !== null ||
+      data !== null ||
+      hub !== null
+    ) {
       throw new ArgsError('--summary takes its own query and no other arguments');
     }
     return { kind: 'summary', query: checkQuery(summary, 'summary query') };
@@ -157,6 +172,7 @@ export function parseArgs(argv: readonly string[]): CliCommand {
       dryRun: values['dry-run'] !== undefined,
       json,
       data,
+      hub,
     };
   }
   return {
@@ -165,5 +181,6 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     json,
     teacher: teacher === null ? null : checkQuery(teacher, 'teacher query'),
     data,
+    hub,
   };
 }

@@ -12,7 +12,7 @@ import {
   type RealDatasetKind,
 } from '../src/data/load';
 import { formatBytes } from '../src/data/memory';
-import { pngDecoder } from '../src/data/png-decoder';
+import { jsImageDecoder } from '../src/data/js-image-decoder';
 
 export interface PathListing {
   files: DataFile[];
@@ -66,7 +66,7 @@ export async function loadDataPath(
   return loadDatasetFiles(files, {
     requested,
     inputSize: config.input,
-    decoder: pngDecoder,
+    decoder: jsImageDecoder,
     memoryLimit: CLI_MEMORY_LIMIT,
     directories,
     onEstimate: (e) =>

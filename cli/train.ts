@@ -17,6 +17,7 @@ import { buildAblationTable, toMarkdown } from '../src/experiments/ablation-tabl
 import type { SavedRun } from '../src/experiments/saved-run';
 import { sweepRows } from '../src/experiments/sweeps';
 import { loadDataPath } from './data';
+import { hubNameInQuery, loadHubDataset, hubTarget } from './hub';
 import { errorMessage } from '../src/errors';
 
 const TEACHER_RUN_ID = 'r1';
@@ -205,15 +206,19 @@ async function train(
 
 /**
  * The backend and the dataset a run (or a sweep's runs, `others`) trains on: the query's seed and
- * sizes, or --data. An exit code when either cannot be had.
+ * sizes, --data, or --hub (or a query with source=hub, or dataset=hub&hub=owner/name). An exit
+ * code when either cannot be had.
  */
 async function prepare(
   config: ExperimentConfig,
-  data: string | null,
+  { data, hub: hubFlag }: { data: string | null; hub: string | null },
   others: (ExperimentConfig | null)[],
 ): Promise<{ backend: BackendInfo; dataset: ImageDataset } | number> {
-  if (config.dataset !== 'synthetic' && data === null) {
-    console.error(`error: dataset=${config.dataset} needs its files: add --data PATH`);
+  const hub = hubFlag ?? hubNameInQuery(config);
+  if (config.dataset !== 'synthetic' && data === null && hub === null) {
+    console.error(
+      `error: dataset=${config.dataset} needs its files: add --data PATH (or --hub ${config.dataset === 'hub' ? 'owner/name' : config.dataset} for the Hugging Face Hub)`,
+    );
     return 2;
   }
 
@@ -238,14 +243,23 @@ async function prepare(
 
   // One dataset for teacher and student: the main query's seed and sizes, or --data.
   let dataset: ImageDataset;
-  if (data !== null) {
+  if (data !== null || hub !== null) {
     try {
-      const loaded = await loadDataPath(data, config, (line) => console.error(line));
+      const log = (line: string) => console.error(line);
+      const loaded =
+        hub !== null
+          ? await loadHubDataset(hub, config, log)
+          : await loadDataPath(data!, config, log);
       if (config.dataset !== 'synthetic' && config.dataset !== loaded.kind) {
-        console.warn(`warning: dataset=${config.dataset}, but ${data} holds ${loaded.kind}`);
+        console.warn(`warning: dataset=${config.dataset}, but ${data ?? hub} holds ${loaded.kind}`);
       }
-      config.dataset = loaded.kind;
-      for (const other of others) if (other) other.dataset = loaded.kind;
+      // The runs record where their data came from, as a page link would.
+      const hubId = loaded.kind === 'hub' ? hubTarget(hub!).id : '';
+      for (const c of [config, ...others]) {
+        if (!c) continue;
+        c.dataset = loaded.kind;
+        if (hub !== null) Object.assign(c, { source: 'hub', hub: hubId });
+      }
       for (const w of loaded.warnings) console.warn(`warning: ${w}`);
       dataset = loaded.dataset;
     } catch (error) {
@@ -281,7 +295,7 @@ async function sweep(command: Extract<CliCommand, { kind: 'sweep' }>): Promise<n
   }
   for (const note of plan.notes) console.log(`note: ${note}`);
   const configs = plan.rows.map((row) => parseConfig(row.query, row.label));
-  const prepared = await prepare(config, command.data, configs);
+  const prepared = await prepare(config, command, configs);
   if (typeof prepared === 'number') return prepared;
   const { backend, dataset } = prepared;
   const keep = teacherRows(plan.rows);
@@ -368,7 +382,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const prepared = await prepare(config, command.data, [teacherConfig]);
+  const prepared = await prepare(config, command, [teacherConfig]);
   if (typeof prepared === 'number') return prepared;
   const { backend, dataset } = prepared;
 

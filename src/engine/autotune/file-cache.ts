@@ -8,11 +8,16 @@ import type { TuningCacheStore } from './tuner';
  * one JSON file in the user's cache folder. $TRICKS_PLAYGROUND_CACHE names another folder.
  */
 
-export function defaultTuningCachePath(env: NodeJS.ProcessEnv = process.env): string {
-  const folder =
+/** The user's cache folder of this project (kernel timings, Hub datasets). */
+export function defaultCacheFolder(env: NodeJS.ProcessEnv = process.env): string {
+  return (
     env.TRICKS_PLAYGROUND_CACHE ??
-    join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tricks-playground');
-  return join(folder, 'kernel-tuning.json');
+    join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tricks-playground')
+  );
+}
+
+export function defaultTuningCachePath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(defaultCacheFolder(env), 'kernel-tuning.json');
 }
 
 export function fileTuningCache(path: string = defaultTuningCachePath()): TuningCacheStore {
