@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DatasetError } from '../data/files';
-import { loadIntoWorker } from './datasets';
+import { DEFAULT_CONFIG } from '../config/defaults';
+import { datasetForConfig, loadIntoWorker } from './datasets';
 
 const OPTIONS = { requested: null, inputSize: 32 };
 
@@ -40,5 +41,35 @@ describe('dataset from a URL', () => {
     const error = await loadUrl('https://host/my%20data.bin').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatasetError);
     expect((error as Error).message).toContain('my data.bin');
+  });
+});
+
+describe('datasets from the Hugging Face Hub', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('a malformed id is refused before anything is downloaded', async () => {
+    const fetch = vi.fn();
+    vi.stubGlobal('fetch', fetch);
+    const request = {
+      kind: 'hub',
+      dataset: 'hub',
+      id: 'not an id',
+      hubUrl: 'https://hub.test',
+    } as const;
+    await expect(
+      loadIntoWorker(request, OPTIONS, () => {}, new AbortController().signal),
+    ).rejects.toThrow(
+      'not an id: is not a Hugging Face dataset id: it should look like owner/name',
+    );
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('a run on a Hub dataset that is not loaded says which id to load', async () => {
+    const config = { ...DEFAULT_CONFIG, dataset: 'hub' as const, hub: 'owner/name' };
+    await expect(datasetForConfig(config, () => {})).rejects.toThrow(
+      'Hugging Face dataset owner/name is not loaded: load it in the Data section first.',
+    );
   });
 });

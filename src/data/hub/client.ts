@@ -93,10 +93,11 @@ async function readBody(
   let received = 0;
   let reported = 0;
   const report = () => {
+    // Per file: the Hub sends each file's length, not the whole dataset's.
     client.onProgress?.({
       stage: 'download',
-      done: progress.received + received,
-      total: 0,
+      done: received,
+      total: declared,
       message:
         `Downloading ${name} (file ${progress.fileIndex + 1} of ${progress.fileCount}, ` +
         `${formatBytes(received)}${declared ? ` of ${formatBytes(declared)}` : ''})`,

@@ -279,6 +279,27 @@ describe('the Hub client', () => {
     expect(downloaded.at(-1)).toBe(parquet.length);
   });
 
+  it('stops when cancelled during a download', async () => {
+    const controller = new AbortController();
+    const c = client(
+      {
+        [listUrl]: listing,
+        [fileUrl]: () =>
+          new Response(
+            new ReadableStream({
+              pull(stream) {
+                controller.abort();
+                stream.error(new DOMException('aborted', 'AbortError'));
+              },
+            }),
+          ),
+      },
+      { signal: controller.signal },
+    );
+    const plan = await fetchHubPlan(cifarSource, c);
+    await expect(downloadHubFiles(cifarSource, plan, c)).rejects.toBeInstanceOf(LoadCancelled);
+  });
+
   it('says what to do when the Hub cannot be reached or the id does not exist', async () => {
     const offline = client(
       {},
