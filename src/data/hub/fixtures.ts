@@ -1,4 +1,5 @@
-import { parquetWriteBuffer } from 'hyparquet-writer';
+import type { CompressionCodec } from 'hyparquet';
+import { parquetWriteBuffer, type ParquetWriteOptions } from 'hyparquet-writer';
 import { encodePng, fixturePixel } from '../fixtures';
 
 /**
@@ -31,6 +32,9 @@ export interface ParquetFixture {
   extraLabelColumn?: string;
   /** false: no "huggingface" metadata; a string: that text instead. */
   metadata?: boolean | string;
+  /** Compression of the pages (default Snappy, as the Hub's); others need `compressors`. */
+  codec?: CompressionCodec;
+  compressors?: ParquetWriteOptions['compressors'];
 }
 
 export function makeHubParquet(fixture: ParquetFixture): Uint8Array {
@@ -81,7 +85,13 @@ export function makeHubParquet(fixture: ParquetFixture): Uint8Array {
                 : JSON.stringify({ info: { features } }),
           },
         ];
-  const buffer = parquetWriteBuffer({ columnData, schema, kvMetadata: metadata });
+  const buffer = parquetWriteBuffer({
+    columnData,
+    schema,
+    kvMetadata: metadata,
+    codec: fixture.codec,
+    compressors: fixture.compressors,
+  });
   return new Uint8Array(buffer);
 }
 

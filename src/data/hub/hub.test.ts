@@ -1,3 +1,4 @@
+import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { DatasetError, LoadCancelled } from '../files';
 import { fixturePixel } from '../fixtures';
@@ -220,6 +221,30 @@ describe('Parquet files → dataset', () => {
     await expect(loadHubParquet(cifarFiles(), options({ memoryLimit: 10_000 }))).rejects.toThrow(
       /more than the 9\.8 KB limit/,
     );
+  });
+
+  it('reads gzip-compressed files too, and names a codec it cannot read', async () => {
+    const rows = cifarShapedRows(20);
+    const gzipped = makeHubParquet({
+      classNames: CIFAR10_NAMES,
+      ...rows,
+      codec: 'GZIP',
+      compressors: { GZIP: (bytes) => gzipSync(bytes) },
+    });
+    const loaded = await loadHubParquet(
+      [{ name: 'train/0.parquet', role: 'train', bytes: gzipped }],
+      options(),
+    );
+    expect(loaded.dataset.train.count + loaded.dataset.val.count).toBe(20);
+    const brotli = makeHubParquet({
+      classNames: CIFAR10_NAMES,
+      ...rows,
+      codec: 'BROTLI',
+      compressors: { BROTLI: (bytes) => bytes },
+    });
+    await expect(
+      loadHubParquet([{ name: 'train/0.parquet', role: 'train', bytes: brotli }], options()),
+    ).rejects.toThrow('train/0.parquet: is compressed with BROTLI, which this page cannot read');
   });
 
   it('reports the estimate before decoding, and stops when cancelled', async () => {

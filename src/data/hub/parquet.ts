@@ -1,4 +1,11 @@
-import { parquetMetadata, parquetReadObjects, type FileMetaData } from 'hyparquet';
+import { gunzipSync } from 'fflate';
+import { decompress as zstdDecompress } from 'fzstd';
+import {
+  parquetMetadata,
+  parquetReadObjects,
+  type Compressors,
+  type FileMetaData,
+} from 'hyparquet';
 import { DatasetError } from '../files';
 import { errorMessage } from '../../errors';
 import { HUGGINGFACE_METADATA_KEY } from './features';
@@ -24,7 +31,23 @@ function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
     : (bytes.slice().buffer as ArrayBuffer);
 }
 
+/**
+ * hyparquet reads Snappy itself (what the Hub's converter writes); files uploaded as Parquet keep
+ * their own codec, often gzip (pandas, pyarrow) or Zstandard (polars).
+ */
+const COMPRESSORS: Compressors = {
+  GZIP: (input, length) => gunzipSync(input, { out: new Uint8Array(length) }),
+  ZSTD: (input, length) => zstdDecompress(input, new Uint8Array(length)),
+};
+
 function unreadable(file: string, error: unknown): DatasetError {
+  const codec = /unsupported compression codec: (\w+)/.exec(errorMessage(error));
+  if (codec) {
+    return new DatasetError(
+      file,
+      `is compressed with ${codec[1]}, which this page cannot read (Snappy, gzip and Zstandard it can)`,
+    );
+  }
   return new DatasetError(
     file,
     `is not a readable Parquet file (${errorMessage(error)}): the download may be truncated or ` +
@@ -100,6 +123,7 @@ export async function readParquetRows(
       file: buffer,
       columns: [columns.image, columns.label],
       utf8: false,
+      compressors: COMPRESSORS,
     });
   } catch (error) {
     throw unreadable(file, error);
