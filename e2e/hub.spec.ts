@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { gotoApp, queryOf, trackPageErrors, TRAINING_TIMEOUT } from './helpers';
+import { gotoApp, queryOf, screenshot, trackPageErrors, TRAINING_TIMEOUT } from './helpers';
 
 /**
  * Datasets from the Hugging Face Hub, served by the mock Hub of scripts/mock-hub.ts (a second
@@ -39,6 +39,7 @@ test.describe('datasets from the Hugging Face Hub', () => {
     await expect(summary).toContainText('MNIST: 10 classes, 30 training / 10 validation images');
     await expect(summary).toContainText('28×28 px');
     expect(queryOf(page).get('dataset')).toBe('mnist');
+    await screenshot(page, 'dataset-hub');
 
     // A truncated Parquet file: a message naming it; MNIST stays in use.
     await page.getByLabel('Hugging Face dataset id', { exact: true }).fill('tests/truncated');
