@@ -88,15 +88,16 @@ test.describe('datasets from the Hugging Face Hub', () => {
     });
   }
 
-  test('any dataset id through a link: dataset=hub&hub=owner/name, class names from its metadata', async ({
+  test('any dataset id through a link, hub=owner/name: class names from its metadata', async ({
     page,
   }) => {
     await useHub(page, MOCK_HUB);
-    await gotoApp(page, 'dataset=hub&hub=tests/shapes');
+    await gotoApp(page, 'hub=tests/shapes');
     const summary = page.getByTestId('dataset-summary');
     await expect(summary).toContainText('tests/shapes: 3 classes');
     await expect(summary).toContainText('10% of each class is held out');
     await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
+    await expect(page.getByLabel('Dataset', { exact: true })).toHaveValue('hub');
   });
 
   test('a dataset id that does not exist is explained', async ({ page }) => {

@@ -29,7 +29,7 @@ describe('URL codec', () => {
       width: 0.5,
       input: 64,
       stem: 'imagenet',
-      dataset: 'synthetic',
+      dataset: 'hub',
       source: 'hub',
       hub: 'uoft-cs/cifar10',
       train_size: 1000,
@@ -66,7 +66,7 @@ describe('URL codec', () => {
     expect(parsed.ignored).toEqual([]);
     expect(parsed.config).toEqual(config);
     // Every key really was written.
-    expect(new URLSearchParams(toQuery(config)).size).toBe(PARAM_KEYS.length - 1); // dataset is the default
+    expect(new URLSearchParams(toQuery(config)).size).toBe(PARAM_KEYS.length);
   });
 
   it('reads booleans only as 1 or 0', () => {
@@ -181,7 +181,7 @@ describe('URL codec with keys named like Object properties', () => {
     ]);
   });
 
-  it('reads Hub datasets: source=hub, and dataset=hub with hub=owner/name', () => {
+  it('reads Hub datasets: source=hub, and hub=owner/name (dataset=hub implied)', () => {
     expect(parseQuery('dataset=cifar10&source=hub').config).toMatchObject({
       dataset: 'cifar10',
       source: 'hub',
@@ -190,6 +190,10 @@ describe('URL codec with keys named like Object properties', () => {
       dataset: 'hub',
       hub: 'uoft-cs/cifar10',
     });
+    expect(parseQuery('hub=a/b').config).toMatchObject({ dataset: 'hub', hub: 'a/b' });
+    expect(parseQuery('dataset=mnist&hub=a/b').config.dataset).toBe('mnist');
+    // hub is written only where it means something: with dataset=hub.
+    expect(toQuery({ ...DEFAULT_CONFIG, dataset: 'cifar10', hub: 'a/b' })).toBe('dataset=cifar10');
     const bad = parseQuery('hub=../etc&source=web');
     expect(bad.config).toMatchObject({ dataset: 'synthetic', hub: '', source: 'files' });
     expect(bad.ignored.map((i) => i.key)).toEqual(['hub', 'source']);

@@ -120,6 +120,9 @@ export function parseQuery(search: string): ParsedQuery {
     if (parsed.ok) config[key] = parsed.value;
     else ignored.push({ key, value: shownValue, reason: parsed.reason });
   }
+  // A link with hub=owner/name and no dataset trains on that Hub dataset (toQuery writes hub only
+  // with dataset=hub, so its own links never rely on this).
+  if (params.has('hub') && !params.has('dataset') && config.hub !== '') config.dataset = 'hub';
   const consistent = enforceConsistency(config as ExperimentConfig);
   return { config: consistent.config, ignored: [...ignored, ...consistent.ignored] };
 }
@@ -129,12 +132,16 @@ export function formatParamValue(value: ExperimentConfig[ParamKey]): string {
   return String(value);
 }
 
-/** The query string of a config: only values that differ from the defaults, in table order. */
+/**
+ * The query string of a config: only values that differ from the defaults, in table order (and
+ * `hub` only with dataset=hub).
+ */
 export function toQuery(config: ExperimentConfig): string {
   const params = new URLSearchParams();
   for (const key of PARAM_KEYS) {
     // undefined: a run saved before the parameter existed has its default.
     const value = config[key] as ExperimentConfig[ParamKey] | undefined;
+    if (key === 'hub' && config.dataset !== 'hub') continue; // meaningless, and it would imply dataset=hub
     if (value !== undefined && value !== PARAMS[key].default) {
       params.set(key, formatParamValue(value));
     }
