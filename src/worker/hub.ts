@@ -18,13 +18,12 @@ export async function loadFromHub(
   signal: AbortSignal,
 ): Promise<LoadedDataset & { hubId: string }> {
   const source = hubSourceFor(request.dataset, request.id);
-  const onProgress = (progress: DatasetEvent & { type: 'progress' }) => onEvent(progress);
   const client: HubClient = {
     fetch: (input, init) => fetch(input, init),
     hubUrl: request.hubUrl,
     byteLimit: DEFAULT_MEMORY_LIMIT,
     signal,
-    onProgress: (progress) => onProgress({ type: 'progress', progress }),
+    onProgress: (progress) => onEvent({ type: 'progress', progress }),
   };
   onEvent({
     type: 'progress',

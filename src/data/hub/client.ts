@@ -76,6 +76,7 @@ export function hubFileName(file: HubFile): string {
   return `${file.split}/${decodeURIComponent(last)}`;
 }
 
+/** Where a multi-file download stands: bytes of the files before this one (for the limit). */
 interface Progress {
   received: number;
   fileIndex: number;
@@ -140,7 +141,11 @@ async function readBody(
   }
   report();
   progress.received += received;
-  const bytes = new Uint8Array(received);
+  return concatenate(parts, received);
+}
+
+function concatenate(parts: readonly Uint8Array[], length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
   let at = 0;
   for (const part of parts) {
     bytes.set(part, at);
