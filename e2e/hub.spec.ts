@@ -100,6 +100,16 @@ test.describe('datasets from the Hugging Face Hub', () => {
     await expect(page.getByLabel('Dataset', { exact: true })).toHaveValue('hub');
   });
 
+  test('images the browser cannot decode are skipped and listed', async ({ page }) => {
+    await useHub(page, MOCK_HUB);
+    await gotoApp(page, 'hub=tests/bad-images');
+    const summary = page.getByTestId('dataset-summary');
+    await expect(summary).toContainText('tests/bad-images: 3 classes');
+    await summary.getByText(/remarks/).click();
+    await expect(summary).toContainText('2 of 24 images could not be decoded and were skipped.');
+    await expect(summary).toContainText('tests/bad-images train/0.parquet row 5');
+  });
+
   test('a dataset id that does not exist is explained', async ({ page }) => {
     await useHub(page, MOCK_HUB);
     await gotoApp(page, 'dataset=hub&hub=nobody/nothing&autorun=1');

@@ -158,5 +158,19 @@ export function mockHubDatasets(): Record<string, HubFixtureDataset> {
       },
     },
     'tests/truncated': { default: { train: [whole.subarray(0, Math.floor(whole.length / 2))] } },
+    // Two rows whose bytes are no image: skipped and listed, the rest loads.
+    'tests/bad-images': {
+      default: {
+        train: [
+          makeHubParquet({
+            classNames: ['circle', 'square', 'triangle'],
+            labels: shapes.labels,
+            images: shapes.images.map((image, i) =>
+              i === 0 || i === 5 ? new Uint8Array([1, 2, 3]) : image,
+            ),
+          }),
+        ],
+      },
+    },
   };
 }
