@@ -120,8 +120,9 @@ def main():
     delta = (logits - expected).abs()
     max_delta = delta.max().item()
     agree = (logits.argmax(1) == expected.argmax(1)).sum().item()
-    print(f"max |delta logit| = {max_delta:.3g} over {expected.numel()} logits; "
-          f"top-1 agrees on {agree}/{expected.shape[0]} images")
+    largest = expected.abs().max().item()
+    print(f"max |delta logit| = {max_delta:.3g} (largest |logit| {largest:.3g}) over "
+          f"{expected.numel()} logits; top-1 agrees on {agree}/{expected.shape[0]} images")
     if not bool((delta <= args.atol + 1e-3 * expected.abs()).all()):
         print("FAIL: timm's logits differ from the app's", file=sys.stderr)
         return 1

@@ -1,0 +1,156 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildResNetSpec, type ResNetOptions } from '../architecture';
+import type { NamedWeight } from '../run/events';
+import { buildTimmExport, TIMM_FILES, type ExportFile } from '../timm/export';
+import { decodeSafetensors } from '../timm/safetensors';
+import { fromTimmStateDict } from '../timm/state-dict';
+import { createRng, type Rng } from '../tricks';
+import { initNodeBackend } from './backend-node';
+import { createResNetModel, type ResNetModel } from './model';
+import { randomDataset, tinyResNetOptions } from './test-utils';
+import { assignWeights, timmSample } from './timm-sample';
+
+/**
+ * Export → load → identical logits, for each kind of network the app builds. When a Python with
+ * torch and timm is importable (TIMM_PYTHON, else python3), load_timm.py also checks every export
+ * against real timm; otherwise that test reports itself as not run.
+ */
+
+const LOAD_SCRIPT = readFileSync(new URL('../timm/load_timm.py', import.meta.url), 'utf8');
+
+const VARIANTS: [string, Partial<ResNetOptions>][] = [
+  ['resnet10 A small stem @32', { model: 'resnet10', stem: 'small' }],
+  [
+    'resnet10 C+D ImageNet stem @64 width 1/8',
+    { model: 'resnet10', input: 64, stem: 'imagenet', width: 0.125, tweakC: true, tweakD: true },
+  ],
+  [
+    'resnet10 ImageNet stem @32 width 1 (no patch)',
+    { model: 'resnet10', stem: 'imagenet', width: 1, tweakB: true },
+  ],
+  ['resnet26 A small stem @32', { model: 'resnet26', stem: 'small' }],
+  [
+    'resnet26 B+C+D small stem @36 (odd sizes)',
+    { model: 'resnet26', input: 36, stem: 'small', tweakB: true, tweakC: true, tweakD: true },
+  ],
+  [
+    'resnet26 A+D ImageNet stem @64 width 3/16',
+    { model: 'resnet26', input: 64, stem: 'imagenet', width: 0.1875, tweakD: true },
+  ],
+];
+
+/**
+ * The Xavier-initialized convs and FC of the model, with random BN parameters and statistics
+ * (positive variances), so that every tensor matters and the logits stay of a trained net's size.
+ */
+async function randomizedWeights(model: ResNetModel, rng: Rng): Promise<NamedWeight[]> {
+  const ranges: [RegExp, number, number][] = [
+    [/\.gamma$/, 0.5, 1.5],
+    [/\.(beta|running_mean)$/, -0.2, 0.2],
+    [/\.running_var$/, 0.5, 2],
+  ];
+  return Promise.all(
+    model.namedTensors().map(async ({ name, tensor }) => {
+      const values = new Float32Array(await tensor.data());
+      const range = ranges.find(([pattern]) => pattern.test(name));
+      if (range)
+        for (let i = 0; i < values.length; i++) values[i] = rng.uniform(range[1], range[2]);
+      return { name, shape: [...tensor.shape], values };
+    }),
+  );
+}
+
+function file(files: ExportFile[], name: string): Uint8Array {
+  return files.find((f) => f.name === name)!.bytes;
+}
+
+interface Exported {
+  name: string;
+  dir: string;
+  options: ResNetOptions;
+  files: ExportFile[];
+  logits: Float32Array;
+  input: Float32Array;
+}
+
+const root = process.env.TIMM_EXPORT_DIR ?? mkdtempSync(join(tmpdir(), 'timm-export-'));
+const exported: Exported[] = [];
+
+beforeAll(async () => {
+  await initNodeBackend();
+  for (const [name, overrides] of VARIANTS) {
+    const options = tinyResNetOptions(overrides);
+    const model = createResNetModel(buildResNetSpec(options), options.input, createRng(1));
+    const weights = await randomizedWeights(model, createRng(2));
+    assignWeights(model, weights);
+    const dataset = randomDataset(3, 0, 8, options.input);
+    const sample = await timmSample(model, dataset.val, options.input, options.input);
+    model.dispose();
+    const files = buildTimmExport({
+      options,
+      weights,
+      steps: 7,
+      sample,
+      loadScript: LOAD_SCRIPT,
+      source: { app: 'test', query: '', run: 'r1' },
+    });
+    const dir = join(root, name.replace(/[^a-z0-9]+/gi, '-'));
+    mkdirSync(dir, { recursive: true });
+    for (const f of files) writeFileSync(join(dir, f.name), f.bytes);
+    exported.push({ name, dir, options, files, logits: sample.logits, input: sample.input });
+  }
+}, 240_000);
+
+describe('timm export round trip', () => {
+  it('export → load → identical logits, for every variant', async () => {
+    for (const e of exported) {
+      const { tensors } = decodeSafetensors(file(e.files, TIMM_FILES.weights));
+      const weights = fromTimmStateDict(e.options, tensors);
+      const model = createResNetModel(buildResNetSpec(e.options), e.options.input, createRng(9));
+      assignWeights(model, weights);
+      const dataset = randomDataset(3, 0, 8, e.options.input);
+      const again = await timmSample(model, dataset.val, e.options.input, e.options.input);
+      model.dispose();
+      expect(again.logits, e.name).toEqual(e.logits);
+      const sample = decodeSafetensors(file(e.files, TIMM_FILES.sample));
+      const [input, logits] = sample.tensors;
+      expect(input!.shape).toEqual([8, 3, e.options.input, e.options.input]);
+      expect(input!.data).toEqual(e.input);
+      expect(logits!.shape).toEqual([8, 10]);
+      expect(logits!.data).toEqual(e.logits);
+    }
+  });
+});
+
+/** Why load_timm.py cannot run here, or null when it can. */
+function pythonUnavailable(python: string): string | null {
+  const probe = spawnSync(python, ['-c', 'import torch, timm'], { encoding: 'utf8' });
+  if (probe.error) return `${python}: ${probe.error.message}`;
+  if (probe.status !== 0)
+    return `${python} cannot import torch and timm (${probe.stderr.trim().split('\n').pop()})`;
+  return null;
+}
+
+const python = process.env.TIMM_PYTHON ?? 'python3';
+const unavailable = pythonUnavailable(python);
+if (unavailable) console.warn(`load_timm.py against real timm: NOT RUN — ${unavailable}`);
+
+describe('load_timm.py against real timm', () => {
+  it.skipIf(unavailable !== null)(
+    `rebuilds every variant, loads it with strict=True and reproduces our logits${unavailable ? ` (NOT RUN: ${unavailable})` : ''}`,
+    () => {
+      for (const e of exported) {
+        const run = spawnSync(python, [join(e.dir, TIMM_FILES.script), e.dir], {
+          encoding: 'utf8',
+        });
+        console.info(`load_timm.py ${e.name}: ${run.stdout.trim()} ${run.stderr.trim()}`);
+        expect(run.status, `${e.name}: ${run.stdout}${run.stderr}`).toBe(0);
+      }
+    },
+    240_000,
+  );
+});
