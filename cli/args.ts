@@ -16,6 +16,8 @@ Options:
                         of MNIST IDX files (gzipped or not), or an image folder of PNGs with one
                         sub-folder per class; the query's dataset= says which (detected if omitted)
   --teacher "<query>"   first train a teacher run (r1), then distil it into the main run
+  --export-timm DIR     when the run finishes, write it to DIR as a checkpoint timm loads:
+                        model.safetensors, model.json, sample.safetensors, load_timm.py
   --summary "<query>"   print the architecture summary as JSON and exit (no training, no GPU)
   --sweep TABLE         train the rows of the paper's table4, table5 or table6 (as the page's
                         "Reproduce" buttons do) from <query> and print the comparison table
@@ -37,6 +39,8 @@ export type CliCommand =
       teacher: string | null;
       /** Dataset path (file or folder); null = the synthetic dataset. */
       data: string | null;
+      /** Folder for the timm export of the finished run; null = none. */
+      exportTimm: string | null;
     }
   | {
       kind: 'sweep';
@@ -65,6 +69,7 @@ const OPTIONS = {
   json: { type: 'string' },
   data: { type: 'string' },
   teacher: { type: 'string' },
+  'export-timm': { type: 'string' },
   summary: { type: 'string' },
   sweep: { type: 'string' },
   repeats: { type: 'string' },
@@ -132,16 +137,22 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   const { json = null, data = null, teacher = null, summary = null } = values;
   const sweepOnly = (['repeats', 'dry-run'] as const).find((k) => values[k] !== undefined);
   if (values.sweep === undefined && sweepOnly) throw new ArgsError(`--${sweepOnly} needs --sweep`);
-  if (json === '' || data === '') {
-    throw new ArgsError(`--${json === '' ? 'json' : 'data'} needs a value`);
-  }
+  const exportTimm = values['export-timm'] ?? null;
+  const empty = (['json', 'data', 'export-timm'] as const).find((k) => values[k] === '');
+  if (empty) throw new ArgsError(`--${empty} needs a value`);
   if (positionals.length > 1) {
     throw new ArgsError(
       `expected one query string, got ${positionals.length} (${positionals.join(' ')}); quote the query: "a=1&b=2"`,
     );
   }
   if (summary !== null) {
-    if (positionals.length > 0 || json !== null || teacher !== null || data !== null) {
+    if (
+      positionals.length > 0 ||
+      json !== null ||
+      teacher !== null ||
+      data !== null ||
+      exportTimm !== null
+    ) {
       throw new ArgsError('--summary takes its own query and no other arguments');
     }
     return { kind: 'summary', query: checkQuery(summary, 'summary query') };
@@ -149,6 +160,7 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   const query = checkQuery(positionals[0] ?? '', 'query');
   if (values.sweep !== undefined) {
     if (teacher !== null) throw new ArgsError('--sweep trains its own teachers: drop --teacher');
+    if (exportTimm !== null) throw new ArgsError('--export-timm exports one run: drop --sweep');
     return {
       kind: 'sweep',
       table: sweepTable(values.sweep),
@@ -165,5 +177,6 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     json,
     teacher: teacher === null ? null : checkQuery(teacher, 'teacher query'),
     data,
+    exportTimm,
   };
 }

@@ -12,7 +12,7 @@ import { createRng, type Rng } from '../tricks';
 import { initNodeBackend } from './backend-node';
 import { createResNetModel, type ResNetModel } from './model';
 import { randomDataset, tinyResNetOptions } from './test-utils';
-import { assignWeights, timmSample } from './timm-sample';
+import { assignWeights, timmSample } from './timm-checkpoint';
 
 /**
  * Export → load → identical logits, for each kind of network the app builds. When a Python with

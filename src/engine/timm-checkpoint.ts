@@ -2,7 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '../data/dataset';
 import type { NamedWeight } from '../run/events';
 import { nhwcToNchw } from '../timm/layout';
-import type { TimmSample } from '../timm/export';
+import type { ResNetOptions } from '../architecture/resnet-spec';
+import {
+  buildTimmExport,
+  type ExportFile,
+  type TimmExportRequest,
+  type TimmSample,
+} from '../timm/export';
 import type { ResNetModel } from './model';
 import { gatherImages, preprocessBatch, validationAugmentation } from './preprocess';
 
@@ -39,6 +45,31 @@ export async function timmSample(
     x.dispose();
     logits.dispose();
   }
+}
+
+/** Every tensor of the model (parameters and BN statistics), copied to the CPU. */
+export async function readWeights(model: ResNetModel): Promise<NamedWeight[]> {
+  return Promise.all(
+    model.namedTensors().map(async ({ name, tensor }) => ({
+      name,
+      shape: [...tensor.shape],
+      // A copy: the CPU backend may hand out its own storage.
+      values: new Float32Array(await tensor.data()),
+    })),
+  );
+}
+
+/** The files of a timm export of a trained model; the sample comes from `split`. */
+export async function timmExportFiles(
+  model: ResNetModel,
+  options: ResNetOptions,
+  split: ImageSplit,
+  size: { height: number; width: number },
+  rest: Pick<TimmExportRequest, 'steps' | 'loadScript' | 'source'>,
+): Promise<ExportFile[]> {
+  const sample = await timmSample(model, split, size.height, size.width);
+  const weights = await readWeights(model);
+  return buildTimmExport({ options, weights, sample, ...rest });
 }
 
 /** Writes `weights` (parameters and BN statistics, by name) into `model`; all must match. */
