@@ -55,7 +55,7 @@ export function App() {
   const canStart = backend !== null && saved.loaded && !busy && !active && !benchmark.running;
 
   const { startRun, resumeRun } = useRunLauncher(trainer, saved, selection.show, say);
-  const actions = useRunActions(saved, sessionRuns, say);
+  const actions = useRunActions(saved, sessionRuns, say, trainer.api);
   const applyPreset = useApplyPreset(config, setParam, say);
   const sweeps = useSweepQueue(
     config,

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { trainingMemoryOf } from '../architecture';
+import { buildResNetSpec, resnetOptionsFromConfig, trainingMemoryOf } from '../architecture';
 import type { ExperimentConfig } from '../config';
 import { LoadCancelled } from '../data/files';
 import { errorMessage } from '../errors';
@@ -9,6 +9,10 @@ import type { Checkpoint } from '../run/events';
 import { compileAheadSettled } from '../engine/precompile';
 import { augmentedPreview } from '../engine/preview';
 import { createRecoveringTrainer } from '../engine/recovering-trainer';
+import { createResNetModel } from '../engine/model';
+import { evaluate } from '../engine/evaluate';
+import { assignWeights, timmSample } from '../engine/timm-checkpoint';
+import { createRng } from '../tricks';
 import type { TrainedModel, Trainer } from '../engine/trainer';
 import { createRunControls, type RunControls } from '../training/controls';
 import {
@@ -436,6 +440,69 @@ const api: TrainerWorkerApi = {
       dataset: dataset.name,
     };
     return Comlink.transfer(result, [batch.pixels.buffer]);
+  },
+
+  async adoptCheckpoint(runId, config, weights) {
+    if (current)
+      throw new Error(`Run ${current.runId} is in progress: load the checkpoint after it.`);
+    await ensureBackend();
+    const dataset = await datasetForConfig(config, () => {});
+    const classes = dataset.classNames.length;
+    const options = resnetOptionsFromConfig(config, classes);
+    const spec = buildResNetSpec(options);
+    const predicted = weights.find((w) => w.name === 'fc.bias')?.shape[0];
+    if (predicted !== classes) {
+      throw new Error(
+        `The checkpoint predicts ${predicted} classes and ${dataset.name} has ${classes}: load or pick the dataset it was trained on.`,
+      );
+    }
+    const model = createResNetModel(spec, config.input, createRng(0));
+    try {
+      assignWeights(model, weights);
+      const metrics = await evaluate(
+        model,
+        dataset.val,
+        dataset.height,
+        dataset.width,
+        config.batch,
+      );
+      const result = { epoch: 0, step: 0, ...metrics };
+      teachers.get(runId)?.model.dispose();
+      teachers.set(runId, {
+        model: {
+          config,
+          classes,
+          model,
+          outcome: 'finished',
+          evals: [result],
+          finalTop1: result.top1,
+          warmupMs: 0,
+          steps: 0,
+          dispose: () => model.dispose(),
+        },
+        label: `${runId}: loaded ${config.model} ×${config.width}`,
+        classes,
+      });
+      return result;
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+  },
+
+  async timmSample(config, weights) {
+    await ensureBackend();
+    const dataset = await datasetForConfig(config, () => {});
+    const options = resnetOptionsFromConfig(config, dataset.classNames.length);
+    // Initial values are overwritten at once: any seed will do.
+    const model = createResNetModel(buildResNetSpec(options), config.input, createRng(0));
+    try {
+      assignWeights(model, weights);
+      const sample = await timmSample(model, dataset.val, dataset.height, dataset.width);
+      return Comlink.transfer(sample, [sample.input.buffer, sample.logits.buffer]);
+    } finally {
+      model.dispose();
+    }
   },
 
   async teachers(): Promise<TeacherInfo[]> {

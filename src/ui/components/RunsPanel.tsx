@@ -17,6 +17,7 @@ type RowHandlers = Pick<
   | 'onDelete'
   | 'onShare'
   | 'onDownloadModel'
+  | 'onDownloadTimm'
   | 'onResume'
 >;
 
@@ -99,6 +100,7 @@ export function RunsPanel({
                   onDelete={props.onDelete}
                   onShare={props.onShare}
                   onDownloadModel={props.onDownloadModel}
+                  onDownloadTimm={props.onDownloadTimm}
                   onResume={props.onResume}
                 />
               ))}

@@ -36,6 +36,7 @@ export function RunsSection({ saved, selection, actions, ...props }: RunsSection
         }}
         onShare={(run) => void actions.share(run)}
         onDownloadModel={(run) => void actions.downloadModel(run)}
+        onDownloadTimm={(run) => void actions.downloadTimm(run)}
         onExport={actions.exportFile}
         onImport={(file) => void actions.importFile(file)}
         onResume={props.onResume}
