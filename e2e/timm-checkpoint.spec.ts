@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import { decodeSafetensors } from '../src/timm/safetensors';
@@ -63,5 +63,63 @@ test('a finished run downloads as a checkpoint timm loads', async ({ page }) => 
       `load_timm.py on the page's download: NOT RUN — ${python} cannot import torch and timm`,
     );
   }
+  expect(errors).toEqual([]);
+});
+
+test('a downloaded checkpoint loads back as a run: evaluated, in predictions, a teacher; mismatches are refused', async ({
+  page,
+}) => {
+  test.setTimeout(3 * TRAINING_TIMEOUT);
+  const errors = trackPageErrors(page);
+  await gotoApp(page, `${TINY_RUN}&autorun=1`);
+  const r1 = page.locator('.run-list tr[data-run="r1"]');
+  await expect(r1).toHaveAttribute('data-status', 'finished', { timeout: TRAINING_TIMEOUT });
+  const dir = test.info().outputPath('timm');
+  await downloadAll(
+    page,
+    () => page.getByRole('button', { name: 'Download r1 for PyTorch (timm)' }).click(),
+    TIMM_FILES.length,
+    dir,
+  );
+  const r1Top1 = await r1.locator('td.num').textContent();
+
+  const picker = page.getByLabel('Load checkpoint: model.json and model.safetensors');
+  const message = page.getByTestId('runs-message');
+  // Refusals name the first mismatch and add no run.
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+  const wrongDir = test.info().outputPath('wrong');
+  mkdirSync(wrongDir, { recursive: true });
+  writeFileSync(join(wrongDir, 'model.json'), JSON.stringify({ ...json, stem_out_channels: 8 }));
+  writeFileSync(join(wrongDir, 'model.safetensors'), readFileSync(join(dir, 'model.safetensors')));
+  await picker.setInputFiles([join(wrongDir, 'model.json'), join(wrongDir, 'model.safetensors')]);
+  await expect(message).toContainText('stem_out_channels is 8, expected 4');
+  await expect(message).toHaveAttribute('role', 'alert');
+  writeFileSync(join(wrongDir, 'model.json'), JSON.stringify(json));
+  writeFileSync(join(wrongDir, 'model.safetensors'), Buffer.from('not a safetensors file'));
+  await picker.setInputFiles([join(wrongDir, 'model.json'), join(wrongDir, 'model.safetensors')]);
+  await expect(message).toContainText('Not a valid safetensors file');
+  await expect(page.locator('.run-list tr[data-run="r2"]')).toHaveCount(0);
+
+  // The export's four files load as r2, with r1's accuracy (same weights, same validation set).
+  await picker.setInputFiles(TIMM_FILES.map((f) => join(dir, f)));
+  await expect(message).toContainText('Loaded the checkpoint as r2', { timeout: TRAINING_TIMEOUT });
+  const r2 = page.locator('.run-list tr[data-run="r2"]');
+  await expect(r2).toHaveAttribute('data-status', 'finished');
+  await expect(r2.locator('td.num')).toHaveText(r1Top1!);
+  await expect(page.getByRole('button', { name: 'Show r2 in the charts' })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  await expect(page.getByText('Run r2, evaluation after epoch 0')).toBeVisible();
+
+  // r2 teaches r3.
+  const teacher = page.getByLabel('Knowledge distillation', { exact: true });
+  await teacher.selectOption('r2');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.locator('.run-list tr[data-run="r3"]')).toHaveAttribute(
+    'data-status',
+    'finished',
+    { timeout: TRAINING_TIMEOUT },
+  );
   expect(errors).toEqual([]);
 });
