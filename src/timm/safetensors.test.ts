@@ -38,6 +38,21 @@ describe('safetensors', () => {
     expect(byName.get('empty')!.data.length).toBe(0);
   });
 
+  it('reads a Node Buffer (whose slice is a view, not a copy) at its own offsets', () => {
+    const bytes = encodeSafetensors([
+      { name: 'a', dtype: 'F32', shape: [2], data: Float32Array.of(1, 2) },
+      { name: 'b', dtype: 'F32', shape: [1], data: Float32Array.of(3) },
+    ]);
+    const pooled = Buffer.concat([Buffer.alloc(3), Buffer.from(bytes)]).subarray(3);
+    const byName = new Map(decodeSafetensors(pooled).tensors.map((t) => [t.name, [...t.data]]));
+    expect(byName).toEqual(
+      new Map([
+        ['a', [1, 2]],
+        ['b', [3]],
+      ]),
+    );
+  });
+
   it('writes the layout of the reference implementation', () => {
     // safetensors' own docs: 8-byte little-endian N, then the JSON header, then the data.
     const bytes = encodeSafetensors([

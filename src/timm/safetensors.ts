@@ -194,8 +194,10 @@ export function decodeSafetensors(
   }
   if (covered !== dataBytes) fail(`${dataBytes - covered} bytes after the last tensor`);
   const tensors = parsed.map(({ name, dtype, shape, begin, end }): SafetensorsTensor => {
-    // A copy into an aligned buffer: the data may start at any byte.
-    const copy = bytes.slice(dataStart + begin, dataStart + end).buffer;
+    // A copy into an aligned buffer of its own: the data may start at any byte. (Not
+    // bytes.slice: on a Node Buffer that is a view of the whole file.)
+    const copy = new ArrayBuffer(end - begin);
+    new Uint8Array(copy).set(bytes.subarray(dataStart + begin, dataStart + end));
     const data = dtype === 'F32' ? new Float32Array(copy) : new BigInt64Array(copy);
     return { name, dtype, shape, data };
   });
