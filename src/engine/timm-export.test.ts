@@ -2,22 +2,25 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildResNetSpec, type ResNetOptions } from '../architecture';
 import type { NamedWeight } from '../run/events';
 import { buildTimmExport, TIMM_FILES, type ExportFile } from '../timm/export';
-import { decodeSafetensors } from '../timm/safetensors';
+import { readTimmCheckpoint } from '../timm/import';
+import { decodeSafetensors, type SafetensorsTensor } from '../timm/safetensors';
 import { fromTimmStateDict } from '../timm/state-dict';
 import { createRng, type Rng } from '../tricks';
 import { initNodeBackend } from './backend-node';
 import { createResNetModel, type ResNetModel } from './model';
-import { randomDataset, tinyResNetOptions } from './test-utils';
+import { maxAbsDiff, randomDataset, tinyResNetOptions } from './test-utils';
 import { assignWeights, timmSample } from './timm-checkpoint';
 
 /**
  * Export → load → identical logits, for each kind of network the app builds. When a Python with
- * torch and timm is importable (TIMM_PYTHON, else python3), load_timm.py also checks every export
- * against real timm; otherwise that test reports itself as not run.
+ * torch and timm is importable (TIMM_PYTHON, else python3), real timm checks both ways: load_timm.py
+ * on every export, and a checkpoint timm writes loaded into our engine; otherwise those two tests
+ * report themselves as not run.
  */
 
 const LOAD_SCRIPT = readFileSync(new URL('../timm/load_timm.py', import.meta.url), 'utf8');
@@ -137,11 +140,21 @@ function pythonUnavailable(python: string): string | null {
 
 const python = process.env.TIMM_PYTHON ?? 'python3';
 const unavailable = pythonUnavailable(python);
-if (unavailable) console.warn(`load_timm.py against real timm: NOT RUN — ${unavailable}`);
+if (unavailable) console.warn(`real timm (load_timm.py, timm → engine): NOT RUN — ${unavailable}`);
+const notRun = unavailable ? ` (NOT RUN: ${unavailable})` : '';
 
-describe('load_timm.py against real timm', () => {
+const WRITE_TIMM_CHECKPOINT = new URL('../timm/testdata/write_timm_checkpoint.py', import.meta.url)
+  .pathname;
+
+/** NCHW float32 → an NHWC tensor for our engine. */
+function nhwcTensor(input: SafetensorsTensor): tf.Tensor4D {
+  const shape = input.shape as [number, number, number, number];
+  return tf.tidy(() => tf.transpose(tf.tensor4d(input.data as Float32Array, shape), [0, 2, 3, 1]));
+}
+
+describe('real timm', () => {
   it.skipIf(unavailable !== null)(
-    `rebuilds every variant, loads it with strict=True and reproduces our logits${unavailable ? ` (NOT RUN: ${unavailable})` : ''}`,
+    `load_timm.py rebuilds every variant, loads it with strict=True and reproduces our logits${notRun}`,
     () => {
       for (const e of exported) {
         const run = spawnSync(python, [join(e.dir, TIMM_FILES.script), e.dir], {
@@ -149,6 +162,43 @@ describe('load_timm.py against real timm', () => {
         });
         console.info(`load_timm.py ${e.name}: ${run.stdout.trim()} ${run.stderr.trim()}`);
         expect(run.status, `${e.name}: ${run.stdout}${run.stderr}`).toBe(0);
+      }
+    },
+    240_000,
+  );
+
+  it.skipIf(unavailable !== null)(
+    `a checkpoint timm writes for each variant loads into our engine with timm's logits${notRun}`,
+    async () => {
+      for (const e of exported) {
+        const out = join(e.dir, 'from-timm');
+        const run = spawnSync(python, [WRITE_TIMM_CHECKPOINT, e.dir, out], { encoding: 'utf8' });
+        expect(run.status, `${e.name}: ${run.stdout}${run.stderr}`).toBe(0);
+        const checkpoint = readTimmCheckpoint(
+          readFileSync(join(e.dir, TIMM_FILES.config), 'utf8'),
+          readFileSync(join(out, TIMM_FILES.weights)),
+        );
+        const model = createResNetModel(
+          buildResNetSpec(checkpoint.options),
+          e.options.input,
+          createRng(0),
+        );
+        assignWeights(model, checkpoint.weights);
+        const [input, logits] = decodeSafetensors(
+          readFileSync(join(out, 'logits.safetensors')),
+        ).tensors;
+        const x = nhwcTensor(input!);
+        const ours = model.predict(x);
+        const values = (await ours.data()) as Float32Array;
+        tf.dispose([x, ours]);
+        model.dispose();
+        const expected = logits!.data as Float32Array;
+        const largest = Math.max(...Array.from(expected, Math.abs));
+        const delta = maxAbsDiff(values, expected);
+        console.info(
+          `timm → engine ${e.name}: max |Δ logit| ${delta.toExponential(2)} (largest ${largest.toFixed(2)})`,
+        );
+        expect(delta, e.name).toBeLessThanOrEqual(1e-5 * Math.max(1, largest));
       }
     },
     240_000,
