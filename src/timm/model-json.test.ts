@@ -132,5 +132,17 @@ describe('optionsFromTimmModelJson', () => {
       /stem_out_channels is 48, expected undefined/,
     );
     expect(() => optionsFromTimmModelJson(null)).toThrow(/not a JSON object/);
+    expect(() => optionsFromTimmModelJson({ ...json, mean: [0.5, 0.5, 0.5] })).toThrow(
+      "model.json: mean [0.5,0.5,0.5] is not this app's normalization [0.48502,0.45796,0.4076]",
+    );
+  });
+
+  it("accepts a hand-written model.json with timm's ImageNet constants and no small_stem", () => {
+    const { small_stem: _small, ...json } = timmArchitecture(options({}));
+    const handWritten = { ...json, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+    expect(optionsFromTimmModelJson(handWritten)).toMatchObject({
+      model: 'resnet50',
+      stem: 'imagenet',
+    });
   });
 });

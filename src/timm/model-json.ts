@@ -103,6 +103,19 @@ export function timmArchitecture(options: ResNetOptions): Omit<TimmModelJson, 's
 
 export class TimmModelJsonError extends Error {}
 
+const PROBE: ResNetOptions = {
+  model: 'resnet18',
+  width: 1,
+  input: 224,
+  stem: 'imagenet',
+  tweakB: true,
+  tweakC: false,
+  tweakD: false,
+  zeroGamma: false,
+  classes: 1000,
+};
+
+/** The app's model with these timm `block` and `layers`. */
 function modelOf(block: unknown, layers: unknown): ModelName {
   const key = JSON.stringify(layers);
   const found = MODEL_NAMES.find((model) => {
@@ -116,18 +129,6 @@ function modelOf(block: unknown, layers: unknown): ModelName {
   }
   return found;
 }
-
-const PROBE: ResNetOptions = {
-  model: 'resnet18',
-  width: 1,
-  input: 224,
-  stem: 'imagenet',
-  tweakB: true,
-  tweakC: false,
-  tweakD: false,
-  zeroGamma: false,
-  classes: 1000,
-};
 
 function firstDifference(a: unknown, b: unknown, path: string): string | null {
   if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
@@ -177,13 +178,37 @@ export function optionsFromTimmModelJson(json: unknown): ResNetOptions {
     zeroGamma: false,
     classes: kwargs.num_classes,
   };
-  const expected = timmArchitecture(options);
-  const { source: _source, ...architecture } = given;
-  const difference = firstDifference(architecture, expected, '');
+  checkSameArchitecture(given, timmArchitecture(options));
+  return options;
+}
+
+/** timm's ImageNet constants (0.485, 0.456, 0.406; the paper's ÷ 255 are 0.48502, 0.45796, 0.4076) are close enough. */
+const NORMALIZATION_TOLERANCE = 2e-3;
+
+function checkSameArchitecture(
+  given: Partial<TimmModelJson>,
+  expected: Omit<TimmModelJson, 'source'>,
+): void {
+  const { source: _source, mean, std, ...architecture } = given;
+  const { mean: ourMean, std: ourStd, ...ours } = expected;
+  const difference = firstDifference({ small_stem: false, ...architecture }, ours, '');
   if (difference) {
     throw new TimmModelJsonError(
       `model.json does not describe a network of this app: ${difference}`,
     );
   }
-  return options;
+  for (const [key, values, reference] of [
+    ['mean', mean, ourMean],
+    ['std', std, ourStd],
+  ] as const) {
+    const close =
+      Array.isArray(values) &&
+      values.length === reference.length &&
+      values.every((v, i) => Math.abs(v - reference[i]!) <= NORMALIZATION_TOLERANCE);
+    if (!close) {
+      throw new TimmModelJsonError(
+        `model.json: ${key} ${JSON.stringify(values)} is not this app's normalization ${JSON.stringify(reference.map((v) => Number(v.toFixed(5))))} (on pixels / 255)`,
+      );
+    }
+  }
 }
