@@ -2,14 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '../data/dataset';
 import type { NamedWeight } from '../run/events';
 import { nhwcToNchw } from '../timm/layout';
-import type { ResNetOptions } from '../architecture/resnet-spec';
+import { buildResNetSpec, type ResNetOptions } from '../architecture/resnet-spec';
+import { createRng } from '../tricks';
 import {
   buildTimmExport,
   type ExportFile,
   type TimmExportRequest,
   type TimmSample,
 } from '../timm/export';
-import type { ResNetModel } from './model';
+import { createResNetModel, type ResNetModel } from './model';
 import { gatherImages, preprocessBatch, validationAugmentation } from './preprocess';
 
 /** The tensor side of the timm export and of "Load checkpoint". */
@@ -33,8 +34,9 @@ export async function timmSample(
   const pixels = gatherImages(split, indices, height * width * 3);
   const augmentation = validationAugmentation(n, height, width);
   const x = preprocessBatch(pixels, n, height, width, augmentation, model.input);
-  const logits = model.predict(x);
+  let logits: tf.Tensor | null = null;
   try {
+    logits = model.predict(x);
     const nhwc = (await x.data()) as Float32Array;
     return {
       input: nhwcToNchw(nhwc, x.shape),
@@ -43,7 +45,7 @@ export async function timmSample(
     };
   } finally {
     x.dispose();
-    logits.dispose();
+    logits?.dispose();
   }
 }
 
@@ -70,6 +72,21 @@ export async function timmExportFiles(
   const sample = await timmSample(model, split, size.height, size.width);
   const weights = await readWeights(model);
   return buildTimmExport({ options, weights, sample, ...rest });
+}
+
+/** A model of `options` holding `weights` (their initial values are never drawn from a seed). */
+export function createModelWithWeights(
+  options: ResNetOptions,
+  weights: readonly NamedWeight[],
+): ResNetModel {
+  const model = createResNetModel(buildResNetSpec(options), options.input, createRng(0));
+  try {
+    assignWeights(model, weights);
+    return model;
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
 }
 
 /** Writes `weights` (parameters and BN statistics, by name) into `model`; all must match. */

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { buildResNetSpec, resnetOptionsFromConfig, trainingMemoryOf } from '../architecture';
+import { resnetOptionsFromConfig, trainingMemoryOf } from '../architecture';
 import type { ExperimentConfig } from '../config';
 import { LoadCancelled } from '../data/files';
 import { errorMessage } from '../errors';
@@ -9,10 +9,9 @@ import type { Checkpoint } from '../run/events';
 import { compileAheadSettled } from '../engine/precompile';
 import { augmentedPreview } from '../engine/preview';
 import { createRecoveringTrainer } from '../engine/recovering-trainer';
-import { createResNetModel } from '../engine/model';
 import { evaluate } from '../engine/evaluate';
-import { assignWeights, timmSample } from '../engine/timm-checkpoint';
-import { createRng } from '../tricks';
+import { createModelWithWeights, timmSample } from '../engine/timm-checkpoint';
+import type { ResNetModel } from '../engine/model';
 import type { TrainedModel, Trainer } from '../engine/trainer';
 import { createRunControls, type RunControls } from '../training/controls';
 import {
@@ -24,7 +23,14 @@ import {
 import { runBenchmarkOnBackend } from './benchmark';
 import { datasetForConfig, heldSummary, loadIntoWorker } from './datasets';
 import type { TeacherInfo, TrainerWorkerApi } from './protocol';
-import type { BackendInfo, EventSink, NamedWeight, RunPhase, TrainerEvent } from '../run/events';
+import type {
+  BackendInfo,
+  EvalResult,
+  EventSink,
+  NamedWeight,
+  RunPhase,
+  TrainerEvent,
+} from '../run/events';
 import { curvesAfter, isTerminal, NO_CURVES, phaseAfter, type RunCurves } from './run-events';
 
 /**
@@ -132,6 +138,26 @@ function ensureBackend(): Promise<BackendInfo> {
     });
   }
   return backendReady;
+}
+
+/** A loaded checkpoint, held as a finished run so that it can teach. */
+function loadedModel(
+  config: ExperimentConfig,
+  classes: number,
+  model: ResNetModel,
+  result: EvalResult,
+): TrainedModel {
+  return {
+    config,
+    classes,
+    model,
+    outcome: 'finished',
+    evals: [result],
+    finalTop1: result.top1,
+    warmupMs: 0,
+    steps: 0,
+    dispose: () => model.dispose(),
+  };
 }
 
 function resolveTeacher(config: ExperimentConfig, classes: number): Teacher | null {
@@ -443,61 +469,42 @@ const api: TrainerWorkerApi = {
   },
 
   async adoptCheckpoint(runId, config, weights) {
-    if (current)
+    if (current) {
       throw new Error(`Run ${current.runId} is in progress: load the checkpoint after it.`);
+    }
     await ensureBackend();
     const dataset = await datasetForConfig(config, () => {});
     const classes = dataset.classNames.length;
-    const options = resnetOptionsFromConfig(config, classes);
-    const spec = buildResNetSpec(options);
     const predicted = weights.find((w) => w.name === 'fc.bias')?.shape[0];
     if (predicted !== classes) {
       throw new Error(
         `The checkpoint predicts ${predicted} classes and ${dataset.name} has ${classes}: load or pick the dataset it was trained on.`,
       );
     }
-    const model = createResNetModel(spec, config.input, createRng(0));
+    const model = createModelWithWeights(resnetOptionsFromConfig(config, classes), weights);
+    let result: EvalResult;
     try {
-      assignWeights(model, weights);
-      const metrics = await evaluate(
-        model,
-        dataset.val,
-        dataset.height,
-        dataset.width,
-        config.batch,
-      );
-      const result = { epoch: 0, step: 0, ...metrics };
-      teachers.get(runId)?.model.dispose();
-      teachers.set(runId, {
-        model: {
-          config,
-          classes,
-          model,
-          outcome: 'finished',
-          evals: [result],
-          finalTop1: result.top1,
-          warmupMs: 0,
-          steps: 0,
-          dispose: () => model.dispose(),
-        },
-        label: `${runId}: loaded ${config.model} ×${config.width}`,
-        classes,
-      });
-      return result;
+      const { height, width, val } = dataset;
+      result = { epoch: 0, step: 0, ...(await evaluate(model, val, height, width, config.batch)) };
     } catch (err) {
       model.dispose();
       throw err;
     }
+    teachers.get(runId)?.model.dispose();
+    teachers.set(runId, {
+      model: loadedModel(config, classes, model, result),
+      label: `${runId}: loaded ${config.model} ×${config.width}`,
+      classes,
+    });
+    return result;
   },
 
   async timmSample(config, weights) {
     await ensureBackend();
     const dataset = await datasetForConfig(config, () => {});
     const options = resnetOptionsFromConfig(config, dataset.classNames.length);
-    // Initial values are overwritten at once: any seed will do.
-    const model = createResNetModel(buildResNetSpec(options), config.input, createRng(0));
+    const model = createModelWithWeights(options, weights);
     try {
-      assignWeights(model, weights);
       const sample = await timmSample(model, dataset.val, dataset.height, dataset.width);
       return Comlink.transfer(sample, [sample.input.buffer, sample.logits.buffer]);
     } finally {

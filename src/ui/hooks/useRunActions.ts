@@ -90,8 +90,9 @@ export function useRunActions(
         if (!api) throw new Error('the training worker is not ready');
         // The sample's logits come from the engine, on the run's own validation images.
         const sample = await api.timmSample(run.config, weights);
+        const classes = sample.logits.length / sample.count;
         const files = buildTimmExport({
-          options: resnetOptionsFromConfig(run.config, sample.logits.length / sample.count),
+          options: resnetOptionsFromConfig(run.config, classes),
           weights,
           steps: run.final?.steps ?? 0,
           sample,
