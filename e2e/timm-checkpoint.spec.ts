@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import { decodeSafetensors } from '../src/timm/safetensors';
-import { gotoApp, TINY_RUN, TRAINING_TIMEOUT, trackPageErrors } from './helpers';
+import { gotoApp, screenshot, TINY_RUN, TRAINING_TIMEOUT, trackPageErrors } from './helpers';
 
 const TIMM_FILES = ['model.safetensors', 'model.json', 'sample.safetensors', 'load_timm.py'];
 
@@ -111,6 +111,7 @@ test('a downloaded checkpoint loads back as a run: evaluated, in predictions, a 
     'true',
   );
   await expect(page.getByText('Run r2, evaluation after epoch 0')).toBeVisible();
+  await screenshot(page, 'timm-checkpoint-loaded');
 
   // r2 teaches r3.
   const teacher = page.getByLabel('Knowledge distillation', { exact: true });
