@@ -4,7 +4,8 @@
 Usage: python3 load_timm.py [DIR] [--atol A]
 
 DIR (default: this script's folder) holds model.json, model.safetensors and sample.safetensors.
-Needs torch and timm; the safetensors package is used when installed, else a small reader below.
+Needs torch and timm >= 1.0.8 (ResNet's `channels` argument); the safetensors package is used
+when installed, else a small reader below.
 
 Steps: build timm.models.resnet.ResNet from model.json's timm_kwargs, apply the documented
 patches (small_stem, stem_out_channels, stride_in_1x1), load the weights with strict=True, run
@@ -18,6 +19,7 @@ import os
 import struct
 import sys
 
+import timm
 import torch
 import torch.nn as nn
 from timm.models.resnet import BasicBlock, Bottleneck, ResNet, downsample_avg, downsample_conv
@@ -93,7 +95,11 @@ def patch_stride_in_1x1(model):
 def build_model(cfg):
     kwargs = dict(cfg["timm_kwargs"])
     block_cls = BLOCKS[kwargs.pop("block")]
-    model = ResNet(block=block_cls, **kwargs)
+    try:
+        model = ResNet(block=block_cls, **kwargs)
+    except TypeError as err:
+        raise SystemExit(f"timm {timm.__version__} cannot build this ResNet ({err}): "
+                         "load_timm.py needs timm >= 1.0.8")
     if "stem_out_channels" in cfg:
         patch_stem_out_channels(model, cfg, block_cls)
     if cfg.get("small_stem"):
