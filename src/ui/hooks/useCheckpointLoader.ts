@@ -5,7 +5,6 @@ import { errorMessage } from '../../errors';
 import { finalMetrics } from '../../experiments/metrics';
 import { nextRunId, type SavedRun } from '../../experiments/saved-run';
 import { saveWeights } from '../../storage/run-store';
-import { checkpointConfig, pickCheckpointFiles, readTimmCheckpoint } from '../../timm/import';
 import type { TrainerWorkerApi } from '../../worker/protocol';
 import type { RunsMessage } from '../components/RunsPanel';
 import type { TeacherOption } from '../components/TeacherSelect';
@@ -34,6 +33,9 @@ export function useCheckpointLoader(
     async (files: File[]) => {
       try {
         if (!api) throw new Error('the training worker is not ready');
+        // Loaded on first use: the checkpoint reader is not part of the page's initial bundle.
+        const { checkpointConfig, pickCheckpointFiles, readTimmCheckpoint } =
+          await import('../../timm/import');
         const picked = pickCheckpointFiles(files);
         const checkpoint = readTimmCheckpoint(
           await picked.modelJson.text(),

@@ -12,8 +12,6 @@ import { downloadFile } from '../download';
 import type { RunRecord } from '../runs';
 import type { SavedRuns } from './useSavedRuns';
 import { errorMessage } from '../../errors';
-import { buildTimmExport } from '../../timm/export';
-import loadTimmScript from '../../timm/load_timm.py?raw';
 import type { TrainerWorkerApi } from '../../worker/protocol';
 
 export interface RunActions {
@@ -89,6 +87,11 @@ export function useRunActions(
         }
         if (!api) throw new Error('the training worker is not ready');
         // The sample's logits come from the engine, on the run's own validation images.
+        // Loaded on first use: the timm export is not part of the page's initial bundle.
+        const [{ buildTimmExport }, { default: loadTimmScript }] = await Promise.all([
+          import('../../timm/export'),
+          import('../../timm/load_timm.py?raw'),
+        ]);
         const sample = await api.timmSample(run.config, weights);
         const classes = sample.logits.length / sample.count;
         const files = buildTimmExport({
