@@ -61,6 +61,7 @@ export default tseslint.config(
       'src/run/**',
       'src/autotune/**',
       'src/storage/**',
+      'src/timm/**',
     ],
     rules: {
       'no-restricted-imports': [

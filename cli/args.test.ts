@@ -10,6 +10,7 @@ describe('CLI arguments', () => {
       teacher: null,
       data: null,
       hub: null,
+      exportTimm: null,
     });
     expect(parseArgs(['?epochs=2'])).toMatchObject({ query: 'epochs=2' });
     expect(parseArgs([])).toMatchObject({ kind: 'train', query: '' });
@@ -49,7 +50,24 @@ describe('CLI arguments', () => {
       teacher: 'model=resnet18',
       data: null,
       hub: null,
+      exportTimm: null,
     });
+  });
+
+  it('--export-timm DIR, for a single run only', () => {
+    expect(parseArgs(['--export-timm', 'out/timm', 'epochs=1'])).toMatchObject({
+      kind: 'train',
+      exportTimm: 'out/timm',
+    });
+    expect(parseArgs(['--export-timm=out', 'epochs=1'])).toMatchObject({ exportTimm: 'out' });
+    expect(() => parseArgs(['--export-timm=', 'epochs=1'])).toThrow('--export-timm needs a value');
+    expect(() => parseArgs(['--export-timm'])).toThrow('--export-timm needs a value');
+    expect(() => parseArgs(['--export-timm', 'd', '--sweep', 'table4'])).toThrow(
+      '--export-timm exports one run: drop --sweep',
+    );
+    expect(() => parseArgs(['--summary', 'model=resnet50', '--export-timm', 'd'])).toThrow(
+      '--summary takes its own query',
+    );
   });
 
   it('--summary and --help', () => {

@@ -20,6 +20,8 @@ Options:
                         fashion-mnist, imagenette, or any dataset id owner/name with one image
                         column and one class-label column
   --teacher "<query>"   first train a teacher run (r1), then distil it into the main run
+  --export-timm DIR     when the run finishes, write it to DIR as a checkpoint timm loads:
+                        model.safetensors, model.json, sample.safetensors, load_timm.py
   --summary "<query>"   print the architecture summary as JSON and exit (no training, no GPU)
   --sweep TABLE         train the rows of the paper's table4, table5 or table6 (as the page's
                         "Reproduce" buttons do) from <query> and print the comparison table
@@ -43,6 +45,8 @@ export type CliCommand =
       data: string | null;
       /** A Hugging Face Hub dataset: a catalog name or owner/name; null = none. */
       hub: string | null;
+      /** Folder for the timm export of the finished run; null = none. */
+      exportTimm: string | null;
     }
   | {
       kind: 'sweep';
@@ -73,6 +77,7 @@ const OPTIONS = {
   data: { type: 'string' },
   hub: { type: 'string' },
   teacher: { type: 'string' },
+  'export-timm': { type: 'string' },
   summary: { type: 'string' },
   sweep: { type: 'string' },
   repeats: { type: 'string' },
@@ -140,9 +145,9 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   const { json = null, data = null, hub = null, teacher = null, summary = null } = values;
   const sweepOnly = (['repeats', 'dry-run'] as const).find((k) => values[k] !== undefined);
   if (values.sweep === undefined && sweepOnly) throw new ArgsError(`--${sweepOnly} needs --sweep`);
-  if (json === '' || data === '' || hub === '') {
-    throw new ArgsError(`--${json === '' ? 'json' : data === '' ? 'data' : 'hub'} needs a value`);
-  }
+  const exportTimm = values['export-timm'] ?? null;
+  const empty = (['json', 'data', 'hub', 'export-timm'] as const).find((k) => values[k] === '');
+  if (empty) throw new ArgsError(`--${empty} needs a value`);
   if (data !== null && hub !== null) throw new ArgsError('--data and --hub exclude each other');
   if (positionals.length > 1) {
     throw new ArgsError(
@@ -155,7 +160,8 @@ export function parseArgs(argv: readonly string[]): CliCommand {
       json !== null ||
       teacher !== null ||
       data !== null ||
-      hub !== null
+      hub !== null ||
+      exportTimm !== null
     ) {
       throw new ArgsError('--summary takes its own query and no other arguments');
     }
@@ -164,6 +170,7 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   const query = checkQuery(positionals[0] ?? '', 'query');
   if (values.sweep !== undefined) {
     if (teacher !== null) throw new ArgsError('--sweep trains its own teachers: drop --teacher');
+    if (exportTimm !== null) throw new ArgsError('--export-timm exports one run: drop --sweep');
     return {
       kind: 'sweep',
       table: sweepTable(values.sweep),
@@ -182,5 +189,6 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     teacher: teacher === null ? null : checkQuery(teacher, 'teacher query'),
     data,
     hub,
+    exportTimm,
   };
 }

@@ -3,8 +3,10 @@
  *   npm run train -- "model=resnet10&width=0.125&epochs=2" [--json out.json] [--teacher "<query>"]
  *   npm run train -- --data cifar-10-binary.tar.gz "dataset=cifar10&epochs=2"
  *   npm run train -- --summary "model=resnet50&input=224&classes=1000"
+ *   npm run train -- --export-timm out/ "model=resnet18&epochs=2"
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildResNetSpec, resnetOptionsFromConfig, summarizeResNet } from '../src/architecture';
 import { classCount, parseQuery, type ExperimentConfig } from '../src/config';
 import { generateSyntheticDataset } from '../src/data/synthetic';
@@ -350,6 +352,25 @@ async function sweep(command: Extract<CliCommand, { kind: 'sweep' }>): Promise<n
   return failed ? 1 : 0;
 }
 
+/** --export-timm: the finished run as a checkpoint timm loads (README, "Checkpoints for PyTorch"). */
+async function exportTimm(
+  dir: string,
+  query: string,
+  trained: TrainedModel,
+  dataset: ImageDataset,
+): Promise<void> {
+  const { timmExportFiles } = await import('../src/engine/timm-checkpoint');
+  const options = resnetOptionsFromConfig(trained.config, trained.classes);
+  const files = await timmExportFiles(trained.model, options, dataset.val, dataset, {
+    steps: trained.steps,
+    loadScript: readFileSync(new URL('../src/timm/load_timm.py', import.meta.url), 'utf8'),
+    source: { app: 'Tricks Playground CLI', query, run: 'run' },
+  });
+  mkdirSync(dir, { recursive: true });
+  for (const file of files) writeFileSync(join(dir, file.name), file.bytes);
+  console.log(`wrote ${files.map((f) => join(dir, f.name)).join(', ')}`);
+}
+
 async function main(argv: string[]): Promise<number> {
   let command;
   try {
@@ -405,6 +426,19 @@ async function main(argv: string[]): Promise<number> {
     teacher = t.trained;
   }
   const { record, trained } = await train('run', command.query, config, dataset, teacher, backend);
+  let exportFailed = false;
+  if (command.exportTimm !== null) {
+    if (trained?.outcome === 'finished') {
+      await exportTimm(command.exportTimm, command.query, trained, dataset).catch(
+        (error: unknown) => {
+          console.error(`error: --export-timm: ${errorMessage(error)}`);
+          exportFailed = true;
+        },
+      );
+    } else {
+      console.error('error: --export-timm: the run did not finish, so nothing was exported');
+    }
+  }
 
   if (command.json) {
     const { label: _label, ...main } = record;
@@ -418,7 +452,7 @@ async function main(argv: string[]): Promise<number> {
   }
   trained?.dispose();
   teacher?.dispose();
-  return record.outcome === 'finished' ? 0 : 1;
+  return record.outcome === 'finished' && !exportFailed ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(

@@ -15,6 +15,7 @@ import { useBenchmark } from './hooks/useBenchmark';
 import { useDataset } from './hooks/useDataset';
 import { useExperimentConfig } from './hooks/useExperimentConfig';
 import { useRunActions } from './hooks/useRunActions';
+import { useCheckpointLoader } from './hooks/useCheckpointLoader';
 import { useRunLauncher } from './hooks/useRunLauncher';
 import { useRunSelection } from './hooks/useRunSelection';
 import { useSavedRuns } from './hooks/useSavedRuns';
@@ -55,7 +56,15 @@ export function App() {
   const canStart = backend !== null && saved.loaded && !busy && !active && !benchmark.running;
 
   const { startRun, resumeRun } = useRunLauncher(trainer, saved, selection.show, say);
-  const actions = useRunActions(saved, sessionRuns, say);
+  const actions = useRunActions(saved, sessionRuns, say, trainer.api);
+  const checkpoints = useCheckpointLoader(
+    trainer.api,
+    saved,
+    sessionRuns,
+    config,
+    say,
+    selection.show,
+  );
   const applyPreset = useApplyPreset(config, setParam, say);
   const sweeps = useSweepQueue(
     config,
@@ -92,6 +101,7 @@ export function App() {
           onPreset={applyPreset}
           locked={!!active}
           sessionRuns={sessionRuns}
+          loadedTeachers={checkpoints.loadedTeachers}
           backend={backend}
           dataset={dataset}
         />
@@ -136,6 +146,7 @@ export function App() {
             actions={actions}
             activeId={active?.id ?? null}
             onResume={canStart ? resumeRun : null}
+            onLoadCheckpoint={canStart ? (files) => void checkpoints.loadCheckpoint(files) : null}
             message={message}
           />
           <ErrorBoundary name="sweeps">

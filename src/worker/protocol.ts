@@ -4,7 +4,8 @@ import type { ExperimentConfig } from '../config/params';
 import type { LoadProgress } from '../data/files';
 import type { RealDatasetKind } from '../data/load';
 import type { MemoryEstimate } from '../data/memory';
-import type { BackendInfo, EventSink, NamedWeight } from '../run/events';
+import type { BackendInfo, EvalResult, EventSink, NamedWeight } from '../run/events';
+import type { TimmSample } from '../timm/export';
 
 /**
  * Messages between the UI (main thread) and the training worker. Shared by both sides. The types
@@ -35,6 +36,20 @@ export interface TrainerWorkerApi extends DatasetWorkerApi {
   stop(): void;
   /** The weights of a finished run this worker holds (parameters and BN statistics); null if none. */
   exportWeights(runId: string): Promise<NamedWeight[] | null>;
+  /**
+   * The sample of a timm export: `weights` (of the config's network) run in eval mode on the first
+   * validation images of the config's dataset.
+   */
+  timmSample(config: ExperimentConfig, weights: NamedWeight[]): Promise<TimmSample>;
+  /**
+   * "Load checkpoint": builds the config's network with `weights`, evaluates it on the config's
+   * dataset and keeps it as a teacher under `runId`, as a finished run would be.
+   */
+  adoptCheckpoint(
+    runId: string,
+    config: ExperimentConfig,
+    weights: NamedWeight[],
+  ): Promise<EvalResult>;
   /** Finished runs whose weights the worker holds, usable as distillation teachers. */
   teachers(): Promise<TeacherInfo[]>;
   /**

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { trainingMemoryOf } from '../architecture';
+import { resnetOptionsFromConfig, trainingMemoryOf } from '../architecture';
 import type { ExperimentConfig } from '../config';
 import { LoadCancelled } from '../data/files';
 import { errorMessage } from '../errors';
@@ -9,6 +9,9 @@ import type { Checkpoint } from '../run/events';
 import { compileAheadSettled } from '../engine/precompile';
 import { augmentedPreview } from '../engine/preview';
 import { createRecoveringTrainer } from '../engine/recovering-trainer';
+import { evaluate } from '../engine/evaluate';
+import { createModelWithWeights, timmSample } from '../engine/timm-checkpoint';
+import type { ResNetModel } from '../engine/model';
 import type { TrainedModel, Trainer } from '../engine/trainer';
 import { createRunControls, type RunControls } from '../training/controls';
 import {
@@ -20,7 +23,14 @@ import {
 import { runBenchmarkOnBackend } from './benchmark';
 import { datasetForConfig, heldSummary, loadIntoWorker } from './datasets';
 import type { TeacherInfo, TrainerWorkerApi } from './protocol';
-import type { BackendInfo, EventSink, NamedWeight, RunPhase, TrainerEvent } from '../run/events';
+import type {
+  BackendInfo,
+  EvalResult,
+  EventSink,
+  NamedWeight,
+  RunPhase,
+  TrainerEvent,
+} from '../run/events';
 import { curvesAfter, isTerminal, NO_CURVES, phaseAfter, type RunCurves } from './run-events';
 
 /**
@@ -128,6 +138,26 @@ function ensureBackend(): Promise<BackendInfo> {
     });
   }
   return backendReady;
+}
+
+/** A loaded checkpoint, held as a finished run so that it can teach. */
+function loadedModel(
+  config: ExperimentConfig,
+  classes: number,
+  model: ResNetModel,
+  result: EvalResult,
+): TrainedModel {
+  return {
+    config,
+    classes,
+    model,
+    outcome: 'finished',
+    evals: [result],
+    finalTop1: result.top1,
+    warmupMs: 0,
+    steps: 0,
+    dispose: () => model.dispose(),
+  };
 }
 
 function resolveTeacher(config: ExperimentConfig, classes: number): Teacher | null {
@@ -436,6 +466,50 @@ const api: TrainerWorkerApi = {
       dataset: dataset.name,
     };
     return Comlink.transfer(result, [batch.pixels.buffer]);
+  },
+
+  async adoptCheckpoint(runId, config, weights) {
+    if (current) {
+      throw new Error(`Run ${current.runId} is in progress: load the checkpoint after it.`);
+    }
+    await ensureBackend();
+    const dataset = await datasetForConfig(config, () => {});
+    const classes = dataset.classNames.length;
+    const predicted = weights.find((w) => w.name === 'fc.bias')?.shape[0];
+    if (predicted !== classes) {
+      throw new Error(
+        `The checkpoint predicts ${predicted} classes and ${dataset.name} has ${classes}: load or pick the dataset it was trained on.`,
+      );
+    }
+    const model = createModelWithWeights(resnetOptionsFromConfig(config, classes), weights);
+    let result: EvalResult;
+    try {
+      const { height, width, val } = dataset;
+      result = { epoch: 0, step: 0, ...(await evaluate(model, val, height, width, config.batch)) };
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+    teachers.get(runId)?.model.dispose();
+    teachers.set(runId, {
+      model: loadedModel(config, classes, model, result),
+      label: `${runId}: loaded ${config.model} ×${config.width}`,
+      classes,
+    });
+    return result;
+  },
+
+  async timmSample(config, weights) {
+    await ensureBackend();
+    const dataset = await datasetForConfig(config, () => {});
+    const options = resnetOptionsFromConfig(config, dataset.classNames.length);
+    const model = createModelWithWeights(options, weights);
+    try {
+      const sample = await timmSample(model, dataset.val, dataset.height, dataset.width);
+      return Comlink.transfer(sample, [sample.input.buffer, sample.logits.buffer]);
+    } finally {
+      model.dispose();
+    }
   },
 
   async teachers(): Promise<TeacherInfo[]> {

@@ -5,10 +5,11 @@ export interface RunActionHandlers {
   onRename: (run: SavedRun) => void;
   onShare: (run: SavedRun) => void;
   onDownloadModel: (run: SavedRun) => void;
+  onDownloadTimm: (run: SavedRun) => void;
   onDelete: (id: string) => void;
 }
 
-/** The last cell of a run's row: Show, Rename, Share, Model, Delete. */
+/** The last cell of a run's row: Show, Rename, Share, Model, timm, Delete. */
 export function RunActionButtons({
   run,
   shown,
@@ -52,6 +53,20 @@ export function RunActionButtons({
         onClick={() => on.onDownloadModel(run)}
       >
         Model
+      </button>
+      <button
+        type="button"
+        className="button-quiet"
+        aria-label={`Download ${run.id} for PyTorch (timm)`}
+        disabled={!run.hasWeights}
+        title={
+          run.hasWeights
+            ? 'model.safetensors, model.json, sample.safetensors and load_timm.py'
+            : 'Only finished runs of this browser have weights'
+        }
+        onClick={() => on.onDownloadTimm(run)}
+      >
+        timm
       </button>
       <button
         type="button"

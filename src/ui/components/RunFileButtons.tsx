@@ -1,17 +1,21 @@
 import { useRef } from 'react';
 import type { SavedRun } from '../../experiments/saved-run';
+import { LoadCheckpointButtons } from './LoadCheckpointButtons';
 
-/** Export the compared runs (or all) as a JSON file; import such a file. */
+/** Export the compared runs (or all) as a JSON file; import such a file; load a checkpoint. */
 export function RunFileButtons({
   runs,
   compared,
   onExport,
   onImport,
+  onLoadCheckpoint,
 }: {
   runs: SavedRun[];
   compared: SavedRun[];
   onExport: (runs: SavedRun[]) => void;
   onImport: (file: File) => void;
+  /** Null while a checkpoint cannot be loaded (a run in progress). */
+  onLoadCheckpoint: ((files: File[]) => void) | null;
 }) {
   const fileRef = useRef<HTMLInputElement>(null);
   return (
@@ -26,6 +30,10 @@ export function RunFileButtons({
       <button type="button" onClick={() => fileRef.current?.click()}>
         Import JSON…
       </button>
+      <LoadCheckpointButtons
+        disabled={!onLoadCheckpoint}
+        onFiles={(files) => onLoadCheckpoint?.(files)}
+      />
       <input
         ref={fileRef}
         type="file"

@@ -75,6 +75,7 @@ export function RunRow({ run, shown, compared, color, draftName, ...props }: Run
         onRename={(r) => props.onDraftName(r.name)}
         onShare={props.onShare}
         onDownloadModel={props.onDownloadModel}
+        onDownloadTimm={props.onDownloadTimm}
         onDelete={props.onDelete}
       />
     </tr>

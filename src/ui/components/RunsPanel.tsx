@@ -17,6 +17,7 @@ type RowHandlers = Pick<
   | 'onDelete'
   | 'onShare'
   | 'onDownloadModel'
+  | 'onDownloadTimm'
   | 'onResume'
 >;
 
@@ -29,6 +30,7 @@ export interface RunsPanelProps extends RowHandlers {
   activeId: string | null;
   onExport: (runs: SavedRun[]) => void;
   onImport: (file: File) => void;
+  onLoadCheckpoint: ((files: File[]) => void) | null;
   message: RunsMessage | null;
 }
 
@@ -51,6 +53,7 @@ export function RunsPanel({
           compared={runs.filter((r) => compareIds.has(r.id))}
           onExport={props.onExport}
           onImport={props.onImport}
+          onLoadCheckpoint={props.onLoadCheckpoint}
         />
       </div>
       <p className="muted small">
@@ -99,6 +102,7 @@ export function RunsPanel({
                   onDelete={props.onDelete}
                   onShare={props.onShare}
                   onDownloadModel={props.onDownloadModel}
+                  onDownloadTimm={props.onDownloadTimm}
                   onResume={props.onResume}
                 />
               ))}

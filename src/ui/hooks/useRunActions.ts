@@ -1,4 +1,6 @@
+import type * as Comlink from 'comlink';
 import { useCallback, useState } from 'react';
+import { resnetOptionsFromConfig } from '../../architecture/resnet-spec';
 import { toQuery } from '../../config';
 import { encodeResults } from '../../experiments/result-link';
 import { admitImported, exportRuns, parseRunFile } from '../../experiments/run-file';
@@ -10,6 +12,7 @@ import { downloadFile } from '../download';
 import type { RunRecord } from '../runs';
 import type { SavedRuns } from './useSavedRuns';
 import { errorMessage } from '../../errors';
+import type { TrainerWorkerApi } from '../../worker/protocol';
 
 export interface RunActions {
   /** Copies a link that shows the run's results (and holds its settings) without training. */
@@ -18,6 +21,8 @@ export interface RunActions {
   shareLink: string | null;
   /** Downloads a finished run's trained model as TensorFlow.js files. */
   downloadModel: (run: SavedRun) => Promise<void>;
+  /** Downloads a finished run as a checkpoint timm loads (model.safetensors and three more). */
+  downloadTimm: (run: SavedRun) => Promise<void>;
   /** Adds the runs of an exported JSON file, renumbering ids already in use. */
   importFile: (file: File) => Promise<void>;
   exportFile: (runs: SavedRun[]) => void;
@@ -28,6 +33,7 @@ export function useRunActions(
   saved: Pick<SavedRuns, 'runs' | 'add'>,
   sessionRuns: RunRecord[],
   say: (message: RunsMessage) => void,
+  api: Comlink.Remote<TrainerWorkerApi> | null,
 ): RunActions {
   const [shareLink, setShareLink] = useState<string | null>(null);
 
@@ -71,6 +77,47 @@ export function useRunActions(
     [say],
   );
 
+  const downloadTimm = useCallback(
+    async (run: SavedRun) => {
+      try {
+        const weights = await loadWeights(run.id);
+        if (!weights) {
+          say({ text: `No weights are stored for ${run.id}.`, error: true });
+          return;
+        }
+        if (!api) throw new Error('the training worker is not ready');
+        // The sample's logits come from the engine, on the run's own validation images.
+        // Loaded on first use: the timm export is not part of the page's initial bundle.
+        const [{ buildTimmExport }, { default: loadTimmScript }] = await Promise.all([
+          import('../../timm/export'),
+          import('../../timm/load_timm.py?raw'),
+        ]);
+        const sample = await api.timmSample(run.config, weights);
+        const classes = sample.logits.length / sample.count;
+        const files = buildTimmExport({
+          options: resnetOptionsFromConfig(run.config, classes),
+          weights,
+          steps: run.final?.steps ?? 0,
+          sample,
+          loadScript: loadTimmScript,
+          source: {
+            app: 'Tricks Playground',
+            query: toQuery({ ...run.config, autorun: false }),
+            run: run.id,
+          },
+        });
+        for (const f of files) downloadFile(f.name, f.bytes as Uint8Array<ArrayBuffer>, f.type);
+        say({
+          text: `${run.id} downloaded for timm: ${files.map((f) => f.name).join(', ')}. Run python3 load_timm.py in their folder to check them.`,
+          error: false,
+        });
+      } catch (err) {
+        say({ text: `Download for timm failed: ${errorMessage(err)}`, error: true });
+      }
+    },
+    [api, say],
+  );
+
   const importFile = useCallback(
     async (file: File) => {
       const result = parseRunFile(await file.text());
@@ -97,5 +144,5 @@ export function useRunActions(
     [],
   );
 
-  return { share, shareLink, downloadModel, importFile, exportFile };
+  return { share, shareLink, downloadModel, downloadTimm, importFile, exportFile };
 }

@@ -15,6 +15,8 @@ export interface RunsSectionProps {
   /** Null while a run cannot start. */
   onResume: ((run: SavedRun) => void) | null;
   message: RunsMessage | null;
+  /** Null while a checkpoint cannot be loaded. */
+  onLoadCheckpoint: ((files: File[]) => void) | null;
 }
 
 /** The saved runs with what can be done to them, and the last link made by Share. */
@@ -36,8 +38,10 @@ export function RunsSection({ saved, selection, actions, ...props }: RunsSection
         }}
         onShare={(run) => void actions.share(run)}
         onDownloadModel={(run) => void actions.downloadModel(run)}
+        onDownloadTimm={(run) => void actions.downloadTimm(run)}
         onExport={actions.exportFile}
         onImport={(file) => void actions.importFile(file)}
+        onLoadCheckpoint={props.onLoadCheckpoint}
         onResume={props.onResume}
         message={props.message}
       />

@@ -20,6 +20,8 @@ export interface SettingsColumnProps {
   locked: boolean;
   /** This session's runs: the finished ones can teach (distillation). */
   sessionRuns: RunRecord[];
+  /** Checkpoints loaded in this session: they can teach too. */
+  loadedTeachers: TeacherOption[];
   backend: BackendInfo | null;
   dataset: DatasetController;
 }
@@ -50,6 +52,7 @@ function Settings({
   onPreset,
   locked,
   sessionRuns,
+  loadedTeachers,
   backend,
   dataset,
 }: SettingsColumnProps) {
@@ -60,8 +63,9 @@ function Settings({
         .map((r) => ({
           runId: r.id,
           label: `${r.id}: ${r.summary} (top-1 ${formatPercent(r.finalTop1 ?? r.evals.at(-1)?.top1)})`,
-        })),
-    [sessionRuns],
+        }))
+        .concat(loadedTeachers),
+    [sessionRuns, loadedTeachers],
   );
   return (
     <ErrorBoundary name="settings">
