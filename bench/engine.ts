@@ -1,5 +1,5 @@
 /**
- * Engine benchmark (npm run bench): stock tf.layers vs our engine (f32, and f16 with shader-f16)
+ * Engine benchmark (npm run bench): stock tf.layers vs our engine (f32, and FP16 with f16 storage)
  * on a ResNet-18-style and a bottleneck ResNet-50-style network, on one adapter, in one run, with
  * every convolution kernel timed per layer first. `npm run bench -- --help` lists the flags
  * (src/benchmark/cli-args.ts).

@@ -20,6 +20,7 @@ import {
   type ConvPrecision,
 } from '../src/engine/kernels/direct-conv';
 import type { Precision } from '../src/engine/kernels/gemm-wgsl';
+import type { PackedPrecision } from '../src/engine/heavy-ops';
 import { createTrainer } from '../src/engine/trainer';
 import type { TrainerEvent } from '../src/run/events';
 
@@ -156,7 +157,7 @@ async function benchKernels(args: Args, precisions: Precision[]): Promise<void> 
   );
 }
 
-async function imagesPerSecond(query: string, steps: number, precision?: Precision) {
+async function imagesPerSecond(query: string, steps: number, precision?: PackedPrecision) {
   const { config, ignored } = parseQuery(query);
   if (ignored.length > 0)
     throw new Error(`query: ${ignored.map((p) => `${p.key}: ${p.reason}`).join('; ')}`);
@@ -195,7 +196,7 @@ async function imagesPerSecond(query: string, steps: number, precision?: Precisi
   };
 }
 
-async function benchTraining(args: Args, precisions: Precision[]): Promise<void> {
+async function benchTraining(args: Args, precisions: PackedPrecision[]): Promise<void> {
   console.log(`\nTraining step images/s: ${args.query}, ${args.steps} steps (first step excluded)`);
   const f32 = await imagesPerSecond(args.query, args.steps);
   console.log(
@@ -204,7 +205,7 @@ async function benchTraining(args: Args, precisions: Precision[]): Promise<void>
   for (const p of precisions) {
     const r = await imagesPerSecond(`${args.query}&fp16=1`, args.steps, p);
     console.log(
-      `  fp16 (${p.padEnd(8)})   ${r.imagesPerSecond.toFixed(2).padStart(8)} img/s   first step ${r.warmupSeconds.toFixed(1)} s   ` +
+      `  fp16 (${p.padEnd(10)})   ${r.imagesPerSecond.toFixed(2).padStart(8)} img/s   first step ${r.warmupSeconds.toFixed(1)} s   ` +
         `speed-up ×${(r.imagesPerSecond / f32.imagesPerSecond).toFixed(2)}`,
     );
   }
@@ -223,7 +224,9 @@ async function main(): Promise<void> {
   const precisions: Precision[] = info.shaderF16 ? ['f16'] : ['emulated'];
   if (args.emulated && info.shaderF16) precisions.push('emulated');
   if (args.kernels) await benchKernels(args, precisions);
-  if (args.training) await benchTraining(args, precisions);
+  // Training: packed f16 storage, with f16 arithmetic (shader-f16) and with f32 arithmetic.
+  const packed: PackedPrecision[] = info.shaderF16 ? ['packed-f16', 'packed-f32'] : ['packed-f32'];
+  if (args.training) await benchTraining(args, packed);
 }
 
 main().then(

@@ -21,6 +21,7 @@ import { sweepRows } from '../src/experiments/sweeps';
 import { loadDataPath } from './data';
 import { hubNameInQuery, loadHubDataset, hubTarget } from './hub';
 import { errorMessage } from '../src/errors';
+import { fp16ModeNote } from '../src/tricks/fp16-mode';
 
 const TEACHER_RUN_ID = 'r1';
 
@@ -236,11 +237,7 @@ async function prepare(
     `backend: ${backend.backend} on ${backend.adapter} (shader-f16: ${backend.shaderF16})`,
   );
   if (config.fp16 || others.some((c) => c?.fp16)) {
-    console.log(
-      backend.shaderF16
-        ? `fp16: f16 shaders on ${backend.adapter}`
-        : `fp16: emulated: f16 rounding, no speed-up (${backend.adapter} has no shader-f16)`,
-    );
+    console.log(`fp16: ${fp16ModeNote(backend.adapter, backend.shaderF16)}`);
   }
 
   // One dataset for teacher and student: the main query's seed and sizes, or --data.

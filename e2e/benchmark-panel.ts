@@ -24,5 +24,5 @@ export async function smallestBenchmarkSettings(page: Page, timedSteps: number):
   await panel.getByLabel('Warm-up steps').fill('0');
   await panel.getByLabel('Timed steps').fill(String(timedSteps));
   await panel.getByLabel('Leak check after step').fill('');
-  await panel.getByLabel('Engine f16 rows').uncheck();
+  await panel.getByLabel('Engine FP16 rows').uncheck();
 }

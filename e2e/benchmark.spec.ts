@@ -13,7 +13,9 @@ import { gotoApp, queryOf, screenshot, TINY_RUN, trackPageErrors } from './helpe
  * within a minute on a 2-core CPU adapter: one network, batch 4, width 1/16, 1 timed step.
  */
 
-test('runs the benchmark: rows for tf.layers, engine f32 and f16, adapter, peak, ratios, time per epoch', async ({
+const VARIANTS = ['tf.layers', 'engine f32', 'engine f16', 'engine f16-storage'];
+
+test('runs the benchmark: rows for tf.layers, engine f32 and both FP16 rows, adapter, peak, ratios, time per epoch', async ({
   page,
 }) => {
   test.setTimeout(BENCHMARK_TIMEOUT + 60_000);
@@ -30,8 +32,9 @@ test('runs the benchmark: rows for tf.layers, engine f32 and f16, adapter, peak,
   await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeDisabled();
 
   await smallestBenchmarkSettings(page, 1);
-  // lavapipe has shader-f16 (emulated by LLVM, slow, but batch 4 is small).
-  await panel.getByLabel('Engine f16 rows').check();
+  // lavapipe has shader-f16 (emulated by LLVM, slow, but batch 4 is small): both FP16 rows, f16
+  // arithmetic and f16 storage with f32 arithmetic.
+  await panel.getByLabel('Engine FP16 rows').check();
   await panel.getByRole('button', { name: 'Run benchmark' }).click();
   await expect(panel.getByRole('progressbar', { name: 'Benchmark progress' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Train' })).toBeDisabled();
@@ -42,7 +45,7 @@ test('runs the benchmark: rows for tf.layers, engine f32 and f16, adapter, peak,
   });
   await expect(panel.getByTestId('benchmark-adapter')).toHaveText(/\S/);
   const table = panel.getByTestId('benchmark-table');
-  for (const variant of ['tf.layers', 'engine f32', 'engine f16']) {
+  for (const variant of VARIANTS) {
     const row = table.locator(`tr[data-variant="${variant}"]`);
     await expect(row).toHaveCount(1);
     await expect(row).toContainText('ResNet-18-style');
@@ -50,12 +53,20 @@ test('runs the benchmark: rows for tf.layers, engine f32 and f16, adapter, peak,
       await row.locator('[data-col="imgPerSec"]').getAttribute('data-value'),
     );
     expect(imgPerSec).toBeGreaterThan(0);
+    const peak = Number(await row.locator('[data-col="peakGpuBytes"]').getAttribute('data-value'));
+    expect(peak).toBeGreaterThan(0);
   }
   await expect(panel.getByTestId('benchmark-peak')).toContainText(/FMA peak \d+\.\d GFLOP\/s/);
 
   const targets = panel.getByTestId('benchmark-targets');
   await expect(targets).toContainText('Ratios for ResNet-18-style at batch 4');
-  for (const key of ['engineVsLayers', 'firstStepVsLayers', 'convFractionOfPeak', 'f16VsF32']) {
+  for (const key of [
+    'engineVsLayers',
+    'firstStepVsLayers',
+    'convFractionOfPeak',
+    'f16VsF32',
+    'fp16PeakVsF32',
+  ]) {
     const row = targets.locator(`tr[data-key="${key}"]`);
     expect(Number(await row.locator('td.num').first().getAttribute('data-value'))).toBeGreaterThan(
       0,
@@ -74,7 +85,7 @@ test('runs the benchmark: rows for tf.layers, engine f32 and f16, adapter, peak,
   ]);
   const report = JSON.parse(readFileSync((await download.path())!, 'utf8')) as {
     adapter: string;
-    rows: { name: string; imgPerSec: number }[];
+    rows: { name: string; imgPerSec: number; peakGpuBytes: number }[];
     ratios: Record<string, number | null>;
   };
   expect(Object.keys(report)).toEqual([
@@ -90,7 +101,7 @@ test('runs the benchmark: rows for tf.layers, engine f32 and f16, adapter, peak,
     'complete',
   ]);
   expect(report.adapter).toBe(await panel.getByTestId('benchmark-adapter').textContent());
-  expect(report.rows.map((r) => r.name)).toEqual(['tf.layers', 'engine f32', 'engine f16']);
+  expect(report.rows.map((r) => r.name)).toEqual(VARIANTS);
   expect(report.ratios.engineVsLayers).toBeCloseTo(
     report.rows[1]!.imgPerSec / report.rows[0]!.imgPerSec,
     10,
@@ -99,11 +110,16 @@ test('runs the benchmark: rows for tf.layers, engine f32 and f16, adapter, peak,
     report.rows[2]!.imgPerSec / report.rows[1]!.imgPerSec,
     10,
   );
+  expect(report.ratios.fp16PeakVsF32).toBeCloseTo(
+    report.rows[2]!.peakGpuBytes / report.rows[1]!.peakGpuBytes,
+    10,
+  );
 
   const table3 = panel.getByTestId('benchmark-table3');
-  // The efficient column is whichever engine precision ran faster here (f16 can win on lavapipe).
-  const fasterEngine =
-    report.rows[2]!.imgPerSec > report.rows[1]!.imgPerSec ? 'engine f16' : 'engine f32';
+  // The efficient column is whichever engine row ran fastest here (f16 can win on lavapipe).
+  const fasterEngine = report.rows
+    .slice(1)
+    .reduce((a, b) => (b.imgPerSec > a.imgPerSec ? b : a)).name;
   await expect(table3.locator('tr[data-model="resnet18-style"]')).toContainText(
     new RegExp(`tf\\.layers, batch 4.*${fasterEngine}, batch 4`),
   );
@@ -129,7 +145,7 @@ test('a Quick run lists every convolution op with each kernel’s time and the c
   await openBenchmarkPanel(page);
   const panel = page.getByTestId('benchmark-panel');
   await panel.getByRole('button', { name: 'Quick' }).click();
-  await panel.getByLabel('Engine f16 rows').uncheck();
+  await panel.getByLabel('Engine FP16 rows').uncheck();
   const kernels = panel.getByLabel('Convolution kernels');
   await expect(kernels).toHaveValue('auto');
   await panel.getByRole('button', { name: 'Run benchmark' }).click();
@@ -326,7 +342,7 @@ test('a benchmark link opens the panel with its settings filled in and does not 
   await expect(panel.getByLabel('Leak check after step')).toHaveValue('');
   // 1 + warm-up 0 + 2 × 3 timed steps.
   await expect(panel.getByLabel('Leak check after step')).toHaveAttribute('placeholder', '7');
-  await expect(panel.getByLabel('Engine f16 rows')).not.toBeChecked();
+  await expect(panel.getByLabel('Engine FP16 rows')).not.toBeChecked();
   await expect(panel.getByLabel('Convolution kernels')).toHaveValue('tiled');
   // The malformed width falls back to the default, and the panel says so.
   await expect(panel.getByLabel('Width multiplier (both networks)')).toHaveValue('0.25');

@@ -1,8 +1,11 @@
 import { expect, test } from '@playwright/test';
 import { gotoApp, screenshot, TINY_RUN, TRAINING_TIMEOUT, trackPageErrors } from './helpers';
 
-/** Chromium on lavapipe ($CHROMIUM_PATH) exposes shader-f16: FP16 runs our real f16 shaders. */
-test('FP16 on an adapter with shader-f16: real f16 shaders, loss scale charted', async ({
+/**
+ * Chromium on lavapipe ($CHROMIUM_PATH) exposes shader-f16: FP16 runs f16 storage and f16
+ * arithmetic.
+ */
+test('FP16 on an adapter with shader-f16: f16 storage and arithmetic, loss scale charted', async ({
   page,
 }) => {
   test.setTimeout(TRAINING_TIMEOUT + 60_000);
@@ -12,7 +15,7 @@ test('FP16 on an adapter with shader-f16: real f16 shaders, loss scale charted',
   await expect(fp16).toBeChecked();
   const note = page.getByTestId('fp16-note');
   await expect(note).toHaveAttribute('data-mode', 'f16', { timeout: 60_000 });
-  await expect(note).toHaveText(/^f16 shaders on \S/);
+  await expect(note).toHaveText(/^f16 storage and f16 arithmetic on \S/);
 
   await expect(page.getByTestId('run-phase')).toHaveAttribute('data-phase', 'finished', {
     timeout: TRAINING_TIMEOUT,

@@ -22,6 +22,23 @@ describe('training memory estimate', () => {
     expect(e.largestTensorBytes).toBe(128 * 2 * 4);
   });
 
+  it('halves the saved activations in FP16 (packed f16) and adds the f16 weight copies', () => {
+    const e = estimateTrainingMemory(tiny, 2, 4, 'f16');
+    // f32 master weights, gradients and momentum (12 bytes) + the f16 copy (2 bytes)
+    expect(e.parameterBytes).toBe(1000 * 14);
+    // per image: 2 × 48 × 4 input bytes (f32) + 3 × (128 + 10) × 2 bytes = 1212; × 2 images
+    expect(e.activationBytes).toBe(1212 * 2);
+    expect(e.totalBytes).toBe(14000 + 2424);
+    // the conv output, 128 values × 2 bytes, outweighs the f32 input (192 bytes)
+    expect(e.largestTensorBytes).toBe(256 * 2);
+  });
+
+  it('lets a model too big for the buffer limit in f32 fit in FP16', () => {
+    const limit = 600;
+    expect(bufferLimitProblem(estimateTrainingMemory(tiny, 2, 4, 'f32'), limit)).not.toBeNull();
+    expect(bufferLimitProblem(estimateTrainingMemory(tiny, 2, 4, 'f16'), limit)).toBeNull();
+  });
+
   it('names the buffer-limit problem with the figures and a suggestion', () => {
     const e = estimateTrainingMemory(tiny, 2, 4);
     expect(bufferLimitProblem(e, 2 ** 30)).toBeNull();

@@ -8,9 +8,16 @@ import { summarizeResNet, type ArchitectureSummary } from './summary';
  * tfjs keeps, per conv-BN-ReLU, the conv output, the BN output and the ReLU output for the
  * backward pass, and every parameter has a weight, a gradient and a momentum buffer (f32).
  * It is an estimate: the allocator's reuse and the backend's own buffers come on top.
+ *
+ * FP16 runs store activations and their gradients as f16, two per 32-bit word (the engine's
+ * packed layout, src/engine/packed/layout.ts): the saved activations take half the bytes, and
+ * each parameter gains its f16 copy (2 bytes) next to the f32 master weight, gradient and
+ * momentum. The input batch (raw and preprocessed) stays f32. So a model too big in f32 may fit
+ * in FP16.
  */
 
 const BYTES_PER_FLOAT = 4;
+const BYTES_PER_HALF = 2;
 /** Conv output, BN output and ReLU output kept for the backward pass. */
 const SAVED_TENSORS_PER_LAYER = 3;
 /** Weights, gradients and NAG momentum. */
@@ -26,26 +33,32 @@ export interface MemoryEstimate {
   largestTensorBytes: number;
 }
 
+/** How a run stores activations and gradients: f32, or FP16's packed f16. */
+export type ActivationStorage = 'f32' | 'f16';
+
 export function estimateTrainingMemory(
   summary: ArchitectureSummary,
   batch: number,
   input: number,
+  storage: ActivationStorage = 'f32',
 ): MemoryEstimate {
-  const parameterBytes = summary.params * BUFFERS_PER_PARAMETER * BYTES_PER_FLOAT;
-  const inputElements = input * input * 3;
-  let perImage = 2 * inputElements; // raw and preprocessed batch
-  let largest = inputElements;
+  const bytesPerActivation = storage === 'f16' ? BYTES_PER_HALF : BYTES_PER_FLOAT;
+  const f16Copy = storage === 'f16' ? BYTES_PER_HALF : 0;
+  const parameterBytes = summary.params * (BUFFERS_PER_PARAMETER * BYTES_PER_FLOAT + f16Copy);
+  const inputBytes = input * input * 3 * BYTES_PER_FLOAT;
+  let perImage = 2 * inputBytes; // raw and preprocessed batch
+  let largest = inputBytes;
   for (const layer of summary.layers) {
-    const elements = layer.output[0] * layer.output[1] * layer.output[2];
-    perImage += SAVED_TENSORS_PER_LAYER * elements;
-    largest = Math.max(largest, elements);
+    const bytes = layer.output[0] * layer.output[1] * layer.output[2] * bytesPerActivation;
+    perImage += SAVED_TENSORS_PER_LAYER * bytes;
+    largest = Math.max(largest, bytes);
   }
-  const activationBytes = perImage * batch * BYTES_PER_FLOAT;
+  const activationBytes = perImage * batch;
   return {
     parameterBytes,
     activationBytes,
     totalBytes: parameterBytes + activationBytes,
-    largestTensorBytes: largest * batch * BYTES_PER_FLOAT,
+    largestTensorBytes: largest * batch,
   };
 }
 
@@ -68,7 +81,13 @@ export function bufferLimitProblem(
 export function trainingMemoryOf(config: ExperimentConfig): MemoryEstimate | null {
   try {
     const spec = buildResNetSpec(resnetOptionsFromConfig(config, classCount(config)));
-    return estimateTrainingMemory(summarizeResNet(spec, config.input), config.batch, config.input);
+    const storage = config.fp16 ? 'f16' : 'f32';
+    return estimateTrainingMemory(
+      summarizeResNet(spec, config.input),
+      config.batch,
+      config.input,
+      storage,
+    );
   } catch {
     return null;
   }

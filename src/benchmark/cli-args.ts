@@ -9,12 +9,13 @@ import { errorMessage } from '../errors';
  * here, so that a typo fails with a message instead of running hours with a default. Pure.
  */
 
-export const BENCH_USAGE = `Engine benchmark: stock tf.layers vs our engine (f32, and f16 with shader-f16).
+export const BENCH_USAGE = `Engine benchmark: stock tf.layers vs our engine (f32, and FP16: f16 storage with
+f32 arithmetic on every adapter, and f16 arithmetic too with shader-f16).
 
 usage: npm run bench -- [flags]
 
   --quick               ResNet-18-style only, 1 warm-up + 5 timed steps
-  --no-f16              skip the engine f16 rows
+  --no-f16              skip the FP16 rows (engine f16, engine f16-storage)
   --json FILE           write the JSON report to FILE
   --batches LIST        batch sizes, comma-separated (default 32,128)
   --models LIST         r18 and/or r50, comma-separated (default r18,r50; --quick: r18)

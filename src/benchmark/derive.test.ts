@@ -43,6 +43,7 @@ const row = (
   tensorsAt200: 100,
   gpuBytesAt1: 4096,
   gpuBytesAt200: 4096,
+  peakGpuBytes: name.startsWith('engine f16') ? 5000 : 10000,
 });
 
 const tuning = ONE_LAYER_TUNING;
@@ -111,6 +112,7 @@ describe('reportAtBasis', () => {
       f16VsF32: null,
       firstStepVsLayers: 0.25,
       convFractionOfPeak: 0.25,
+      fp16PeakVsF32: null,
     });
     expect(at.rows).toBe(report.rows);
   });
@@ -172,6 +174,7 @@ describe('partialReportOf', () => {
       f16VsF32: null,
       firstStepVsLayers: null,
       convFractionOfPeak: 0.2,
+      fp16PeakVsF32: null,
     });
     expect(report.complete).toBe(false);
     expect(report.reason).toBe('stopped by the user');
@@ -210,6 +213,7 @@ describe('partialReportOf', () => {
       f16VsF32: null,
       firstStepVsLayers: 0.25,
       convFractionOfPeak: 0.45,
+      fp16PeakVsF32: null,
     });
     const checks = checkTargets(report);
     expect(checks.map((c) => [c.key, c.met])).toEqual([
@@ -218,6 +222,7 @@ describe('partialReportOf', () => {
       ['noGrowth', true],
       ['convFractionOfPeak', true],
       ['f16VsF32', null],
+      ['fp16PeakVsF32', null],
     ]);
   });
 
@@ -225,8 +230,8 @@ describe('partialReportOf', () => {
     const report = partialReportOf(partial([], 40, null, STOPPED_BY_USER), plan);
     expect(report.peakGflops).toBe(40);
     expect(report.convGflops).toBeNull();
-    expect(Object.values(report.ratios)).toEqual([null, null, null, null]);
-    expect(checkTargets(report).map((c) => c.met)).toEqual([null, null, null, null, null]);
+    expect(Object.values(report.ratios)).toEqual([null, null, null, null, null]);
+    expect(checkTargets(report).map((c) => c.met)).toEqual([null, null, null, null, null, null]);
     expect(JSON.parse(reportJson(report))).toMatchObject({
       peakGflops: 40,
       convGflops: null,
@@ -263,9 +268,11 @@ describe('checkTargets', () => {
       ['noGrowth', 1, false],
       ['convFractionOfPeak', 0.4, true],
       ['f16VsF32', 1.5, false],
+      // FP16 peak 5000 B ÷ f32 10000 B
+      ['fp16PeakVsF32', 0.5, true],
     ]);
     const none = checkTargets(assembleReport(measured([], 0, 0)));
-    expect(none.map((c) => c.met)).toEqual([null, null, null, null, null]);
+    expect(none.map((c) => c.met)).toEqual([null, null, null, null, null, null]);
   });
 
   it('counts growth of tensors or GPU bytes, not shrinkage', () => {
@@ -282,6 +289,7 @@ describe('time per epoch', () => {
     row('tf.layers', 'resnet18-style', 128, 125),
     row('engine f32', 'resnet18-style', 128, 400),
     row('engine f16', 'resnet18-style', 128, 500),
+    row('engine f16-storage', 'resnet18-style', 128, 200),
   ];
 
   it('divides the epoch by the measured images/s, per network and batch', () => {
@@ -289,13 +297,23 @@ describe('time per epoch', () => {
       {
         model: 'resnet18-style',
         batch: 32,
-        seconds: { 'tf.layers': 500, 'engine f32': 200, 'engine f16': null },
+        seconds: {
+          'tf.layers': 500,
+          'engine f32': 200,
+          'engine f16': null,
+          'engine f16-storage': null,
+        },
         speedup: 2.5,
       },
       {
         model: 'resnet18-style',
         batch: 128,
-        seconds: { 'tf.layers': 400, 'engine f32': 125, 'engine f16': 100 },
+        seconds: {
+          'tf.layers': 400,
+          'engine f32': 125,
+          'engine f16': 100,
+          'engine f16-storage': 250,
+        },
         speedup: 4,
       },
     ]);

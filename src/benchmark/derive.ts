@@ -82,7 +82,12 @@ export function reportJson(report: BenchReport): string {
 }
 
 export type TargetKey =
-  'engineVsLayers' | 'firstStepVsLayers' | 'noGrowth' | 'convFractionOfPeak' | 'f16VsF32';
+  | 'engineVsLayers'
+  | 'firstStepVsLayers'
+  | 'noGrowth'
+  | 'convFractionOfPeak'
+  | 'f16VsF32'
+  | 'fp16PeakVsF32';
 
 export interface TargetCheck {
   key: TargetKey;
@@ -94,12 +99,16 @@ export interface TargetCheck {
   met: boolean | null;
 }
 
-/** The issue's target values (f16/f32: the FP16 target, an FP16 step ≥ 1.6× faster). */
+/**
+ * The issues' target values (f16/f32: the FP16 target, an FP16 step ≥ 1.6× faster; FP16's peak
+ * GPU memory ≤ 0.6× f32's, issue 13).
+ */
 export const TARGETS = {
   engineVsLayers: 3,
   firstStepVsLayers: 0.5,
   convFractionOfPeak: 0.4,
   f16VsF32: 1.6,
+  fp16PeakVsF32: 0.6,
 } as const;
 
 const atLeast = (v: number | null, t: number) => (v === null ? null : v >= t);
@@ -149,6 +158,13 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
       target: `≥ ×${TARGETS.f16VsF32}`,
       met: atLeast(q.f16VsF32, TARGETS.f16VsF32),
     },
+    {
+      key: 'fp16PeakVsF32',
+      label: 'peak GPU bytes of a step, FP16 ÷ engine f32',
+      value: q.fp16PeakVsF32,
+      target: `≤ ×${TARGETS.fp16PeakVsF32}`,
+      met: atMost(q.fp16PeakVsF32, TARGETS.fp16PeakVsF32),
+    },
   ];
 }
 
@@ -161,7 +177,13 @@ export interface EpochTimeRow {
   speedup: number | null;
 }
 
-const VARIANTS: readonly BenchVariant[] = ['tf.layers', 'engine f32', 'engine f16'];
+const VARIANTS: readonly BenchVariant[] = [
+  'tf.layers',
+  'engine f32',
+  'engine f16',
+  'engine f16-storage',
+];
+const ENGINE_VARIANTS = VARIANTS.filter((v) => v !== 'tf.layers');
 
 function secondsOf(row: BenchRow | undefined, epochImages: number): number | null {
   if (!row || !(row.imgPerSec > 0) || !Number.isFinite(row.imgPerSec)) return null;
@@ -186,9 +208,7 @@ export function epochTimes(rows: readonly BenchRow[], epochImages: number): Epoc
         ),
       ]),
     ) as Record<BenchVariant, number | null>;
-    const engine = [seconds['engine f32'], seconds['engine f16']].filter(
-      (s): s is number => s !== null,
-    );
+    const engine = ENGINE_VARIANTS.map((v) => seconds[v]).filter((s): s is number => s !== null);
     const base = seconds['tf.layers'];
     return {
       model,

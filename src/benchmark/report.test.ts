@@ -36,6 +36,8 @@ const row = (
   tensorsAt200: 10,
   gpuBytesAt1: 2048,
   gpuBytesAt200: 2048,
+  // FP16 rows store activations as packed f16: a smaller peak.
+  peakGpuBytes: name.startsWith('engine f16') ? 4096 : 8192,
 });
 
 describe('median', () => {
@@ -143,6 +145,7 @@ describe('assembleReport', () => {
       'tensorsAt200',
       'gpuBytesAt1',
       'gpuBytesAt200',
+      'peakGpuBytes',
     ]);
     expect(Object.keys(report.layers![0]!)).toEqual(['op', 'shape', 'candidates', 'chosen']);
     expect(Object.keys(report.layers![0]!.candidates[0]!)).toEqual([
@@ -158,6 +161,7 @@ describe('assembleReport', () => {
       'f16VsF32',
       'firstStepVsLayers',
       'convFractionOfPeak',
+      'fp16PeakVsF32',
     ]);
     expect(report.adapter).toBe('test adapter');
     expect(report.rows).toHaveLength(5);
@@ -189,12 +193,25 @@ describe('assembleReport', () => {
     expect(r.f16VsF32).toBe(1.5);
     expect(r.firstStepVsLayers).toBe(0.4);
     expect(r.convFractionOfPeak).toBe(0.4);
+    // The FP16 row's peak GPU bytes (4096) ÷ engine f32's (8192).
+    expect(r.fp16PeakVsF32).toBe(0.5);
+  });
+
+  it('takes the FP16 memory ratio from engine f16-storage where there is no engine f16 row', () => {
+    const storageOnly = [
+      ...rows.filter((r) => r.name !== 'engine f16'),
+      { ...row('engine f16-storage', 128, 200, 1500), peakGpuBytes: 2048 },
+    ];
+    const r = computeRatios(storageOnly, 1000, 400);
+    expect(r.f16VsF32).toBeNull();
+    expect(r.fp16PeakVsF32).toBe(0.25);
   });
 
   it('gives null ratios when a row is missing', () => {
     const r = computeRatios(rows.slice(0, 2), 1000, 400);
     expect(r.engineVsLayers).toBeNull();
     expect(r.f16VsF32).toBeNull();
+    expect(r.fp16PeakVsF32).toBeNull();
     expect(r.convFractionOfPeak).toBe(0.4);
   });
 

@@ -6,7 +6,19 @@ import type { ConvFamily, ConvOp, KernelSetting } from '../autotune/plan';
  * src/engine/benchmark.
  */
 
-export type BenchVariant = 'tf.layers' | 'engine f32' | 'engine f16';
+/**
+ * The rows of a model × batch. FP16 rows store activations and gradients as packed f16 (issue
+ * 13): 'engine f16' computes in f16 too (adapters with shader-f16), 'engine f16-storage' computes
+ * in f32 (every WebGPU adapter).
+ */
+export type BenchVariant = 'tf.layers' | 'engine f32' | 'engine f16' | 'engine f16-storage';
+
+/** The FP16 rows this adapter runs: f16 arithmetic needs shader-f16, f16 storage does not. */
+export function fp16Variants(shaderF16: boolean): BenchVariant[] {
+  return shaderF16 ? ['engine f16', 'engine f16-storage'] : ['engine f16-storage'];
+}
+
+const FP16_VARIANTS: readonly BenchVariant[] = fp16Variants(true);
 export type BenchModel = 'resnet18-style' | 'resnet50-style';
 
 /**
@@ -43,6 +55,8 @@ export interface BenchRow {
   tensorsAt200: number;
   gpuBytesAt1: number;
   gpuBytesAt200: number;
+  /** The most GPU memory in use at any moment of a training step (step 2), not only after it. */
+  peakGpuBytes: number;
 }
 
 export interface BenchRatios {
@@ -54,6 +68,8 @@ export interface BenchRatios {
   firstStepVsLayers: number | null;
   /** convGflops ÷ peakGflops. */
   convFractionOfPeak: number | null;
+  /** peakGpuBytes of the FP16 row (engine f16, else engine f16-storage) ÷ engine f32's. */
+  fp16PeakVsF32: number | null;
 }
 
 /** The largest convolution of the ratio network, as the suite timed it. */
@@ -167,11 +183,13 @@ export function computeRatios(
   const layers = find(rows, 'tf.layers', model, batch);
   const f32 = find(rows, 'engine f32', model, batch);
   const f16 = find(rows, 'engine f16', model, batch);
+  const fp16 = FP16_VARIANTS.map((v) => find(rows, v, model, batch)).find((r) => r !== undefined);
   return {
     engineVsLayers: ratio(f32?.imgPerSec, layers?.imgPerSec),
     f16VsF32: ratio(f16?.imgPerSec, f32?.imgPerSec),
     firstStepVsLayers: ratio(f32?.firstStepMs, layers?.firstStepMs),
     convFractionOfPeak: ratio(convGflops, peakGflops),
+    fp16PeakVsF32: ratio(fp16?.peakGpuBytes, f32?.peakGpuBytes),
   };
 }
 
@@ -189,6 +207,7 @@ const copyRow = (r: BenchRow): BenchRow => ({
   tensorsAt200: r.tensorsAt200,
   gpuBytesAt1: r.gpuBytesAt1,
   gpuBytesAt200: r.gpuBytesAt200,
+  peakGpuBytes: r.peakGpuBytes,
 });
 
 const finiteOrNull = (v: number | null): number | null =>
@@ -281,10 +300,12 @@ export function syncCell(r: Pick<BenchRow, 'name' | 'imgPerSecSync'>): string {
   return r.name === 'tf.layers' ? `${value} (same)` : value;
 }
 
+const VARIANT_WIDTH = 'engine f16-storage'.length;
+
 /** The report as a fixed-width text table, one line per row, then peak, conv and ratios. */
 export function formatReportTable(report: BenchReport, leakStep: number): string {
   const head = [
-    'variant'.padEnd(11),
+    'variant'.padEnd(VARIANT_WIDTH),
     'model'.padEnd(15),
     'batch'.padStart(5),
     'kernels'.padEnd(7),
@@ -296,12 +317,13 @@ export function formatReportTable(report: BenchReport, leakStep: number): string
     `@${leakStep}`.padStart(7),
     'GPU MB@1'.padStart(9),
     `@${leakStep}`.padStart(8),
+    'peak MB'.padStart(8),
   ].join(' ');
   const lines = [head, '-'.repeat(head.length)];
   for (const r of report.rows) {
     lines.push(
       [
-        r.name.padEnd(11),
+        r.name.padEnd(VARIANT_WIDTH),
         r.model.padEnd(15),
         String(r.batch).padStart(5),
         r.kernels.padEnd(7),
@@ -313,6 +335,7 @@ export function formatReportTable(report: BenchReport, leakStep: number): string
         String(r.tensorsAt200).padStart(7),
         (r.gpuBytesAt1 / 2 ** 20).toFixed(1).padStart(9),
         (r.gpuBytesAt200 / 2 ** 20).toFixed(1).padStart(8),
+        (r.peakGpuBytes / 2 ** 20).toFixed(1).padStart(8),
       ].join(' '),
     );
   }
@@ -324,7 +347,9 @@ export function formatReportTable(report: BenchReport, leakStep: number): string
     `FMA peak ${fmt(report.peakGflops, 1)} GFLOP/s; largest conv ${fmt(report.convGflops, 1)} GFLOP/s`,
     `ratios (${RATIO_MODEL}, batch ${RATIO_BATCH}, img/s): engine/layers ×${fmt(q.engineVsLayers)}, ` +
       `f16/f32 ×${fmt(q.f16VsF32)}, first step engine/layers ×${fmt(q.firstStepVsLayers)}, ` +
-      `conv/peak ${q.convFractionOfPeak === null ? 'n/a' : (q.convFractionOfPeak * 100).toFixed(1) + '%'}`,
+      `conv/peak ${q.convFractionOfPeak === null ? 'n/a' : (q.convFractionOfPeak * 100).toFixed(1) + '%'}, ` +
+      `peak GPU bytes FP16/f32 ×${fmt(q.fp16PeakVsF32)}`,
+    'peak MB: the most GPU memory in use at any moment of a training step (step 2)',
   );
   return lines.join('\n');
 }

@@ -10,13 +10,13 @@ import {
 } from './settings';
 
 const problemsOf = (settings: BenchmarkSettings) => {
-  const check = checkSettings(settings, true);
+  const check = checkSettings(settings);
   return check.ok ? [] : check.problems;
 };
 
 describe('checkSettings', () => {
   it('turns the full preset into the issue’s request (leak check at step 200)', () => {
-    expect(checkSettings(FULL_SETTINGS, true)).toEqual({
+    expect(checkSettings(FULL_SETTINGS)).toEqual({
       ok: true,
       request: {
         models: ['resnet18-style', 'resnet50-style'],
@@ -32,19 +32,19 @@ describe('checkSettings', () => {
   });
 
   it('passes the kernel setting on', () => {
-    const check = checkSettings({ ...FULL_SETTINGS, kernels: 'tiled' }, true);
+    const check = checkSettings({ ...FULL_SETTINGS, kernels: 'tiled' });
     expect(check.ok && check.request.kernels).toBe('tiled');
     expect(QUICK_SETTINGS.kernels).toBe('auto');
   });
 
-  it('drops the f16 rows on an adapter without shader-f16', () => {
-    const check = checkSettings(FULL_SETTINGS, false);
-    expect(check.ok && check.request.f16).toBe(false);
+  it('keeps the FP16 rows on an adapter without shader-f16 (f16 storage runs everywhere)', () => {
+    const check = checkSettings(FULL_SETTINGS);
+    expect(check.ok && check.request.f16).toBe(true);
   });
 
   it('puts the leak check right after the timed steps when left empty: 1 + warm-up + 2 × timed', () => {
     // Engine rows time the steps twice: readback every few steps, then every step.
-    const check = checkSettings(QUICK_SETTINGS, true);
+    const check = checkSettings(QUICK_SETTINGS);
     expect(check.ok && check.request.leakStep).toBe(1 + 1 + 2 * 5);
     expect(minimumLeakStep(2, 20)).toBe(43);
     expect(minimumLeakStep(0, 1)).toBe(3);
@@ -52,7 +52,7 @@ describe('checkSettings', () => {
 
   it('adds the other batch size, sorted, without duplicates', () => {
     const sizes = (customBatch: string) => {
-      const check = checkSettings({ ...FULL_SETTINGS, customBatch }, true);
+      const check = checkSettings({ ...FULL_SETTINGS, customBatch });
       return check.ok ? check.request.batches : null;
     };
     expect(sizes('4')).toEqual([4, 32, 128]);
@@ -62,7 +62,7 @@ describe('checkSettings', () => {
   });
 
   it('accepts the smallest settings the e2e test uses', () => {
-    expect(checkSettings(smallest, true)).toEqual({
+    expect(checkSettings(smallest)).toEqual({
       ok: true,
       request: {
         models: ['resnet18-style'],
@@ -115,10 +115,13 @@ describe('checkSettings', () => {
 });
 
 describe('plannedRowCount', () => {
-  it('is networks × batches × variants', () => {
-    const full = checkSettings(FULL_SETTINGS, true);
-    const noF16 = checkSettings(FULL_SETTINGS, false);
-    expect(full.ok && plannedRowCount(full.request)).toBe(2 * 2 * 3);
-    expect(noF16.ok && plannedRowCount(noF16.request)).toBe(2 * 2 * 2);
+  it('is networks × batches × variants, the FP16 ones as the adapter runs them', () => {
+    const full = checkSettings(FULL_SETTINGS);
+    const noFp16 = checkSettings({ ...FULL_SETTINGS, f16: false });
+    // tf.layers, engine f32, engine f16, engine f16-storage
+    expect(full.ok && plannedRowCount(full.request, true)).toBe(2 * 2 * 4);
+    // without shader-f16: no engine f16
+    expect(full.ok && plannedRowCount(full.request, false)).toBe(2 * 2 * 3);
+    expect(noFp16.ok && plannedRowCount(noFp16.request, true)).toBe(2 * 2 * 2);
   });
 });

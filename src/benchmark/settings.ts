@@ -1,5 +1,5 @@
 import type { KernelSetting } from '../autotune/plan';
-import type { BenchModel } from './report';
+import { fp16Variants, type BenchModel } from './report';
 import { parseDecimal } from '../config/number-text';
 
 /**
@@ -19,7 +19,10 @@ export interface BenchmarkSettings {
   timedSteps: string;
   /** The step after which tensors and GPU bytes are read again; empty = right after the timed steps. */
   leakStep: string;
-  /** Engine f16 rows (only used where the adapter has shader-f16). */
+  /**
+   * FP16 rows: 'engine f16-storage' (packed f16 storage, f32 arithmetic) on every adapter, and
+   * 'engine f16' (f16 arithmetic too) where the adapter has shader-f16.
+   */
   f16: boolean;
   /** Convolution kernels of the engine rows: tuned per layer ('auto') or one family forced. */
   kernels: KernelSetting;
@@ -96,8 +99,8 @@ export function minimumLeakStep(warmupSteps: number, timedSteps: number): number
   return 1 + warmupSteps + 2 * timedSteps;
 }
 
-/** Checks every field; each problem names its control. `shaderF16` false drops the f16 rows. */
-export function checkSettings(settings: BenchmarkSettings, shaderF16: boolean): SettingsCheck {
+/** Checks every field; each problem names its control. */
+export function checkSettings(settings: BenchmarkSettings): SettingsCheck {
   const problems: string[] = [];
   const models: BenchModel[] = [];
   if (settings.resnet18) models.push('resnet18-style');
@@ -162,13 +165,17 @@ export function checkSettings(settings: BenchmarkSettings, shaderF16: boolean): 
       warmupSteps,
       timedSteps,
       leakStep,
-      f16: settings.f16 && shaderF16,
+      f16: settings.f16,
       kernels: settings.kernels,
     },
   };
 }
 
-/** Rows the request will measure: networks × batches × variants (tf.layers, engine f32, f16). */
-export function plannedRowCount(request: BenchmarkRequest): number {
-  return request.models.length * request.batches.length * (request.f16 ? 3 : 2);
+/**
+ * Rows the request will measure on an adapter: networks × batches × variants (tf.layers, engine
+ * f32, and the FP16 rows the adapter runs).
+ */
+export function plannedRowCount(request: BenchmarkRequest, shaderF16: boolean): number {
+  const variants = 2 + (request.f16 ? fp16Variants(shaderF16).length : 0);
+  return request.models.length * request.batches.length * variants;
 }

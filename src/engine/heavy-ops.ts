@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { allConvBns, type ResNetSpec } from '../architecture';
 import { CONV_OPS, type ConvOp, type KernelSetting } from '../autotune/plan';
 import { convGeometry, type ConvGeometry } from './kernels/conv-geometry';
 import { chooseConvKernel, type ConvKernel } from './kernels/conv-registry';
@@ -6,6 +7,7 @@ import { directConvApplies, paddedChannels, type ConvPrecision } from './kernels
 import { deviceHasShaderF16, type ShaderSource } from './kernels/dispatch';
 import { matMulF16, matMulFilterGradF16, matMulInputGradF16 } from './kernels/f16-kernels';
 import type { Precision } from './kernels/gemm-wgsl';
+import { markPacked } from './packed/registry';
 
 /**
  * The two heavy ops of the ResNet, swappable: f32 or §3.2's f16, each convolution op (forward,
@@ -17,11 +19,21 @@ import type { Precision } from './kernels/gemm-wgsl';
  */
 export interface HeavyOps {
   precision: ConvPrecision;
+  /**
+   * How activations are stored between layers: 'f32' tensors, or FP16's 'packed' f16 (two per
+   * 32-bit word, src/engine/packed/layout.ts). With 'packed', conv2d takes and returns packed
+   * activations (its w is still the f32 master weight) and only a training forward uses it.
+   */
+  storage: ActivationStorage;
   conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D;
   matMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D;
   /** Which kernel runs each convolution op; null for the stock reference ops. */
   kernels: ConvKernelChoice | null;
+  /** Packed ops: the f32-storage ops that evaluation and prediction run (f32 tensors). */
+  f32Storage?: HeavyOps;
 }
+
+export type ActivationStorage = 'f32' | 'packed';
 
 /** The owner of the kernel choice of one set of ops: the setting and the tuned table. */
 export interface ConvKernelChoice {
@@ -48,6 +60,7 @@ function kernelChoice(precision: ConvPrecision, setting: KernelSetting): ConvKer
 /** Stock TensorFlow.js f32 ops (reference for tests, and what non-WebGPU backends run). */
 export const STOCK_F32_OPS: HeavyOps = {
   precision: 'f32',
+  storage: 'f32',
   conv2d: (x, w, stride, pad) => tf.conv2d(x, w, stride, pad),
   matMul: (x, w) => tf.matMul(x, w),
   kernels: null,
@@ -130,6 +143,7 @@ export function f32Ops(setting: KernelSetting = 'auto'): HeavyOps {
   const kernels = kernelChoice('f32', setting);
   return {
     precision: 'f32',
+    storage: 'f32',
     conv2d: convOf(kernels, 'f32'),
     matMul: (x, w) => tf.matMul(x, w),
     kernels,
@@ -151,6 +165,7 @@ export function f16Ops(
   const kernels = kernelChoice(precision, setting);
   return {
     precision,
+    storage: 'f32',
     conv2d: convOf(kernels, precision),
     kernels,
     matMul(x, w) {
@@ -169,4 +184,71 @@ export function f16Ops(
       return op(x, w) as tf.Tensor2D;
     },
   };
+}
+
+/**
+ * FP16 storage (issue 13): 'packed-f16' (f16 storage and f16 arithmetic) where the device has
+ * 'shader-f16', else 'packed-f32' (f16 storage, f32 arithmetic: pack2x16float and
+ * unpack2x16float are core WGSL, so every adapter has it).
+ */
+export type PackedPrecision = 'packed-f16' | 'packed-f32';
+
+export function availablePackedPrecision(): PackedPrecision {
+  return deviceHasShaderF16() ? 'packed-f16' : 'packed-f32';
+}
+
+/**
+ * The channels a packed activation holds for a conv whose weights have `inChannels`: even, since
+ * a word holds two (the RGB stem's 3 are zero-padded to 4 before packing, as its weights are here).
+ */
+export function packedInputChannels(inChannels: number): number {
+  return Math.ceil(inChannels / 2) * 2;
+}
+
+/**
+ * FP16 runs' ops: a training forward keeps activations and gradients packed (see `storage`); the
+ * FC layer takes the f32 pooled features [n, c] (a few KB: packing them would save nothing) and
+ * runs in f16 arithmetic where the device has it (matMulF16), else in f32. Evaluation and
+ * prediction run `f32Storage`: f32 tensors, with f16 arithmetic where the device has it.
+ */
+export function packedOps(
+  precision: PackedPrecision = availablePackedPrecision(),
+  setting: KernelSetting = 'auto',
+): HeavyOps {
+  const f32Storage = precision === 'packed-f16' ? f16Ops('f16', setting) : f32Ops(setting);
+  return {
+    // STAND-IN until the packed convolution kernels land: the f32-storage kernels.
+    precision: f32Storage.precision,
+    storage: 'packed',
+    conv2d(x, w, stride, pad) {
+      const extra = packedInputChannels(w.shape[2]) - w.shape[2];
+      const wIn = extra === 0 ? w : padAxis(w, 2, extra);
+      return markPacked(f32Storage.conv2d(x, wIn, stride, pad));
+    },
+    matMul: f32Storage.matMul,
+    kernels: f32Storage.kernels,
+    f32Storage,
+  };
+}
+
+/**
+ * Whether every activation of `spec` can be stored packed: two channels per word, so every conv
+ * output has an even channel count (the RGB input is padded to 4).
+ */
+export function packedStorageFits(spec: ResNetSpec): boolean {
+  return allConvBns(spec).every(({ conv }) => conv.outChannels % 2 === 0);
+}
+
+/**
+ * The ops of an FP16 run: packed f16 storage where the network's channels allow (`precision`
+ * forces its arithmetic), else f32 storage with f16 rounding (the 'emulated' kernels on adapters
+ * without shader-f16) — the one case the f32-storage f16 path still trains.
+ */
+export function fp16Ops(
+  spec: ResNetSpec,
+  setting: KernelSetting = 'auto',
+  precision: PackedPrecision = availablePackedPrecision(),
+): HeavyOps {
+  if (packedStorageFits(spec)) return packedOps(precision, setting);
+  return f16Ops(precision === 'packed-f16' ? 'f16' : 'emulated', setting);
 }

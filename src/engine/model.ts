@@ -6,9 +6,17 @@ import {
   type ResNetSpec,
 } from '../architecture';
 import type { Rng } from '../tricks';
-import { F32_OPS, type HeavyOps } from './heavy-ops';
+import { F32_OPS, packedInputChannels, type HeavyOps } from './heavy-ops';
 import { fusedBatchNormTrain } from './kernels/fused-bn';
 import { fusedResidualRelu } from './kernels/fused-residual';
+import {
+  avgPool2x2CeilPacked,
+  batchNormTrainPacked,
+  globalAvgPoolPacked,
+  maxPool3x3s2Packed,
+  packChannels,
+  residualReluPacked,
+} from './packed-kernels';
 import { avgPool2x2Ceil } from './pooling';
 
 /** The ResNet of a spec as tf.Variables, with a forward pass in training or evaluation mode. */
@@ -73,6 +81,60 @@ export function makeVariable(initial: tf.Tensor, trainable: boolean): tf.Variabl
   return variable;
 }
 
+/**
+ * What a forward pass runs between the convolutions, for one storage of the activations. The
+ * packed path (FP16 storage, src/engine/packed/layout.ts) runs training-mode fused BN only.
+ */
+interface StoragePath {
+  /** The network's input (normalized images, f32) as this path stores activations. */
+  input(x: tf.Tensor4D): tf.Tensor4D;
+  batchNormTrain(
+    x: tf.Tensor4D,
+    gamma: tf.Tensor,
+    beta: tf.Tensor,
+    epsilon: number,
+    relu: boolean,
+  ): { y: tf.Tensor4D; mean: tf.Tensor; variance: tf.Tensor };
+  maxPool(h: tf.Tensor4D): tf.Tensor4D;
+  avgPool(h: tf.Tensor4D): tf.Tensor4D;
+  residualRelu(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D;
+  /** The mean over height and width: f32 features [n, channels] for the FC layer. */
+  globalAvgPool(h: tf.Tensor4D, channels: number): tf.Tensor2D;
+}
+
+/** f32 tensors; `fused` (WebGPU): relu(a + b) in our fused kernel. */
+function f32Path(fused: boolean): StoragePath {
+  return {
+    input: (x) => x,
+    batchNormTrain: fusedBatchNormTrain,
+    maxPool: (h) => tf.maxPool(h, 3, 2, 1),
+    avgPool: avgPool2x2Ceil,
+    residualRelu: (a, b) => (fused ? fusedResidualRelu(a, b) : tf.relu(tf.add<tf.Tensor4D>(a, b))),
+    globalAvgPool: (h) => tf.mean(h, [1, 2]),
+  };
+}
+
+/** Packed f16 activations: the RGB input is zero-padded to 4 channels and packed once. */
+const PACKED_PATH: StoragePath = {
+  input: (x) => packChannels(padChannels(x, packedInputChannels(x.shape[3]))),
+  batchNormTrain: batchNormTrainPacked,
+  maxPool: maxPool3x3s2Packed,
+  avgPool: avgPool2x2CeilPacked,
+  residualRelu: residualReluPacked,
+  globalAvgPool: globalAvgPoolPacked,
+};
+
+function padChannels(x: tf.Tensor4D, channels: number): tf.Tensor4D {
+  const extra = channels - x.shape[3];
+  if (extra === 0) return x;
+  return tf.pad(x, [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, extra],
+  ]);
+}
+
 /** Builds the variables; Xavier values are drawn on the CPU from `rng`, so a seed reproduces them. */
 /**
  * `ops` runs the convolutions and the FC layer (our f32 or f16 kernels, see heavy-ops.ts);
@@ -110,18 +172,22 @@ export function createResNetModel(
   function forward(x: tf.Tensor4D, training: boolean): ForwardResult {
     const moments: BatchMoments[] = [];
     const fused = fusedBatchNorm && tf.getBackend() === 'webgpu';
+    // FP16 storage is for a training step only: evaluation and prediction read f32 tensors.
+    const packed = training && fused && ops.storage === 'packed';
+    const heavy = packed ? ops : (ops.f32Storage ?? ops);
+    const path = packed ? PACKED_PATH : f32Path(fused);
 
     const convBn = (h: tf.Tensor4D, cb: ConvBnSpec): tf.Tensor4D => {
       const { conv, bn } = cb;
       const w = param(`${conv.name}.weight`) as tf.Tensor4D;
-      let y = ops.conv2d(h, w, conv.stride, conv.pad);
+      let y = heavy.conv2d(h, w, conv.stride, conv.pad);
       const gamma = param(`${bn.name}.gamma`);
       const beta = param(`${bn.name}.beta`);
       let mean: tf.Tensor;
       let variance: tf.Tensor;
       if (training && fused) {
         // BN (+ReLU) forward and backward in two dispatches each (kernels/fused-bn.ts).
-        const out = fusedBatchNormTrain(y, gamma, beta, BN_EPSILON, cb.relu);
+        const out = path.batchNormTrain(y, gamma, beta, BN_EPSILON, cb.relu);
         moments.push({ name: bn.name, mean: out.mean, variance: out.variance });
         return out.y;
       }
@@ -136,24 +202,22 @@ export function createResNetModel(
       return (cb.relu ? tf.relu(y) : y) as tf.Tensor4D;
     };
 
-    let h = x;
+    let h = path.input(x);
     for (const cb of spec.stem.convs) h = convBn(h, cb);
-    if (spec.stem.maxPool) h = tf.maxPool(h, 3, 2, 1);
+    if (spec.stem.maxPool) h = path.maxPool(h);
     for (const block of spec.blocks) {
       let a = h;
       for (const cb of block.pathA) a = convBn(a, cb);
       let b = h;
       if (block.shortcut) {
-        if (block.shortcut.avgPool) b = avgPool2x2Ceil(b);
+        if (block.shortcut.avgPool) b = path.avgPool(b);
         b = convBn(b, block.shortcut.convBn);
       }
-      h = fused ? fusedResidualRelu(a, b) : (tf.relu(tf.add(a, b)) as tf.Tensor4D);
+      h = path.residualRelu(a, b);
     }
-    const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
-    const logits = tf.add(
-      ops.matMul(pooled, param('fc.weight') as tf.Tensor2D),
-      param('fc.bias'),
-    ) as tf.Tensor2D;
+    const fcWeight = param('fc.weight') as tf.Tensor2D;
+    const pooled = path.globalAvgPool(h, fcWeight.shape[0]);
+    const logits = tf.add(heavy.matMul(pooled, fcWeight), param('fc.bias')) as tf.Tensor2D;
     return { logits, moments };
   }
 

@@ -3,11 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildResNetSpec, type ResNetOptions } from '../architecture';
 import { createRng, NAG_MOMENTUM } from '../tricks';
 import { initNodeBackend } from './backend-node';
-import { F32_OPS, f16Ops, type HeavyOps } from './heavy-ops';
+import { F32_OPS, f16Ops, packedOps, type HeavyOps } from './heavy-ops';
 import { compiledPipelineCount } from './kernels/dispatch';
 import { softCrossEntropy } from './loss';
 import { createResNetModel } from './model';
 import { createNagOptimizer } from './optimizer';
+import { installPackedGradientAccumulation } from './packed-kernels';
 import {
   compileAheadSettled,
   compileTfjsShadersAhead,
@@ -67,6 +68,15 @@ describe('compiling our shaders ahead of the first step', () => {
   it.each(['f16', 'emulated'] as const)(
     'FP16 (%s): the first step needs no other pipeline of ours, FC and tiled convs included',
     (precision) => firstStepNeedsNoOtherPipeline({ ...BASE, width: 0.09375 }, f16Ops(precision)),
+  );
+
+  // FP16 storage: packed activations, the packed layout's kernels, both arithmetics.
+  it.each(['packed-f16', 'packed-f32'] as const)(
+    'FP16 storage (%s): the first step needs no other pipeline of ours',
+    (precision) => {
+      installPackedGradientAccumulation();
+      return firstStepNeedsNoOtherPipeline({ ...BASE, width: 0.09375 }, packedOps(precision));
+    },
   );
 
   it('one pipeline per kernel size, stride and padding, not per layer', () => {

@@ -8,13 +8,14 @@ import { matMulShaders } from './kernels/f16-kernels';
 import { FUSED_BN_SHADERS } from './kernels/fused-bn';
 import { FUSED_NAG_SHADERS } from './kernels/fused-nag';
 import { FUSED_RESIDUAL_SHADERS } from './kernels/fused-residual';
+import { PACKED_SHADERS } from './packed-kernels';
 
 /**
  * Our own shaders a training step of `spec` at this input size and batch runs, known before the
  * first step: the kernels `ops` chooses for every convolution op (they depend on the exact shape
  * once tuned), fused BN+ReLU, the fused residual and the fused NAG update, and in FP16 runs the
  * GEMM kernels of the FC layer (in f32 that is a stock tfjs op, compiled by
- * compileTfjsShadersAhead).
+ * compileTfjsShadersAhead) and, with packed f16 storage, the packed layout's own kernels.
  */
 export function trainingShaders(
   spec: ResNetSpec,
@@ -27,6 +28,7 @@ export function trainingShaders(
     ...FUSED_RESIDUAL_SHADERS,
     ...FUSED_NAG_SHADERS,
   ];
+  if (ops.storage === 'packed') shaders.push(...PACKED_SHADERS);
   if (ops.precision !== 'f32') shaders.push(...matMulShaders(ops.precision));
   if (!ops.kernels) return shaders;
   for (const g of convGeometries(spec, input, batch)) shaders.push(...ops.kernels.shaders(g));

@@ -8,7 +8,7 @@ import { rewind } from '../training/rewind';
 import type { EvalResult, EventSink, RunPhase } from '../run/events';
 import type { TuningCacheStore } from './autotune/tuner';
 import type { Checkpoint } from '../run/events';
-import type { Precision } from './kernels/gemm-wgsl';
+import type { PackedPrecision } from './heavy-ops';
 import type { ResNetModel } from './model';
 import { evaluateEpoch, trainEpoch, type EpochEnd } from './training/epoch';
 import {
@@ -65,8 +65,11 @@ export interface TrainerOptions {
   stepsLimit?: number;
   /** FP16 runs: overrides of the dynamic loss scale (tests force overflows with a huge start). */
   lossScale?: Partial<LossScaleOptions>;
-  /** FP16 runs: force the kernel variant (default: 'f16' when the device has shader-f16). */
-  fp16Precision?: Precision;
+  /**
+   * FP16 runs: force the arithmetic of the packed f16 storage (default: 'packed-f16' when the
+   * device has shader-f16, else 'packed-f32').
+   */
+  fp16Precision?: PackedPrecision;
   /** The adapter, which keys the kernel tuning cache (default: an anonymous one). */
   adapter?: AdapterIdentity;
   /** Where tuned kernel choices persist between runs; none: tune every run. */

@@ -7,3 +7,4 @@ export * from './nag';
 export * from './preprocessing';
 export * from './loss-scaling';
 export * from './run-streams';
+export * from './fp16-mode';

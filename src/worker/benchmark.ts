@@ -21,8 +21,7 @@ export async function runBenchmarkOnBackend(
 ): Promise<BenchmarkOutcome> {
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
-  const f16 = request.f16 && backend.shaderF16;
-  const rowsTotal = plannedRowCount({ ...request, f16 });
+  const rowsTotal = plannedRowCount(request, backend.shaderF16);
   const rows: BenchRow[] = [];
   const dispatchesPerStep: number[] = [];
   let peakGflops: number | null = null;
@@ -46,7 +45,7 @@ export async function runBenchmarkOnBackend(
         warmupSteps: request.warmupSteps,
         timedSteps: request.timedSteps,
         leakStep: request.leakStep,
-        f16,
+        f16: request.f16,
         kernels: request.kernels,
         adapter: backend.adapterIdentity ?? {
           vendor: 'unknown',

@@ -166,4 +166,31 @@ describe('runBenchmarkSuite', () => {
     expect(engine.firstStepTuningMs).toBeGreaterThan(0);
     expect(engine.firstStepTuningMs).toBeLessThan(engine.firstStepMs);
   });
+
+  it('runs the FP16 rows, named by arithmetic, each with the peak GPU memory of a step', async () => {
+    // Batch 16: enough activations for FP16's packed storage to show in the peak.
+    const { report } = await runBenchmarkSuite(
+      { ...SMALLEST, batches: [16], f16: true, kernels: 'direct' },
+      'test adapter',
+    );
+    // lavapipe has shader-f16: f16 arithmetic, then f16 storage with f32 arithmetic.
+    expect(report.rows.map((r) => r.name)).toEqual([
+      'tf.layers',
+      'engine f32',
+      'engine f16',
+      'engine f16-storage',
+    ]);
+    const peak = (name: string) => report.rows.find((r) => r.name === name)!.peakGpuBytes;
+    console.log(
+      `peak GPU bytes of a step, batch 16: ${report.rows.map((r) => `${r.name} ${r.peakGpuBytes}`).join(', ')}`,
+    );
+    for (const row of report.rows) {
+      expect(row.imgPerSec).toBeGreaterThan(0);
+      // At any moment of a step at least what is live after it: weights, momentum, the batch.
+      expect(row.peakGpuBytes).toBeGreaterThanOrEqual(row.gpuBytesAt1);
+      expect(row.tensorsAt200).toBe(row.tensorsAt1);
+    }
+    // MERGE-PENDING: packed storage lowers the peak once the packed kernels land.
+    expect(report.ratios.fp16PeakVsF32).toBe(peak('engine f16') / peak('engine f32'));
+  });
 });

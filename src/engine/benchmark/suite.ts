@@ -14,6 +14,7 @@ import {
   type BenchReport,
   type BenchRow,
   type BenchVariant,
+  fp16Variants,
   type FirstStepTuning,
   type LargestConv,
   type LayerTuning,
@@ -21,14 +22,16 @@ import {
 import { minimumLeakStep } from '../../benchmark/settings';
 import { createRng, NAG_MOMENTUM } from '../../tricks';
 import { tuneConvolutions, type TuneResult, type TuningCacheStore } from '../autotune/tuner';
-import { availableF16Precision, f16Ops, f32Ops, kernelGeometry, type HeavyOps } from '../heavy-ops';
+import { f32Ops, kernelGeometry, packedOps, type HeavyOps } from '../heavy-ops';
 import { deviceHasShaderF16 } from '../kernels/dispatch';
 import { softCrossEntropy } from '../loss';
 import { createResNetModel, type BatchMoments } from '../model';
 import { createNagOptimizer } from '../optimizer';
 import { compileTfjsShadersAhead, compileTrainingShaders } from '../precompile';
+import { installPackedGradientAccumulation } from '../packed-kernels';
 import { countDispatches } from './dispatch-counter';
 import { measureFmaPeak } from './fma-peak';
+import { trackPeakGpuBytes } from './peak-memory';
 import { buildLayersResNet, compileStock } from './layers-resnet';
 
 /**
@@ -36,7 +39,8 @@ import { buildLayersResNet, compileStock } from './layers-resnet';
  * Benchmark panel (worker). First the FMA peak, then every f32 convolution op of the ratio network
  * timed with each kernel that can run it (cuDNN's find results; the choices go into the tuning
  * cache), then its largest convolution. Then for each model × batch: the stock tf.layers baseline,
- * our engine in f32 and (with shader-f16) in f16, each trained for `leakStep` steps on the same
+ * our engine in f32 and in FP16 (packed f16 storage: with f16 arithmetic where the device has
+ * shader-f16, and with f32 arithmetic on every adapter), each trained for `leakStep` steps on the same
  * GPU-resident random batch. An engine row tunes in its first step, as the trainer does (with the
  * cache filled, nothing is timed), and is timed twice: as training runs, the loss read back every
  * READBACK_STEPS steps (img/s), then with a readback after every step (sync img/s, what
@@ -76,7 +80,10 @@ export interface SuiteOptions {
   timedSteps: number;
   /** The step after which tensors and GPU bytes are read a second time (≥ minimumLeakStep). */
   leakStep: number;
-  /** Run 'engine f16' where the device has shader-f16 (default true). */
+  /**
+   * Run the FP16 rows (default true): 'engine f16-storage' on every adapter, and 'engine f16'
+   * where the device has shader-f16.
+   */
   f16?: boolean;
   /** Convolution kernels of the engine rows: 'auto' (default) tunes per shape, else one family. */
   kernels?: KernelSetting;
@@ -154,17 +161,23 @@ function tuningProgress(prefix: string, onProgress: SuiteOptions['onProgress']) 
   };
 }
 
+/** The ops of an engine row: FP16 rows store activations packed, with f16 or f32 arithmetic. */
+function engineOps(variant: BenchVariant, setting: KernelSetting): HeavyOps {
+  if (variant === 'engine f32') return f32Ops(setting);
+  installPackedGradientAccumulation();
+  return packedOps(variant === 'engine f16' ? 'packed-f16' : 'packed-f32', setting);
+}
+
 function engineTrainee(
   spec: ResNetSpec,
   input: number,
   x: tf.Tensor4D,
   targets: tf.Tensor2D,
-  f16: boolean,
+  variant: BenchVariant,
   options: SuiteOptions,
   label: string,
 ): Trainee {
-  const setting = options.kernels ?? 'auto';
-  const ops = f16 ? f16Ops(availableF16Precision(), setting) : f32Ops(setting);
+  const ops = engineOps(variant, options.kernels ?? 'auto');
   const model = createResNetModel(spec, input, createRng(1), ops);
   const optimizer = createNagOptimizer(model.parameters, WEIGHT_DECAY, true, NAG_MOMENTUM);
   const trainable = model.parameters.map((p) => p.variable);
@@ -284,7 +297,7 @@ async function measureRow(
   const layers = name === 'tf.layers';
   const trainee = layers
     ? layersTrainee(spec, config.input, x, targets)
-    : engineTrainee(spec, config.input, x, targets, name === 'engine f16', options, label);
+    : engineTrainee(spec, config.input, x, targets, name, options, label);
   // Steps: 1 (first), warm-up, the timed window as training runs (readback every
   // READBACK_STEPS), then (engine only) the timed window with a readback per step, then the
   // rest up to the leak check. Warm-up and later steps read back every step, so that each
@@ -300,6 +313,7 @@ async function measureRow(
   let tensorsAt1 = 0;
   let gpuBytesAt1 = 0;
   let dispatches = 0;
+  let peakGpuBytes = 0;
   try {
     for (let step = 1; step <= options.leakStep; step++) {
       options.signal?.throwIfAborted();
@@ -308,11 +322,13 @@ async function measureRow(
       }
       const inAsync = step >= firstTimed && step <= lastAsync;
       const counter = step === 2 ? countDispatches() : null;
+      const peak = step === 2 ? trackPeakGpuBytes() : null;
       const start = performance.now();
       if (step === firstTimed) asyncStart = start;
       const loss = await trainee.step();
-      // The step's own dispatches: counted before any readback (a batched one stacks losses).
+      // The step's own dispatches and memory: before any readback (a batched one stacks losses).
       if (counter) dispatches = counter.stop();
+      if (peak) peakGpuBytes = peak.stop();
       if (inAsync) {
         if (loss) pending.push(loss);
         if (pending.length >= READBACK_STEPS || step === lastAsync) {
@@ -352,6 +368,7 @@ async function measureRow(
       tensorsAt200: tf.memory().numTensors,
       gpuBytesAt1,
       gpuBytesAt200: gpuBytes(),
+      peakGpuBytes,
     };
     return { row, dispatches };
   } finally {
@@ -486,7 +503,7 @@ export async function runBenchmarkSuite(
   options.signal?.throwIfAborted();
   const kernels = options.kernels ?? 'auto';
   const variants: BenchVariant[] = ['tf.layers', 'engine f32'];
-  if ((options.f16 ?? true) && deviceHasShaderF16()) variants.push('engine f16');
+  if (options.f16 ?? true) variants.push(...fp16Variants(deviceHasShaderF16()));
   options.onProgress?.('measuring the FMA peak');
   const peak = await measureFmaPeak();
   options.onPeak?.(peak.gflops);

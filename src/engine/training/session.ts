@@ -10,7 +10,8 @@ import type { EvalResult, Progress, RunPhase } from '../../run/events';
 import { restoreCheckpoint, takeCheckpoint } from '../checkpoint';
 import type { Checkpoint } from '../../run/events';
 import { createGpuLossScaler, type GpuLossScaler } from '../fp16/loss-scaler';
-import { f16Ops, f32Ops, type HeavyOps } from '../heavy-ops';
+import { fp16Ops, f32Ops, type HeavyOps } from '../heavy-ops';
+import { installPackedGradientAccumulation } from '../packed-kernels';
 import { createResNetModel, type ResNetModel } from '../model';
 import { createNagOptimizer, type NagOptimizer } from '../optimizer';
 import type { StepContext } from '../step';
@@ -86,7 +87,11 @@ export function createSession(options: TrainerOptions, hooks: SessionHooks): Ses
   const totalSteps = Math.min(config.epochs * stepsPerEpoch, options.stepsLimit ?? Infinity);
   const checkpoint = options.resumeFrom ?? null;
   const spec = buildResNetSpec(resnetOptionsFromConfig(config, classes));
-  const ops = config.fp16 ? f16Ops(options.fp16Precision, config.kernels) : f32Ops(config.kernels);
+  const ops = config.fp16
+    ? fp16Ops(spec, config.kernels, options.fp16Precision)
+    : f32Ops(config.kernels);
+  // tfjs sums the gradients of a tensor with several consumers with 'Add': packed ones need ours.
+  if (ops.storage === 'packed') installPackedGradientAccumulation();
   // Shuffling, augmentation and mixup draw from per-epoch streams instead (epochStreams).
   const model = createResNetModel(spec, config.input, createRng(config.seed).fork(), ops);
   const lossScaler = config.fp16 ? createGpuLossScaler(options.lossScale) : null;

@@ -29,11 +29,16 @@ function megabytes(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MB`;
 }
 
-function memoryLine(memory: ReturnType<typeof estimateTrainingMemory>, batch: number): string {
+function memoryLine(config: ExperimentConfig, summary: Summary): string {
+  const storage = config.fp16 ? 'f16' : 'f32';
+  const memory = estimateTrainingMemory(summary, config.batch, config.input, storage);
+  const weights = config.fp16
+    ? 'for weights (f32 and their f16 copies), gradients and momentum'
+    : 'for weights, gradients and momentum';
   return (
     `Training needs ≈ ${megabytes(memory.totalBytes)} of GPU memory: ` +
-    `${megabytes(memory.parameterBytes)} for weights, gradients and momentum, ` +
-    `${megabytes(memory.activationBytes)} of activations at batch ${batch}.`
+    `${megabytes(memory.parameterBytes)} ${weights}, ` +
+    `${megabytes(memory.activationBytes)} of ${storage} activations at batch ${config.batch}.`
   );
 }
 
@@ -55,7 +60,7 @@ export function ArchitectureSummary({ config }: { config: ExperimentConfig }) {
         {config.input}×{config.input}
       </p>
       <p className="arch-sub" data-testid="arch-memory">
-        {memoryLine(estimateTrainingMemory(summary, config.batch, config.input), config.batch)}
+        {memoryLine(config, summary)}
       </p>
       <p className="arch-sub">
         {config.model} ({blockKindOf(config.model)} blocks), {classes} classes

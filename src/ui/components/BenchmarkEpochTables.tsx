@@ -83,6 +83,9 @@ export function EpochTables({ rows }: { rows: BenchRow[] }) {
                   engine f16
                 </th>
                 <th scope="col" className="num">
+                  engine f16-storage
+                </th>
+                <th scope="col" className="num">
                   speed-up
                 </th>
               </tr>
@@ -95,6 +98,7 @@ export function EpochTables({ rows }: { rows: BenchRow[] }) {
                   <td className="num">{seconds(e.seconds['tf.layers'])}</td>
                   <td className="num">{seconds(e.seconds['engine f32'])}</td>
                   <td className="num">{seconds(e.seconds['engine f16'])}</td>
+                  <td className="num">{seconds(e.seconds['engine f16-storage'])}</td>
                   <td className="num">{times(e.speedup)}</td>
                 </tr>
               ))}

@@ -40,8 +40,7 @@ export function BenchmarkPanel({
   useEffect(() => {
     if (openOnLoad) detailsRef.current?.scrollIntoView({ block: 'start' });
   }, [openOnLoad]);
-  const shaderF16 = backend?.shaderF16 ?? false;
-  const check = useMemo(() => checkSettings(settings, shaderF16), [settings, shaderF16]);
+  const check = useMemo(() => checkSettings(settings), [settings]);
   const reason = unavailableReason(backend, training);
   const { running, stopping, progress } = benchmark;
 
@@ -57,11 +56,12 @@ export function BenchmarkPanel({
       </summary>
       <p className="muted small">
         Trains the same ResNets with stock TensorFlow.js (<code>tf.layers</code> +{' '}
-        <code>trainOnBatch</code>) and with this app’s engine (f32, and f16 where the GPU has{' '}
-        <code>shader-f16</code>) on your GPU, on one random batch kept on the GPU, and reports
-        images/s, the first step (kernel tuning and shader compilation), memory growth, the GPU’s
-        measured peak, and every convolution kernel’s time per layer with the one chosen. The same
-        suite as <code>npm run bench</code>.
+        <code>trainOnBatch</code>) and with this app’s engine (f32, and FP16: f16 storage with f32
+        arithmetic on every GPU, f16 arithmetic too where the GPU has <code>shader-f16</code>) on
+        your GPU, on one random batch kept on the GPU, and reports images/s, the first step (kernel
+        tuning and shader compilation), a step’s peak GPU memory, memory growth, the GPU’s measured
+        peak, and every convolution kernel’s time per layer with the one chosen. The same suite as{' '}
+        <code>npm run bench</code>.
       </p>
       <IgnoredNotice
         ignored={ignored}

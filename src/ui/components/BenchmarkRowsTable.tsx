@@ -45,6 +45,13 @@ export function BenchmarkRowsTable({
             <th scope="col" className="num">
               GPU MB @1 / @{leakStep}
             </th>
+            <th
+              scope="col"
+              className="num"
+              title="the most GPU memory in use at any moment of step 2"
+            >
+              peak GPU MB/step
+            </th>
             <th scope="col" className="num">
               dispatches/step
             </th>
@@ -77,6 +84,9 @@ export function BenchmarkRowsTable({
               </td>
               <td className="num">
                 {mb(r.gpuBytesAt1)} / {mb(r.gpuBytesAt200)}
+              </td>
+              <td className="num" data-col="peakGpuBytes" data-value={r.peakGpuBytes}>
+                {mb(r.peakGpuBytes)}
               </td>
               <td className="num">{dispatches[i] ?? '—'}</td>
             </tr>

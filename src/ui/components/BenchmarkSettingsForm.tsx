@@ -18,7 +18,7 @@ export function BenchmarkSettingsForm({
   setSettings,
   running,
 }: {
-  /** Null until the worker reports it; f16 rows need its shader-f16. */
+  /** Null until the worker reports it; the engine f16 row needs its shader-f16. */
   backend: BackendInfo | null;
   settings: BenchmarkSettings;
   setSettings: Dispatch<SetStateAction<BenchmarkSettings>>;
@@ -31,8 +31,8 @@ export function BenchmarkSettingsForm({
     <label>
       <input
         type="checkbox"
-        checked={settings[key] && (key !== 'f16' || shaderF16)}
-        disabled={running || (key === 'f16' && !shaderF16)}
+        checked={settings[key]}
+        disabled={running}
         onChange={(e) => set(key, e.target.checked)}
       />{' '}
       {text}
@@ -96,10 +96,12 @@ export function BenchmarkSettingsForm({
         />
       </div>
       <div className="toolbar">
-        {box('f16', 'Engine f16 rows')}
-        {!shaderF16 && backend && (
+        {box('f16', 'Engine FP16 rows')}
+        {backend && (
           <span className="small muted" data-testid="benchmark-f16-note">
-            not available: this adapter has no shader-f16
+            {shaderF16
+              ? 'engine f16 (f16 storage and arithmetic) and engine f16-storage (f32 arithmetic)'
+              : 'engine f16-storage only (f32 arithmetic): this adapter has no shader-f16'}
           </span>
         )}
       </div>

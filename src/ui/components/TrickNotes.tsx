@@ -2,6 +2,9 @@ import { blockKindOf } from '../../architecture';
 import { classCount, type ExperimentConfig, type ModelName } from '../../config';
 import type { BackendInfo } from '../../run/events';
 import {
+  fp16Mode,
+  fp16ModeNote,
+  type Fp16Mode,
   THEORETICAL_GAP_FORMULA,
   theoreticalLogitGap,
   uniformSmoothingLogitGap,
@@ -36,7 +39,7 @@ export function SmoothingNote({ config }: { config: ExperimentConfig }) {
 
 /** What the FP16 toggle really does on this machine (paper §3.2). */
 export function Fp16Note({ backend }: { backend: BackendInfo | null }) {
-  let mode: 'pending' | 'f16' | 'emulated' | 'unavailable';
+  let mode: 'pending' | Fp16Mode | 'unavailable';
   let text: string;
   if (!backend) {
     mode = 'pending';
@@ -44,12 +47,9 @@ export function Fp16Note({ backend }: { backend: BackendInfo | null }) {
   } else if (backend.backend !== 'webgpu') {
     mode = 'unavailable';
     text = `unavailable: FP16 needs WebGPU, this browser trains on ${backend.backend}.`;
-  } else if (backend.shaderF16) {
-    mode = 'f16';
-    text = `f16 shaders on ${backend.adapter}`;
   } else {
-    mode = 'emulated';
-    text = `emulated: f16 rounding, no speed-up (${backend.adapter} has no shader-f16)`;
+    mode = fp16Mode(backend.shaderF16);
+    text = fp16ModeNote(backend.adapter, backend.shaderF16);
   }
   return (
     <p className="param-note" role="note" data-testid="fp16-note" data-mode={mode}>

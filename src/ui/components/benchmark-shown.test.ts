@@ -24,6 +24,7 @@ const row = (name: BenchRow['name'], model: BenchModel, batch: number): BenchRow
   tensorsAt200: 100,
   gpuBytesAt1: 4096,
   gpuBytesAt200: 4096,
+  peakGpuBytes: 8192,
 });
 
 const tuning = ONE_LAYER_TUNING;
