@@ -232,8 +232,10 @@ export function avgPool2x2CeilPacked(x: tf.Tensor4D): tf.Tensor4D {
 
 /**
  * tf.maxPool(x, 3, 2, 1) on packed x: output packed [N, ⌊(H−1)/2⌋+1, ⌊(W−1)/2⌋+1, C/2], marked;
- * differentiable, the gradient going to the first maximum of each window in row-major order.
- * Backward keeps one u32 of tap indices per output word (not the activations).
+ * differentiable, the gradient going to the FIRST maximum of each window in row-major order (as
+ * tfjs's CPU backend; tfjs's WebGPU backend takes the last, `>=`; ties only matter for equal
+ * values, e.g. after a ReLU's zeros). Backward keeps one u32 of tap indices per output word (a
+ * quarter of the packed output), not the activations.
  */
 export function maxPool3x3s2Packed(x: tf.Tensor4D): tf.Tensor4D {
   const [n, h, w, words] = dims('maxPool3x3s2Packed', x);
