@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { recordProgram } from '../kernels/dispatch';
-import { ADD, elementGrid } from './pack';
+import { ADD } from './elementwise';
+import { elementGrid } from './pack';
 import { isPacked, markPacked } from './registry';
 
 /**

@@ -4,7 +4,8 @@ import { initNodeBackend } from '../backend-node';
 import { randomValues } from '../kernels/reference';
 import { installPackedGradientAccumulation } from './accumulate';
 import { f16Bits, packedWordsOf, roundedF16 } from './f16-reference';
-import { addPacked, fromPacked, packChannels, toPacked, unpackChannels } from './pack';
+import { addPacked } from './elementwise';
+import { fromPacked, packChannels, toPacked, unpackChannels } from './pack';
 import { isPacked, markPacked } from './registry';
 
 beforeAll(async () => {
