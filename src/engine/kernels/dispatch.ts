@@ -205,6 +205,20 @@ export function runProgramOutputs(
   inputs: tf.Tensor[],
   outputShapes: readonly (readonly number[])[],
 ): tf.Tensor[] {
+  return recordProgram(program, inputs, outputShapes).map((t) =>
+    tf.engine().makeTensorFromTensorInfo(t),
+  );
+}
+
+/**
+ * The dispatch itself, on and to TensorInfos: what a tfjs kernel function (which receives and
+ * returns TensorInfos, the engine making the tensors) calls; runProgramOutputs wraps it.
+ */
+export function recordProgram(
+  program: GpuProgram,
+  inputs: readonly tf.TensorInfo[],
+  outputShapes: readonly (readonly number[])[],
+): tf.TensorInfo[] {
   const b = internals();
   const pipeline = pipelineFor(program.code, program.label);
   const outputs = outputShapes.map((shape) => b.makeTensorInfo([...shape], 'float32'));
@@ -213,7 +227,7 @@ export function runProgramOutputs(
   // tfjs would take them for CPU data and read their (missing) values.
   if (tf.env().getBool('WEBGPU_ENGINE_COMPILE_ONLY')) {
     for (const t of outputs) bufferOf(b, t);
-    return outputs.map((t) => tf.engine().makeTensorFromTensorInfo(t));
+    return outputs;
   }
   const resources: GPUBufferBinding[] = [
     ...outputs.map((t) => ({ buffer: bufferOf(b, t) })),
@@ -237,7 +251,7 @@ export function runProgramOutputs(
     b.endComputePassEncoder();
     b.submitQueue();
   }
-  return outputs.map((t) => tf.engine().makeTensorFromTensorInfo(t));
+  return outputs;
 }
 
 /** True when the active device can write GPU timestamps (created with 'timestamp-query'). */

@@ -1,5 +1,3 @@
-import type * as tf from '@tensorflow/tfjs';
-
 /**
  * Which tensors hold packed f16 data (FP16 storage, §3.2): two f16 values per 32-bit word, see
  * layout.ts. tfjs sees them as ordinary float32 tensors, so the engine keeps this registry, keyed
@@ -9,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
  */
 const packedData = new WeakSet<object>();
 
-export function markPacked<T extends tf.Tensor>(tensor: T): T {
+export function markPacked<T extends { dataId: object }>(tensor: T): T {
   packedData.add(tensor.dataId);
   return tensor;
 }
