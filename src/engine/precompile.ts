@@ -27,7 +27,9 @@ export function trainingShaders(
     ...FUSED_RESIDUAL_SHADERS,
     ...FUSED_NAG_SHADERS,
   ];
-  if (ops.precision !== 'f32') shaders.push(...matMulShaders(ops.precision));
+  if (ops.precision === 'f16' || ops.precision === 'emulated') {
+    shaders.push(...matMulShaders(ops.precision));
+  }
   if (!ops.kernels) return shaders;
   for (const g of convGeometries(spec, input, batch)) shaders.push(...ops.kernels.shaders(g));
   return shaders;
