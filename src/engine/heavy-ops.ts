@@ -3,11 +3,16 @@ import { allConvBns, type ResNetSpec } from '../architecture';
 import { CONV_OPS, type ConvOp, type KernelSetting } from '../autotune/plan';
 import { convGeometry, type ConvGeometry } from './kernels/conv-geometry';
 import { chooseConvKernel, type ConvKernel } from './kernels/conv-registry';
-import { directConvApplies, paddedChannels, type ConvPrecision } from './kernels/direct-conv';
+import {
+  directConvApplies,
+  paddedChannels,
+  type ConvPrecision,
+  type PackedPrecision,
+} from './kernels/direct-conv';
 import { deviceHasShaderF16, type ShaderSource } from './kernels/dispatch';
 import { matMulF16, matMulFilterGradF16, matMulInputGradF16 } from './kernels/f16-kernels';
 import type { Precision } from './kernels/gemm-wgsl';
-import { markPacked } from './packed/registry';
+import { packChannels } from './packed';
 
 /**
  * The two heavy ops of the ResNet, swappable: f32 or §3.2's f16, each convolution op (forward,
@@ -34,6 +39,13 @@ export interface HeavyOps {
 }
 
 export type ActivationStorage = 'f32' | 'packed';
+
+/**
+ * FP16 storage (issue 13): 'packed-f16' is f16 storage and f16 arithmetic (needs 'shader-f16');
+ * 'packed-f32' is f16 storage with f32 arithmetic (pack2x16float and unpack2x16float are core
+ * WGSL, so every adapter has it).
+ */
+export type { PackedPrecision };
 
 /** The owner of the kernel choice of one set of ops: the setting and the tuned table. */
 export interface ConvKernelChoice {
@@ -186,15 +198,18 @@ export function f16Ops(
   };
 }
 
-/**
- * FP16 storage (issue 13): 'packed-f16' (f16 storage and f16 arithmetic) where the device has
- * 'shader-f16', else 'packed-f32' (f16 storage, f32 arithmetic: pack2x16float and
- * unpack2x16float are core WGSL, so every adapter has it).
- */
-export type PackedPrecision = 'packed-f16' | 'packed-f32';
-
+/** 'packed-f16' where the device has 'shader-f16', else 'packed-f32' (see PackedPrecision). */
 export function availablePackedPrecision(): PackedPrecision {
   return deviceHasShaderF16() ? 'packed-f16' : 'packed-f32';
+}
+
+/**
+ * The GEMM kernels' precision of the FC layer under `p`: f16 arithmetic where the convolutions
+ * have it; null for f32 arithmetic (stock tf.matMul).
+ */
+export function fcPrecision(p: ConvPrecision): Precision | null {
+  if (p === 'f16' || p === 'emulated') return p;
+  return p === 'packed-f16' ? 'f16' : null;
 }
 
 /**
@@ -203,6 +218,85 @@ export function availablePackedPrecision(): PackedPrecision {
  */
 export function packedInputChannels(inChannels: number): number {
   return Math.ceil(inChannels / 2) * 2;
+}
+
+/** The geometry of a convolution on packed activations: the logical, even, input channels. */
+function packedGeometry(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  stride: number,
+  pad: number,
+): ConvGeometry {
+  const channels = packedInputChannels(wShape[2]!);
+  return convGeometry(
+    [xShape[0]!, xShape[1]!, xShape[2]!, channels],
+    [wShape[0]!, wShape[1]!, channels, wShape[3]!],
+    stride,
+    pad,
+  );
+}
+
+/**
+ * The geometry our kernels run a convolution with (logical shapes: x [n, h, w, cin], w
+ * [kh, kw, cin, cout]), for ops storing activations as `storage`: the one rule for the ops, the
+ * tuner and the ahead-of-time compile.
+ */
+export function storageGeometry(
+  storage: ActivationStorage,
+  xShape: readonly number[],
+  wShape: readonly number[],
+  stride: number,
+  pad: number,
+): ConvGeometry {
+  return storage === 'packed'
+    ? packedGeometry(xShape, wShape, stride, pad)
+    : kernelGeometry(xShape, wShape, stride, pad);
+}
+
+/**
+ * conv2d on packed activations, differentiable in x and w: x, the result and dx are packed; w is
+ * the f32 master weight, packed along Cout into its f16 copy once per call (the kernels read
+ * that; it is kept for the backward pass, half the bytes of w); dW comes back f32 for the
+ * optimizer.
+ */
+function customPackedConv2d(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  g: ConvGeometry,
+  choice: ConvKernelChoice,
+  precision: PackedPrecision,
+): tf.Tensor4D {
+  const op = tf.customGrad((xIn, wIn, save) => {
+    const xs = xIn as tf.Tensor4D;
+    const wHalf = packChannels(wIn as tf.Tensor4D) as tf.Tensor4D;
+    (save as tf.GradSaveFunc)([xs, wHalf]);
+    return {
+      value: choice.choose('forward', g).forward(xs, wHalf, g, precision),
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+        const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
+        return [
+          choice.choose('inputGrad', g).inputGrad(dy, sw, g, precision),
+          choice.choose('filterGrad', g).filterGrad(sx, dy, g, precision),
+        ];
+      },
+    };
+  });
+  return op(x, w) as tf.Tensor4D;
+}
+
+function packedConvOf(choice: ConvKernelChoice, precision: PackedPrecision): HeavyOps['conv2d'] {
+  return (x, w, stride, pad) => {
+    const channels = packedInputChannels(w.shape[2]);
+    if (2 * x.shape[3] !== channels) {
+      throw new Error(`packed conv2d: ${x.shape[3]} words do not hold ${channels} channels`);
+    }
+    // The stem's weights get the zero input channel its padded input has (tf.pad's gradient
+    // slices it off again).
+    const extra = channels - w.shape[2];
+    const wIn = extra === 0 ? w : padAxis(w, 2, extra);
+    const g = packedGeometry([x.shape[0], x.shape[1], x.shape[2], channels], w.shape, stride, pad);
+    return customPackedConv2d(x, wIn, g, choice, precision);
+  };
 }
 
 /**
@@ -216,17 +310,13 @@ export function packedOps(
   setting: KernelSetting = 'auto',
 ): HeavyOps {
   const f32Storage = precision === 'packed-f16' ? f16Ops('f16', setting) : f32Ops(setting);
+  const kernels = kernelChoice(precision, setting);
   return {
-    // STAND-IN until the packed convolution kernels land: the f32-storage kernels.
-    precision: f32Storage.precision,
+    precision,
     storage: 'packed',
-    conv2d(x, w, stride, pad) {
-      const extra = packedInputChannels(w.shape[2]) - w.shape[2];
-      const wIn = extra === 0 ? w : padAxis(w, 2, extra);
-      return markPacked(f32Storage.conv2d(x, wIn, stride, pad));
-    },
+    conv2d: packedConvOf(kernels, precision),
     matMul: f32Storage.matMul,
-    kernels: f32Storage.kernels,
+    kernels,
     f32Storage,
   };
 }

@@ -16,7 +16,7 @@ import {
   maxPool3x3s2Packed,
   packChannels,
   residualReluPacked,
-} from './packed-kernels';
+} from './packed';
 import { avgPool2x2Ceil } from './pooling';
 
 /** The ResNet of a spec as tf.Variables, with a forward pass in training or evaluation mode. */
@@ -116,7 +116,7 @@ function f32Path(fused: boolean): StoragePath {
 
 /** Packed f16 activations: the RGB input is zero-padded to 4 channels and packed once. */
 const PACKED_PATH: StoragePath = {
-  input: (x) => packChannels(padChannels(x, packedInputChannels(x.shape[3]))),
+  input: (x) => packChannels(padChannels(x, packedInputChannels(x.shape[3]))) as tf.Tensor4D,
   batchNormTrain: batchNormTrainPacked,
   maxPool: maxPool3x3s2Packed,
   avgPool: avgPool2x2CeilPacked,

@@ -8,7 +8,7 @@ import { compiledPipelineCount } from './kernels/dispatch';
 import { softCrossEntropy } from './loss';
 import { createResNetModel } from './model';
 import { createNagOptimizer } from './optimizer';
-import { installPackedGradientAccumulation } from './packed-kernels';
+import { installPackedGradientAccumulation } from './packed';
 import {
   compileAheadSettled,
   compileTfjsShadersAhead,

@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { convLayerInputs, type ResNetSpec } from '../architecture';
-import { kernelGeometry, type HeavyOps } from './heavy-ops';
+import { fcPrecision, storageGeometry, type ActivationStorage, type HeavyOps } from './heavy-ops';
 import type { ConvGeometry } from './kernels/conv-geometry';
 import { compilePipelinesAhead, type ShaderSource } from './kernels/dispatch';
 import { matMulShaders } from './kernels/f16-kernels';
 import { FUSED_BN_SHADERS } from './kernels/fused-bn';
 import { FUSED_NAG_SHADERS } from './kernels/fused-nag';
 import { FUSED_RESIDUAL_SHADERS } from './kernels/fused-residual';
-import { PACKED_SHADERS } from './packed-kernels';
+import { PACKED_SHADERS } from './packed';
 
 /**
  * Our own shaders a training step of `spec` at this input size and batch runs, known before the
@@ -29,16 +29,28 @@ export function trainingShaders(
     ...FUSED_NAG_SHADERS,
   ];
   if (ops.storage === 'packed') shaders.push(...PACKED_SHADERS);
-  if (ops.precision !== 'f32') shaders.push(...matMulShaders(ops.precision));
+  const fc = fcPrecision(ops.precision);
+  if (fc) shaders.push(...matMulShaders(fc));
   if (!ops.kernels) return shaders;
-  for (const g of convGeometries(spec, input, batch)) shaders.push(...ops.kernels.shaders(g));
+  for (const g of convGeometries(spec, input, batch, ops.storage)) {
+    shaders.push(...ops.kernels.shaders(g));
+  }
   return shaders;
 }
 
-/** The geometry of every conv layer of `spec` as our kernels run it (RGB stem padded to 4). */
-export function convGeometries(spec: ResNetSpec, input: number, batch: number): ConvGeometry[] {
+/**
+ * The geometry of every conv layer of `spec` as our kernels run it with activations stored as
+ * `storage` (RGB stem padded to 4 where that helps, and always when packed).
+ */
+export function convGeometries(
+  spec: ResNetSpec,
+  input: number,
+  batch: number,
+  storage: ActivationStorage = 'f32',
+): ConvGeometry[] {
   return convLayerInputs(spec, input).map(({ conv, inputSize }) =>
-    kernelGeometry(
+    storageGeometry(
+      storage,
       [batch, inputSize, inputSize, conv.inChannels],
       [conv.kernel, conv.kernel, conv.inChannels, conv.outChannels],
       conv.stride,

@@ -18,9 +18,11 @@ import {
   type TuningEntries,
 } from '../../autotune/plan';
 import { convLayerInputs, type ResNetSpec } from '../../architecture';
+import { createRng } from '../../tricks';
 import type { HeavyOps } from '../heavy-ops';
 import type { ConvGeometry } from '../kernels/conv-geometry';
 import { CONV_KERNEL_IDS, convCandidates, type ConvKernel } from '../kernels/conv-registry';
+import { isPackedPrecision, storedShape, type ConvPrecision } from '../kernels/direct-conv';
 import { compilePipelinesAhead, deviceHasTimestamps, gpuTimeMs } from '../kernels/dispatch';
 import { convGeometries } from '../precompile';
 
@@ -94,7 +96,7 @@ function jobsOf(options: TuneOptions): Job[] {
   const { spec, input, batch, ops } = options;
   const names = convLayerInputs(spec, input).map(({ conv }) => conv.name);
   const jobs = new Map<string, Job>();
-  convGeometries(spec, input, batch).forEach((g, i) => {
+  convGeometries(spec, input, batch, ops.storage).forEach((g, i) => {
     for (const op of CONV_OPS) {
       const key = convShapeKey(op, g, ops.precision);
       const job = jobs.get(key) ?? { op, key, g, layers: [] };
@@ -105,8 +107,37 @@ function jobsOf(options: TuneOptions): Job[] {
   return [...jobs.values()];
 }
 
-/** Random operands of an op (inputs only; the output is the kernel's). */
-function operands(g: ConvGeometry): { x: tf.Tensor4D; w: tf.Tensor4D; dy: tf.Tensor4D } {
+type Shape4 = [number, number, number, number];
+
+/**
+ * `shape` (a packed shape: words on the last axis) filled with pairs of random f16 values of
+ * magnitude in [2^-4, 1), built as bits on the CPU: an f16 exponent of at most 15 in the high half
+ * keeps every word a finite f32, so no NaN pattern passes through tfjs's upload.
+ */
+function randomPacked(shape: Shape4, seed: number): tf.Tensor4D {
+  const rng = createRng(seed);
+  const half = () => (rng.int(2) << 15) | ((11 + rng.int(4)) << 10) | rng.int(1024);
+  const words = Uint32Array.from({ length: shape.reduce((a, b) => a * b) }, () => {
+    return (half() | (half() << 16)) >>> 0;
+  });
+  return tf.tensor4d(new Float32Array(words.buffer), shape);
+}
+
+/** Random operands of an op (inputs only; the output is the kernel's), packed where `p` is. */
+function operands(
+  g: ConvGeometry,
+  p: ConvPrecision,
+): { x: tf.Tensor4D; w: tf.Tensor4D; dy: tf.Tensor4D } {
+  if (isPackedPrecision(p)) {
+    const xShape: Shape4 = [g.batch, g.inHeight, g.inWidth, g.inChannels];
+    const wShape: Shape4 = [g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels];
+    const dyShape: Shape4 = [g.batch, g.outHeight, g.outWidth, g.outChannels];
+    return {
+      x: randomPacked(storedShape(xShape, p), 1),
+      w: randomPacked(storedShape(wShape, p), 3),
+      dy: randomPacked(storedShape(dyShape, p), 2),
+    };
+  }
   return {
     x: tf.randomNormal([g.batch, g.inHeight, g.inWidth, g.inChannels], 0, 1, 'float32', 1),
     w: tf.randomNormal([g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels], 0, 0.1),
@@ -203,7 +234,7 @@ async function timeCandidates(
   counts: TimerCounts,
 ): Promise<CandidateTiming[]> {
   const samples = options.samples ?? 3;
-  const t = operands(job.g);
+  const t = operands(job.g, options.ops.precision);
   const timings: CandidateTiming[] = [];
   /** The fastest untimed first run so far (wall clock, readback and any lazy compile included). */
   let bestWarm = Number.POSITIVE_INFINITY;

@@ -28,7 +28,7 @@ import { softCrossEntropy } from '../loss';
 import { createResNetModel, type BatchMoments } from '../model';
 import { createNagOptimizer } from '../optimizer';
 import { compileTfjsShadersAhead, compileTrainingShaders } from '../precompile';
-import { installPackedGradientAccumulation } from '../packed-kernels';
+import { installPackedGradientAccumulation } from '../packed';
 import { countDispatches } from './dispatch-counter';
 import { measureFmaPeak } from './fma-peak';
 import { trackPeakGpuBytes } from './peak-memory';

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { convShapeKey } from '../../autotune/plan';
+import { CONV_OPS, convShapeKey } from '../../autotune/plan';
 import { convGeometry } from './conv-geometry';
-import { chooseConvKernel, convCandidates, CONV_KERNEL_IDS } from './conv-registry';
+import {
+  chooseConvKernel,
+  convCandidates,
+  CONV_KERNEL_IDS,
+  defaultConvKernel,
+} from './conv-registry';
+import { PACKED_PRECISIONS } from './direct-conv';
 
 // The choice rule only: no kernel runs here.
 const WIDE = convGeometry([8, 16, 16, 64], [3, 3, 64, 64], 1, 1);
@@ -61,5 +67,33 @@ describe('choosing a convolution kernel', () => {
   it('ids are unique, so the cache can name them', () => {
     expect(CONV_KERNEL_IDS.size).toBeGreaterThanOrEqual(5);
     expect(CONV_KERNEL_IDS.has('direct') && CONV_KERNEL_IDS.has('tfjs')).toBe(true);
+  });
+
+  it.each(PACKED_PRECISIONS)('%s never runs stock tfjs; odd channels have no kernel', (p) => {
+    const TWO = convGeometry([8, 16, 16, 2], [3, 3, 2, 2], 2, 1);
+    const RGB = convGeometry([8, 16, 16, 3], [7, 7, 3, 16], 2, 3);
+    for (const op of CONV_OPS) {
+      const families = new Set(convCandidates(op, WIDE, p).map((k) => k.family));
+      expect(families).toEqual(new Set(['direct', 'tiled']));
+      expect(convCandidates(op, ODD, p).map((k) => k.family)).toEqual(
+        convCandidates(op, ODD, p).map(() => 'tiled'),
+      );
+      expect(convCandidates(op, TWO, p).length).toBeGreaterThan(0);
+      expect(convCandidates(op, RGB, p)).toEqual([]);
+      expect(defaultConvKernel(op, WIDE, p).id).toBe('direct');
+      expect(defaultConvKernel(op, ODD, p).family).toBe('tiled');
+      expect(() => defaultConvKernel(op, RGB, p)).toThrow(/channels/);
+      for (const g of [WIDE, ODD, TWO]) {
+        for (const setting of ['auto', 'tfjs', 'direct', 'tiled'] as const) {
+          const tuned = new Map([[convShapeKey(op, g, p), 'tfjs']]);
+          expect(chooseConvKernel(op, g, p, setting, tuned).family).not.toBe('tfjs');
+        }
+      }
+    }
+    // Tuned choices are per precision: a packed one never answers for f16 or f32.
+    const tuned = new Map([[convShapeKey('forward', WIDE, p), 'tiled-64x64']]);
+    expect(chooseConvKernel('forward', WIDE, p, 'auto', tuned).id).toBe('tiled-64x64');
+    expect(chooseConvKernel('forward', WIDE, 'f16', 'auto', tuned).id).toBe('direct');
+    expect(convShapeKey('forward', WIDE, p)).not.toBe(convShapeKey('forward', WIDE, 'f16'));
   });
 });

@@ -21,6 +21,7 @@ import {
   conv2dTiled,
   defaultTileShape,
   TILE_SHAPES,
+  tiledConvApplies,
   tiledConvShaders,
   type TileShape,
 } from './tiled-conv';
@@ -30,8 +31,11 @@ import {
  * them against each other and the model can run whichever won:
  * - `direct`: kernels/direct-conv.ts (no workgroup memory; channels in multiples of 4);
  * - `tiled-…`: kernels/tiled-conv.ts, implicit GEMM through workgroup memory, one entry per tile
- *   shape (any channels, every precision);
- * - `tfjs`: stock tf.conv2d and its gradients (f32 only: tfjs has no f16).
+ *   shape (any channels, every precision; even channels in the packed ones);
+ * - `tfjs`: stock tf.conv2d and its gradients (f32 only: tfjs has no f16, nor packed storage).
+ *
+ * In the packed precisions the tensors the ops take and return are packed (C/2 words on the last
+ * axis; the filter gradient is f32) while `g` keeps the logical channel counts.
  */
 
 type Shape4 = [number, number, number, number];
@@ -70,7 +74,7 @@ function tiledKernel(shape: TileShape): ConvKernel {
   return {
     id: shape.id,
     family: 'tiled',
-    applies: () => true,
+    applies: (_op, g, p) => tiledConvApplies(g, p),
     shaders: (op, g, p) => tiledConvShaders(op, g, p, shape),
     forward: (x, w, g, p) => conv2dTiled(x, w, g.stride, g.pad, p, shape),
     inputGrad: (dy, w, g, p) => conv2dInputGradTiled(dy, w, inShape(g), g.stride, g.pad, p, shape),
@@ -121,13 +125,19 @@ function familyKernel(
   return kernel.applies(op, g, p) ? kernel : null;
 }
 
-/** Without a tuned choice: direct where the channels allow, else stock tfjs (f32) or tiled. */
+/**
+ * Without a tuned choice: direct where the channels allow, else stock tfjs (f32) or tiled. Only
+ * a packed precision with odd channels has no kernel (packed activations have even channels).
+ */
 export function defaultConvKernel(op: ConvOp, g: ConvGeometry, p: ConvPrecision): ConvKernel {
-  return (
+  const kernel =
     familyKernel('direct', op, g, p) ??
     familyKernel(p === 'f32' ? 'tfjs' : 'tiled', op, g, p) ??
-    familyKernel('tiled', op, g, p)!
-  );
+    familyKernel('tiled', op, g, p);
+  if (!kernel) {
+    throw new Error(`no ${p} conv kernel for ${g.inChannels}→${g.outChannels} channels`);
+  }
+  return kernel;
 }
 
 /**

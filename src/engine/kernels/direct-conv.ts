@@ -3,6 +3,7 @@ import type { ConvOp } from '../../autotune/plan';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
 import { backendDevice, runProgram, workgroupGrid, type ShaderSource } from './dispatch';
 import type { Precision } from './gemm-wgsl';
+import { markPacked } from '../packed/registry';
 
 /**
  * Direct convolution kernels for the shapes a ResNet has (NHWC, channels in multiples of 4):
@@ -20,19 +21,45 @@ import type { Precision } from './gemm-wgsl';
  * does the same in f32 with explicit f16 rounding, for adapters without shader-f16.
  */
 
-export type ConvPrecision = 'f32' | Precision;
+/**
+ * 'packed-f16' and 'packed-f32' (issue 13, f16 storage): activations, their gradients and the
+ * weights are packed f16 tensors (two f16 per 32-bit word, channel 2k in the low half; see
+ * engine/packed/registry.ts), which halves the bytes every load and store moves. 'packed-f16'
+ * multiplies in f16 like 'f16' (needs shader-f16); 'packed-f32' multiplies in f32 (core WGSL,
+ * every adapter). Forward and input gradient write packed outputs (rounded to f16, beyond its
+ * range ±Inf); the filter gradient writes f32 (it feeds the f32 master weights): unrounded in
+ * 'packed-f32', rounded to f16 values in 'packed-f16' as 'f16' does.
+ */
+export type PackedPrecision = 'packed-f16' | 'packed-f32';
+export type ConvPrecision = 'f32' | Precision | PackedPrecision;
+
+export const PACKED_PRECISIONS: readonly PackedPrecision[] = ['packed-f16', 'packed-f32'];
+
+export function isPackedPrecision(p: ConvPrecision): p is PackedPrecision {
+  return p === 'packed-f16' || p === 'packed-f32';
+}
 
 /** How one precision loads, multiplies and stores (WGSL snippets); shared with tiled-conv.ts. */
 export interface Flavor {
   header: string;
   /** Scalar type of the loaded values and the weight blocks. */
   T: 'f32' | 'f16';
-  /** vec4<f32> from storage → vec4<T>. */
+  /** Activations and weights are packed f16 words (two channels per u32). */
+  packed: boolean;
+  /** Storage type of 4 consecutive channels: vec4<f32>, or vec2<u32> when packed. */
+  word4: string;
+  /** Storage type of 1 channel (f32), or of a channel pair when packed (u32). */
+  word: string;
+  /** A stored word4 → vec4<f32>. */
+  unpack(e: string): string;
+  /** vec4<f32> → vec4<T>. */
   load(e: string): string;
   /** A vec4<T> block product → the vec4<f32> that is accumulated. */
   product(e: string): string;
-  /** A vec4<f32> sum → the vec4<f32> that is stored. */
+  /** A vec4<f32> sum → the vec4<f32> stored in an f32 output (filter gradients, split partials). */
   store(e: string): string;
+  /** A vec4<f32> sum → the word4 stored in an activation output (packed: rounded and packed). */
+  pack(e: string): string;
 }
 
 /**
@@ -46,26 +73,94 @@ fn round16v(v: vec4<f32>) -> vec4<f32> {
   return select(quantizeToF16(v), inf, abs(v) >= vec4<f32>(65520.0));
 }`;
 
-export function flavorOf(precision: ConvPrecision): Flavor {
-  if (precision === 'f32') {
-    return { header: '', T: 'f32', load: (e) => e, product: (e) => e, store: (e) => e };
-  }
-  if (precision === 'f16') {
+/**
+ * Packed f16 words (core WGSL: no shader-f16 needed). pack2x16float of a value beyond the f16
+ * range is indeterminate, so values are rounded (overflow to ±Inf) by round16v first.
+ */
+const PACKING = /* wgsl */ `
+fn unpack4(w: vec2<u32>) -> vec4<f32> { return vec4<f32>(unpack2x16float(w.x), unpack2x16float(w.y)); }
+fn pack4(v: vec4<f32>) -> vec2<u32> {
+  let r = round16v(v);
+  return vec2<u32>(pack2x16float(r.xy), pack2x16float(r.zw));
+}
+fn unpackAt(w: u32, i: u32) -> f32 { return unpack2x16float(w)[i % 2u]; }`;
+
+const identity = (e: string) => e;
+
+/** The arithmetic of a precision ('f16' or f32) on f32 storage. */
+function arithmetic(precision: ConvPrecision): Flavor {
+  const storage = { packed: false, word4: 'vec4<f32>', word: 'f32', unpack: identity };
+  if (precision === 'f32' || precision === 'packed-f32') {
     return {
+      ...storage,
+      header: '',
+      T: 'f32',
+      load: identity,
+      product: identity,
+      store: identity,
+      pack: identity,
+    };
+  }
+  if (precision === 'f16' || precision === 'packed-f16') {
+    return {
+      ...storage,
       header: `enable f16;\n${ROUND4}`,
       T: 'f16',
       load: (e) => `vec4<f16>(round16v(${e}))`,
       product: (e) => `vec4<f32>(${e})`,
       store: (e) => `round16v(${e})`,
+      pack: (e) => `round16v(${e})`,
     };
   }
   return {
+    ...storage,
     header: ROUND4,
     T: 'f32',
     load: (e) => `round16v(${e})`,
     product: (e) => `round16v(${e})`,
     store: (e) => `round16v(${e})`,
+    pack: (e) => `round16v(${e})`,
   };
+}
+
+/**
+ * f16 storage on top of an arithmetic: loads unpack (the values are f16 already, so the f16
+ * arithmetic converts without rounding), activation outputs round and pack.
+ */
+function packedStorage(f: Flavor): Flavor {
+  const directive = f.T === 'f16' ? 'enable f16;\n' : '';
+  return {
+    ...f,
+    header: `${directive}${ROUND4}${PACKING}`,
+    packed: true,
+    word4: 'vec2<u32>',
+    word: 'u32',
+    unpack: (e) => `unpack4(${e})`,
+    load: (e) => (f.T === 'f16' ? `vec4<f16>(${e})` : e),
+    pack: (e) => `pack4(${e})`,
+  };
+}
+
+export function flavorOf(precision: ConvPrecision): Flavor {
+  const f = arithmetic(precision);
+  return isPackedPrecision(precision) ? packedStorage(f) : f;
+}
+
+/** A stored shape → its logical shape (a packed last axis holds two channels per word). */
+export function logicalShape<S extends readonly number[]>(shape: S, p: ConvPrecision): S {
+  if (!isPackedPrecision(p)) return shape;
+  return shape.map((d, i) => (i === shape.length - 1 ? 2 * d : d)) as unknown as S;
+}
+
+/** A logical activation shape → its stored shape (packed: ceil(C/2) words on the last axis). */
+export function storedShape<S extends readonly number[]>(shape: S, p: ConvPrecision): S {
+  if (!isPackedPrecision(p)) return shape;
+  return shape.map((d, i) => (i === shape.length - 1 ? Math.ceil(d / 2) : d)) as unknown as S;
+}
+
+/** Marks an activation output packed when the precision stores packed (registry.ts's contract). */
+export function markOutput<T extends tf.Tensor>(t: T, p: ConvPrecision): T {
+  return isPackedPrecision(p) ? markPacked(t) : t;
 }
 
 /** Output pixels along the width that one invocation computes (reuses each loaded weight block). */
@@ -105,6 +200,9 @@ function geometryUniforms(g: ConvGeometry): number[] {
 const FLAT_ID = /* wgsl */ `
 fn flatId(gid: vec3<u32>, groups: vec3<u32>) -> u32 { return gid.x + gid.y * groups.x * ${WORKGROUP}u; }`;
 
+/** A stored vec4 of channels → vec4<T>. */
+const read = (f: Flavor, e: string) => f.load(f.unpack(e));
+
 /** y[n, oh, ow, co]: one invocation = PX consecutive ow × 4 output channels. */
 const forwardWgsl = (f: Flavor) => /* wgsl */ `${f.header}
 struct Uniforms {
@@ -112,9 +210,9 @@ ${GEOMETRY_STRUCT}
   BLOCKS_W: u32,
   TOTAL: u32,
 };
-@group(0) @binding(0) var<storage, read_write> y: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> w: array<vec4<f32>>;
+@group(0) @binding(0) var<storage, read_write> y: array<${f.word4}>;
+@group(0) @binding(1) var<storage, read> x: array<${f.word4}>;
+@group(0) @binding(2) var<storage, read> w: array<${f.word4}>;
 @group(0) @binding(3) var<uniform> u: Uniforms;
 const PX: u32 = ${PIXELS_PER_INVOCATION}u;
 const XW: u32 = (PX - 1u) * S + KW;
@@ -141,20 +239,20 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       var xs: array<vec4<${f.T}>, XW>;
       for (var t = 0u; t < XW; t++) {
         let iw = iw0 + i32(t);
-        if (iw >= 0 && iw < i32(u.W)) { xs[t] = ${f.load('x[(xRow + u32(iw)) * u.CI4 + c4]')}; }
+        if (iw >= 0 && iw < i32(u.W)) { xs[t] = ${read(f, 'x[(xRow + u32(iw)) * u.CI4 + c4]')}; }
       }
       for (var kw = 0u; kw < u.KW; kw++) {
         // Columns: the weights of input channels 4·c4 … 4·c4+3, each a vec4 over 4 outputs.
         let wi = ((kh * u.KW + kw) * u.CI4 * 4u + c4 * 4u) * u.CO4 + co4;
-        let m = mat4x4<${f.T}>(${f.load('w[wi]')}, ${f.load('w[wi + u.CO4]')},
-                               ${f.load('w[wi + 2u * u.CO4]')}, ${f.load('w[wi + 3u * u.CO4]')});
+        let m = mat4x4<${f.T}>(${read(f, 'w[wi]')}, ${read(f, 'w[wi + u.CO4]')},
+                               ${read(f, 'w[wi + 2u * u.CO4]')}, ${read(f, 'w[wi + 3u * u.CO4]')});
         for (var p = 0u; p < PX; p++) { acc[p] += ${f.product('m * xs[p * u.S + kw]')}; }
       }
     }
   }
   for (var p = 0u; p < PX; p++) {
     let ow = ow0 + p;
-    if (ow < u.OW) { y[((n * u.OH + oh) * u.OW + ow) * u.CO4 + co4] = ${f.store('acc[p]')}; }
+    if (ow < u.OW) { y[((n * u.OH + oh) * u.OW + ow) * u.CO4 + co4] = ${f.pack('acc[p]')}; }
   }
 }`;
 
@@ -168,9 +266,9 @@ ${GEOMETRY_STRUCT}
   BLOCKS_W: u32,
   TOTAL: u32,
 };
-@group(0) @binding(0) var<storage, read_write> dx: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> dy: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> w: array<vec4<f32>>;
+@group(0) @binding(0) var<storage, read_write> dx: array<${f.word4}>;
+@group(0) @binding(1) var<storage, read> dy: array<${f.word4}>;
+@group(0) @binding(2) var<storage, read> w: array<${f.word4}>;
 @group(0) @binding(3) var<uniform> u: Uniforms;
 const PX: u32 = ${PIXELS_PER_INVOCATION}u;
 ${FLAT_ID}
@@ -197,21 +295,21 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       for (var c4 = 0u; c4 < u.CO4; c4++) {
         // Column j: the weights of input channel 4·ci4 + j over output channels 4·c4 … 4·c4+3.
         let wi = wTap * u.CO4 + c4;
-        let m = mat4x4<${f.T}>(${f.load('w[wi]')}, ${f.load('w[wi + u.CO4]')},
-                               ${f.load('w[wi + 2u * u.CO4]')}, ${f.load('w[wi + 3u * u.CO4]')});
+        let m = mat4x4<${f.T}>(${read(f, 'w[wi]')}, ${read(f, 'w[wi + u.CO4]')},
+                               ${read(f, 'w[wi + 2u * u.CO4]')}, ${read(f, 'w[wi + 3u * u.CO4]')});
         for (var p = 0u; p < PX; p++) {
           let tw = i32(iw0 + p + u.P) - i32(kw);
           if (tw < 0 || u32(tw) % u.S != 0u) { continue; }
           let ow = u32(tw) / u.S;
           if (ow >= u.OW) { continue; }
-          acc[p] += ${f.product(`${f.load('dy[(dyRow + ow) * u.CO4 + c4]')} * m`)};
+          acc[p] += ${f.product(`${read(f, 'dy[(dyRow + ow) * u.CO4 + c4]')} * m`)};
         }
       }
     }
   }
   for (var p = 0u; p < PX; p++) {
     let iw = iw0 + p;
-    if (iw < u.W) { dx[((n * u.H + ih) * u.W + iw) * u.CI4 + ci4] = ${f.store('acc[p]')}; }
+    if (iw < u.W) { dx[((n * u.H + ih) * u.W + iw) * u.CI4 + ci4] = ${f.pack('acc[p]')}; }
   }
 }`;
 
@@ -227,8 +325,8 @@ ${GEOMETRY_STRUCT}
   SPLITS: u32,
 };
 @group(0) @binding(0) var<storage, read_write> partial: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> dy: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> x: array<${f.word4}>;
+@group(0) @binding(2) var<storage, read> dy: array<${f.word4}>;
 @group(0) @binding(3) var<uniform> u: Uniforms;
 
 @compute @workgroup_size(${WORKGROUP})
@@ -253,8 +351,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let ih = i32(oh * u.S + kh) - i32(u.P);
     let iw = i32(ow * u.S + kw) - i32(u.P);
     if (ih >= 0 && iw >= 0 && ih < i32(u.H) && iw < i32(u.W)) {
-      let xv = ${f.load('x[((n * u.H + u32(ih)) * u.W + u32(iw)) * u.CI4 + ci4]')};
-      let g = ${f.load('dy[r * u.CO4 + co4]')};
+      let xv = ${read(f, 'x[((n * u.H + u32(ih)) * u.W + u32(iw)) * u.CI4 + ci4]')};
+      let g = ${read(f, 'dy[r * u.CO4 + co4]')};
       acc += mat4x4<f32>(${f.product('g * xv.x')}, ${f.product('g * xv.y')},
                          ${f.product('g * xv.z')}, ${f.product('g * xv.w')});
     }
@@ -356,7 +454,10 @@ function checkChannels(g: ConvGeometry): void {
   }
 }
 
-/** y = conv2d(x, w) with symmetric zero padding `pad`; x [n, h, w, cin], w [kh, kw, cin, cout]. */
+/**
+ * y = conv2d(x, w) with symmetric zero padding `pad`; x [n, h, w, cin], w [kh, kw, cin, cout]
+ * (packed precisions: x [n, h, w, cin/2], w [kh, kw, cin, cout/2] and y [n, oh, ow, cout/2]).
+ */
 export function conv2dDirect(
   x: tf.Tensor4D,
   w: tf.Tensor4D,
@@ -364,7 +465,12 @@ export function conv2dDirect(
   pad: number,
   precision: ConvPrecision = 'f32',
 ): tf.Tensor4D {
-  const g = convGeometry(x.shape, w.shape, stride, pad);
+  const g = convGeometry(
+    logicalShape(x.shape, precision),
+    logicalShape(w.shape, precision),
+    stride,
+    pad,
+  );
   checkChannels(g);
   const blocksW = Math.ceil(g.outWidth / PIXELS_PER_INVOCATION);
   const total = g.batch * g.outHeight * blocksW * (g.outChannels / 4);
@@ -373,11 +479,14 @@ export function conv2dDirect(
     uniforms: [...geometryUniforms(g), blocksW, total],
     grid: grid(total),
   };
-  const shape = [g.batch, g.outHeight, g.outWidth, g.outChannels];
-  return runProgram(program, [x, w], shape) as tf.Tensor4D;
+  const shape = storedShape([g.batch, g.outHeight, g.outWidth, g.outChannels], precision);
+  return markOutput(runProgram(program, [x, w], shape) as tf.Tensor4D, precision);
 }
 
-/** dL/dx of conv2dDirect given dy = dL/dy [n, oh, ow, cout]. */
+/**
+ * dL/dx of conv2dDirect given dy = dL/dy [n, oh, ow, cout]; `xShape` is logical (packed: the
+ * result holds cin/2 words on its last axis).
+ */
 export function conv2dInputGradDirect(
   dy: tf.Tensor4D,
   w: tf.Tensor4D,
@@ -386,7 +495,7 @@ export function conv2dInputGradDirect(
   pad: number,
   precision: ConvPrecision = 'f32',
 ): tf.Tensor4D {
-  const g = convGeometry(xShape, w.shape, stride, pad);
+  const g = convGeometry(xShape, logicalShape(w.shape, precision), stride, pad);
   checkChannels(g);
   const blocksW = Math.ceil(g.inWidth / PIXELS_PER_INVOCATION);
   const total = g.batch * g.inHeight * blocksW * (g.inChannels / 4);
@@ -395,7 +504,8 @@ export function conv2dInputGradDirect(
     uniforms: [...geometryUniforms(g), blocksW, total],
     grid: grid(total),
   };
-  return runProgram(program, [dy, w], xShape) as tf.Tensor4D;
+  const out = runProgram(program, [dy, w], storedShape(xShape, precision)) as tf.Tensor4D;
+  return markOutput(out, precision);
 }
 
 /** How many row chunks the filter gradient's reduction is cut into. */
@@ -405,7 +515,7 @@ export function filterGradSplits(blocks: number, rows: number): number {
   return Math.max(1, Math.min(byWork, byRows));
 }
 
-/** dL/dw of conv2dDirect given x and dy = dL/dy. */
+/** dL/dw of conv2dDirect given x and dy = dL/dy: always f32 [kh, kw, cin, cout] (`wShape`). */
 export function conv2dFilterGradDirect(
   x: tf.Tensor4D,
   dy: tf.Tensor4D,
@@ -414,7 +524,7 @@ export function conv2dFilterGradDirect(
   pad: number,
   precision: ConvPrecision = 'f32',
 ): tf.Tensor4D {
-  const g = convGeometry(x.shape, wShape, stride, pad);
+  const g = convGeometry(logicalShape(x.shape, precision), wShape, stride, pad);
   checkChannels(g);
   const blocks = g.kernelHeight * g.kernelWidth * (g.inChannels / 4) * (g.outChannels / 4);
   const rows = g.batch * g.outHeight * g.outWidth;

@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ConvOp } from '../../autotune/plan';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
-import { flavorOf, type ConvPrecision, type Flavor } from './direct-conv';
+import {
+  flavorOf,
+  isPackedPrecision,
+  logicalShape,
+  markOutput,
+  storedShape,
+  type ConvPrecision,
+  type Flavor,
+} from './direct-conv';
 import { backendDevice, runProgram, workgroupGrid, type ShaderSource } from './dispatch';
 
 /**
@@ -25,6 +33,13 @@ import { backendDevice, runProgram, workgroupGrid, type ShaderSource } from './d
  * load, beyond its range to ±Inf), each 4-term dot is f16 arithmetic accumulated in f32, outputs
  * are rounded to f16 values; 'emulated' is the same data flow in an f32 shader with explicit
  * rounding. Split-K partials stay unrounded f32 until the sum pass rounds them.
+ *
+ * Packed precisions ('packed-f16', 'packed-f32'; even channel counts): operands are read as f16
+ * words and unpacked as they are staged (a vec4 load becomes a vec2<u32> one: half the bytes;
+ * a scalar load reads the word holding its channel and takes its half), so the tiles and the
+ * arithmetic are those of 'f16' or 'f32'. Forward and input gradient write packed outputs, for
+ * which each invocation owns columns in adjacent pairs (2·(lid.x + p·TX) + 0/1 instead of
+ * lid.x + j·TX) and writes whole words; the filter gradient writes f32 as ever.
  */
 
 export interface TileShape {
@@ -156,6 +171,8 @@ interface Operand {
 interface ConvGemm {
   /** Label part after 'conv2d-tiled': '' (forward), '-dx', '-dw'. */
   tag: string;
+  /** The output is an activation (packed in packed precisions) or a filter gradient (f32). */
+  output: 'activation' | 'weights';
   a: Operand;
   b: Operand;
   /** True when the vec4 loads apply (every vec4 stays within one pixel's channels). */
@@ -183,6 +200,7 @@ const plain = (buffer: string, contiguous: 'k' | 'outer', outer: string, inner: 
 /** Forward: m = (n, oh, ow), n = co, k = (kh, kw, ci); B = w[k·CO + n]. */
 const FORWARD: ConvGemm = {
   tag: '',
+  output: 'activation',
   vec4: (g) => div4(g.inChannels) && div4(g.outChannels),
   a: {
     buffer: 'x',
@@ -206,6 +224,7 @@ const FORWARD: ConvGemm = {
  */
 const INPUT_GRAD: ConvGemm = {
   tag: '-dx',
+  output: 'activation',
   vec4: (g) => div4(g.outChannels),
   a: {
     buffer: 'dy',
@@ -233,6 +252,7 @@ const INPUT_GRAD: ConvGemm = {
 /** Filter gradient: m = (kh, kw, ci), n = co, k = (n, oh, ow); B = dy[k·CO + n]. */
 const FILTER_GRAD: ConvGemm = {
   tag: '-dw',
+  output: 'weights',
   vec4: (g) => div4(g.inChannels) && div4(g.outChannels),
   a: {
     buffer: 'x',
@@ -341,7 +361,7 @@ function operandWgsl(
     var v = vec4<f32>();
     if (o < ${bound} && k < kEnd) {
       let i = index${x}(outer${x}Parts[s], ${inner(0)});
-      if (i >= 0) { v = ${buf}[u32(i) / 4u]; }
+      if (i >= 0) { v = ${f.unpack(`${buf}[u32(i) / 4u]`)}; }
     }`;
     store = vecOuter
       ? // Components to 4 tile rows: 4 scalar workgroup stores, once per slice.
@@ -369,7 +389,7 @@ fn scalar${x}(o: u32, k: u32, kEnd: u32, p: vec3<i32>, q: vec3<i32>) -> f32 {
   if (o >= ${bound} || k >= kEnd) { return 0.0; }
   let i = index${x}(p, q);
   if (i < 0) { return 0.0; }
-  return ${buf}[u32(i)];
+  return ${f.packed ? `unpackAt(${buf}[u32(i) / 2u], u32(i))` : `${buf}[u32(i)]`};
 }`;
   return /* wgsl */ `
 fn outer${x}(o: u32) -> vec3<i32> {${o.outer}
@@ -402,20 +422,66 @@ fn stage${x}(o0: u32, k0: u32, kEnd: u32, flat: u32) {${shared}
 }`;
 }
 
+/**
+ * `col(x, j)`: the tile column of an invocation's j-th register column. Plain: x + j·TX. Paired
+ * (packed outputs): columns in adjacent pairs 2·(x + (j/2)·TX) + j%2, so that an invocation
+ * writes whole f16 words; the 2-row stride of tileB reads costs some 2-way bank conflicts.
+ */
+function columnWgsl(paired: boolean): string {
+  const body = paired ? '2u * (x + (j / 2u) * TX) + j % 2u' : 'x + j * TX';
+  return `\nfn col(x: u32, j: u32) -> u32 { return ${body}; }`;
+}
+
+/** The invocation's stores: f32 elements (rounded unless split-K partials), or packed words. */
+function storeWgsl(paired: boolean, f: Flavor): string {
+  if (paired) {
+    // acc[i·RN4 + j] holds columns col(lid.x, 4j … 4j + 3): the words of the pairs 2j and 2j + 1.
+    // Forward and input gradient never split K; N (channels) is even, so a pair never straddles.
+    return /* wgsl */ `
+  for (var i = 0u; i < RM; i++) {
+    let m = row0 + lid.y + i * TY;
+    if (m >= u.M) { break; }
+    for (var j = 0u; j < RN4; j++) {
+      let words = ${f.pack('acc[i * RN4 + j]')};
+      for (var h = 0u; h < 2u; h++) {
+        let n = col0 + col(lid.x, 4u * j + 2u * h);
+        if (n < u.N) { result[(m * u.N + n) / 2u] = words[h]; }
+      }
+    }
+  }`;
+  }
+  // 'f32' stores as is; the f16 flavors round unless the output is a split-K partial.
+  const rounded = (e: string) => (f.store(e) === e ? e : `select(${e}, ${f.store(e)}, single)`);
+  return /* wgsl */ `
+  // Split-K partials stay unrounded f32 until the sum pass; a single split is the result itself.
+  let single = u.SPLITS == 1u;
+  let base = split * u.M * u.N;
+  for (var i = 0u; i < RM; i++) {
+    let m = row0 + lid.y + i * TY;
+    if (m >= u.M) { break; }
+    for (var j = 0u; j < RN4; j++) {
+      let v = ${rounded('acc[i * RN4 + j]')};
+      for (var c = 0u; c < 4u; c++) {
+        let n = col0 + col(lid.x, 4u * j + c);
+        if (n < u.N) { result[base + m * u.N + n] = v[c]; }
+      }
+    }
+  }`;
+}
+
 function tiledWgsl(gemm: ConvGemm, vec4: boolean, f: Flavor, s: TileShape): string {
   const T = f.T;
   const tx = s.tileN / s.regN;
   const ty = s.tileM / s.regM;
   const rn4 = s.regN / 4;
-  const elem = vec4 ? 'vec4<f32>' : 'f32';
+  const elem = vec4 ? f.word4 : f.word;
   const fields = UNIFORM_FIELDS.map((name) => `  ${name}: u32,`).join('\n');
-  // 'f32' stores as is; the f16 flavors round unless the output is a split-K partial.
-  const rounded = (e: string) => (f.store(e) === e ? e : `select(${e}, ${f.store(e)}, single)`);
+  const paired = f.packed && gemm.output === 'activation';
   return /* wgsl */ `${f.header}
 struct Uniforms {
 ${fields}
 };
-@group(0) @binding(0) var<storage, read_write> result: array<f32>;
+@group(0) @binding(0) var<storage, read_write> result: array<${paired ? 'u32' : 'f32'}>;
 @group(0) @binding(1) var<storage, read> ${gemm.a.buffer}: array<${elem}>;
 @group(0) @binding(2) var<storage, read> ${gemm.b.buffer}: array<${elem}>;
 @group(0) @binding(3) var<uniform> u: Uniforms;
@@ -447,8 +513,9 @@ fn byStride(v: u32) -> u32 {
 ${operandWgsl('A', gemm.a, s.tileM, s, vec4, f)}
 ${operandWgsl('B', gemm.b, s.tileN, s, vec4, f)}
 
-// Invocation (lid.x, lid.y) owns rows lid.y + i·TY and columns lid.x + j·TX: neighbouring
-// invocations read neighbouring tile rows (no bank conflicts with the padded stride) and write
+${columnWgsl(paired)}
+// Invocation (lid.x, lid.y) owns rows lid.y + i·TY and columns col(lid.x, j): neighbouring
+// invocations read neighbouring tile rows (few bank conflicts with the padded stride) and write
 // neighbouring outputs (coalesced stores).
 @compute @workgroup_size(${tx}, ${ty}, 1)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>,
@@ -463,7 +530,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>,
   let col0 = wid.x * TN;
   let kStart = split * u.K_CHUNK;
   let kEnd = min(u.K, kStart + u.K_CHUNK);
-  // acc[i·RN4 + j] holds the columns lid.x + (4j + c)·TX, c = 0…3.
+  // acc[i·RN4 + j] holds the columns col(lid.x, 4j + c), c = 0…3.
   var acc: array<vec4<f32>, ${s.regM * rn4}>;
   prepareA(row0, flat);
   prepareB(col0, flat);
@@ -476,7 +543,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>,
       var a: array<vec4<${T}>, RM>;
       var b: array<vec4<${T}>, RN>;
       for (var i = 0u; i < RM; i++) { a[i] = tileA[(lid.y + i * TY) * KS + q]; }
-      for (var j = 0u; j < RN; j++) { b[j] = tileB[(lid.x + j * TX) * KS + q]; }
+      for (var j = 0u; j < RN; j++) { b[j] = tileB[col(lid.x, j) * KS + q]; }
       for (var i = 0u; i < RM; i++) {
         for (var j = 0u; j < RN4; j++) {
           // vec4 × mat4x4: four 4-term dots, one per column.
@@ -488,20 +555,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>,
     workgroupBarrier();
   }
 
-  // Split-K partials stay unrounded f32 until the sum pass; a single split is the result itself.
-  let single = u.SPLITS == 1u;
-  let base = split * u.M * u.N;
-  for (var i = 0u; i < RM; i++) {
-    let m = row0 + lid.y + i * TY;
-    if (m >= u.M) { break; }
-    for (var j = 0u; j < RN4; j++) {
-      let v = ${rounded('acc[i * RN4 + j]')};
-      for (var c = 0u; c < 4u; c++) {
-        let n = col0 + lid.x + (4u * j + c) * TX;
-        if (n < u.N) { result[base + m * u.N + n] = v[c]; }
-      }
-    }
-  }
+${storeWgsl(paired, f)}
 }
 `;
 }
@@ -542,6 +596,7 @@ function mainShader(
   shape: TileShape,
 ): ShaderSource {
   checkShape(shape);
+  checkPackedChannels(g, precision);
   const gemm = GEMMS[op];
   const vec4 = gemm.vec4(g);
   const loads = vec4 ? 'vec4' : 'scalar';
@@ -585,7 +640,7 @@ function runTiled(
   const { M, N, K } = gemmSize(op, g);
   const { splits, kChunk } = splitsOf(op, g, shape);
   const limits = backendDevice().limits;
-  const bytes = workgroupBytes(shape) / (precision === 'f16' ? 2 : 1);
+  const bytes = workgroupBytes(shape) / (flavorOf(precision).T === 'f16' ? 2 : 1);
   if (bytes > limits.maxComputeWorkgroupStorageSize) {
     throw new Error(`tiled conv: ${shape.id} needs ${bytes} B of workgroup memory`);
   }
@@ -618,7 +673,10 @@ function runTiled(
     OW: g.outWidth,
   });
   const grid: [number, number, number] = [nTiles, groupsY, groupsZ];
-  if (splits === 1) return runProgram({ ...main, uniforms, grid }, inputs, outShape) as tf.Tensor4D;
+  if (splits === 1) {
+    const out = runProgram({ ...main, uniforms, grid }, inputs, outShape) as tf.Tensor4D;
+    return GEMMS[op].output === 'activation' ? markOutput(out, precision) : out;
+  }
   const partial = runProgram({ ...main, uniforms, grid }, inputs, [splits, M * N]);
   const quarter = Math.ceil((M * N) / 4);
   const sum = {
@@ -631,7 +689,10 @@ function runTiled(
   return out as tf.Tensor4D;
 }
 
-/** y = conv2d(x, w) with symmetric zero padding `pad`; x [n, h, w, cin], w [kh, kw, cin, cout]. */
+/**
+ * y = conv2d(x, w) with symmetric zero padding `pad`; x [n, h, w, cin], w [kh, kw, cin, cout]
+ * (packed precisions: x [n, h, w, cin/2], w [kh, kw, cin, cout/2] and y [n, oh, ow, cout/2]).
+ */
 export function conv2dTiled(
   x: tf.Tensor4D,
   w: tf.Tensor4D,
@@ -640,12 +701,17 @@ export function conv2dTiled(
   precision: ConvPrecision = 'f32',
   shape?: TileShape,
 ): tf.Tensor4D {
-  const g = convGeometry(x.shape, w.shape, stride, pad);
-  const out = [g.batch, g.outHeight, g.outWidth, g.outChannels];
+  const g = convGeometry(
+    logicalShape(x.shape, precision),
+    logicalShape(w.shape, precision),
+    stride,
+    pad,
+  );
+  const out = storedShape([g.batch, g.outHeight, g.outWidth, g.outChannels], precision);
   return runTiled('forward', [x, w], g, precision, shape ?? defaultTileShape('forward', g), out);
 }
 
-/** dL/dx of conv2dTiled given dy = dL/dy [n, oh, ow, cout]. */
+/** dL/dx of conv2dTiled given dy = dL/dy [n, oh, ow, cout]; `xShape` is logical, as in direct-conv. */
 export function conv2dInputGradTiled(
   dy: tf.Tensor4D,
   w: tf.Tensor4D,
@@ -655,13 +721,13 @@ export function conv2dInputGradTiled(
   precision: ConvPrecision = 'f32',
   shape?: TileShape,
 ): tf.Tensor4D {
-  const g = convGeometry(xShape, w.shape, stride, pad);
-  checkShapeOf('dy', dy.shape, [g.batch, g.outHeight, g.outWidth, g.outChannels]);
+  const g = convGeometry(xShape, logicalShape(w.shape, precision), stride, pad);
+  checkShapeOf('dy', dy.shape, outputShape(g, precision));
   const s = shape ?? defaultTileShape('inputGrad', g);
-  return runTiled('inputGrad', [dy, w], g, precision, s, [...xShape]);
+  return runTiled('inputGrad', [dy, w], g, precision, s, storedShape([...xShape], precision));
 }
 
-/** dL/dw of conv2dTiled given x and dy = dL/dy. */
+/** dL/dw of conv2dTiled given x and dy = dL/dy: always f32 [kh, kw, cin, cout] (`wShape`). */
 export function conv2dFilterGradTiled(
   x: tf.Tensor4D,
   dy: tf.Tensor4D,
@@ -671,10 +737,27 @@ export function conv2dFilterGradTiled(
   precision: ConvPrecision = 'f32',
   shape?: TileShape,
 ): tf.Tensor4D {
-  const g = convGeometry(x.shape, wShape, stride, pad);
-  checkShapeOf('dy', dy.shape, [g.batch, g.outHeight, g.outWidth, g.outChannels]);
+  const g = convGeometry(logicalShape(x.shape, precision), wShape, stride, pad);
+  checkShapeOf('dy', dy.shape, outputShape(g, precision));
   const s = shape ?? defaultTileShape('filterGrad', g);
   return runTiled('filterGrad', [x, dy], g, precision, s, [...wShape]);
+}
+
+/** The stored shape of y (and dy). */
+const outputShape = (g: ConvGeometry, p: ConvPrecision) =>
+  storedShape([g.batch, g.outHeight, g.outWidth, g.outChannels], p);
+
+/** True when the tiled kernels can run this convolution in `precision` (packed: even channels). */
+export function tiledConvApplies(g: ConvGeometry, precision: ConvPrecision): boolean {
+  return !isPackedPrecision(precision) || (g.inChannels % 2 === 0 && g.outChannels % 2 === 0);
+}
+
+function checkPackedChannels(g: ConvGeometry, precision: ConvPrecision): void {
+  if (!tiledConvApplies(g, precision)) {
+    throw new Error(
+      `tiled conv: packed channels must be even (got ${g.inChannels}→${g.outChannels})`,
+    );
+  }
 }
 
 function checkShapeOf(name: string, got: readonly number[], want: readonly number[]): void {

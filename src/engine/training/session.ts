@@ -11,7 +11,7 @@ import { restoreCheckpoint, takeCheckpoint } from '../checkpoint';
 import type { Checkpoint } from '../../run/events';
 import { createGpuLossScaler, type GpuLossScaler } from '../fp16/loss-scaler';
 import { fp16Ops, f32Ops, type HeavyOps } from '../heavy-ops';
-import { installPackedGradientAccumulation } from '../packed-kernels';
+import { installPackedGradientAccumulation } from '../packed';
 import { createResNetModel, type ResNetModel } from '../model';
 import { createNagOptimizer, type NagOptimizer } from '../optimizer';
 import type { StepContext } from '../step';

@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildResNetSpec } from '../../architecture';
+import { parseTuningCache } from '../../autotune/plan';
+import { initNodeBackend } from '../backend-node';
+import { packedOps } from '../heavy-ops';
+import { CONV_KERNEL_IDS, convKernelById } from '../kernels/conv-registry';
+import { PACKED_PRECISIONS } from '../kernels/direct-conv';
+import { tinyResNetOptions } from '../test-utils';
+import { tuneConvolutions, type TuningCacheStore } from './tuner';
+
+beforeAll(async () => {
+  const info = await initNodeBackend();
+  expect(info.shaderF16).toBe(true);
+});
+
+// The tuner test's network: the RGB stem (padded to 4), 3×3/1, 3×3/2, 1×1/2.
+const OPTIONS = tinyResNetOptions({ input: 16 });
+const SPEC = buildResNetSpec(OPTIONS);
+const ADAPTER = { vendor: 'test', architecture: 'lavapipe', device: '', description: 'llvmpipe' };
+
+function memoryCache(): TuningCacheStore & { saved: string | undefined } {
+  const store = {
+    saved: undefined as string | undefined,
+    load: () => Promise.resolve(store.saved),
+    save: (json: string) => {
+      store.saved = json;
+      return Promise.resolve();
+    },
+  };
+  return store;
+}
+
+describe('the autotuner with packed f16 storage', () => {
+  it('times direct and tiled on packed operands, never tfjs, and caches per precision', async () => {
+    const cache = memoryCache();
+    const keys: string[][] = [];
+    for (const precision of PACKED_PRECISIONS) {
+      const ops = packedOps(precision);
+      const warn = console.warn;
+      const warnings: unknown[] = [];
+      console.warn = (...args: unknown[]) => warnings.push(args);
+      const before = tf.memory().numTensors;
+      const result = await tuneConvolutions({
+        spec: SPEC,
+        input: OPTIONS.input,
+        batch: 4,
+        ops,
+        adapter: ADAPTER,
+        cache,
+      }).finally(() => {
+        console.warn = warn;
+      });
+      // A candidate that threw (wrong operand shapes) would only be warned about and skipped.
+      expect(warnings).toEqual([]);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(result.timer).toBe('gpu timestamps');
+      expect(result.convs.length).toBeGreaterThanOrEqual(12);
+      for (const conv of result.convs) {
+        expect(conv.key.endsWith(` ${precision}`)).toBe(true);
+        expect(conv.candidates.some((c) => c.family === 'tfjs')).toBe(false);
+        expect(conv.candidates.some((c) => c.family === 'tiled')).toBe(true);
+        const chosen = conv.candidates.find((c) => c.id === conv.chosen);
+        expect(Number.isFinite(chosen?.ms)).toBe(true);
+        expect(convKernelById(conv.chosen)?.family).not.toBe('tfjs');
+        expect(ops.kernels!.tuned.get(conv.key)).toBe(conv.chosen);
+      }
+      keys.push(result.convs.map((c) => c.key));
+    }
+    // Both precisions' choices sit side by side in one adapter's table.
+    const stored = parseTuningCache(cache.saved, CONV_KERNEL_IDS).data.adapters;
+    const entries = Object.keys(Object.values(stored)[0]!);
+    for (const k of keys.flat()) expect(entries).toContain(k);
+    expect(new Set(keys.flat()).size).toBe(keys[0]!.length + keys[1]!.length);
+  });
+});
