@@ -294,7 +294,7 @@ export const PARAMS = {
   fp16: bool({
     label: 'FP16 (mixed precision)',
     group: 'efficient',
-    help: 'Paper §3.2: convolutions and the FC layer run in f16 (forward and backward) on f32 master weights; BN, softmax and the loss stay f32; dynamic loss scaling skips updates whose gradients overflow.',
+    help: 'Paper §3.2: activations, their gradients and the weights’ working copies are stored as f16 (half the memory); convolutions and the FC layer compute in f16 where the GPU has shader-f16, else in f32; master weights, BN statistics, softmax and the loss stay f32; dynamic loss scaling skips updates whose gradients overflow.',
     default: false,
   }),
   tweak_b: bool({
