@@ -10,6 +10,15 @@ test('the pre-flight memory estimate follows the batch size', async ({ page }) =
   await page.getByLabel('Batch size', { exact: true }).fill('128');
   await expect(memory).toContainText('at batch 128');
   expect(await memory.textContent()).not.toBe(before);
+  // FP16 stores activations as f16: half their bytes.
+  const megabytes = (text: string | null, what: string) =>
+    Number(new RegExp(`([\\d.]+) MB of ${what} activations`).exec(text ?? '')?.[1]);
+  const f32 = megabytes(await memory.textContent(), 'f32');
+  await page.getByLabel('FP16 (mixed precision)', { exact: true }).check();
+  await expect(memory).toContainText('f16 activations at batch 128');
+  const f16 = megabytes(await memory.textContent(), 'f16');
+  expect(f16).toBeGreaterThan(0);
+  expect(f16).toBeLessThan(0.6 * f32);
 });
 
 test('a network too large for the GPU buffer limit is refused before training', async ({
