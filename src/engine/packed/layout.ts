@@ -14,8 +14,10 @@
  *   pack2x16float / unpack2x16float, no 'shader-f16'); arithmetic is f32, and statistics and
  *   reductions stay f32. Half the bytes of f32 storage: the win of bandwidth-bound ops.
  * - Rounding f32 → f16 is to nearest even; |v| ≥ 65520 gives ±Inf and NaN stays NaN (0x7e00),
- *   explicitly, because WGSL leaves pack2x16float of out-of-range values indeterminate; f16
- *   subnormals are kept, ±0 keeps its sign.
+ *   explicitly, because WGSL leaves pack2x16float of out-of-range values indeterminate; ±0 keeps
+ *   its sign. f16 subnormals (|v| < 2⁻¹⁴) are kept on lavapipe (the tests check the words), but
+ *   WGSL lets an implementation flush them to ±0 on pack or unpack: gradients that small need
+ *   the loss scale (optimizer.ts), as with any f16 storage.
  * - Every function that returns a packed tensor marks it (registry.ts, keyed by dataId; reshapes
  *   and clones share the mark). Nothing outside the engine sees packed data: checkpoints, exports,
  *   predictions and evaluation read f32 (unpackChannels / fromPacked).
