@@ -1,7 +1,7 @@
 /**
  * The packed f16 storage layout (FP16 storage, paper §3.2): the ONE place that states it. The
- * kernels of wt-f16-ops (element-wise, BN, pools), the packed convolutions and the engine all
- * follow it.
+ * packed kernels of this folder (conversions, element-wise, BN, pools), the packed convolutions
+ * and the engine all follow it.
  *
  * - A packed tensor is a tfjs tf.Tensor of dtype 'float32' whose LAST axis holds ⌈C/2⌉ 32-bit
  *   words; word k = pack2x16float(v[2k], v[2k+1]): channel 2k in the low half, 2k+1 in the high
@@ -26,7 +26,11 @@
  *   block input feeds path A and the shortcut) through the 'Add' kernel: accumulate.ts
  *   re-registers 'Add' so that two packed inputs get a packed add. Only Add is intercepted; any
  *   other tfjs op on a packed tensor (tf.add by the caller included, mixed packed + f32 Add too)
- *   is a bug. Gradients of packed tensors are packed, of f32 tensors f32.
+ *   is a bug. Reshapes and clones are fine (they share the data and its mark). Gradients of
+ *   packed tensors are packed, of f32 tensors f32; every packed op is a single-output customGrad,
+ *   so the tape never sums a packed gradient with the f32 zeros it makes for unused outputs.
+ * - The 0 bits of an f32 zero are two +0 halves: tf.zeros of a packed shape is packed zeros
+ *   (mark it).
  */
 
 /** Words on the last axis of a packed tensor of `channels` channels. */
