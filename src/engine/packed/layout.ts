@@ -24,11 +24,11 @@
  * - tfjs must never compute on packed data, which it takes for floats. The one place tfjs itself
  *   does is the tape summing the gradients of a tensor with several consumers (every residual
  *   block input feeds path A and the shortcut) through the 'Add' kernel: accumulate.ts
- *   re-registers 'Add' so that two packed inputs get a packed add. Only Add is intercepted; any
- *   other tfjs op on a packed tensor (tf.add by the caller included, mixed packed + f32 Add too)
- *   is a bug. Reshapes and clones are fine (they share the data and its mark). Gradients of
- *   packed tensors are packed, of f32 tensors f32; every packed op is a single-output customGrad,
- *   so the tape never sums a packed gradient with the f32 zeros it makes for unused outputs.
+ *   re-registers 'Add' so that two packed inputs get a packed add (a packed + f32 Add throws).
+ *   Only Add is intercepted; any other tfjs op on a packed tensor is a bug. Clones, and reshapes
+ *   that keep the last axis, are fine (they share the data and its mark). Gradients of packed
+ *   tensors are packed, of f32 tensors f32; every packed op is a single-output customGrad, so
+ *   the tape never sums a packed gradient with the f32 zeros it makes for unused outputs.
  * - The 0 bits of an f32 zero are two +0 halves: tf.zeros of a packed shape is packed zeros
  *   (mark it).
  */
