@@ -6,7 +6,7 @@ import { randomValues } from '../kernels/reference';
 import { installPackedGradientAccumulation } from './accumulate';
 import { batchNormTrainPacked } from './batch-norm';
 import { roundedF16 } from './f16-reference';
-import { residualReluPacked } from './elementwise';
+import { addPacked, residualReluPacked } from './elementwise';
 import { fromPacked, packChannels, toPacked, unpackChannels } from './pack';
 import { globalAvgPoolPacked } from './pooling';
 import { isPacked } from './registry';
@@ -214,5 +214,32 @@ describe('packed residual relu(a + b)', () => {
     tf.dispose([y, yu, da!, db!]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([ap, bp, r]);
+  });
+});
+
+describe('packed residual: dispatches and shapes', () => {
+  it('takes one dispatch forward and one backward', () => {
+    const a = packChannels(tf.randomNormal([2, 4, 4, 8]));
+    const b = packChannels(tf.randomNormal([2, 4, 4, 8]));
+    const forward = countDispatches()!;
+    tf.dispose(residualReluPacked(a, b));
+    expect(forward.stop()).toBe(1);
+    const total = countDispatches()!;
+    const grads = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(residualReluPacked(x, y)))([
+      a,
+      b,
+    ]);
+    const count = total.stop();
+    tf.dispose([...grads, a, b]);
+    // forward 1 + sum + its gradient fill + backward 1 (the second gradient is a clone)
+    expect(count).toBeLessThanOrEqual(4);
+  });
+
+  it('refuses tensors of different shapes', () => {
+    const a = packChannels(tf.zeros([2, 4]));
+    const b = packChannels(tf.zeros([2, 6]));
+    expect(() => residualReluPacked(a, b)).toThrow(/shapes differ/);
+    expect(() => addPacked(a, b)).toThrow(/shapes differ/);
+    tf.dispose([a, b]);
   });
 });

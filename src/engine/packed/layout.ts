@@ -1,7 +1,7 @@
 /**
  * The packed f16 storage layout (FP16 storage, paper §3.2): the ONE place that states it. The
- * kernels of wt-f16-ops (element-wise, BN, pools), the packed convolutions and the engine all
- * follow it.
+ * packed kernels of this folder (conversions, element-wise, BN, pools), the packed convolutions
+ * and the engine all follow it.
  *
  * - A packed tensor is a tfjs tf.Tensor of dtype 'float32' whose LAST axis holds ⌈C/2⌉ 32-bit
  *   words; word k = pack2x16float(v[2k], v[2k+1]): channel 2k in the low half, 2k+1 in the high
@@ -14,17 +14,23 @@
  *   pack2x16float / unpack2x16float, no 'shader-f16'); arithmetic is f32, and statistics and
  *   reductions stay f32. Half the bytes of f32 storage: the win of bandwidth-bound ops.
  * - Rounding f32 → f16 is to nearest even; |v| ≥ 65520 gives ±Inf and NaN stays NaN (0x7e00),
- *   explicitly, because WGSL leaves pack2x16float of out-of-range values indeterminate; f16
- *   subnormals are kept, ±0 keeps its sign.
+ *   explicitly, because WGSL leaves pack2x16float of out-of-range values indeterminate; ±0 keeps
+ *   its sign. f16 subnormals (|v| < 2⁻¹⁴) are kept on lavapipe (the tests check the words), but
+ *   WGSL lets an implementation flush them to ±0 on pack or unpack: gradients that small need
+ *   the loss scale (optimizer.ts), as with any f16 storage.
  * - Every function that returns a packed tensor marks it (registry.ts, keyed by dataId; reshapes
  *   and clones share the mark). Nothing outside the engine sees packed data: checkpoints, exports,
  *   predictions and evaluation read f32 (unpackChannels / fromPacked).
  * - tfjs must never compute on packed data, which it takes for floats. The one place tfjs itself
  *   does is the tape summing the gradients of a tensor with several consumers (every residual
  *   block input feeds path A and the shortcut) through the 'Add' kernel: accumulate.ts
- *   re-registers 'Add' so that two packed inputs get a packed add. Only Add is intercepted; any
- *   other tfjs op on a packed tensor (tf.add by the caller included, mixed packed + f32 Add too)
- *   is a bug. Gradients of packed tensors are packed, of f32 tensors f32.
+ *   re-registers 'Add' so that two packed inputs get a packed add (a packed + f32 Add throws).
+ *   Only Add is intercepted; any other tfjs op on a packed tensor is a bug. Clones, and reshapes
+ *   that keep the last axis, are fine (they share the data and its mark). Gradients of packed
+ *   tensors are packed, of f32 tensors f32; every packed op is a single-output customGrad, so
+ *   the tape never sums a packed gradient with the f32 zeros it makes for unused outputs.
+ * - The 0 bits of an f32 zero are two +0 halves: tf.zeros of a packed shape is packed zeros
+ *   (mark it).
  */
 
 /** Words on the last axis of a packed tensor of `channels` channels. */

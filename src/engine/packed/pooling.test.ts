@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { countDispatches } from '../benchmark/dispatch-counter';
 import { initNodeBackend } from '../backend-node';
 import { randomValues } from '../kernels/reference';
 import { avgPool2x2Ceil } from '../pooling';
@@ -207,5 +208,35 @@ describe('packed 3×3 max pool, stride 2, padding 1', () => {
     const xv = Float32Array.from(randomValues(77, 120), (v) => Math.round(v * 2) / 2);
     const [h, w] = [5, 6];
     await check('max ties', shape, outOf(h, w), windowsOf(h, w), 'max', maxPool3x3s2Packed, xv);
+  });
+});
+
+describe('packed pools: one dispatch forward and one backward each', () => {
+  const ops: [string, (p: tf.Tensor4D) => tf.Tensor][] = [
+    ['global average', (p) => globalAvgPoolPacked(p, 6)],
+    ['2×2 average', avgPool2x2CeilPacked],
+    ['3×3 max', maxPool3x3s2Packed],
+  ];
+  for (const [name, op] of ops) {
+    it(name, () => {
+      const xp = packChannels(tf.randomNormal([2, 5, 5, 6])) as tf.Tensor4D;
+      const forward = countDispatches()!;
+      tf.dispose(op(xp));
+      expect(forward.stop()).toBe(1);
+      const total = countDispatches()!;
+      const [dx] = tf.grads((xx: tf.Tensor) => tf.sum(op(xx as tf.Tensor4D)))([xp]);
+      const count = total.stop();
+      tf.dispose([dx!, xp]);
+      // forward 1 + sum + its gradient fill + backward 1
+      expect(count).toBeLessThanOrEqual(4);
+    });
+  }
+
+  it('refuses a tensor that is not [N, H, W, C/2]', () => {
+    const p = packChannels(tf.zeros([4, 6]));
+    expect(() => globalAvgPoolPacked(p as tf.Tensor4D, 6)).toThrow(/\[N, H, W, C\/2\]/);
+    const q = packChannels(tf.zeros([1, 2, 2, 6])) as tf.Tensor4D;
+    expect(() => globalAvgPoolPacked(q, 4)).toThrow(/3 words/);
+    tf.dispose([p, q]);
   });
 });
