@@ -17,7 +17,7 @@ import {
   randomValues,
   type Reference,
 } from './reference';
-import { TILE_SHAPES } from './tiled-conv';
+import { defaultTileShape, TILE_SHAPES, tiledConvShaders } from './tiled-conv';
 
 beforeAll(async () => {
   const info = await initNodeBackend();
@@ -163,6 +163,20 @@ describe('packed convolution kernels against float64 references', () => {
   );
   it.each(tiledRuns)('$id, $p: the whole sweep', async ({ id, p }) => {
     for (const c of CASES) await checkCase(convKernelById(id)!, c, p);
+  });
+});
+
+describe('packed tiled loads', () => {
+  it('channels that are not multiples of 4 load word pairs where k is contiguous', () => {
+    const g = fixtureOf(CASES[9]!).g; // 6 → 10
+    for (const op of ['forward', 'inputGrad'] as const) {
+      const [main] = tiledConvShaders(op, g, 'packed-f32', defaultTileShape(op, g));
+      expect(main!.label).toMatch(/-pairs-packed-f32$/);
+      expect(main!.code).toContain('fn pairA(');
+      expect(main!.code).toContain('var<storage, read_write> result: array<u32>;');
+    }
+    const [dw] = tiledConvShaders('filterGrad', g, 'packed-f16', TILE_SHAPES[0]!);
+    expect(dw!.code).toContain('var<storage, read_write> result: array<f32>;');
   });
 });
 

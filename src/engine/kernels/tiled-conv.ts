@@ -36,7 +36,8 @@ import { backendDevice, runProgram, workgroupGrid, type ShaderSource } from './d
  *
  * Packed precisions ('packed-f16', 'packed-f32'; even channel counts): operands are read as f16
  * words and unpacked as they are staged (a vec4 load becomes a vec2<u32> one: half the bytes;
- * a scalar load reads the word holding its channel and takes its half), so the tiles and the
+ * with channels that are not multiples of 4, operands contiguous in k load one word per channel
+ * pair, the others read the word holding each channel and take its half), so the tiles and the
  * arithmetic are those of 'f16' or 'f32'. Forward and input gradient write packed outputs, for
  * which each invocation owns columns in adjacent pairs (2·(lid.x + p·TX) + 0/1 instead of
  * lid.x + j·TX) and writes whole words; the filter gradient writes f32 as ever.
@@ -349,7 +350,11 @@ function operandWgsl(
   // In k order every slot of an invocation has the same k (THREADS is a multiple of KQ): its
   // inner parts are computed once per slice.
   const kOffset = kOrder ? `(flat % KQ) * 4u` : '';
-  const inners = vec4 ? [''] : ['', ' + 1u', ' + 2u', ' + 3u'];
+  // Packed scalar loads in k order read word pairs: k even and k + 1 are channels 2c, 2c + 1 of
+  // one pixel (channels, K and kEnd are even), i.e. one word. Half the index computations and
+  // loads of four scalar ones.
+  const pairs = f.packed && kOrder && !vec4;
+  const inners = vec4 ? [''] : pairs ? ['', ' + 2u'] : ['', ' + 1u', ' + 2u', ' + 3u'];
   const shared = kOrder
     ? inners.map((d, j) => `\n  let q${j} = inner${x}(k0 + ${kOffset}${d});`).join('')
     : '';
@@ -375,16 +380,23 @@ function operandWgsl(
       : /* wgsl */ `${read}
     tile${x}[r * KS + kk / 4u] = ${f.load('v')};`;
   } else {
-    const loads = inners.map(
-      (d, j) => `scalar${x}(o, k${d}, kEnd, outer${x}Parts[s], ${inner(j)})`,
-    );
+    const fn = pairs ? 'pair' : 'scalar';
+    const loads = inners.map((d, j) => `${fn}${x}(o, k${d}, kEnd, outer${x}Parts[s], ${inner(j)})`);
     store = /* wgsl */ `
     let v = vec4<f32>(${loads.join(',\n                      ')});
     tile${x}[r * KS + kk / 4u] = ${f.load('v')};`;
   }
   const scalarFn = vec4
     ? ''
-    : /* wgsl */ `
+    : pairs
+      ? /* wgsl */ `
+fn pair${x}(o: u32, k: u32, kEnd: u32, p: vec3<i32>, q: vec3<i32>) -> vec2<f32> {
+  if (o >= ${bound} || k >= kEnd) { return vec2<f32>(); }
+  let i = index${x}(p, q);
+  if (i < 0) { return vec2<f32>(); }
+  return unpack2x16float(${buf}[u32(i) / 2u]);
+}`
+      : /* wgsl */ `
 fn scalar${x}(o: u32, k: u32, kEnd: u32, p: vec3<i32>, q: vec3<i32>) -> f32 {
   if (o >= ${bound} || k >= kEnd) { return 0.0; }
   let i = index${x}(p, q);
@@ -599,7 +611,7 @@ function mainShader(
   checkPackedChannels(g, precision);
   const gemm = GEMMS[op];
   const vec4 = gemm.vec4(g);
-  const loads = vec4 ? 'vec4' : 'scalar';
+  const loads = vec4 ? 'vec4' : isPackedPrecision(precision) ? 'pairs' : 'scalar';
   return {
     code: tiledWgsl(gemm, vec4, flavorOf(precision), shape),
     label: `conv2d-tiled${gemm.tag}-${shape.tileM}x${shape.tileN}-${loads}-${precision}`,
