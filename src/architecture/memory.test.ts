@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bufferLimitProblem, estimateTrainingMemory } from './memory';
+import { parseQuery } from '../config';
+import { bufferLimitProblem, estimateTrainingMemory, trainingMemoryOf } from './memory';
 import type { ArchitectureSummary } from './summary';
 
 const tiny: ArchitectureSummary = {
@@ -37,6 +38,16 @@ describe('training memory estimate', () => {
     const limit = 600;
     expect(bufferLimitProblem(estimateTrainingMemory(tiny, 2, 4, 'f32'), limit)).not.toBeNull();
     expect(bufferLimitProblem(estimateTrainingMemory(tiny, 2, 4, 'f16'), limit)).toBeNull();
+  });
+
+  it('counts FP16 activations as f16 only where every channel count is even (packable)', () => {
+    const activations = (query: string) =>
+      trainingMemoryOf(parseQuery(query).config)!.activationBytes;
+    // width 1/16: 4, 8, 16, 32 channels; width 0.1: 6, 13, 26, 51 (13 is odd: f32 storage)
+    const even = 'model=resnet18&width=0.0625&batch=64';
+    expect(activations(`${even}&fp16=1`)).toBeLessThan(0.6 * activations(even));
+    const odd = 'model=resnet18&width=0.1&batch=64';
+    expect(activations(`${odd}&fp16=1`)).toBe(activations(odd));
   });
 
   it('names the buffer-limit problem with the figures and a suggestion', () => {

@@ -1,6 +1,11 @@
 import { classCount } from '../config/consistency';
 import type { ExperimentConfig } from '../config/params';
-import { buildResNetSpec, resnetOptionsFromConfig } from './resnet-spec';
+import {
+  allConvBns,
+  buildResNetSpec,
+  resnetOptionsFromConfig,
+  type ResNetSpec,
+} from './resnet-spec';
 import { summarizeResNet, type ArchitectureSummary } from './summary';
 
 /**
@@ -13,7 +18,7 @@ import { summarizeResNet, type ArchitectureSummary } from './summary';
  * packed layout, src/engine/packed/layout.ts): the saved activations take half the bytes, and
  * each parameter gains its f16 copy (2 bytes) next to the f32 master weight, gradient and
  * momentum. The input batch (raw and preprocessed) stays f32. So a model too big in f32 may fit
- * in FP16.
+ * in FP16. (A network with an odd channel count keeps f32 storage in FP16: packedStorageFits.)
  */
 
 const BYTES_PER_FLOAT = 4;
@@ -34,13 +39,27 @@ export interface MemoryEstimate {
 }
 
 /** How a run stores activations and gradients: f32, or FP16's packed f16. */
-export type ActivationStorage = 'f32' | 'f16';
+export type StoredActivations = 'f32' | 'f16';
+
+/**
+ * Whether every activation of `spec` can be stored packed, two f16 channels per 32-bit word: every
+ * conv output has an even channel count (the RGB input is zero-padded to 4 before packing). The
+ * engine's FP16 runs keep f32 storage otherwise.
+ */
+export function packedStorageFits(spec: ResNetSpec): boolean {
+  return allConvBns(spec).every(({ conv }) => conv.outChannels % 2 === 0);
+}
+
+/** How a run of `config` (whose network is `spec`) stores its activations. */
+export function storedActivationsOf(config: ExperimentConfig, spec: ResNetSpec): StoredActivations {
+  return config.fp16 && packedStorageFits(spec) ? 'f16' : 'f32';
+}
 
 export function estimateTrainingMemory(
   summary: ArchitectureSummary,
   batch: number,
   input: number,
-  storage: ActivationStorage = 'f32',
+  storage: StoredActivations = 'f32',
 ): MemoryEstimate {
   const bytesPerActivation = storage === 'f16' ? BYTES_PER_HALF : BYTES_PER_FLOAT;
   const f16Copy = storage === 'f16' ? BYTES_PER_HALF : 0;
@@ -81,12 +100,11 @@ export function bufferLimitProblem(
 export function trainingMemoryOf(config: ExperimentConfig): MemoryEstimate | null {
   try {
     const spec = buildResNetSpec(resnetOptionsFromConfig(config, classCount(config)));
-    const storage = config.fp16 ? 'f16' : 'f32';
     return estimateTrainingMemory(
       summarizeResNet(spec, config.input),
       config.batch,
       config.input,
-      storage,
+      storedActivationsOf(config, spec),
     );
   } catch {
     return null;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { allConvBns, type ResNetSpec } from '../architecture';
+import { packedStorageFits, type ResNetSpec } from '../architecture';
 import { CONV_OPS, type ConvOp, type KernelSetting } from '../autotune/plan';
 import { convGeometry, type ConvGeometry } from './kernels/conv-geometry';
 import { chooseConvKernel, type ConvKernel } from './kernels/conv-registry';
@@ -15,7 +15,8 @@ import type { Precision } from './kernels/gemm-wgsl';
 import { packChannels } from './packed';
 
 /**
- * The two heavy ops of the ResNet, swappable: f32 or §3.2's f16, each convolution op (forward,
+ * The two heavy ops of the ResNet, swappable: f32, §3.2's f16 on f32 storage, or FP16's packed f16
+ * storage (packedOps, with f16 or f32 arithmetic), each convolution op (forward,
  * input gradient, filter gradient) run by the kernel that `kernels` chooses for its exact shape
  * (kernels/conv-registry.ts: direct, tiled or stock tfjs; tuned per adapter by
  * engine/autotune). Both are wired in with tf.customGrad so that the backward pass runs our
@@ -319,14 +320,6 @@ export function packedOps(
     kernels,
     f32Storage,
   };
-}
-
-/**
- * Whether every activation of `spec` can be stored packed: two channels per word, so every conv
- * output has an even channel count (the RGB input is padded to 4).
- */
-export function packedStorageFits(spec: ResNetSpec): boolean {
-  return allConvBns(spec).every(({ conv }) => conv.outChannels % 2 === 0);
 }
 
 /**

@@ -20,7 +20,6 @@ import {
   f32Ops,
   fp16Ops,
   packedOps,
-  packedStorageFits,
   type HeavyOps,
   type PackedPrecision,
 } from '../heavy-ops';
@@ -29,7 +28,7 @@ import { softCrossEntropy } from '../loss';
 import { createNagOptimizer } from '../optimizer';
 import { installPackedGradientAccumulation } from '../packed';
 import { trackPeakGpuBytes } from '../benchmark/peak-memory';
-import { buildResNetSpec } from '../../architecture';
+import { buildResNetSpec, packedStorageFits } from '../../architecture';
 
 beforeAll(async () => {
   const info = await initNodeBackend();

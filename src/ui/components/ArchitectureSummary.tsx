@@ -4,7 +4,9 @@ import {
   estimateTrainingMemory,
   buildResNetSpec,
   resnetOptionsFromConfig,
+  storedActivationsOf,
   summarizeResNet,
+  type StoredActivations,
   type ArchitectureSummary as Summary,
 } from '../../architecture';
 import { classCount, type ExperimentConfig } from '../../config';
@@ -13,15 +15,17 @@ import { errorMessage } from '../../errors';
 
 function summarize(config: ExperimentConfig): {
   summary: Summary | null;
+  stored: StoredActivations;
   classes: number;
   error: string | null;
 } {
   const classes = config.classes > 0 ? config.classes : classCount(config);
   try {
     const spec = buildResNetSpec(resnetOptionsFromConfig(config, classes));
-    return { summary: summarizeResNet(spec, config.input), classes, error: null };
+    const stored = storedActivationsOf(config, spec);
+    return { summary: summarizeResNet(spec, config.input), stored, classes, error: null };
   } catch (err) {
-    return { summary: null, classes, error: errorMessage(err) };
+    return { summary: null, stored: 'f32', classes, error: errorMessage(err) };
   }
 }
 
@@ -29,22 +33,22 @@ function megabytes(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MB`;
 }
 
-function memoryLine(config: ExperimentConfig, summary: Summary): string {
-  const storage = config.fp16 ? 'f16' : 'f32';
-  const memory = estimateTrainingMemory(summary, config.batch, config.input, storage);
-  const weights = config.fp16
-    ? 'for weights (f32 and their f16 copies), gradients and momentum'
-    : 'for weights, gradients and momentum';
+function memoryLine(config: ExperimentConfig, summary: Summary, stored: StoredActivations): string {
+  const memory = estimateTrainingMemory(summary, config.batch, config.input, stored);
+  const weights =
+    stored === 'f16'
+      ? 'for weights (f32 and their f16 copies), gradients and momentum'
+      : 'for weights, gradients and momentum';
   return (
     `Training needs ≈ ${megabytes(memory.totalBytes)} of GPU memory: ` +
     `${megabytes(memory.parameterBytes)} ${weights}, ` +
-    `${megabytes(memory.activationBytes)} of ${storage} activations at batch ${config.batch}.`
+    `${megabytes(memory.activationBytes)} of ${stored} activations at batch ${config.batch}.`
   );
 }
 
 /** Parameters and multiply-adds of the configured network, with a per-layer table. */
 export function ArchitectureSummary({ config }: { config: ExperimentConfig }) {
-  const { summary, classes, error } = useMemo(() => summarize(config), [config]);
+  const { summary, stored, classes, error } = useMemo(() => summarize(config), [config]);
   if (!summary) {
     return (
       <div className="arch-summary" role="alert">
@@ -60,7 +64,7 @@ export function ArchitectureSummary({ config }: { config: ExperimentConfig }) {
         {config.input}×{config.input}
       </p>
       <p className="arch-sub" data-testid="arch-memory">
-        {memoryLine(config, summary)}
+        {memoryLine(config, summary, stored)}
       </p>
       <p className="arch-sub">
         {config.model} ({blockKindOf(config.model)} blocks), {classes} classes
