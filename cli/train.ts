@@ -7,7 +7,12 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildResNetSpec, resnetOptionsFromConfig, summarizeResNet } from '../src/architecture';
+import {
+  buildResNetSpec,
+  configPackable,
+  resnetOptionsFromConfig,
+  summarizeResNet,
+} from '../src/architecture';
 import { classCount, parseQuery, type ExperimentConfig } from '../src/config';
 import { generateSyntheticDataset } from '../src/data/synthetic';
 import type { ImageDataset } from '../src/data/dataset';
@@ -237,7 +242,8 @@ async function prepare(
     `backend: ${backend.backend} on ${backend.adapter} (shader-f16: ${backend.shaderF16})`,
   );
   if (config.fp16 || others.some((c) => c?.fp16)) {
-    console.log(`fp16: ${fp16ModeNote(backend.adapter, backend.shaderF16)}`);
+    const packable = configPackable([config, ...others].find((c) => c?.fp16) ?? config);
+    console.log(`fp16: ${fp16ModeNote(backend.adapter, backend.shaderF16, packable)}`);
   }
 
   // One dataset for teacher and student: the main query's seed and sizes, or --data.

@@ -50,6 +50,15 @@ export function packedStorageFits(spec: ResNetSpec): boolean {
   return allConvBns(spec).every(({ conv }) => conv.outChannels % 2 === 0);
 }
 
+/** packedStorageFits for `config`'s network (true when the architecture is not valid). */
+export function configPackable(config: ExperimentConfig): boolean {
+  try {
+    return packedStorageFits(buildResNetSpec(resnetOptionsFromConfig(config, classCount(config))));
+  } catch {
+    return true;
+  }
+}
+
 /** How a run of `config` (whose network is `spec`) stores its activations. */
 export function storedActivationsOf(config: ExperimentConfig, spec: ResNetSpec): StoredActivations {
   return config.fp16 && packedStorageFits(spec) ? 'f16' : 'f32';

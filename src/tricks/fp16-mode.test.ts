@@ -10,4 +10,13 @@ describe('FP16 mode note', () => {
       'f16 storage with f32 arithmetic (SwiftShader has no shader-f16)',
     );
   });
+
+  it('names f32 storage for a network with an odd channel count', () => {
+    expect(fp16Mode(true, false)).toBe('f32-storage');
+    expect(fp16ModeNote('lavapipe', true, false)).toBe(
+      'f16 arithmetic on lavapipe, f32 storage: this network has an odd channel count, and f16 storage packs two per word',
+    );
+    expect(fp16Mode(false, false)).toBe('emulated');
+    expect(fp16ModeNote('SwiftShader', false, false)).toMatch(/^f16 rounding in f32 arithmetic/);
+  });
 });

@@ -1,4 +1,5 @@
-import { blockKindOf } from '../../architecture';
+import { useMemo } from 'react';
+import { blockKindOf, configPackable } from '../../architecture';
 import { classCount, type ExperimentConfig, type ModelName } from '../../config';
 import type { BackendInfo } from '../../run/events';
 import {
@@ -37,8 +38,15 @@ export function SmoothingNote({ config }: { config: ExperimentConfig }) {
   );
 }
 
-/** What the FP16 toggle really does on this machine (paper §3.2). */
-export function Fp16Note({ backend }: { backend: BackendInfo | null }) {
+/** What the FP16 toggle really does on this machine, for this network (paper §3.2). */
+export function Fp16Note({
+  backend,
+  config,
+}: {
+  backend: BackendInfo | null;
+  config: ExperimentConfig;
+}) {
+  const packable = useMemo(() => configPackable(config), [config]);
   let mode: 'pending' | Fp16Mode | 'unavailable';
   let text: string;
   if (!backend) {
@@ -48,8 +56,8 @@ export function Fp16Note({ backend }: { backend: BackendInfo | null }) {
     mode = 'unavailable';
     text = `unavailable: FP16 needs WebGPU, this browser trains on ${backend.backend}.`;
   } else {
-    mode = fp16Mode(backend.shaderF16);
-    text = fp16ModeNote(backend.adapter, backend.shaderF16);
+    mode = fp16Mode(backend.shaderF16, packable);
+    text = fp16ModeNote(backend.adapter, backend.shaderF16, packable);
   }
   return (
     <p className="param-note" role="note" data-testid="fp16-note" data-mode={mode}>

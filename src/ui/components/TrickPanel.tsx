@@ -49,7 +49,7 @@ export function TrickPanel({
   const noteFor = (key: ParamKey): ReactNode => {
     if (key === 'tweak_b') return <ResNetBNote model={config.model} />;
     if (key === 'label_smoothing') return <SmoothingNote config={config} />;
-    if (key === 'fp16') return <Fp16Note backend={backend} />;
+    if (key === 'fp16') return <Fp16Note backend={backend} config={config} />;
     return null;
   };
   return (
