@@ -137,7 +137,9 @@ function padChannels(x: tf.Tensor4D, channels: number): tf.Tensor4D {
 
 /** Builds the variables; Xavier values are drawn on the CPU from `rng`, so a seed reproduces them. */
 /**
- * `ops` runs the convolutions and the FC layer (our f32 or f16 kernels, see heavy-ops.ts);
+ * `ops` runs the convolutions and the FC layer (our f32 or f16 kernels, see heavy-ops.ts); with
+ * FP16's packed storage a training forward keeps its activations packed (PACKED_PATH) while
+ * evaluation and prediction run `ops.f32Storage` on f32 tensors;
  * `fusedBatchNorm` (on WebGPU) runs training-mode BN+ReLU and every block's relu(a + b) in our
  * fused kernels.
  */

@@ -47,8 +47,11 @@ describe('compiling our shaders ahead of the first step', () => {
       return value;
     });
     expect(Number.isFinite((await loss.data())[0])).toBe(true);
+    // Evaluation too (with packed storage it runs f32-storage kernels of its own).
+    const logits = model.predict(x);
+    await logits.data();
     expect(compiledPipelineCount()).toBe(compiled);
-    tf.dispose([x, targets, loss]);
+    tf.dispose([x, targets, loss, logits]);
     optimizer.dispose();
     model.dispose();
   };

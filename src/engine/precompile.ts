@@ -35,7 +35,26 @@ export function trainingShaders(
   for (const g of convGeometries(spec, input, batch, ops.storage)) {
     shaders.push(...ops.kernels.shaders(g));
   }
+  shaders.push(...evaluationShaders(spec, ops, input, batch));
   return shaders;
+}
+
+/**
+ * With packed storage, evaluation runs other kernels (f32 storage, forward only): compiled ahead
+ * too, so the first evaluation does not stall. Their shaders do not depend on the batch.
+ */
+function evaluationShaders(
+  spec: ResNetSpec,
+  ops: HeavyOps,
+  input: number,
+  batch: number,
+): ShaderSource[] {
+  const evaluation = ops.f32Storage;
+  const kernels = evaluation?.kernels;
+  if (!evaluation || !kernels) return [];
+  return convGeometries(spec, input, batch).flatMap((g) =>
+    kernels.choose('forward', g).shaders('forward', g, evaluation.precision),
+  );
 }
 
 /**
