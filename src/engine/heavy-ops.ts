@@ -101,17 +101,21 @@ export function kernelGeometry(
   );
 }
 
-/** conv2d through the chosen kernels, differentiable in x and w (tf.customGrad). */
+/**
+ * conv2d through the chosen kernels, differentiable in x and w (tf.customGrad); the kernels read
+ * `kernelWeights(w)` (w itself, or FP16 storage's packed copy), and dW comes back like w.
+ */
 function customConv2d(
   x: tf.Tensor4D,
   w: tf.Tensor4D,
   g: ConvGeometry,
   choice: ConvKernelChoice,
   precision: ConvPrecision,
+  kernelWeights: (w: tf.Tensor4D) => tf.Tensor4D = (w) => w,
 ): tf.Tensor4D {
   const op = tf.customGrad((xIn, wIn, save) => {
     const xs = xIn as tf.Tensor4D;
-    const ws = wIn as tf.Tensor4D;
+    const ws = kernelWeights(wIn as tf.Tensor4D);
     (save as tf.GradSaveFunc)([xs, ws]);
     return {
       value: choice.choose('forward', g).forward(xs, ws, g, precision),
@@ -255,35 +259,10 @@ export function storageGeometry(
 }
 
 /**
- * conv2d on packed activations, differentiable in x and w: x, the result and dx are packed; w is
- * the f32 master weight, packed along Cout into its f16 copy once per call (the kernels read
- * that; it is kept for the backward pass, half the bytes of w); dW comes back f32 for the
- * optimizer.
+ * The f16 copy of an f32 master weight, packed along Cout, once per conv call: the kernels read
+ * it and the backward pass keeps it (half the bytes of w); dW still comes back f32.
  */
-function customPackedConv2d(
-  x: tf.Tensor4D,
-  w: tf.Tensor4D,
-  g: ConvGeometry,
-  choice: ConvKernelChoice,
-  precision: PackedPrecision,
-): tf.Tensor4D {
-  const op = tf.customGrad((xIn, wIn, save) => {
-    const xs = xIn as tf.Tensor4D;
-    const wHalf = packChannels(wIn as tf.Tensor4D) as tf.Tensor4D;
-    (save as tf.GradSaveFunc)([xs, wHalf]);
-    return {
-      value: choice.choose('forward', g).forward(xs, wHalf, g, precision),
-      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-        const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
-        return [
-          choice.choose('inputGrad', g).inputGrad(dy, sw, g, precision),
-          choice.choose('filterGrad', g).filterGrad(sx, dy, g, precision),
-        ];
-      },
-    };
-  });
-  return op(x, w) as tf.Tensor4D;
-}
+const packWeights = (w: tf.Tensor4D): tf.Tensor4D => packChannels(w) as tf.Tensor4D;
 
 function packedConvOf(choice: ConvKernelChoice, precision: PackedPrecision): HeavyOps['conv2d'] {
   return (x, w, stride, pad) => {
@@ -296,7 +275,7 @@ function packedConvOf(choice: ConvKernelChoice, precision: PackedPrecision): Hea
     const extra = channels - w.shape[2];
     const wIn = extra === 0 ? w : padAxis(w, 2, extra);
     const g = packedGeometry([x.shape[0], x.shape[1], x.shape[2], channels], w.shape, stride, pad);
-    return customPackedConv2d(x, wIn, g, choice, precision);
+    return customConv2d(x, wIn, g, choice, precision, packWeights);
   };
 }
 
