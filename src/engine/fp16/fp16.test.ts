@@ -247,17 +247,7 @@ describe('FP16 training (packed f16 storage)', () => {
 
 /** The most GPU memory in use during the second training step of `ops`' ResNet-18-style model. */
 async function stepPeakBytes(ops: HeavyOps, batch: number): Promise<number> {
-  const spec = buildResNetSpec({
-    model: 'resnet18',
-    width: 0.0625,
-    input: 32,
-    stem: 'auto',
-    tweakB: false,
-    tweakC: false,
-    tweakD: false,
-    zeroGamma: false,
-    classes: 10,
-  });
+  const spec = buildResNetSpec(tinyResNetOptions({ model: 'resnet18' }));
   const model = createResNetModel(spec, 32, createRng(1), ops);
   const optimizer = createNagOptimizer(model.parameters, 1e-4, true, NAG_MOMENTUM);
   const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
@@ -292,18 +282,7 @@ async function stepPeakBytes(ops: HeavyOps, batch: number): Promise<number> {
 }
 
 describe('which FP16 ops a network gets', () => {
-  const spec = (width: number) =>
-    buildResNetSpec({
-      model: 'resnet18',
-      width,
-      input: 32,
-      stem: 'auto',
-      tweakB: false,
-      tweakC: false,
-      tweakD: false,
-      zeroGamma: false,
-      classes: 10,
-    });
+  const spec = (width: number) => buildResNetSpec(tinyResNetOptions({ model: 'resnet18', width }));
 
   it('packed f16 storage where every channel count is even, else f32 storage', () => {
     // width 1/16: 4, 8, 16, 32 channels; width 0.1: 6, 13, 26, 51 (13 is odd).
