@@ -28,6 +28,13 @@ export interface RunActions {
   exportFile: (runs: SavedRun[]) => void;
 }
 
+/** A finished run's stored weights; null, said in `say`, when none are stored. */
+async function storedWeights(run: SavedRun, say: (message: RunsMessage) => void) {
+  const weights = await loadWeights(run.id);
+  if (!weights) say({ text: `No weights are stored for ${run.id}.`, error: true });
+  return weights;
+}
+
 /** What the Runs list does to saved runs besides showing them; each result is said in `say`. */
 export function useRunActions(
   saved: Pick<SavedRuns, 'runs' | 'add'>,
@@ -61,11 +68,8 @@ export function useRunActions(
   const downloadModel = useCallback(
     async (run: SavedRun) => {
       try {
-        const weights = await loadWeights(run.id);
-        if (!weights) {
-          say({ text: `No weights are stored for ${run.id}.`, error: true });
-          return;
-        }
+        const weights = await storedWeights(run, say);
+        if (!weights) return;
         const binName = `${run.id}-weights.bin`;
         const { modelJson, weightsBin } = buildTfjsArtifacts(run.config, weights, run.id, binName);
         downloadFile(`${run.id}-model.json`, modelJson, 'application/json');
@@ -80,11 +84,8 @@ export function useRunActions(
   const downloadTimm = useCallback(
     async (run: SavedRun) => {
       try {
-        const weights = await loadWeights(run.id);
-        if (!weights) {
-          say({ text: `No weights are stored for ${run.id}.`, error: true });
-          return;
-        }
+        const weights = await storedWeights(run, say);
+        if (!weights) return;
         if (!api) throw new Error('the training worker is not ready');
         // The sample's logits come from the engine, on the run's own validation images.
         // Loaded on first use: the timm export is not part of the page's initial bundle.
