@@ -70,6 +70,7 @@ async function main(argv: string[]): Promise<void> {
         architecture: '',
         device: '',
         description: info.adapter,
+        software: '',
       },
       tuningCache: cachePath === null ? null : fileTuningCache(cachePath),
       onProgress: (m) => process.stderr.write(`  ${m}\n`),

@@ -173,6 +173,11 @@ async function train(
       case 'error':
         console.error(`[${label}] error: ${event.message}`);
         break;
+      case 'notice':
+        // Kernels excluded on this GPU, cache problems, a replaced device: heard, not fatal.
+        if (tty) process.stderr.write('\r\x1b[K');
+        console.error(`[${label}] notice: ${event.message}`);
+        break;
       case 'finished':
         record.warmupMs = event.warmupMs;
         record.finalTop1 = event.finalTop1;

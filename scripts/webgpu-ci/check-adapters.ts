@@ -2,11 +2,13 @@
  * Exits non-zero unless the WebGPU adapters that the tests rely on are there, so that a broken
  * setup fails here, in one line, instead of as a skipped or timed-out test:
  *   - Dawn in Node (npm `webgpu`; engine tests, CLI): an adapter with shader-f16;
+ *   - wgpu in Deno (npm `deno`; `npm run test:wgpu`, Firefox's implementation): the same;
  *   - Chromium at CHROMIUM_PATH (project chromium-webgpu): an adapter with shader-f16;
  *   - Chromium at CHROMIUM_NO_F16_PATH, if set (project chromium-no-shader-f16): an adapter
  *     without shader-f16.
  * Run by scripts/webgpu-ci/setup.sh: `npx tsx scripts/webgpu-ci/check-adapters.ts`.
  */
+import { spawnSync } from 'node:child_process';
 import { chromium } from '@playwright/test';
 import { create, globals } from 'webgpu';
 import {
@@ -29,6 +31,22 @@ async function dawnInNode(): Promise<Found | null> {
     description: [vendor, architecture, description].filter(Boolean).join(' / '),
     f16: adapter.features.has('shader-f16'),
   };
+}
+
+/** Deno's navigator.gpu (wgpu), asked from a Deno child process that prints what it found. */
+async function wgpuInDeno(): Promise<Found | null> {
+  const script = `
+    const adapter = await navigator.gpu?.requestAdapter();
+    const info = adapter && adapter.info;
+    console.log(JSON.stringify(adapter ? {
+      description: [info.vendor, info.architecture, info.description].filter(Boolean).join(' / '),
+      f16: adapter.features.has('shader-f16'),
+    } : null));`;
+  const deno = spawnSync('node_modules/.bin/deno', ['eval', '--unstable-webgpu', script], {
+    encoding: 'utf8',
+  });
+  if (deno.status !== 0) throw new Error(`deno failed: ${deno.stderr || deno.error?.message}`);
+  return JSON.parse(deno.stdout.trim().split('\n').at(-1)!) as Found | null;
 }
 
 async function inChromium(executablePath: string, extraArgs: string[]): Promise<Found | null> {
@@ -77,6 +95,7 @@ async function main(): Promise<number> {
   };
 
   await check('Dawn in Node', true, dawnInNode);
+  await check('wgpu in Deno', true, wgpuInDeno);
   const withF16 = process.env.CHROMIUM_PATH;
   if (!withF16) problems.push('CHROMIUM_PATH is not set');
   else await check(withF16, true, () => inChromium(withF16, [WEBGPU_DEVELOPER_FEATURES]));

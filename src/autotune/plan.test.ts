@@ -6,9 +6,12 @@ import {
   emptyCache,
   fastest,
   hopeless,
-  medianOf,
+  exclusionNotices,
+  MAX_RUNS_PER_SAMPLE,
   mergeEntries,
+  MIN_SAMPLE_MS,
   parseTuningCache,
+  runsPerSample,
   serializeTuningCache,
   TUNING_CACHE_VERSION,
   type ConvShape,
@@ -44,10 +47,18 @@ describe('cache keys', () => {
     expect(keys.size).toBe(6);
   });
 
-  it('identify the adapter by vendor, architecture, device and description', () => {
-    const a = { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'H100' };
-    expect(adapterKey(a)).toBe('nvidia | hopper | - | H100');
+  it('identify the adapter by vendor, architecture, device, description and runtime', () => {
+    const a = {
+      vendor: 'nvidia',
+      architecture: 'hopper',
+      device: '',
+      description: 'H100',
+      software: 'Chrome/143',
+    };
+    expect(adapterKey(a)).toBe('nvidia | hopper | - | H100 | Chrome/143');
     expect(adapterKey({ ...a, description: 'H200' })).not.toBe(adapterKey(a));
+    // A browser update re-tunes.
+    expect(adapterKey({ ...a, software: 'Chrome/144' })).not.toBe(adapterKey(a));
   });
 });
 
@@ -78,10 +89,22 @@ describe('choosing among fake timings', () => {
     expect(hopeless(1000, null)).toBe(false);
   });
 
-  it('medians', () => {
-    expect(medianOf([5, 1, 3])).toBe(3);
-    expect(medianOf([4, 1, 3, 2])).toBe(2.5);
-    expect(medianOf([])).toBeNaN();
+  it('a zero reading (under one timer tick) and an excluded candidate are never the fastest', () => {
+    const best = fastest([
+      { id: 'direct', family: 'direct', ms: 0 },
+      { id: 'tiled-64x64', family: 'tiled', ms: 0.5, verdict: 'wrong', detail: 'off' },
+      { id: 'tfjs', family: 'tfjs', ms: 2 },
+    ]);
+    expect(best?.id).toBe('tfjs');
+  });
+
+  it('sizes a sample to span the timer minimum, within the cap', () => {
+    // 0.3 ms per run: 4 runs span 1.2 ms ≥ 1 ms; 3 would span 0.9 ms.
+    expect(runsPerSample(0.3, 1)).toBe(4);
+    expect(runsPerSample(40, 1)).toBe(1);
+    expect(runsPerSample(0.0001, 1)).toBe(MAX_RUNS_PER_SAMPLE);
+    expect(runsPerSample(0, 1)).toBe(MAX_RUNS_PER_SAMPLE);
+    expect(MIN_SAMPLE_MS.gpu).toBe(1);
   });
 
   it('GFLOP/s counts 2 FLOPs per multiply-add', () => {
@@ -101,6 +124,26 @@ describe('the stored cache', () => {
       ],
     },
   };
+
+  it('round-trips a verdict and its detail', () => {
+    const wrong = {
+      'forward k': {
+        chosen: 'direct',
+        timings: [
+          { id: 'direct', family: 'direct' as const, ms: 1 },
+          {
+            id: 'tiled-64x64',
+            family: 'tiled' as const,
+            ms: Number.NaN,
+            verdict: 'wrong' as const,
+            detail: '3 of 32 sampled outputs off the CPU reference',
+          },
+        ],
+      },
+    };
+    const data = mergeEntries(emptyCache(), 'gpu A', wrong);
+    expect(parseTuningCache(serializeTuningCache(data), KNOWN).data).toEqual(data);
+  });
 
   it('round-trips, a failed time (NaN) included', () => {
     const data = mergeEntries(emptyCache(), 'gpu A', entries);
@@ -146,5 +189,27 @@ describe('the stored cache', () => {
     const parsed = parseTuningCache(serializeTuningCache(stale), KNOWN);
     expect(Object.keys(parsed.data.adapters['gpu A']!)).toEqual(Object.keys(entries));
     expect(parsed.notice).toMatch(/1 cached kernel choice named unknown kernels/);
+  });
+});
+
+describe('exclusion notices', () => {
+  it('one per kernel and verdict, naming where, how many more and why', () => {
+    const notices = exclusionNotices([
+      { id: 'tiled-128x128', verdict: 'wrong', where: 'forward 3×3/1 a', detail: '5 of 32 off' },
+      { id: 'tiled-128x128', verdict: 'wrong', where: 'forward 3×3/1 b', detail: '1 of 32 off' },
+      { id: 'tiled-128x128', verdict: 'wrong', where: 'inputGrad 1×1/2 c' },
+      { id: 'direct', verdict: 'compile', where: 'forward x', detail: 'error: bad token' },
+    ]);
+    expect(notices).toEqual([
+      'tiled-128x128 gives wrong results on this GPU (forward 3×3/1 a, and 2 more: 5 of 32 off); not used there.',
+      'direct does not compile on this GPU (forward x: error: bad token); not used there.',
+    ]);
+  });
+
+  it('says when the verdicts were remembered from the tuning cache', () => {
+    const [notice] = exclusionNotices([{ id: 'direct', verdict: 'gpu-error', where: 'w' }], true);
+    expect(notice).toBe(
+      'direct raised a GPU error on this GPU (w); not used there (found by an earlier tuning, kept in the tuning cache).',
+    );
   });
 });

@@ -37,18 +37,25 @@ export interface ConvShape {
  * Bumped whenever a kernel changes in a way that may change which one wins: choices cached under
  * another version are stale and ignored.
  */
-export const TUNING_CACHE_VERSION = 1;
+export const TUNING_CACHE_VERSION = 2;
 
-/** The adapter fields that identify a GPU and its driver (GPUAdapterInfo). */
+/**
+ * What identifies a GPU, its driver and the WebGPU implementation driving it: GPUAdapterInfo's
+ * fields (browsers reveal little; Dawn's description names the driver's version) and the runtime
+ * (the browser's user agent, or Node/Deno with their versions), so that an update re-tunes.
+ */
 export interface AdapterIdentity {
   vendor: string;
   architecture: string;
   device: string;
   description: string;
+  software: string;
 }
 
 export function adapterKey(a: AdapterIdentity): string {
-  return [a.vendor, a.architecture, a.device, a.description].map((s) => s || '-').join(' | ');
+  return [a.vendor, a.architecture, a.device, a.description, a.software]
+    .map((s) => s || '-')
+    .join(' | ');
 }
 
 /** e.g. "forward 3×3/1 p1 128×32×32×16→16 f32": every field a kernel's speed depends on. */
@@ -58,19 +65,38 @@ export function convShapeKey(op: ConvOp, s: ConvShape, precision: TunedPrecision
   return `${op} ${kernel} ${tensor} ${precision}`;
 }
 
-/** One candidate's measured time; `ms` is NaN when it failed or was cut short. */
+/**
+ * Why a candidate may not be chosen on this adapter: its pipeline did not compile, its output
+ * disagreed with the CPU reference, it raised a GPU error, or it threw (a limit of the adapter).
+ */
+export const CANDIDATE_VERDICTS = ['compile', 'wrong', 'gpu-error', 'failed'] as const;
+export type CandidateVerdict = (typeof CANDIDATE_VERDICTS)[number];
+
+/**
+ * One candidate's measured time: the fastest of its samples, in ms per run. NaN when it was not
+ * timed: excluded (`verdict` says why), too slow to be worth timing, or faster than the timer can
+ * tell even repeated (never taken for "fastest").
+ */
 export interface CandidateTiming {
   /** Kernel id: 'direct', 'tfjs' or a tiled shape such as 'tiled-64x64'. */
   id: string;
   family: ConvFamily;
   ms: number;
+  /** Runs per timed sample when `ms` was measured (each sample spans MIN_SAMPLE_MS). */
+  runs?: number;
+  verdict?: CandidateVerdict;
+  /** What the verdict rests on: the compiler's or the GPU's message, or the mismatch. */
+  detail?: string;
 }
 
-/** The fastest candidate with a finite time; ties go to the earlier one. Null if none has. */
+/**
+ * The fastest candidate with a positive finite time and no verdict against it; ties go to the
+ * earlier one. Null if none has. A zero reading is "under one timer tick", never the fastest.
+ */
 export function fastest(timings: readonly CandidateTiming[]): CandidateTiming | null {
   let best: CandidateTiming | null = null;
   for (const t of timings) {
-    if (!Number.isFinite(t.ms) || t.ms < 0) continue;
+    if (t.verdict !== undefined || !Number.isFinite(t.ms) || t.ms <= 0) continue;
     if (!best || t.ms < best.ms) best = t;
   }
   return best;
@@ -84,12 +110,19 @@ export function hopeless(firstRunMs: number, bestMs: number | null, factor = 3):
   return bestMs !== null && firstRunMs > factor * bestMs;
 }
 
-/** Median of a non-empty list. */
-export function medianOf(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/**
+ * How long one timed sample must span, by timer: Chrome quantizes GPU timestamps to 100 µs, so a
+ * 1 ms sample reads within 10%; a wall-clock sample includes a readback (about a millisecond on a
+ * GPU), so it spans 5 ms.
+ */
+export const MIN_SAMPLE_MS = { gpu: 1, wall: 5 } as const;
+/** The most runs one sample repeats: a kernel faster than span ÷ this reads as "under a tick". */
+export const MAX_RUNS_PER_SAMPLE = 256;
+
+/** Runs per sample for a kernel estimated at `msPerRun`, so that a sample spans `spanMs`. */
+export function runsPerSample(msPerRun: number, spanMs: number): number {
+  if (!(msPerRun > 0)) return MAX_RUNS_PER_SAMPLE;
+  return Math.min(MAX_RUNS_PER_SAMPLE, Math.max(1, Math.ceil(spanMs / msPerRun)));
 }
 
 /** A cached choice: the winner and the figures it won with. */
@@ -104,6 +137,9 @@ const timingSchema = z.object({
   id: z.string(),
   family: z.enum(CONV_FAMILIES),
   ms: z.number().nullable(),
+  runs: z.number().optional(),
+  verdict: z.enum(CANDIDATE_VERDICTS).optional(),
+  detail: z.string().optional(),
 });
 const choiceSchema = z.object({ chosen: z.string(), timings: z.array(timingSchema) });
 const cacheSchema = z.object({
@@ -163,7 +199,13 @@ export function parseTuningCache(stored: unknown, knownIds: ReadonlySet<string>)
       }
       kept[key] = {
         chosen: choice.chosen,
-        timings: choice.timings.map((t) => ({ ...t, ms: t.ms ?? Number.NaN })),
+        timings: choice.timings.map(({ verdict, detail, runs, ...t }) => ({
+          ...t,
+          ms: t.ms ?? Number.NaN,
+          ...(runs === undefined ? {} : { runs }),
+          ...(verdict === undefined ? {} : { verdict }),
+          ...(detail === undefined ? {} : { detail }),
+        })),
       };
     }
     adapters[adapter] = kept;
@@ -201,4 +243,43 @@ export function convGflops(s: ConvShape, ms: number): number {
   const macs =
     s.batch * outH * outW * s.outChannels * s.kernelHeight * s.kernelWidth * s.inChannels;
   return ms > 0 ? (2 * macs) / (ms / 1000) / 1e9 : Number.NaN;
+}
+
+/** A candidate the tuner excluded for one (op, shape), with the verdict against it. */
+export interface ExcludedCandidate {
+  id: string;
+  verdict: CandidateVerdict;
+  detail?: string;
+  /** The op and shape it was excluded for, e.g. "forward 3×3/1 p1, 16→16 @32×32, batch 128". */
+  where: string;
+}
+
+const VERDICT_TEXT: Record<CandidateVerdict, string> = {
+  compile: 'does not compile on this GPU',
+  wrong: 'gives wrong results on this GPU',
+  'gpu-error': 'raised a GPU error on this GPU',
+  failed: 'failed on this GPU',
+};
+
+/**
+ * One notice per excluded kernel and verdict, for the user: "tiled-128x128 gives wrong results on
+ * this GPU (forward 3×3/1 …, and 2 more shapes: 5 of 32 sampled outputs off); not used there."
+ * `remembered`: the verdicts come from the tuning cache, not from this tuning.
+ */
+export function exclusionNotices(
+  excluded: readonly ExcludedCandidate[],
+  remembered = false,
+): string[] {
+  const groups = new Map<string, ExcludedCandidate[]>();
+  for (const e of excluded) {
+    const key = `${e.id}\u0000${e.verdict}`;
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  return [...groups.values()].map((group) => {
+    const first = group[0]!;
+    const more = group.length > 1 ? `, and ${group.length - 1} more` : '';
+    const detail = first.detail ? `: ${first.detail}` : '';
+    const source = remembered ? ' (found by an earlier tuning, kept in the tuning cache)' : '';
+    return `${first.id} ${VERDICT_TEXT[first.verdict]} (${first.where}${more}${detail}); not used there${source}.`;
+  });
 }

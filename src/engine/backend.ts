@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { errorMessage } from '../errors';
 import type { BackendInfo } from '../run/events';
+import { watchUncapturedErrors } from './faults/gpu-errors';
 
 /**
  * Backend selection, shared by the browser worker and Node: WebGPU on a device we create
@@ -44,31 +45,59 @@ function ensureNavigatorGpu(gpu: GPU): void {
   });
 }
 
+/** How the device is created; the defaults are what the page and the CLI use. */
+export interface DeviceOptions {
+  /**
+   * 'adapter': the adapter's maxima for the limits our kernels and tfjs's buffers depend on;
+   * 'default': WebGPU's default limits (128 MiB per binding, 16 KiB of workgroup memory, 256
+   * invocations), the least every implementation offers: what the engine tests run on.
+   */
+  limits?: 'adapter' | 'default';
+  /** Optional features not to request even where the adapter has them (Firefox has no shader-f16). */
+  withhold?: readonly GPUFeatureName[];
+  /** The runtime and its version (browser user agent, Node or Deno), which keys the tuning cache. */
+  software?: string;
+}
+
+/** The optional features the engine uses when the adapter has them. */
+const WANTED_FEATURES: readonly GPUFeatureName[] = [
+  // f16 arithmetic in the FP16 kernels (without it FP16 stores f16 and computes in f32).
+  'shader-f16',
+  // GPU timestamps let the kernel autotuner time kernels without readback latency.
+  'timestamp-query',
+];
+
 /** Creates the device and registers it as tfjs's 'webgpu' backend. Throws with a reason. */
-export async function createWebGPUBackend(gpu: GPU): Promise<BackendInfo> {
+export async function createWebGPUBackend(
+  gpu: GPU,
+  options: DeviceOptions = {},
+): Promise<BackendInfo> {
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('WebGPU unavailable: no adapter (requestAdapter returned null)');
-  const shaderF16 = adapter.features.has('shader-f16');
-  // GPU timestamps let the kernel autotuner time kernels without readback latency.
-  const timestampQuery = adapter.features.has('timestamp-query');
-  const features: GPUFeatureName[] = [];
-  if (shaderF16) features.push('shader-f16');
-  if (timestampQuery) features.push('timestamp-query');
+  const withheld = new Set(options.withhold ?? []);
+  const features = WANTED_FEATURES.filter((f) => adapter.features.has(f) && !withheld.has(f));
   const limits = adapter.limits;
   const device = await adapter.requestDevice({
     requiredFeatures: features,
-    requiredLimits: {
-      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-      maxBufferSize: limits.maxBufferSize,
-      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
-      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
-      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
-      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-    },
+    requiredLimits:
+      options.limits === 'default'
+        ? {}
+        : {
+            maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+            maxBufferSize: limits.maxBufferSize,
+            maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+            maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+            maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+            maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+          },
   });
+  // Before any work: an error nobody scoped must still reach the run it breaks.
+  watchUncapturedErrors(device);
   ensureNavigatorGpu(gpu);
   const backend = new WebGPUBackend(device, adapter.info);
   activeDevice = device;
+  const shaderF16 = device.features.has('shader-f16');
+  const timestampQuery = device.features.has('timestamp-query');
   // Importing tfjs-backend-webgpu may have registered its own factory; ours replaces it.
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => backend, WEBGPU_PRIORITY);
@@ -87,23 +116,35 @@ export async function createWebGPUBackend(gpu: GPU): Promise<BackendInfo> {
       architecture: adapter.info.architecture,
       device: adapter.info.device,
       description: adapter.info.description,
+      software: options.software ?? runtimeDescription(),
     },
     timestampQuery,
+    subgroups: adapter.features.has('subgroups'),
+    limits: options.limits === 'default' ? 'default' : 'adapter',
   };
+}
+
+/** The runtime's name and version: the browser's user agent where there is one. */
+function runtimeDescription(): string {
+  const agent = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent;
+  return agent ?? 'unknown runtime';
 }
 
 /**
  * After a lost device: drops tfjs's WebGPU backend (its buffers belong to the dead device), then
  * creates a new device and backend. Tensors of the old backend must be disposed before.
  */
-export async function recreateWebGPUBackend(gpu: GPU): Promise<BackendInfo> {
+export async function recreateWebGPUBackend(
+  gpu: GPU,
+  options: DeviceOptions = {},
+): Promise<BackendInfo> {
   activeDevice = null;
   try {
     if (tf.findBackend('webgpu')) tf.removeBackend('webgpu');
   } catch {
     // Disposing a backend whose device is gone may fail; it is dropped either way.
   }
-  return createWebGPUBackend(gpu);
+  return createWebGPUBackend(gpu, options);
 }
 
 function defaultGpu(): GPU | undefined {

@@ -48,11 +48,16 @@ export type ActivationStorage = 'f32' | 'packed';
  */
 export type { PackedPrecision };
 
-/** The owner of the kernel choice of one set of ops: the setting and the tuned table. */
+/**
+ * The owner of the kernel choice of one set of ops: the setting, the tuned table, and the kernels
+ * excluded on this GPU (they did not compile: the ahead-of-time compile found out).
+ */
 export interface ConvKernelChoice {
   readonly setting: KernelSetting;
   /** Tuned kernel ids by convShapeKey, filled by the autotuner before the first step. */
   readonly tuned: Map<string, string>;
+  /** Kernel ids never to run on this device, with the reason. */
+  readonly excluded: Map<string, string>;
   choose(op: ConvOp, g: ConvGeometry): ConvKernel;
   /** Our shaders the three ops of this convolution will run (for compiling ahead). */
   shaders(g: ConvGeometry): ShaderSource[];
@@ -60,11 +65,13 @@ export interface ConvKernelChoice {
 
 function kernelChoice(precision: ConvPrecision, setting: KernelSetting): ConvKernelChoice {
   const tuned = new Map<string, string>();
+  const excluded = new Map<string, string>();
   const choose = (op: ConvOp, g: ConvGeometry) =>
-    chooseConvKernel(op, g, precision, setting, tuned);
+    chooseConvKernel(op, g, precision, setting, tuned, new Set(excluded.keys()));
   return {
     setting,
     tuned,
+    excluded,
     choose,
     shaders: (g) => CONV_OPS.flatMap((op) => choose(op, g).shaders(op, g, precision)),
   };

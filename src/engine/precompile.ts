@@ -3,11 +3,12 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { convLayerInputs, type ResNetSpec } from '../architecture';
 import { fcPrecision, storageGeometry, type ActivationStorage, type HeavyOps } from './heavy-ops';
 import type { ConvGeometry } from './kernels/conv-geometry';
-import { compilePipelinesAhead, type ShaderSource } from './kernels/dispatch';
+import { compilePipelinesAhead, type CompileFailure, type ShaderSource } from './kernels/dispatch';
 import { matMulShaders } from './kernels/f16-kernels';
 import { FUSED_BN_SHADERS } from './kernels/fused-bn';
 import { FUSED_NAG_SHADERS } from './kernels/fused-nag';
 import { FUSED_RESIDUAL_SHADERS } from './kernels/fused-residual';
+import { UNSCALE_SHADER } from './fp16/unscale';
 import { PACKED_SHADERS } from './packed';
 
 /**
@@ -29,6 +30,8 @@ export function trainingShaders(
     ...FUSED_NAG_SHADERS,
   ];
   if (ops.storage === 'packed') shaders.push(...PACKED_SHADERS);
+  // FP16: the loss scaler's unscaling of the gradients (fp16/unscale.ts).
+  if (ops.precision !== 'f32') shaders.push(UNSCALE_SHADER);
   const fc = fcPrecision(ops.precision);
   if (fc) shaders.push(...matMulShaders(fc));
   if (!ops.kernels) return shaders;
@@ -81,6 +84,7 @@ export function convGeometries(
 /**
  * Compiles the shaders of trainingShaders ahead of the first step, in parallel (WebGPU only;
  * elsewhere there is nothing to compile). Progress is (done, total) over the shaders not yet built.
+ * Returns the pipelines the compiler rejected (none elsewhere).
  */
 export async function compileTrainingShaders(
   spec: ResNetSpec,
@@ -88,9 +92,9 @@ export async function compileTrainingShaders(
   input: number,
   batch: number,
   onProgress?: (done: number, total: number) => void,
-): Promise<void> {
-  if (tf.getBackend() !== 'webgpu') return;
-  await compilePipelinesAhead(trainingShaders(spec, ops, input, batch), onProgress);
+): Promise<CompileFailure[]> {
+  if (tf.getBackend() !== 'webgpu') return [];
+  return compilePipelinesAhead(trainingShaders(spec, ops, input, batch), onProgress);
 }
 
 /**

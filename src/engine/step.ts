@@ -3,6 +3,7 @@ import type { AugmentationBatch } from '../tricks';
 import { mixBatch, targetDistribution, trainingLoss } from './loss';
 import type { GpuLossScaler } from './fp16/loss-scaler';
 import type { BatchMoments, ResNetModel } from './model';
+import { withOverflowFlag } from './kernels/dispatch';
 import type { NagOptimizer } from './optimizer';
 import { preprocessBatch } from './preprocess';
 
@@ -55,8 +56,15 @@ interface LossAndGradients {
   moments: BatchMoments[];
 }
 
-/** Preprocess → mix → (teacher) → forward → loss → gradients; call inside tf.tidy. */
-function lossAndGradients(ctx: StepContext, batch: StepBatch): LossAndGradients {
+/**
+ * Preprocess → mix → (teacher) → forward → loss → gradients; call inside tf.tidy. `overflowFlag`:
+ * FP16's flag of this step, which the gradient kernels raise (fp16/loss-scaler.ts).
+ */
+function lossAndGradients(
+  ctx: StepContext,
+  batch: StepBatch,
+  overflowFlag: tf.Tensor | null = null,
+): LossAndGradients {
   const { model, teacher } = ctx;
   const scaler = ctx.lossScaler ?? null;
   let moments: BatchMoments[] = [];
@@ -84,17 +92,19 @@ function lossAndGradients(ctx: StepContext, batch: StepBatch): LossAndGradients 
       )
     : null;
   const trainable = model.parameters.map((p) => p.variable);
-  const { value, grads } = tf.variableGrads(() => {
-    const out = model.forward(x, true);
-    // Keep the batch moments past this scope for the running-statistics update.
-    moments = out.moments.map((m) => ({
-      ...m,
-      mean: tf.keep(m.mean),
-      variance: tf.keep(m.variance),
-    }));
-    const loss = trainingLoss(targets, out.logits, teacherLogits, ctx.temperature);
-    return scaler ? tf.mul(loss, scaler.scale) : loss;
-  }, trainable);
+  const { value, grads } = withOverflowFlag(overflowFlag, () =>
+    tf.variableGrads(() => {
+      const out = model.forward(x, true);
+      // Keep the batch moments past this scope for the running-statistics update.
+      moments = out.moments.map((m) => ({
+        ...m,
+        mean: tf.keep(m.mean),
+        variance: tf.keep(m.variance),
+      }));
+      const loss = trainingLoss(targets, out.logits, teacherLogits, ctx.temperature);
+      return scaler ? tf.mul(loss, scaler.scale) : loss;
+    }, trainable),
+  );
   return { value, grads, moments };
 }
 
@@ -114,16 +124,15 @@ export function trainStepWithStats(ctx: StepContext, batch: StepBatch, lr: numbe
   let moments: BatchMoments[] = [];
   let lossScale: tf.Tensor1D | null = null;
   const loss = tf.tidy(() => {
-    const step = lossAndGradients(ctx, batch);
+    const flag = scaler ? scaler.startStep() : null;
+    const step = lossAndGradients(ctx, batch, flag);
     moments = step.moments;
     const { value, grads } = step;
-    if (!scaler) {
+    if (!scaler || !flag) {
       ctx.optimizer.applyGradients(grads, lr);
       return value;
     }
-    const unscaled: Record<string, tf.Tensor> = {};
-    for (const [name, g] of Object.entries(grads)) unscaled[name] = tf.div(g, scaler.scale);
-    const finite = scaler.allFinite(Object.values(unscaled));
+    const { unscaled, finite } = scaler.unscale(grads, flag);
     ctx.optimizer.applyGradients(unscaled, lr, finite);
     const reported = tf.div(value, scaler.scale) as tf.Scalar;
     // The scale this step used, read before update() changes it.

@@ -23,6 +23,12 @@ export interface BackendInfo {
   adapterIdentity?: AdapterIdentity;
   /** WebGPU only: the adapter writes GPU timestamps ('timestamp-query'), which the tuner uses. */
   timestampQuery?: boolean;
+  /** WebGPU only: the adapter has 'subgroups' (not requested: no kernel uses them yet). */
+  subgroups?: boolean;
+  /** WebGPU only: the device has the adapter's limits, or WebGPU's defaults (the engine tests). */
+  limits?: 'adapter' | 'default';
+  /** Failpoints in force (testing only: src/config/failpoints.ts), and entries refused, if any. */
+  failpoints?: { active: string; refused: string[] };
 }
 
 export type RunPhase =

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildResNetSpec } from '../../architecture';
 import { parseTuningCache } from '../../autotune/plan';
+import { NO_FAILPOINTS, parseFailpoints } from '../../config/failpoints';
+import { setFailpoints } from '../faults/failpoints';
 import { initNodeBackend } from '../backend-node';
 import { packedOps } from '../heavy-ops';
 import { CONV_KERNEL_IDS, convKernelById } from '../kernels/conv-registry';
@@ -17,7 +19,13 @@ beforeAll(async () => {
 // The tuner test's network: the RGB stem (padded to 4), 3×3/1, 3×3/2, 1×1/2.
 const OPTIONS = tinyResNetOptions({ input: 16 });
 const SPEC = buildResNetSpec(OPTIONS);
-const ADAPTER = { vendor: 'test', architecture: 'lavapipe', device: '', description: 'llvmpipe' };
+const ADAPTER = {
+  vendor: 'test',
+  architecture: 'lavapipe',
+  device: '',
+  description: 'llvmpipe',
+  software: 'test',
+};
 
 function memoryCache(): TuningCacheStore & { saved: string | undefined } {
   const store = {
@@ -56,8 +64,11 @@ describe('the autotuner with packed f16 storage', () => {
       expect(tf.memory().numTensors).toBe(before);
       expect(result.timer).toBe('gpu timestamps');
       expect(result.convs.length).toBeGreaterThanOrEqual(12);
+      expect(result.notices).toEqual([]);
       for (const conv of result.convs) {
         expect(conv.key.endsWith(` ${precision}`)).toBe(true);
+        // Every packed kernel agrees with the CPU reference within f16 tolerance.
+        expect(conv.candidates.filter((c) => c.verdict !== undefined)).toEqual([]);
         expect(conv.candidates.some((c) => c.family === 'tfjs')).toBe(false);
         expect(conv.candidates.some((c) => c.family === 'tiled')).toBe(true);
         const chosen = conv.candidates.find((c) => c.id === conv.chosen);
@@ -73,4 +84,29 @@ describe('the autotuner with packed f16 storage', () => {
     for (const k of keys.flat()) expect(entries).toContain(k);
     expect(new Set(keys.flat()).size).toBe(keys[0]!.length + keys[1]!.length);
   });
+
+  afterEach(() => setFailpoints(NO_FAILPOINTS));
+
+  it.each(PACKED_PRECISIONS)(
+    '%s: a kernel with wrong packed outputs (failpoint wrong:direct) is found unpacked and excluded',
+    async (precision) => {
+      setFailpoints(parseFailpoints('wrong:direct').failpoints);
+      const result = await tuneConvolutions({
+        spec: SPEC,
+        input: OPTIONS.input,
+        batch: 4,
+        ops: packedOps(precision),
+        adapter: ADAPTER,
+      });
+      expect(result.notices).toEqual([
+        expect.stringMatching(/^direct gives wrong results on this GPU/),
+      ]);
+      for (const conv of result.convs) {
+        const excluded = conv.candidates.filter((c) => c.verdict !== undefined).map((c) => c.id);
+        const direct = conv.candidates.some((c) => c.id === 'direct');
+        expect(excluded).toEqual(direct ? ['direct'] : []);
+        expect(conv.chosen).not.toBe('direct');
+      }
+    },
+  );
 });

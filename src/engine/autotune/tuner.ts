@@ -4,32 +4,66 @@ import {
   CONV_OPS,
   convGflops,
   convShapeKey,
+  emptyCache,
+  exclusionNotices,
   fastest,
   hopeless,
-  medianOf,
+  MAX_RUNS_PER_SAMPLE,
   mergeEntries,
-  emptyCache,
+  MIN_SAMPLE_MS,
   parseTuningCache,
-  type ParsedCache,
+  runsPerSample,
   serializeTuningCache,
   type AdapterIdentity,
   type CandidateTiming,
+  type CandidateVerdict,
   type ConvOp,
+  type ExcludedCandidate,
+  type ParsedCache,
   type TuningEntries,
 } from '../../autotune/plan';
+import {
+  F16_TOLERANCE,
+  F32_TOLERANCE,
+  f16Operand,
+  mismatchOf,
+  outputSize,
+  packWords,
+  sampledConvReference,
+  sampleIndices,
+  uniformOperand,
+  type SampledReference,
+} from '../../autotune/verify';
 import { convLayerInputs, type ResNetSpec } from '../../architecture';
-import { createRng } from '../../tricks';
+import { errorMessage } from '../../errors';
+import { withErrorScopes } from '../faults/gpu-errors';
 import type { HeavyOps } from '../heavy-ops';
 import type { ConvGeometry } from '../kernels/conv-geometry';
 import { CONV_KERNEL_IDS, convCandidates, type ConvKernel } from '../kernels/conv-registry';
-import { isPackedPrecision, storedShape, type ConvPrecision } from '../kernels/direct-conv';
-import { compilePipelinesAhead, deviceHasTimestamps, gpuTimeMs } from '../kernels/dispatch';
+import { isPackedPrecision, type ConvPrecision } from '../kernels/direct-conv';
+import {
+  backendDevice,
+  compilePipelinesAhead,
+  deviceHasTimestamps,
+  gpuTimeMs,
+} from '../kernels/dispatch';
+import { unpackChannels } from '../packed/pack';
 import { convGeometries } from '../precompile';
 
 /**
  * The convolution autotuner (cuDNN's benchmark mode, for our kernels): for each distinct
- * (op, shape, precision) of the network about to train, time every kernel that can run it on
- * this device and keep the fastest in the ops' kernel choice. Choices are cached per adapter.
+ * (op, shape, precision) of the network about to train, every kernel that can run it on this
+ * device is compiled, checked against a CPU reference, and timed; the fastest correct one is kept
+ * in the ops' kernel choice. Choices, and the kernels found wrong, are cached per adapter.
+ *
+ * How a candidate is timed, so that the choice is not noise:
+ * - every candidate of a shape is compiled (ours ahead, in parallel; tfjs's by the check run) and
+ *   run again, untimed, in a burst as long as a sample (clocks ramp up), before any is timed;
+ * - a sample repeats the candidate's dispatches until it spans MIN_SAMPLE_MS (GPU timestamps are
+ *   quantized to 100 µs in Chrome); a sample that still reads zero at MAX_RUNS_PER_SAMPLE runs is
+ *   "under one tick", never "fastest";
+ * - candidates are timed round by round, interleaved, and each keeps the fastest of its samples;
+ * - GPU timestamps where the device has them, else wall clock to a readback, by the same rules.
  */
 
 /** Where choices persist: IndexedDB in the page, a JSON file for the CLI. */
@@ -49,7 +83,7 @@ export interface TuneOptions {
   cache?: TuningCacheStore | null;
   /** Time every candidate even where the cache has a choice (the benchmark does). */
   ignoreCache?: boolean;
-  /** Timed runs per candidate, whose median counts (default 3). */
+  /** Timing rounds per candidate, whose fastest sample counts (default 3). */
   samples?: number;
   onProgress?: (done: number, total: number, stage: 'compiling' | 'timing') => void;
   signal?: AbortSignal;
@@ -71,8 +105,11 @@ export interface TunedConv {
 
 export interface TuneResult {
   convs: TunedConv[];
-  /** A problem with the cache, for the user; null when none. */
-  notice: string | null;
+  /**
+   * For the user: a problem with the cache, and each kernel excluded on this GPU (it did not
+   * compile, gave wrong results or raised a GPU error), once per kernel and reason.
+   */
+  notices: string[];
   /** How the candidates were timed ('none': nothing was, all came from the cache or a forced family). */
   timer: 'gpu timestamps' | 'wall clock' | 'none';
 }
@@ -107,64 +144,116 @@ function jobsOf(options: TuneOptions): Job[] {
   return [...jobs.values()];
 }
 
+const where = (job: Job) => `${job.op} ${shapeLabel(job.g)}`;
+
 type Shape4 = [number, number, number, number];
 
-/**
- * `shape` (a packed shape: words on the last axis) filled with pairs of random f16 values of
- * magnitude in [2^-4, 1), built as bits on the CPU: an f16 exponent of at most 15 in the high half
- * keeps every word a finite f32, so no NaN pattern passes through tfjs's upload.
- */
-function randomPacked(shape: Shape4, seed: number): tf.Tensor4D {
-  const rng = createRng(seed);
-  const half = () => (rng.int(2) << 15) | ((11 + rng.int(4)) << 10) | rng.int(1024);
-  const words = Uint32Array.from({ length: shape.reduce((a, b) => a * b) }, () => {
-    return (half() | (half() << 16)) >>> 0;
-  });
-  return tf.tensor4d(new Float32Array(words.buffer), shape);
+interface Operands {
+  tensors: { x: tf.Tensor4D; w: tf.Tensor4D; dy: tf.Tensor4D };
+  reference: SampledReference;
 }
 
-/** Random operands of an op (inputs only; the output is the kernel's), packed where `p` is. */
-function operands(
-  g: ConvGeometry,
-  p: ConvPrecision,
-): { x: tf.Tensor4D; w: tf.Tensor4D; dy: tf.Tensor4D } {
-  if (isPackedPrecision(p)) {
-    const xShape: Shape4 = [g.batch, g.inHeight, g.inWidth, g.inChannels];
-    const wShape: Shape4 = [g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels];
-    const dyShape: Shape4 = [g.batch, g.outHeight, g.outWidth, g.outChannels];
-    return {
-      x: randomPacked(storedShape(xShape, p), 1),
-      w: randomPacked(storedShape(wShape, p), 3),
-      dy: randomPacked(storedShape(dyShape, p), 2),
-    };
-  }
-  return {
-    x: tf.randomNormal([g.batch, g.inHeight, g.inWidth, g.inChannels], 0, 1, 'float32', 1),
-    w: tf.randomNormal([g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels], 0, 0.1),
-    dy: tf.randomNormal([g.batch, g.outHeight, g.outWidth, g.outChannels], 0, 1, 'float32', 2),
+/**
+ * The op's operands, made on the CPU (so that the reference can be computed from them) and
+ * uploaded: uniform in [−1, 1) for f32 storage; exact f16 values packed in pairs for the packed
+ * precisions. With the float64 reference of the op at a few sampled outputs.
+ */
+function operandsOf(job: Job, p: ConvPrecision): Operands {
+  const g = job.g;
+  const shapes: Record<'x' | 'w' | 'dy', Shape4> = {
+    x: [g.batch, g.inHeight, g.inWidth, g.inChannels],
+    w: [g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels],
+    dy: [g.batch, g.outHeight, g.outWidth, g.outChannels],
   };
+  const size = (s: Shape4) => s[0] * s[1] * s[2] * s[3];
+  const values: Record<'x' | 'w' | 'dy', Float32Array> = {
+    x: new Float32Array(0),
+    w: new Float32Array(0),
+    dy: new Float32Array(0),
+  };
+  const upload = (name: 'x' | 'w' | 'dy', seed: number): tf.Tensor4D => {
+    const shape = shapes[name];
+    if (!isPackedPrecision(p)) {
+      values[name] = uniformOperand(size(shape), seed);
+      return tf.tensor4d(values[name], shape);
+    }
+    // Exponents ≤ 14 in both halves keep every word a finite, normal f32 through tfjs's upload.
+    const operand = f16Operand(size(shape), seed);
+    values[name] = operand.values;
+    const words = packWords(operand.bits);
+    const stored: Shape4 = [shape[0], shape[1], shape[2], shape[3] / 2];
+    return tf.tensor4d(new Float32Array(words.buffer), stored);
+  };
+  const tensors = { x: upload('x', 1), w: upload('w', 3), dy: upload('dy', 2) };
+  const indices = sampleIndices(outputSize(job.op, g));
+  return { tensors, reference: sampledConvReference(job.op, g, values, indices) };
 }
 
-function runOp(
-  kernel: ConvKernel,
-  op: ConvOp,
-  g: ConvGeometry,
-  ops: HeavyOps,
-  t: ReturnType<typeof operands>,
-): tf.Tensor {
-  if (op === 'forward') return kernel.forward(t.x, t.w, g, ops.precision);
-  if (op === 'inputGrad') return kernel.inputGrad(t.dy, t.w, g, ops.precision);
-  return kernel.filterGrad(t.x, t.dy, g, ops.precision);
+function runOp(kernel: ConvKernel, job: Job, p: ConvPrecision, t: Operands['tensors']): tf.Tensor {
+  const { g } = job;
+  if (job.op === 'forward') return kernel.forward(t.x, t.w, g, p);
+  if (job.op === 'inputGrad') return kernel.inputGrad(t.dy, t.w, g, p);
+  return kernel.filterGrad(t.x, t.dy, g, p);
 }
 
-/** Runs per timing: enough to spread a readback's latency (wall clock) or a timestamp's tick. */
-const RUNS_PER_SAMPLE = 3;
+/** The op's output at the reference's sampled positions, as f32 values (packed: unpacked). */
+async function sampledOutput(
+  out: tf.Tensor,
+  job: Job,
+  p: ConvPrecision,
+  indices: readonly number[],
+): Promise<Float32Array> {
+  const picked = tf.tidy(() => {
+    const channels = job.op === 'forward' ? job.g.outChannels : job.g.inChannels;
+    const packed = isPackedPrecision(p) && job.op !== 'filterGrad';
+    const values = packed ? unpackChannels(out, channels) : out;
+    return tf.gather(values.reshape([-1]), tf.tensor1d([...indices], 'int32'));
+  });
+  try {
+    return (await picked.data()) as Float32Array;
+  } finally {
+    picked.dispose();
+  }
+}
+
+/** A candidate's check: its verdict, or the wall-clock ms of the run (compile included). */
+type Checked = { verdict: CandidateVerdict; detail: string } | { ms: number };
+
 /**
- * A run this slow (ms, from the untimed first run) needs neither: one run per timing, and two
- * timings. On a CPU driver a ResNet layer takes tens to hundreds of ms per run, and timing every
- * candidate of every layer three times three times took minutes.
+ * Runs the candidate once inside GPU error scopes and compares its sampled outputs with the CPU
+ * reference. The first run also builds whatever is still lazy (tfjs compiles its pipelines then).
  */
-const SLOW_RUN_MS = 30;
+async function check(
+  kernel: ConvKernel,
+  job: Job,
+  p: ConvPrecision,
+  operands: Operands,
+): Promise<Checked> {
+  const start = performance.now();
+  try {
+    const { result, fault } = await withErrorScopes(async () => {
+      const out = runOp(kernel, job, p, operands.tensors);
+      try {
+        return await sampledOutput(out, job, p, operands.reference.indices);
+      } finally {
+        out.dispose();
+      }
+    });
+    const ms = performance.now() - start;
+    if (fault) return { verdict: 'gpu-error', detail: `${fault.kind}: ${fault.message}` };
+    const tolerance = p === 'f32' ? F32_TOLERANCE : F16_TOLERANCE;
+    const bad = mismatchOf(result, operands.reference, tolerance);
+    if (bad) {
+      return {
+        verdict: 'wrong',
+        detail: `${bad.bad} of ${bad.samples} sampled outputs off the CPU reference`,
+      };
+    }
+    return { ms };
+  } catch (error) {
+    return { verdict: 'failed', detail: errorMessage(error) };
+  }
+}
 
 /** How many samples each timer took, for the report. */
 interface TimerCounts {
@@ -172,12 +261,15 @@ interface TimerCounts {
   wall: number;
 }
 
-/** ms per run of `run`: GPU timestamps where the device has them, else wall clock to a readback. */
-async function timeRuns(
+/**
+ * ms per run of `runs` runs of `run`: GPU timestamps where the device has them (0: under one
+ * tick), else wall clock to a readback.
+ */
+async function sample(
   run: () => tf.Tensor,
+  runs: number,
   useGpu: boolean,
   counts: TimerCounts,
-  runs = RUNS_PER_SAMPLE,
 ): Promise<number> {
   const outputs: tf.Tensor[] = [];
   try {
@@ -202,65 +294,133 @@ async function timeRuns(
   }
 }
 
-/** A first run this many times the fastest first run is not timed at all. */
-const WARM_FACTOR = 5;
-
-/**
- * The median of `samples` timings of `run` (2 of 1 run each where a run takes over SLOW_RUN_MS),
- * with the timer the best so far was taken with; a candidate that cannot win keeps its one timing.
- */
-async function timed(
-  run: () => tf.Tensor,
-  warm: number,
-  useGpu: boolean,
-  counts: TimerCounts,
-  samples: number,
-  timings: readonly CandidateTiming[],
-): Promise<number> {
-  const slow = warm > SLOW_RUN_MS;
-  const runs = slow ? 1 : RUNS_PER_SAMPLE;
-  const wanted = slow ? Math.min(2, samples) : samples;
-  const times = [await timeRuns(run, useGpu, counts, runs)];
-  if (!hopeless(times[0]!, fastest(timings)?.ms ?? null)) {
-    while (times.length < wanted) times.push(await timeRuns(run, useGpu, counts, runs));
-  }
-  return medianOf(times);
+/** A candidate being timed. */
+interface Contender {
+  kernel: ConvKernel;
+  run: () => tf.Tensor;
+  /** Runs per sample: enough to span MIN_SAMPLE_MS. */
+  runs: number;
+  /** The fastest sample so far (ms per run); NaN before the first. */
+  best: number;
+  /** Runs per sample of the fastest sample. */
+  bestRuns: number;
+  verdict?: CandidateVerdict;
+  detail?: string;
 }
 
+/**
+ * One sample that spans the timer's minimum: more runs while it is shorter. Zero means that even
+ * MAX_RUNS_PER_SAMPLE runs read under one tick. Inside error scopes: a GPU error excludes it.
+ */
+async function measure(c: Contender, useGpu: boolean, counts: TimerCounts): Promise<number> {
+  const span = useGpu ? MIN_SAMPLE_MS.gpu : MIN_SAMPLE_MS.wall;
+  for (;;) {
+    const { result: ms, fault } = await withErrorScopes(() =>
+      sample(c.run, c.runs, useGpu, counts),
+    );
+    if (fault) {
+      c.verdict = 'gpu-error';
+      c.detail = `${fault.kind}: ${fault.message}`;
+      return Number.NaN;
+    }
+    if (ms * c.runs >= span || c.runs >= MAX_RUNS_PER_SAMPLE) return ms;
+    c.runs = Math.max(2 * c.runs, ms > 0 ? runsPerSample(ms, span) : 4 * c.runs);
+    c.runs = Math.min(c.runs, MAX_RUNS_PER_SAMPLE);
+  }
+}
+
+/** A check run this many times the fastest check run is not timed at all. */
+const WARM_FACTOR = 5;
+/**
+ * A run this slow (ms) is timed in two rounds. On a CPU driver a ResNet layer takes tens to
+ * hundreds of ms per run, and three rounds of every candidate of every layer took minutes.
+ */
+const SLOW_RUN_MS = 30;
+
+/** Checks, then times, every candidate of `job`; compile failures come in as verdicts. */
 async function timeCandidates(
   job: Job,
   options: TuneOptions,
+  compileFailures: ReadonlyMap<string, string>,
   useGpu: boolean,
   counts: TimerCounts,
 ): Promise<CandidateTiming[]> {
-  const samples = options.samples ?? 3;
-  const t = operands(job.g, options.ops.precision);
-  const timings: CandidateTiming[] = [];
-  /** The fastest untimed first run so far (wall clock, readback and any lazy compile included). */
-  let bestWarm = Number.POSITIVE_INFINITY;
+  const p = options.ops.precision;
+  const operands = operandsOf(job, p);
+  const contenders: Contender[] = [];
   try {
-    for (const kernel of convCandidates(job.op, job.g, options.ops.precision)) {
+    for (const kernel of convCandidates(job.op, job.g, p, backendDevice().limits)) {
       options.signal?.throwIfAborted();
-      const run = () => runOp(kernel, job.op, job.g, options.ops, t);
-      let ms = Number.NaN;
-      try {
-        // The first run builds whatever is still lazy (tfjs's pipelines) and is not counted.
-        const warm = await timeRuns(run, false, { gpu: 0, wall: 0 }, 1);
-        bestWarm = Math.min(bestWarm, warm);
-        // Far slower even by wall clock: not worth timing (a CPU driver's slow candidates took
-        // seconds each, and most of the tuning time).
-        if (!hopeless(warm, bestWarm, WARM_FACTOR))
-          ms = await timed(run, warm, useGpu, counts, samples, timings);
-      } catch (error) {
-        // A kernel that cannot run here (a limit of this adapter) is simply not chosen.
-        console.warn(`kernel ${kernel.id} failed on ${job.key}:`, error);
+      const run = () => runOp(kernel, job, p, operands.tensors);
+      const c: Contender = { kernel, run, runs: 1, best: Number.NaN, bestRuns: 0 };
+      contenders.push(c);
+      const failed = compileFailures.get(kernel.id);
+      if (failed !== undefined) {
+        c.verdict = 'compile';
+        c.detail = failed;
+        continue;
       }
-      timings.push({ id: kernel.id, family: kernel.family, ms });
+      const checked = await check(kernel, job, p, operands);
+      if ('verdict' in checked) {
+        c.verdict = checked.verdict;
+        c.detail = checked.detail;
+      }
+    }
+    // Untimed, now that everything is compiled: one run, the estimate the samples are sized by
+    // (wall clock with a readback: an overestimate on a GPU), then where that was under a sample's
+    // span, a burst of runs that long, which ramps the GPU's clocks up and estimates again.
+    const estimates = new Map<Contender, number>();
+    const span = useGpu ? MIN_SAMPLE_MS.gpu : MIN_SAMPLE_MS.wall;
+    for (const c of contenders.filter((c) => c.verdict === undefined)) {
+      options.signal?.throwIfAborted();
+      const { result: ms, fault } = await withErrorScopes(async () => {
+        const once = await sample(c.run, 1, false, { gpu: 0, wall: 0 });
+        if (once >= span) return once;
+        return sample(c.run, runsPerSample(once, span), false, { gpu: 0, wall: 0 });
+      });
+      if (fault) {
+        c.verdict = 'gpu-error';
+        c.detail = `${fault.kind}: ${fault.message}`;
+      } else estimates.set(c, ms);
+    }
+    const bestEstimate = Math.min(...estimates.values());
+    // Far slower even by wall clock: not worth timing (a CPU driver's slow candidates took
+    // seconds each, and most of the tuning time).
+    let live = [...estimates].filter(([, ms]) => !hopeless(ms, bestEstimate, WARM_FACTOR));
+    for (const [c, ms] of live) c.runs = runsPerSample(ms, span);
+    const slow = bestEstimate > SLOW_RUN_MS;
+    const rounds = slow ? Math.min(2, options.samples ?? 3) : (options.samples ?? 3);
+    for (let round = 0; round < rounds; round++) {
+      // Interleaved: every candidate once per round, so that a clock ramping up or a busy
+      // moment of the machine falls on all of them alike.
+      for (const [c] of live) {
+        options.signal?.throwIfAborted();
+        const ms = await measure(c, useGpu, counts);
+        if (ms > 0 && !(ms >= c.best)) {
+          c.best = ms;
+          c.bestRuns = c.runs;
+        }
+      }
+      live = live.filter(([c]) => c.verdict === undefined);
+      // A candidate 3× slower than the best after the first round cannot win.
+      if (round === 0) {
+        const best = fastest(live.map(([c]) => timingOf(c)))?.ms ?? null;
+        live = live.filter(([c]) => !hopeless(c.best, best));
+      }
     }
   } finally {
-    tf.dispose([t.x, t.w, t.dy]);
+    tf.dispose([operands.tensors.x, operands.tensors.w, operands.tensors.dy]);
   }
-  return timings;
+  return contenders.map(timingOf);
+}
+
+function timingOf(c: Contender): CandidateTiming {
+  if (c.verdict !== undefined) {
+    const { id, family } = c.kernel;
+    return { id, family, ms: Number.NaN, verdict: c.verdict, detail: c.detail ?? '' };
+  }
+  const runs = Number.isNaN(c.best) ? {} : { runs: c.bestRuns };
+  return { id: c.kernel.id, family: c.kernel.family, ms: c.best, ...runs };
 }
 
 function toTuned(job: Job, timings: CandidateTiming[], chosen: string, cached: boolean): TunedConv {
@@ -273,6 +433,70 @@ function toTuned(job: Job, timings: CandidateTiming[], chosen: string, cached: b
     chosen,
     cached,
   };
+}
+
+function excludedOf(job: Job, timings: readonly CandidateTiming[]): ExcludedCandidate[] {
+  return timings.flatMap((t) =>
+    t.verdict === undefined
+      ? []
+      : [
+          {
+            id: t.id,
+            verdict: t.verdict,
+            where: where(job),
+            ...(t.detail ? { detail: t.detail } : {}),
+          },
+        ],
+  );
+}
+
+/**
+ * The kernel for a job: the fastest correct one; when none could be timed (every one under a
+ * tick, say), the first the check did not exclude. Throws when every candidate was excluded.
+ */
+function choose(job: Job, timings: readonly CandidateTiming[]): string {
+  if (timings.length === 0) {
+    throw new Error(`No convolution kernel fits this GPU's limits for ${where(job)}`);
+  }
+  const best = fastest(timings) ?? timings.find((t) => t.verdict === undefined);
+  if (!best) {
+    const why = timings.map((t) => `${t.id}: ${t.verdict} (${t.detail ?? ''})`).join('; ');
+    throw new Error(`No convolution kernel works on this GPU for ${where(job)}: ${why}`);
+  }
+  return best.id;
+}
+
+/**
+ * Every candidate's pipelines of the jobs to time, compiled in parallel before any timing; a
+ * candidate whose pipeline the compiler rejects is dropped for that job (kernel id → message).
+ */
+async function compileCandidates(
+  jobs: readonly Job[],
+  options: TuneOptions,
+): Promise<Map<string, Map<string, string>>> {
+  const p = options.ops.precision;
+  const owners = new Map<string, { job: Job; id: string }[]>();
+  const limits = backendDevice().limits;
+  const shaders = jobs.flatMap((job) =>
+    convCandidates(job.op, job.g, p, limits).flatMap((k) =>
+      k.shaders(job.op, job.g, p).map((s) => {
+        owners.set(s.code, [...(owners.get(s.code) ?? []), { job, id: k.id }]);
+        return s;
+      }),
+    ),
+  );
+  const failures = await compilePipelinesAhead(shaders, (done, total) =>
+    options.onProgress?.(done, total, 'compiling'),
+  );
+  const byJob = new Map<string, Map<string, string>>();
+  for (const { source, message } of failures) {
+    for (const { job, id } of owners.get(source.code) ?? []) {
+      const failed = byJob.get(job.key) ?? new Map<string, string>();
+      failed.set(id, message);
+      byJob.set(job.key, failed);
+    }
+  }
+  return byJob;
 }
 
 /**
@@ -289,27 +513,20 @@ export async function tuneConvolutions(options: TuneOptions): Promise<TuneResult
       const id = choice?.choose(job.op, job.g).id ?? 'tfjs';
       return toTuned(job, [], id, false);
     });
-    return { convs, notice: null, timer: 'none' };
+    return { convs, notices: [], timer: 'none' };
   }
   const adapter = adapterKey(options.adapter);
   const stored = await loadCache(options.cache);
   const known = options.ignoreCache ? {} : (stored.data.adapters[adapter] ?? {});
   const toTime = jobs.filter((job) => !known[job.key]);
-
-  // Every candidate's pipelines compile in parallel before any timing.
-  const shaders = toTime.flatMap((job) =>
-    convCandidates(job.op, job.g, ops.precision).flatMap((k) =>
-      k.shaders(job.op, job.g, ops.precision),
-    ),
-  );
-  await compilePipelinesAhead(shaders, (done, total) =>
-    options.onProgress?.(done, total, 'compiling'),
-  );
+  const compileFailures = await compileCandidates(toTime, options);
 
   const useGpu = deviceHasTimestamps();
   const counts: TimerCounts = { gpu: 0, wall: 0 };
   const fresh: TuningEntries = {};
   const convs: TunedConv[] = [];
+  const excluded: ExcludedCandidate[] = [];
+  const remembered: ExcludedCandidate[] = [];
   let done = 0;
   options.onProgress?.(0, toTime.length, 'timing');
   for (const job of jobs) {
@@ -317,26 +534,31 @@ export async function tuneConvolutions(options: TuneOptions): Promise<TuneResult
     if (cached) {
       choice.tuned.set(job.key, cached.chosen);
       convs.push(toTuned(job, cached.timings, cached.chosen, true));
+      remembered.push(...excludedOf(job, cached.timings));
       continue;
     }
-    const timings = await timeCandidates(job, options, useGpu, counts);
-    const best = fastest(timings);
-    const chosen = best?.id ?? choice.choose(job.op, job.g).id;
+    const failures = compileFailures.get(job.key) ?? new Map<string, string>();
+    const timings = await timeCandidates(job, options, failures, useGpu, counts);
+    const chosen = choose(job, timings);
     choice.tuned.set(job.key, chosen);
-    if (best) fresh[job.key] = { chosen, timings };
+    fresh[job.key] = { chosen, timings };
+    excluded.push(...excludedOf(job, timings));
     convs.push(toTuned(job, timings, chosen, false));
     options.onProgress?.(++done, toTime.length, 'timing');
   }
-  let notice = stored.notice;
+  const notices = stored.notice ? [stored.notice] : [];
+  notices.push(...exclusionNotices(excluded), ...exclusionNotices(remembered, true));
   if (options.cache && Object.keys(fresh).length > 0) {
     try {
       await options.cache.save(serializeTuningCache(mergeEntries(stored.data, adapter, fresh)));
     } catch (error) {
-      notice = `Kernel choices could not be saved (${String(error)}): the next run tunes again.`;
+      notices.push(
+        `Kernel choices could not be saved (${errorMessage(error)}): the next run tunes again.`,
+      );
     }
   }
   const timer = counts.gpu > 0 ? 'gpu timestamps' : counts.wall > 0 ? 'wall clock' : 'none';
-  return { convs, notice, timer };
+  return { convs, notices, timer };
 }
 
 async function loadCache(cache: TuningCacheStore | null | undefined): Promise<ParsedCache> {
@@ -346,7 +568,7 @@ async function loadCache(cache: TuningCacheStore | null | undefined): Promise<Pa
   } catch (error) {
     return {
       data: emptyCache(),
-      notice: `The kernel tuning cache could not be read (${String(error)}): tuning again.`,
+      notice: `The kernel tuning cache could not be read (${errorMessage(error)}): tuning again.`,
     };
   }
   return parseTuningCache(value, CONV_KERNEL_IDS);

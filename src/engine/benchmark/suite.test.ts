@@ -17,6 +17,7 @@ const ADAPTER: AdapterIdentity = {
   architecture: 'suite.test',
   device: '',
   description: 'test adapter',
+  software: 'test',
 };
 
 /** The smallest run: ResNet-18-style at width 1/16, batch 2, no warm-up, 1 timed step (×2). */

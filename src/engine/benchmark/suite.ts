@@ -222,7 +222,7 @@ function engineTrainee(
         });
         tuning.ms = performance.now() - start;
         tuning.status = tuningStatus(result);
-        if (result.notice) options.onProgress?.(result.notice);
+        for (const notice of result.notices) options.onProgress?.(notice);
         await compileTrainingShaders(spec, ops, input, x.shape[0]);
         await compileTfjsShadersAhead(() => run(false).dispose());
         compiled = true;
@@ -407,7 +407,7 @@ async function measureLayers(
     onProgress: tuningProgress(`${config.model} batch ${batch}: `, options.onProgress),
   });
   const ms = performance.now() - start;
-  if (tuned.notice) options.onProgress?.(tuned.notice);
+  for (const notice of tuned.notices) options.onProgress?.(notice);
   const setting = options.kernels ?? 'auto';
   // Under a forced family the tuner times nothing and lists the kernels that will run.
   const runs =

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { withOverflowFlag } from '../kernels/dispatch';
+import { packChannels, unpackChannels } from '../packed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../config';
 import { generateSyntheticDataset } from '../../data/synthetic';
@@ -119,13 +121,49 @@ describe('dynamic loss scaling on the GPU', () => {
       expect(await scaler.scale.data()).toEqual(Float32Array.of(state.scale));
       stats.dispose();
     }
+    scaler.dispose();
+  });
+
+  it('unscales by S and finds an Inf or NaN gradient by its bits, through the overflow flag', async () => {
+    const scaler = createGpuLossScaler({ initial: 8 });
     // More gradients than an adapter's storage-buffer limit per shader (8 on some).
-    const many = Array.from({ length: 40 }, (_, i) => tf.fill([3], i));
-    const clean = scaler.allFinite(many);
-    const dirty = scaler.allFinite([...many, tf.tensor1d([1, Infinity])]);
-    expect(await clean.data()).toEqual(Uint8Array.of(1));
-    expect(await dirty.data()).toEqual(Uint8Array.of(0));
-    tf.dispose([...many, clean, dirty]);
+    const many = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [`g${i}`, tf.fill([3], i)]),
+    );
+    const clean = scaler.unscale(many, scaler.startStep());
+    expect(await clean.finite.data()).toEqual(Uint8Array.of(1));
+    expect(Array.from(await clean.unscaled.g5!.data())).toEqual([5 / 8, 5 / 8, 5 / 8]);
+    for (const bad of [Infinity, -Infinity, NaN]) {
+      const flag = scaler.startStep();
+      const dirty = scaler.unscale({ ...many, bad: tf.tensor1d([1, bad]) }, flag);
+      expect(await dirty.finite.data()).toEqual(Uint8Array.of(0));
+      tf.dispose([flag, dirty.finite, ...Object.values(dirty.unscaled)]);
+    }
+    tf.dispose([...Object.values(many), clean.finite, ...Object.values(clean.unscaled)]);
+    scaler.dispose();
+  });
+
+  it('a gradient kernel that rounds beyond the f16 range raises the flag, even when the Inf is gone by the end', async () => {
+    const scaler = createGpuLossScaler();
+    const flag = scaler.startStep();
+    // A packed gradient of 70000 (beyond 65504: +Inf in f16), then a clamp (as a ReLU or a
+    // select would): the gradient that reaches the weights is 0, finite, yet the step overflowed.
+    const { unscaled, finite } = tf.tidy(() => {
+      const dy = withOverflowFlag(flag, () =>
+        packChannels(tf.tensor4d([70000, 1], [1, 1, 1, 2]), 2, true),
+      );
+      const dx = tf.minimum(unpackChannels(dy, 2), 0);
+      return scaler.unscale({ w: dx }, flag);
+    });
+    expect(Array.from(await unscaled.w!.data())).toEqual([0, 0]);
+    expect(await finite.data()).toEqual(Uint8Array.of(0));
+    // A forward pack (no flag) of the same value leaves a fresh flag down.
+    const fresh = scaler.startStep();
+    const packed = withOverflowFlag(fresh, () =>
+      packChannels(tf.tensor4d([70000, 1], [1, 1, 1, 2])),
+    );
+    expect(Array.from(await fresh.data())).toEqual([0]);
+    tf.dispose([flag, fresh, packed, finite, unscaled.w!]);
     scaler.dispose();
   });
 });

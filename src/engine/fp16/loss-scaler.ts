@@ -1,19 +1,34 @@
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_LOSS_SCALE, type LossScaleOptions } from '../../tricks';
+import { withOverflowFlag } from '../kernels/dispatch';
 import { makeVariable } from '../model';
+import { unscaleAndCheck } from './unscale';
 
 /**
  * Dynamic loss scaling on the GPU, step for step the rule of src/tricks/loss-scaling.ts, kept in
  * tensors so that a step never waits for a readback: the overflow flag, the skip and the new
  * scale are all decided on the GPU; the trainer reads the scale and the skip count together with
  * the losses.
+ *
+ * Overflow is an explicit flag, never Inf surviving arithmetic (WGSL lets a compiler assume no
+ * value is Inf or NaN): each step gets a fresh flag (`startStep`), which every gradient kernel
+ * raises when it rounds a value beyond the f16 range (kernels/f16-rounding.ts), and which the
+ * unscaling of the gradients raises where one is Inf or NaN (unscale.ts).
  */
 export interface GpuLossScaler {
   options: LossScaleOptions;
   /** The current scale S (scalar). */
   readonly scale: tf.Variable;
-  /** True when the sum of every gradient is finite, i.e. no gradient has an Inf or NaN. */
-  allFinite(grads: tf.Tensor[]): tf.Scalar;
+  /** A new overflow flag for one step, not raised: record the step's kernels with it. */
+  startStep(): tf.Tensor;
+  /**
+   * The gradients divided by S, and whether none overflowed: `flag` not raised by the step's
+   * kernels nor by this unscaling.
+   */
+  unscale(
+    grads: tf.NamedTensorMap,
+    flag: tf.Tensor,
+  ): { unscaled: tf.NamedTensorMap; finite: tf.Scalar };
   /**
    * Advances the state after a step whose gradients were `finite`; returns
    * [scale used by that step, skipped steps so far] for the metrics stream.
@@ -21,25 +36,6 @@ export interface GpuLossScaler {
   update(finite: tf.Scalar): tf.Tensor1D;
   tensorCount(): number;
   dispose(): void;
-}
-
-/**
- * tfjs's WebGPU addN binds every input at once; adapters allow as few as 8 storage buffers per
- * shader stage, so a ResNet's ~40 gradients are summed in groups.
- */
-const ADD_N_GROUP = 6;
-
-function sumAll(values: tf.Tensor[]): tf.Tensor {
-  let level = values;
-  while (level.length > 1) {
-    const next: tf.Tensor[] = [];
-    for (let i = 0; i < level.length; i += ADD_N_GROUP) {
-      const group = level.slice(i, i + ADD_N_GROUP);
-      next.push(group.length === 1 ? group[0]! : tf.addN(group));
-    }
-    level = next;
-  }
-  return level[0] ?? tf.scalar(0);
 }
 
 export function createGpuLossScaler(overrides: Partial<LossScaleOptions> = {}): GpuLossScaler {
@@ -50,9 +46,15 @@ export function createGpuLossScaler(overrides: Partial<LossScaleOptions> = {}): 
   return {
     options,
     scale,
-    allFinite(grads) {
-      // Inf and NaN survive a sum (Inf − Inf = NaN): one reduction per tensor, one flag.
-      return tf.tidy(() => tf.isFinite(sumAll(grads.map((g) => tf.sum(g)))) as tf.Scalar);
+    startStep: () => tf.zeros([1]),
+    unscale(grads, flag) {
+      const unscaled: tf.NamedTensorMap = {};
+      withOverflowFlag(flag, () => {
+        for (const [name, g] of Object.entries(grads)) unscaled[name] = unscaleAndCheck(g, scale);
+      });
+      // The flag holds 0, or the bits of 1.0 once raised.
+      const finite = tf.tidy(() => tf.equal(tf.reshape(flag, []), 0) as tf.Scalar);
+      return { unscaled, finite };
     },
     update(finite) {
       return tf.tidy(() => {

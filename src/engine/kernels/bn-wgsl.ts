@@ -1,4 +1,5 @@
-import { PACK_WGSL } from '../packed/layout';
+import { packWgsl } from '../packed/layout';
+import { overflowFlagWgsl } from './f16-rounding';
 
 /**
  * The WGSL of training-mode BatchNorm (+ReLU) in two storage flavors from one template: 'f32'
@@ -44,7 +45,7 @@ const F32: Flavor = {
 const PACKED: Flavor = {
   v: 'vec2<f32>',
   elem: 'u32',
-  helpers: PACK_WGSL,
+  helpers: packWgsl(false),
   load: (array, index) => `unpackWord(${array}[${index}])`,
   store: (value) => `packWord(${value})`,
   channels: '(2u * u.COLS)',
@@ -127,7 +128,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 `;
 }
 
-/** dz = relu ? dy·[out > 0] : dy, as WGSL on loaded values `g` (dy) and `o` (out). */
+/** dz = relu ? dy·[y > 0] : dy, as WGSL on loaded values `g` (dy) and `o` (the activated y). */
 function dz(f: Flavor): string {
   return `select(g, select(${f.v}(0.0), g, o > ${f.v}(0.0)), u.RELU == 1u)`;
 }
@@ -141,7 +142,7 @@ struct Uniforms { ROWS: u32, COLS: u32, EPS: f32, RELU: u32 };
 @group(0) @binding(2) var<storage, read_write> sums: array<f32>;
 @group(0) @binding(3) var<storage, read> x: array<${f.elem}>;
 @group(0) @binding(4) var<storage, read> dy: array<${f.elem}>;
-@group(0) @binding(5) var<storage, read> out: array<${f.elem}>;
+@group(0) @binding(5) var<storage, read> activated: array<${f.elem}>;
 @group(0) @binding(6) var<storage, read> stats: array<f32>;
 @group(0) @binding(7) var<uniform> u: Uniforms;
 var<workgroup> sumDz: array<${f.v}, ${REDUCE_THREADS}>;
@@ -159,7 +160,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   for (var r = lid; r < u.ROWS; r += ${REDUCE_THREADS}u) {
     let i = r * u.COLS + c;
     let g = ${f.load('dy', 'i')};
-    let o = ${f.load('out', 'i')};
+    let o = ${f.load('activated', 'i')};
     let dz = ${dz(f)};
     a += dz;
     b += dz * (${f.load('x', 'i')} - m) * invstd;
@@ -184,18 +185,23 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
 `;
 }
 
+/**
+ * dx. In the packed flavor it packs a gradient: beyond the f16 range that raises the overflow
+ * flag (the 8th storage buffer: the least every adapter allows per stage).
+ */
 function backwardApplyWgsl(f: Flavor): string {
+  const packed = f.elem === 'u32';
   return /* wgsl */ `
 struct Uniforms { SIZE: u32, COLS: u32, EPS: f32, RELU: u32, ROWS: u32 };
 @group(0) @binding(0) var<storage, read_write> dx: array<${f.elem}>;
 @group(0) @binding(1) var<storage, read> x: array<${f.elem}>;
 @group(0) @binding(2) var<storage, read> dy: array<${f.elem}>;
-@group(0) @binding(3) var<storage, read> out: array<${f.elem}>;
+@group(0) @binding(3) var<storage, read> activated: array<${f.elem}>;
 @group(0) @binding(4) var<storage, read> stats: array<f32>;
 @group(0) @binding(5) var<storage, read> gamma: array<f32>;
 @group(0) @binding(6) var<storage, read> sums: array<f32>;
-@group(0) @binding(7) var<uniform> u: Uniforms;
-${f.helpers}
+@group(0) @binding(7) var<uniform> u: Uniforms;${packed ? overflowFlagWgsl(8) : ''}
+${packed ? packWgsl(true) : f.helpers}
 @compute @workgroup_size(${APPLY_THREADS}, 1, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = gid.x + gid.y * groups.x * ${APPLY_THREADS}u;
@@ -203,7 +209,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let c = i % u.COLS;
   let invstd = inverseSqrt(${f.channel('stats', f.channels)} + u.EPS);
   let g = ${f.load('dy', 'i')};
-  let o = ${f.load('out', 'i')};
+  let o = ${f.load('activated', 'i')};
   let dz = ${dz(f)};
   let xhat = (${f.load('x', 'i')} - ${f.channel('stats', '0u')}) * invstd;
   let rows = f32(u.ROWS);
@@ -218,7 +224,8 @@ export interface BnShaders {
   stats: { code: string; label: string };
   apply: { code: string; label: string };
   backwardReduce: { code: string; label: string };
-  backwardApply: { code: string; label: string };
+  /** Packed: raises the overflow flag (dispatch it with `overflowFlag`). */
+  backwardApply: { code: string; label: string; overflowFlag: boolean };
 }
 
 /** The four shaders of one storage flavor (labels 'bn-…' or 'packed-bn-…'). */
@@ -229,6 +236,10 @@ export function bnShaders(storage: BnStorage): BnShaders {
     stats: { code: statsWgsl(f), label: `${prefix}-stats` },
     apply: { code: applyWgsl(f), label: `${prefix}-apply` },
     backwardReduce: { code: backwardReduceWgsl(f), label: `${prefix}-backward-reduce` },
-    backwardApply: { code: backwardApplyWgsl(f), label: `${prefix}-backward-apply` },
+    backwardApply: {
+      code: backwardApplyWgsl(f),
+      label: `${prefix}-backward-apply`,
+      overflowFlag: storage === 'packed',
+    },
   };
 }

@@ -6,6 +6,7 @@ import {
   convCandidates,
   CONV_KERNEL_IDS,
   defaultConvKernel,
+  largestOperandBytes,
 } from './conv-registry';
 import { PACKED_PRECISIONS } from './direct-conv';
 
@@ -95,5 +96,38 @@ describe('choosing a convolution kernel', () => {
     expect(chooseConvKernel('forward', WIDE, p, 'auto', tuned).id).toBe('tiled-64x64');
     expect(chooseConvKernel('forward', WIDE, 'f16', 'auto', tuned).id).toBe('direct');
     expect(convShapeKey('forward', WIDE, p)).not.toBe(convShapeKey('forward', WIDE, 'f16'));
+  });
+});
+
+/** WebGPU's default limits: what every implementation offers at least. */
+const DEFAULT_LIMITS = {
+  maxStorageBufferBindingSize: 128 * 2 ** 20,
+  maxComputeWorkgroupStorageSize: 16384,
+  maxComputeInvocationsPerWorkgroup: 256,
+};
+
+describe('candidates within the device limits', () => {
+  it('WebGPU default limits: every candidate of a ResNet layer is offered', () => {
+    const all = convCandidates('forward', WIDE, 'f32').map((k) => k.id);
+    expect(convCandidates('forward', WIDE, 'f32', DEFAULT_LIMITS).map((k) => k.id)).toEqual(all);
+  });
+
+  it('an operand beyond one binding: no candidate at all', () => {
+    // x: 64·224·224·64·4 bytes = 784 MiB > 128 MiB.
+    const huge = convGeometry([64, 224, 224, 64], [3, 3, 64, 64], 1, 1);
+    expect(largestOperandBytes(huge, 'f32')).toBe(64 * 224 * 224 * 64 * 4);
+    expect(convCandidates('forward', huge, 'f32', DEFAULT_LIMITS)).toEqual([]);
+    // Packed, the same activations take half the bytes.
+    expect(largestOperandBytes(huge, 'packed-f16')).toBe(64 * 224 * 224 * 64 * 2);
+  });
+
+  it('less workgroup memory than a tile needs: that tile shape is not offered', () => {
+    // tiled-64x64 stages (64 + 64)·5·16 = 10,240 B in f32, half in f16; 128×128 (tileK 8): 12,288.
+    const small = { ...DEFAULT_LIMITS, maxComputeWorkgroupStorageSize: 8192 };
+    const f32 = convCandidates('forward', WIDE, 'f32', small).map((k) => k.id);
+    expect(f32).not.toContain('tiled-64x64');
+    expect(f32).not.toContain('tiled-128x128');
+    expect(f32).toContain('direct');
+    expect(convCandidates('forward', WIDE, 'f16', small).map((k) => k.id)).toContain('tiled-64x64');
   });
 });

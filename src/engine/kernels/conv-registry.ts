@@ -5,6 +5,8 @@ import {
   type ConvOp,
   type KernelSetting,
 } from '../../autotune/plan';
+import { activeFailpoints } from '../faults/failpoints';
+import { packChannels, unpackChannels } from '../packed/pack';
 import type { ConvGeometry } from './conv-geometry';
 import {
   conv2dDirect,
@@ -12,6 +14,7 @@ import {
   conv2dInputGradDirect,
   directConvApplies,
   directConvShaders,
+  isPackedPrecision,
   type ConvPrecision,
 } from './direct-conv';
 import type { ShaderSource } from './dispatch';
@@ -21,6 +24,7 @@ import {
   conv2dTiled,
   defaultTileShape,
   TILE_SHAPES,
+  tileShapeFits,
   tiledConvApplies,
   tiledConvShaders,
   type TileShape,
@@ -40,11 +44,21 @@ import {
 
 type Shape4 = [number, number, number, number];
 
+/** The device limits a kernel must fit (GPUSupportedLimits, or a test's own). */
+export type KernelLimits = Pick<
+  GPUSupportedLimits,
+  | 'maxStorageBufferBindingSize'
+  | 'maxComputeWorkgroupStorageSize'
+  | 'maxComputeInvocationsPerWorkgroup'
+>;
+
 export interface ConvKernel {
   /** Stable id, stored in the tuning cache: 'direct', 'tfjs', 'tiled-64x64', … */
   id: string;
   family: ConvFamily;
   applies(op: ConvOp, g: ConvGeometry, precision: ConvPrecision): boolean;
+  /** Whether its workgroups fit the device (operands are checked for every kernel alike). */
+  fits(precision: ConvPrecision, limits: KernelLimits): boolean;
   /** Our pipelines the op runs (none for tfjs, whose own are compiled by its dry run). */
   shaders(op: ConvOp, g: ConvGeometry, precision: ConvPrecision): ShaderSource[];
   forward(x: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry, p: ConvPrecision): tf.Tensor4D;
@@ -64,6 +78,8 @@ const DIRECT: ConvKernel = {
   id: 'direct',
   family: 'direct',
   applies: (_op, g) => directConvApplies(g.inChannels, g.outChannels),
+  // 64 invocations, no workgroup memory: within every adapter's limits.
+  fits: () => true,
   shaders: directConvShaders,
   forward: (x, w, g, p) => conv2dDirect(x, w, g.stride, g.pad, p),
   inputGrad: (dy, w, g, p) => conv2dInputGradDirect(dy, w, inShape(g), g.stride, g.pad, p),
@@ -75,6 +91,7 @@ function tiledKernel(shape: TileShape): ConvKernel {
     id: shape.id,
     family: 'tiled',
     applies: (_op, g, p) => tiledConvApplies(g, p),
+    fits: (p, limits) => tileShapeFits(shape, p, limits),
     shaders: (op, g, p) => tiledConvShaders(op, g, p, shape),
     forward: (x, w, g, p) => conv2dTiled(x, w, g.stride, g.pad, p, shape),
     inputGrad: (dy, w, g, p) => conv2dInputGradTiled(dy, w, inShape(g), g.stride, g.pad, p, shape),
@@ -87,6 +104,8 @@ const TFJS: ConvKernel = {
   id: 'tfjs',
   family: 'tfjs',
   applies: (_op, _g, p) => p === 'f32',
+  // tfjs sizes its own workgroups to the device.
+  fits: () => true,
   shaders: () => [],
   forward: (x, w, g) => tf.conv2d(x, w, g.stride, g.pad),
   inputGrad: (dy, w, g) => tf.conv2dTranspose(dy, w, inShape(g), g.stride, g.pad),
@@ -101,7 +120,35 @@ const TFJS: ConvKernel = {
       ) as tf.Tensor4D,
 };
 
-export const CONV_KERNELS: readonly ConvKernel[] = [DIRECT, ...TILE_SHAPES.map(tiledKernel), TFJS];
+/**
+ * The failpoint wrong:<id> (faults/failpoints.ts): every output of that kernel becomes 1.5·y + 1,
+ * as a driver bug might make it, for the tuner's check on the device to catch. Activation outputs
+ * of the packed precisions are unpacked, perturbed and packed again.
+ */
+function perturbedWhenWrong(kernel: ConvKernel): ConvKernel {
+  const perturb = <T extends tf.Tensor>(out: T, p: ConvPrecision, packed: boolean): T => {
+    if (!activeFailpoints().wrong.has(kernel.id)) return out;
+    const wrong = tf.tidy(() => {
+      if (!packed || !isPackedPrecision(p)) return tf.add(tf.mul(out, 1.5), 1);
+      const channels = 2 * out.shape[out.shape.length - 1]!;
+      return packChannels(tf.add(tf.mul(unpackChannels(out, channels), 1.5), 1), channels);
+    });
+    out.dispose();
+    return wrong as T;
+  };
+  return {
+    ...kernel,
+    forward: (x, w, g, p) => perturb(kernel.forward(x, w, g, p), p, true),
+    inputGrad: (dy, w, g, p) => perturb(kernel.inputGrad(dy, w, g, p), p, true),
+    filterGrad: (x, dy, g, p) => perturb(kernel.filterGrad(x, dy, g, p), p, false),
+  };
+}
+
+export const CONV_KERNELS: readonly ConvKernel[] = [
+  DIRECT,
+  ...TILE_SHAPES.map(tiledKernel),
+  TFJS,
+].map(perturbedWhenWrong);
 const BY_ID = new Map(CONV_KERNELS.map((k) => [k.id, k]));
 export const CONV_KERNEL_IDS: ReadonlySet<string> = new Set(BY_ID.keys());
 
@@ -109,9 +156,33 @@ export function convKernelById(id: string): ConvKernel | undefined {
   return BY_ID.get(id);
 }
 
-/** The kernels that can run this op, in the order they are timed. */
-export function convCandidates(op: ConvOp, g: ConvGeometry, p: ConvPrecision): ConvKernel[] {
-  return CONV_KERNELS.filter((k) => k.applies(op, g, p));
+/**
+ * Bytes of the largest operand or output of the op (x, w, dy or the result), as stored: packed
+ * activations and weights take half. Every kernel binds them whole.
+ */
+export function largestOperandBytes(g: ConvGeometry, p: ConvPrecision): number {
+  const x = g.batch * g.inHeight * g.inWidth * g.inChannels;
+  const dy = g.batch * g.outHeight * g.outWidth * g.outChannels;
+  const w = g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels;
+  const bytes = isPackedPrecision(p) ? 2 : 4;
+  // The filter gradient is f32 in every precision.
+  return Math.max(x * bytes, dy * bytes, w * 4);
+}
+
+/**
+ * The kernels that can run this op, in the order they are timed; with `limits`, only those that
+ * fit the device (none when an operand exceeds one binding: the pre-flight refuses such a run).
+ */
+export function convCandidates(
+  op: ConvOp,
+  g: ConvGeometry,
+  p: ConvPrecision,
+  limits?: KernelLimits,
+): ConvKernel[] {
+  const applicable = CONV_KERNELS.filter((k) => k.applies(op, g, p));
+  if (!limits) return applicable;
+  if (largestOperandBytes(g, p) > limits.maxStorageBufferBindingSize) return [];
+  return applicable.filter((k) => k.fits(p, limits));
 }
 
 /** The kernel of `family` for this op when it applies (a tiled family picks its tile shape). */
@@ -120,22 +191,31 @@ function familyKernel(
   op: ConvOp,
   g: ConvGeometry,
   p: ConvPrecision,
+  excluded: ReadonlySet<string>,
 ): ConvKernel | null {
   const kernel = family === 'tiled' ? BY_ID.get(defaultTileShape(op, g).id)! : BY_ID.get(family)!;
-  return kernel.applies(op, g, p) ? kernel : null;
+  return kernel.applies(op, g, p) && !excluded.has(kernel.id) ? kernel : null;
 }
 
 /**
- * Without a tuned choice: direct where the channels allow, else stock tfjs (f32) or tiled. Only
- * a packed precision with odd channels has no kernel (packed activations have even channels).
+ * Without a tuned choice: direct where the channels allow, else stock tfjs (f32) or tiled, then
+ * any other tile shape; never an `excluded` kernel (one that did not compile on this GPU). Only a
+ * packed precision with odd channels, or every applicable kernel excluded, has none.
  */
-export function defaultConvKernel(op: ConvOp, g: ConvGeometry, p: ConvPrecision): ConvKernel {
+export function defaultConvKernel(
+  op: ConvOp,
+  g: ConvGeometry,
+  p: ConvPrecision,
+  excluded: ReadonlySet<string> = new Set(),
+): ConvKernel {
   const kernel =
-    familyKernel('direct', op, g, p) ??
-    familyKernel(p === 'f32' ? 'tfjs' : 'tiled', op, g, p) ??
-    familyKernel('tiled', op, g, p);
+    familyKernel('direct', op, g, p, excluded) ??
+    familyKernel(p === 'f32' ? 'tfjs' : 'tiled', op, g, p, excluded) ??
+    familyKernel('tiled', op, g, p, excluded) ??
+    CONV_KERNELS.find((k) => k.applies(op, g, p) && !excluded.has(k.id));
   if (!kernel) {
-    throw new Error(`no ${p} conv kernel for ${g.inChannels}→${g.outChannels} channels`);
+    const without = excluded.size > 0 ? ` (excluded on this GPU: ${[...excluded].join(', ')})` : '';
+    throw new Error(`no ${p} conv kernel for ${g.inChannels}→${g.outChannels} channels${without}`);
   }
   return kernel;
 }
@@ -143,7 +223,7 @@ export function defaultConvKernel(op: ConvOp, g: ConvGeometry, p: ConvPrecision)
 /**
  * The one rule that picks a convolution's kernel, used by the ops and by the ahead-of-time
  * compile alike: a forced family where it applies; under 'auto', the tuned choice for this exact
- * shape; otherwise the default.
+ * shape; otherwise the default. An `excluded` kernel is never picked.
  */
 export function chooseConvKernel(
   op: ConvOp,
@@ -151,9 +231,19 @@ export function chooseConvKernel(
   p: ConvPrecision,
   setting: KernelSetting,
   tuned: ReadonlyMap<string, string>,
+  excluded: ReadonlySet<string> = new Set(),
 ): ConvKernel {
-  if (setting !== 'auto') return familyKernel(setting, op, g, p) ?? defaultConvKernel(op, g, p);
+  if (setting !== 'auto') {
+    return familyKernel(setting, op, g, p, excluded) ?? defaultConvKernel(op, g, p, excluded);
+  }
   const id = tuned.get(convShapeKey(op, g, p));
   const kernel = id === undefined ? undefined : BY_ID.get(id);
-  return kernel?.applies(op, g, p) ? kernel : defaultConvKernel(op, g, p);
+  return kernel?.applies(op, g, p) && !excluded.has(kernel.id)
+    ? kernel
+    : defaultConvKernel(op, g, p, excluded);
+}
+
+/** The conv kernel a pipeline label belongs to (labels start with the kernel id), if any. */
+export function convKernelOfLabel(label: string): ConvKernel | undefined {
+  return BY_ID.get(label.split(' ')[0]!);
 }

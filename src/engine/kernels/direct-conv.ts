@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ConvOp } from '../../autotune/plan';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
 import { backendDevice, runProgram, workgroupGrid, type ShaderSource } from './dispatch';
+import { f16RoundingWgsl, overflowFlagWgsl } from './f16-rounding';
 import type { Precision } from './gemm-wgsl';
 import { markPacked } from '../packed/registry';
 
@@ -46,6 +47,13 @@ export interface Flavor {
   T: 'f32' | 'f16';
   /** Activations and weights are packed f16 words (two channels per u32). */
   packed: boolean;
+  /**
+   * Its roundings to f16 raise the overflow flag (f16-rounding.ts): the gradient ops'. A shader
+   * of a flagged flavor declares the flag with `flagBinding` after its uniforms.
+   */
+  flagged: boolean;
+  /** The flag's declaration at `binding` when flagged, else nothing. */
+  flagBinding(binding: number): string;
   /** Storage type of 4 consecutive channels: vec4<f32>, or vec2<u32> when packed. */
   word4: string;
   /** Storage type of 1 channel (f32), or of a channel pair when packed (u32). */
@@ -62,38 +70,42 @@ export interface Flavor {
   pack(e: string): string;
 }
 
-/**
- * Rounds to f16 values, beyond the f16 range explicitly to ±Inf (WGSL leaves quantizeToF16 of such
- * values indeterminate); NaN and ±Inf pass. Branchless on vec4: inlined at every load, a branchy
- * scalar version made lavapipe's compile of one shader take seconds.
- */
-const ROUND4 = /* wgsl */ `
-fn round16v(v: vec4<f32>) -> vec4<f32> {
-  let inf = bitcast<vec4<f32>>((bitcast<vec4<u32>>(v) & vec4<u32>(0x80000000u)) | vec4<u32>(0x7f800000u));
-  return select(quantizeToF16(v), inf, abs(v) >= vec4<f32>(65520.0));
-}`;
-
-/**
- * Packed f16 words (core WGSL: no shader-f16 needed). pack2x16float of a value beyond the f16
- * range is indeterminate, so values are rounded (overflow to ±Inf) by round16v first.
- */
+/** Packed f16 words (core WGSL: no shader-f16 needed), every value defined (f16-rounding.ts). */
 const PACKING = /* wgsl */ `
 fn unpack4(w: vec2<u32>) -> vec4<f32> { return vec4<f32>(unpack2x16float(w.x), unpack2x16float(w.y)); }
 fn pack4(v: vec4<f32>) -> vec2<u32> {
-  let r = round16v(v);
-  return vec2<u32>(pack2x16float(r.xy), pack2x16float(r.zw));
+  let h = toF16Bits4(v);
+  return vec2<u32>(h.x | (h.y << 16u), h.z | (h.w << 16u));
 }
 fn unpackAt(w: u32, i: u32) -> f32 { return unpack2x16float(w)[i % 2u]; }`;
 
 const identity = (e: string) => e;
 
+/**
+ * Whether op's shaders in `precision` raise the overflow flag: the gradient ops of every
+ * precision that rounds to f16 (f32 and the forward never do; 'packed-f32' filter gradients are
+ * f32 arithmetic, unrounded).
+ */
+export function flagsOverflow(op: ConvOp, precision: ConvPrecision): boolean {
+  if (precision === 'f32' || op === 'forward') return false;
+  return op === 'inputGrad' || precision !== 'packed-f32';
+}
+
 /** The arithmetic of a precision ('f16' or f32) on f32 storage. */
-function arithmetic(precision: ConvPrecision): Flavor {
-  const storage = { packed: false, word4: 'vec4<f32>', word: 'f32', unpack: identity };
+function arithmetic(precision: ConvPrecision, flagged: boolean): Flavor {
+  const storage = {
+    packed: false,
+    flagged,
+    flagBinding: (binding: number) => (flagged ? overflowFlagWgsl(binding) : ''),
+    word4: 'vec4<f32>',
+    word: 'f32',
+    unpack: identity,
+  };
+  const rounding = f16RoundingWgsl(flagged);
   if (precision === 'f32' || precision === 'packed-f32') {
     return {
       ...storage,
-      header: '',
+      header: precision === 'f32' ? '' : rounding,
       T: 'f32',
       load: identity,
       product: identity,
@@ -104,7 +116,7 @@ function arithmetic(precision: ConvPrecision): Flavor {
   if (precision === 'f16' || precision === 'packed-f16') {
     return {
       ...storage,
-      header: `enable f16;\n${ROUND4}`,
+      header: `enable f16;\n${rounding}`,
       T: 'f16',
       load: (e) => `vec4<f16>(round16v(${e}))`,
       product: (e) => `vec4<f32>(${e})`,
@@ -114,7 +126,7 @@ function arithmetic(precision: ConvPrecision): Flavor {
   }
   return {
     ...storage,
-    header: ROUND4,
+    header: rounding,
     T: 'f32',
     load: (e) => `round16v(${e})`,
     product: (e) => `round16v(${e})`,
@@ -128,10 +140,9 @@ function arithmetic(precision: ConvPrecision): Flavor {
  * arithmetic converts without rounding), activation outputs round and pack.
  */
 function packedStorage(f: Flavor): Flavor {
-  const directive = f.T === 'f16' ? 'enable f16;\n' : '';
   return {
     ...f,
-    header: `${directive}${ROUND4}${PACKING}`,
+    header: `${f.header}${PACKING}`,
     packed: true,
     word4: 'vec2<u32>',
     word: 'u32',
@@ -141,8 +152,9 @@ function packedStorage(f: Flavor): Flavor {
   };
 }
 
-export function flavorOf(precision: ConvPrecision): Flavor {
-  const f = arithmetic(precision);
+/** The flavor of `precision`; `flagged` for the ops that raise the overflow flag (flagsOverflow). */
+export function flavorOf(precision: ConvPrecision, flagged = false): Flavor {
+  const f = arithmetic(precision, flagged);
   return isPackedPrecision(precision) ? packedStorage(f) : f;
 }
 
@@ -269,7 +281,7 @@ ${GEOMETRY_STRUCT}
 @group(0) @binding(0) var<storage, read_write> dx: array<${f.word4}>;
 @group(0) @binding(1) var<storage, read> dy: array<${f.word4}>;
 @group(0) @binding(2) var<storage, read> w: array<${f.word4}>;
-@group(0) @binding(3) var<uniform> u: Uniforms;
+@group(0) @binding(3) var<uniform> u: Uniforms;${f.flagBinding(4)}
 const PX: u32 = ${PIXELS_PER_INVOCATION}u;
 ${FLAT_ID}
 
@@ -327,7 +339,7 @@ ${GEOMETRY_STRUCT}
 @group(0) @binding(0) var<storage, read_write> partial: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> x: array<${f.word4}>;
 @group(0) @binding(2) var<storage, read> dy: array<${f.word4}>;
-@group(0) @binding(3) var<uniform> u: Uniforms;
+@group(0) @binding(3) var<uniform> u: Uniforms;${f.flagBinding(4)}
 
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -364,9 +376,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
   }
   let base = split * u.BLOCKS * 4u + ((kh * u.KW + kw) * u.CI4 + ci4) * 4u * u.CO4 + co4;
-  // Split partials stay unrounded until the sum pass; a single split is the result itself.
+  // Split partials stay unrounded until the sum pass (a partial beyond the f16 range is no
+  // overflow: the sum may not be); a single split is the result itself.
   for (var j = 0u; j < 4u; j++) {
-    partial[base + j * u.CO4] = select(acc[j], ${f.store('acc[j]')}, u.SPLITS == 1u);
+    if (u.SPLITS == 1u) {
+      partial[base + j * u.CO4] = ${f.store('acc[j]')};
+    } else {
+      partial[base + j * u.CO4] = acc[j];
+    }
   }
 }`;
 
@@ -375,7 +392,7 @@ const sumSplitsWgsl = (f: Flavor) => /* wgsl */ `${f.header}
 struct Uniforms { SPLITS: u32, SIZE4: u32 };
 @group(0) @binding(0) var<storage, read_write> result: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> partial: array<vec4<f32>>;
-@group(0) @binding(2) var<uniform> u: Uniforms;
+@group(0) @binding(2) var<uniform> u: Uniforms;${f.flagBinding(3)}
 ${FLAT_ID}
 
 @compute @workgroup_size(${WORKGROUP})
@@ -416,19 +433,25 @@ export function paddedChannels(channels: number): number {
   return Math.ceil(channels / 4) * 4;
 }
 
-/** The shader of one conv kernel for a geometry and precision (specialized, labelled). */
+/**
+ * The shader of one conv kernel for a geometry and precision (specialized). Labels start with the
+ * kernel id and name the op (conv-registry.ts): GPU error messages quote them, and the compile
+ * failpoint finds a kernel's pipelines by them.
+ */
 const convShader =
-  (template: (f: Flavor) => string, name: string) =>
-  (g: ConvGeometry, p: ConvPrecision): ShaderSource => ({
-    code: specialize(template(flavorOf(p)), g),
-    label: `${name}-${p}`,
+  (template: (f: Flavor) => string, op: ConvOp) =>
+  (g: ConvGeometry, p: ConvPrecision): ShaderSource & { overflowFlag: boolean } => ({
+    code: specialize(template(flavorOf(p, flagsOverflow(op, p))), g),
+    label: `direct ${op} ${p}`,
+    overflowFlag: flagsOverflow(op, p),
   });
-const forwardShader = convShader(forwardWgsl, 'conv2d-direct');
-const inputGradShader = convShader(inputGradWgsl, 'conv2d-direct-dx');
-const filterGradShader = convShader(filterGradWgsl, 'conv2d-direct-dw');
-const sumSplitsShader = (p: ConvPrecision): ShaderSource => ({
-  code: sumSplitsWgsl(flavorOf(p)),
-  label: `sum-splits-${p}`,
+const forwardShader = convShader(forwardWgsl, 'forward');
+const inputGradShader = convShader(inputGradWgsl, 'inputGrad');
+const filterGradShader = convShader(filterGradWgsl, 'filterGrad');
+const sumSplitsShader = (p: ConvPrecision): ShaderSource & { overflowFlag: boolean } => ({
+  code: sumSplitsWgsl(flavorOf(p, flagsOverflow('filterGrad', p))),
+  label: `direct filterGrad-sum ${p}`,
+  overflowFlag: flagsOverflow('filterGrad', p),
 });
 
 /** The shaders `op` runs for this geometry (the filter gradient's split sum included), to compile ahead. */

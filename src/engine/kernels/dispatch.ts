@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { errorMessage } from '../../errors';
+import { compileFailpointOf } from '../faults/failpoints';
 
 /**
  * Runs our own compute pipelines inside TensorFlow.js's WebGPU command stream.
@@ -35,7 +37,10 @@ interface BackendInternals {
   submitQueue(): void;
 }
 
+/** Per device, pipelines by the code the compiler got (compiledCode). */
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+/** Per device, the code of pipelines that failed to compile, with the compiler's message. */
+const failedPipelines = new WeakMap<GPUDevice, Map<string, string>>();
 
 function internals(): BackendInternals {
   if (tf.getBackend() !== 'webgpu') {
@@ -73,65 +78,140 @@ export function deviceHasShaderF16(): boolean {
   return (tf.backend() as WebGPUBackend).device.features.has('shader-f16');
 }
 
-function pipelineCacheOf(device: GPUDevice): Map<string, GPUComputePipeline> {
-  let cache = pipelines.get(device);
+function perDevice<V>(map: WeakMap<GPUDevice, Map<string, V>>, device: GPUDevice): Map<string, V> {
+  let cache = map.get(device);
   if (!cache) {
     cache = new Map();
-    pipelines.set(device, cache);
+    map.set(device, cache);
   }
   return cache;
 }
 
-/** A compute pipeline for `code`, compiled once per device (the code is the cache key). */
+/** What the compiler is given for `source`: a compile failpoint naming its kernel breaks it. */
+function compiledCode({ code, label }: ShaderSource): string {
+  const kernel = compileFailpointOf(label);
+  return kernel ? `${code}\nfailpoint compile:${kernel} makes this shader invalid` : code;
+}
+
+/**
+ * A compute pipeline for `code`, compiled once per device (the code the compiler gets is the
+ * cache key). Code that already failed to compile throws here instead of making an invalid
+ * pipeline, whose dispatches would be dropped with an asynchronous GPU error.
+ */
 export function pipelineFor(code: string, label: string): GPUComputePipeline {
   const device = internals().device;
-  const cache = pipelineCacheOf(device);
-  let pipeline = cache.get(code);
+  const cache = perDevice(pipelines, device);
+  const compiled = compiledCode({ code, label });
+  let pipeline = cache.get(compiled);
   if (!pipeline) {
-    const module = device.createShaderModule({ code, label });
+    const failed = perDevice(failedPipelines, device).get(compiled);
+    if (failed !== undefined) throw new Error(`${label} did not compile on this GPU: ${failed}`);
+    const module = device.createShaderModule({ code: compiled, label });
     pipeline = device.createComputePipeline({
       layout: 'auto',
       compute: { module, entryPoint: 'main' },
       label,
     });
-    cache.set(code, pipeline);
+    cache.set(compiled, pipeline);
   }
   return pipeline;
 }
 
 export interface ShaderSource {
   code: string;
+  /**
+   * Names the kernel in GPU error messages; a convolution kernel's labels start with its id
+   * (conv-registry.ts), which the compile failpoint matches.
+   */
   label: string;
+}
+
+/** A pipeline the compiler rejected: the shader and the compiler's message. */
+export interface CompileFailure {
+  source: ShaderSource;
+  message: string;
 }
 
 /**
  * Compiles the pipelines of `shaders` that are not compiled yet, all at once and asynchronously
  * (createComputePipelineAsync: the driver may compile them in parallel, off the JS thread), so
- * that the first training step finds them ready. Reports (done, total) as each one completes.
+ * that the first training step finds them ready. Reports (done, total) as each one settles. A
+ * pipeline the compiler rejects does not stop the others: it is returned, remembered (pipelineFor
+ * then throws for it) and never cached.
  */
 export async function compilePipelinesAhead(
   shaders: readonly ShaderSource[],
   onProgress?: (done: number, total: number) => void,
-): Promise<void> {
+): Promise<CompileFailure[]> {
   const device = internals().device;
-  const ready = pipelineCacheOf(device);
-  const missing = [...new Map(shaders.map((s) => [s.code, s])).values()].filter(
-    (s) => !ready.has(s.code),
-  );
+  const ready = perDevice(pipelines, device);
+  const failedBefore = perDevice(failedPipelines, device);
+  const unique = [...new Map(shaders.map((s) => [compiledCode(s), s])).entries()];
+  const known: CompileFailure[] = unique.flatMap(([code, source]) => {
+    const message = failedBefore.get(code);
+    return message === undefined ? [] : [{ source, message }];
+  });
+  const missing = unique.filter(([code]) => !ready.has(code) && !failedBefore.has(code));
   let done = 0;
   onProgress?.(0, missing.length);
-  await Promise.all(
-    missing.map(async ({ code, label }) => {
-      const module = device.createShaderModule({ code, label });
-      const pipeline = await device.createComputePipelineAsync({
-        layout: 'auto',
-        compute: { module, entryPoint: 'main' },
-        label,
-      });
-      ready.set(code, pipeline);
-      onProgress?.(++done, missing.length);
+  const settled = await Promise.allSettled(
+    missing.map(async ([code, { label }]) => {
+      try {
+        // The module's own errors (the WGSL compiler's) go to this scope, not to the device's
+        // uncapturederror listener, which would take them for a failed training step.
+        device.pushErrorScope('validation');
+        const module = device.createShaderModule({ code, label });
+        const moduleError = device.popErrorScope();
+        try {
+          const pipeline = await device.createComputePipelineAsync({
+            layout: 'auto',
+            compute: { module, entryPoint: 'main' },
+            label,
+          });
+          ready.set(code, pipeline);
+        } catch (error) {
+          throw new Error(await compilerMessage(module, moduleError, error), { cause: error });
+        } finally {
+          await moduleError;
+        }
+      } finally {
+        onProgress?.(++done, missing.length);
+      }
     }),
   );
+  const failures = settled.flatMap((result, i): CompileFailure[] => {
+    if (result.status === 'fulfilled') return [];
+    const [code, source] = missing[i]!;
+    const message = firstLine(errorMessage(result.reason));
+    failedBefore.set(code, message);
+    return [{ source, message }];
+  });
+  return [...known, ...failures];
+}
+
+/** Compiler messages run to many lines (the shader quoted): the first one names the problem. */
+function firstLine(message: string): string {
+  return (
+    message
+      .split('\n')
+      .find((line) => line.trim().length > 0)
+      ?.trim() ?? message
+  );
+}
+
+/**
+ * Why a pipeline did not compile, in the compiler's words where it gave any: its first error
+ * (with line and column), else the module's validation error, else the pipeline's rejection.
+ */
+async function compilerMessage(
+  module: GPUShaderModule,
+  moduleError: Promise<GPUError | null>,
+  pipelineError: unknown,
+): Promise<string> {
+  const info = await module.getCompilationInfo().catch(() => null);
+  const first = info?.messages.find((m) => m.type === 'error');
+  if (first) return `line ${first.lineNum}:${first.linePos}: ${first.message}`;
+  return (await moduleError)?.message ?? errorMessage(pipelineError);
 }
 
 /** `groups` workgroups as a 2-D grid within the adapter's per-dimension limit. */
@@ -171,6 +251,46 @@ export const f32 = (value: number): Uniform => ({ f32: value });
 export interface GpuProgram extends ShaderSource {
   uniforms: readonly Uniform[];
   grid: readonly [number, number, number];
+  /**
+   * The shader raises the overflow flag (overflow-flag.ts): its WGSL declares it as the binding
+   * after the uniforms, and the dispatch binds the training step's flag there.
+   */
+  overflowFlag?: boolean;
+}
+
+/**
+ * The overflow flag of the step being recorded (the loss scaler's, a one-element tensor), or
+ * null: programs that raise it then write a scratch buffer nobody reads (kernel tests, tuning).
+ */
+let activeOverflowFlag: tf.Tensor | null = null;
+const scratchFlags = new WeakMap<GPUDevice, GPUBuffer>();
+
+/** Runs `record` with `flag` as the overflow flag its programs raise. */
+export function withOverflowFlag<T>(flag: tf.Tensor | null, record: () => T): T {
+  const previous = activeOverflowFlag;
+  activeOverflowFlag = flag;
+  try {
+    return record();
+  } finally {
+    activeOverflowFlag = previous;
+  }
+}
+
+function overflowFlagBinding(b: BackendInternals): GPUBufferBinding {
+  if (activeOverflowFlag) {
+    b.commandQueueOwnedIds.add(activeOverflowFlag.dataId);
+    return { buffer: bufferOf(b, activeOverflowFlag) };
+  }
+  let scratch = scratchFlags.get(b.device);
+  if (!scratch) {
+    scratch = b.device.createBuffer({
+      size: 4,
+      usage: GPUBufferUsage.STORAGE,
+      label: 'scratch overflow flag',
+    });
+    scratchFlags.set(b.device, scratch);
+  }
+  return { buffer: scratch };
 }
 
 /** The one uniform packer: u32 fields must be whole numbers in range, f32 fields any number. */
@@ -233,10 +353,12 @@ export function recordProgram(
     ...outputs.map((t) => ({ buffer: bufferOf(b, t) })),
     ...inputs.map((t) => ({ buffer: bufferOf(b, t) })),
     b.makeUniforms(uniformFields(program.label, program.uniforms)),
+    ...(program.overflowFlag ? [overflowFlagBinding(b)] : []),
   ];
   for (const t of inputs) b.commandQueueOwnedIds.add(t.dataId);
   for (const t of outputs) b.commandQueueOwnedIds.add(t.dataId);
   const bindGroup = b.device.createBindGroup({
+    label: program.label,
     layout: pipeline.getBindGroupLayout(0),
     entries: resources.map((resource, binding) => ({ binding, resource })),
   });
@@ -254,6 +376,41 @@ export function recordProgram(
   return outputs;
 }
 
+/**
+ * Ends tfjs's open compute pass and submits what it recorded: a GPU error in recorded work is only
+ * raised when its command buffer is finished, so an error scope around that work flushes first.
+ */
+export function flushCommands(): void {
+  const b = internals();
+  b.ensureCommandEncoderReady();
+  b.endComputePassEncoder();
+  b.submitQueue();
+}
+
+/** A shader that writes a buffer: dispatched without its bind group, it is invalid. */
+const UNBOUND_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> sink: array<u32>;
+@compute @workgroup_size(1)
+fn main() { sink[0] = 1u; }`;
+
+/**
+ * Records an invalid dispatch (its buffer is never bound) into tfjs's command stream, labelled
+ * `label`: the GPU rejects the whole command buffer it lands in, with a validation error, as it
+ * would a real bug. For the gpu-error failpoint only.
+ */
+export function recordInvalidDispatch(label: string): void {
+  const b = internals();
+  // Its own pipeline per label (pipelines are cached by code): messages quote the label.
+  const pipeline = pipelineFor(`${UNBOUND_WGSL}\n// ${label.replace(/\n/g, ' ')}`, label);
+  b.ensureCommandEncoderReady();
+  // A new pass: no bind group of an earlier dispatch is left set.
+  b.endComputePassEncoder();
+  b.computePassEncoder = b.commandEncoder!.beginComputePass({ label });
+  b.computePassEncoder.setPipeline(pipeline);
+  b.computePassEncoder.dispatchWorkgroups(1);
+  b.dispatchCountInPass++;
+}
+
 /** True when the active device can write GPU timestamps (created with 'timestamp-query'). */
 export function deviceHasTimestamps(): boolean {
   return tf.getBackend() === 'webgpu' && internals().device.features.has('timestamp-query');
@@ -262,8 +419,9 @@ export function deviceHasTimestamps(): boolean {
 /**
  * GPU time in ms of everything `record` dispatches, ours and tfjs's alike: the work is recorded
  * into one compute pass whose beginning and end write timestamps. Null when the device has no
- * timestamps or the pass was cut (a tfjs op ended it, e.g. at its submit batch size): the caller
- * then times by wall clock. Costs one submit and one small readback.
+ * timestamps or the pass was cut (an upload or a readback inside `record` ends it): the caller
+ * then times by wall clock. A reading of 0 means "under one timer tick" (Chrome quantizes
+ * timestamps to 100 µs). Costs one submit and one small readback.
  */
 export async function gpuTimeMs(record: () => void): Promise<number | null> {
   if (!deviceHasTimestamps()) return null;
@@ -276,12 +434,19 @@ export async function gpuTimeMs(record: () => void): Promise<number | null> {
     timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 },
   });
   b.computePassEncoder = pass;
+  // tfjs (and recordProgram) submit every WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE dispatches, which
+  // would cut the timed pass: not while it records (its count also outlives ended passes).
+  const batchSize = tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE');
+  tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', Number.MAX_SAFE_INTEGER);
+  b.dispatchCountInPass = 0;
   try {
     record();
   } catch (error) {
     if (b.computePassEncoder === pass) b.endComputePassEncoder();
     querySet.destroy();
     throw error;
+  } finally {
+    tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', batchSize);
   }
   const intact = b.computePassEncoder === pass;
   if (intact) b.endComputePassEncoder();
@@ -305,7 +470,7 @@ export async function gpuTimeMs(record: () => void): Promise<number | null> {
     const [begin, end] = new BigUint64Array(staging.getMappedRange().slice(0));
     staging.unmap();
     // Some drivers reset or reorder timestamps (power states): such a reading is unusable.
-    if (begin === undefined || end === undefined || end <= begin) return null;
+    if (begin === undefined || end === undefined || end < begin) return null;
     return Number(end - begin) / 1e6;
   } finally {
     querySet.destroy();

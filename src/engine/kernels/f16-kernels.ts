@@ -3,7 +3,7 @@ import { backendDevice, runProgram, workgroupGrid, type ShaderSource } from './d
 import {
   gemmUniforms,
   gemmWgsl,
-  REDUCE_SPLITS_WGSL,
+  reduceSplitsWgsl,
   TILE_K,
   TILE_M,
   TILE_N,
@@ -33,12 +33,30 @@ function splitsFor(M: number, N: number, K: number): number {
 
 type ShapedSpec = Omit<GemmSpec, 'splits'>;
 
-/** A GEMM's shader: it depends on the loaders and the precision only, never on the shape. */
-function gemmShader(name: string, spec: ShapedSpec, precision: Precision): ShaderSource {
-  return { code: gemmWgsl({ ...spec, splits: 1 }, precision), label: `${name}-${precision}` };
+type FlaggedSource = ShaderSource & { overflowFlag: boolean };
+
+/**
+ * A GEMM's shader: it depends on the loaders and the precision only, never on the shape. The
+ * gradients' (`flagged`) raise the overflow flag when they round beyond the f16 range.
+ */
+function gemmShader(
+  name: string,
+  spec: ShapedSpec,
+  precision: Precision,
+  flagged: boolean,
+): FlaggedSource {
+  return {
+    code: gemmWgsl({ ...spec, splits: 1 }, precision, flagged),
+    label: `${name}-${precision}`,
+    overflowFlag: flagged,
+  };
 }
 
-const REDUCE_SPLITS_SHADER: ShaderSource = { code: REDUCE_SPLITS_WGSL, label: 'reduce-splits' };
+const reduceSplitsShader = (flagged: boolean): FlaggedSource => ({
+  code: reduceSplitsWgsl(flagged),
+  label: flagged ? 'reduce-splits-gradient' : 'reduce-splits',
+  overflowFlag: flagged,
+});
 
 function gemm(
   name: string,
@@ -46,6 +64,7 @@ function gemm(
   inputs: tf.Tensor[],
   outputShape: number[],
   precision: Precision,
+  flagged: boolean,
 ): tf.Tensor {
   const splits = splitsFor(spec.M, spec.N, spec.K);
   const full: GemmSpec = { ...spec, splits };
@@ -55,7 +74,7 @@ function gemm(
   if (groupsX > maxGroups || groupsY > maxGroups) {
     throw new Error(`${name}: ${spec.M}×${spec.N} output exceeds the adapter's dispatch limit`);
   }
-  const shader = gemmShader(name, spec, precision);
+  const shader = gemmShader(name, spec, precision, flagged);
   const uniforms = gemmUniforms(full).map(([, v]) => v);
   if (splits === 1) {
     return runProgram({ ...shader, uniforms, grid: [groupsX, groupsY, 1] }, inputs, outputShape);
@@ -67,7 +86,7 @@ function gemm(
   ]);
   const out = runProgram(
     {
-      ...REDUCE_SPLITS_SHADER,
+      ...reduceSplitsShader(flagged),
       uniforms: [splits, size],
       grid: workgroupGrid(Math.ceil(size / 64)),
     },
@@ -123,7 +142,7 @@ export function matMulF16(x: tf.Tensor2D, w: tf.Tensor2D, precision: Precision):
   const [win, cout] = w.shape;
   if (win !== cin) throw new Error(`matMul: x has ${cin} columns, w has ${win} rows`);
   const spec = matMulSpec(b, cin, cout);
-  return gemm('matmul', spec, [x, w], [b, cout], precision) as tf.Tensor2D;
+  return gemm('matmul', spec, [x, w], [b, cout], precision, false) as tf.Tensor2D;
 }
 
 /** dL/dx = dy · wᵀ for y = x·w. */
@@ -135,7 +154,7 @@ export function matMulInputGradF16(
   const [b, cout] = dy.shape;
   const [cin] = w.shape;
   const spec = matMulInputGradSpec(b, cin, cout);
-  return gemm('matmul-dx', spec, [dy, w], [b, cin], precision) as tf.Tensor2D;
+  return gemm('matmul-dx', spec, [dy, w], [b, cin], precision, true) as tf.Tensor2D;
 }
 
 /** dL/dw = xᵀ · dy for y = x·w. */
@@ -147,7 +166,7 @@ export function matMulFilterGradF16(
   const [b, cin] = x.shape;
   const [, cout] = dy.shape;
   const spec = matMulFilterGradSpec(b, cin, cout);
-  return gemm('matmul-dw', spec, [x, dy], [cin, cout], precision) as tf.Tensor2D;
+  return gemm('matmul-dw', spec, [x, dy], [cin, cout], precision, true) as tf.Tensor2D;
 }
 
 /**
@@ -156,9 +175,10 @@ export function matMulFilterGradF16(
  */
 export function matMulShaders(precision: Precision): ShaderSource[] {
   return [
-    gemmShader('matmul', matMulSpec(1, 1, 1), precision),
-    gemmShader('matmul-dx', matMulInputGradSpec(1, 1, 1), precision),
-    gemmShader('matmul-dw', matMulFilterGradSpec(1, 1, 1), precision),
-    REDUCE_SPLITS_SHADER,
+    gemmShader('matmul', matMulSpec(1, 1, 1), precision, false),
+    gemmShader('matmul-dx', matMulInputGradSpec(1, 1, 1), precision, true),
+    gemmShader('matmul-dw', matMulFilterGradSpec(1, 1, 1), precision, true),
+    reduceSplitsShader(false),
+    reduceSplitsShader(true),
   ];
 }

@@ -1,3 +1,5 @@
+import { f16RoundingWgsl, overflowFlagWgsl } from './f16-rounding';
+
 /**
  * WGSL source for a tiled GEMM C[M×N] = Σ_k A[m,k]·B[k,n] whose A and B elements come from
  * caller-written loader functions (it serves the FC matmul and its two gradients; convolutions
@@ -10,7 +12,8 @@
  * - 'emulated': the same data flow in an f32 shader; every value that would be f16 is rounded to
  *   f16 (quantizeToF16), so the numerics match on adapters without 'shader-f16'.
  * Either way a value beyond the f16 range becomes ±Inf (explicitly: WGSL leaves the conversion of
- * out-of-range values indeterminate), which is what dynamic loss scaling detects.
+ * out-of-range values indeterminate: f16-rounding.ts), and in the gradient kernels (`flagged`)
+ * raises the overflow flag that dynamic loss scaling reads.
  */
 
 export type Precision = 'f16' | 'emulated';
@@ -42,15 +45,6 @@ export interface GemmSpec {
   splits: number;
 }
 
-/** WGSL helpers shared by every kernel: f16 rounding with explicit overflow to ±Inf. */
-const ROUNDING = /* wgsl */ `
-fn round16(v: f32) -> f32 {
-  let bits = bitcast<u32>(v);
-  if ((bits & 0x7fffffffu) >= 0x7f800000u) { return v; }
-  if (abs(v) >= 65520.0) { return bitcast<f32>((bits & 0x80000000u) | 0x7f800000u); }
-  return quantizeToF16(v);
-}`;
-
 /** The uniform fields of a GEMM, in binding order: the GEMM's own, then the loaders' (u32). */
 export function gemmUniforms(spec: GemmSpec): [string, number][] {
   const kChunk = Math.ceil(spec.K / spec.splits / TILE_K) * TILE_K;
@@ -69,8 +63,11 @@ function uniformStruct(fields: [string, number][]): string {
   return `struct Uniforms {\n${fields.map(([n]) => `  ${n}: u32,`).join('\n')}\n};`;
 }
 
-/** The shader depends on the loaders and the precision only, never on the shape. */
-export function gemmWgsl(spec: GemmSpec, precision: Precision): string {
+/**
+ * The shader depends on the loaders and the precision only, never on the shape. `flagged`: its
+ * roundings raise the overflow flag (the gradient GEMMs), bound after the uniforms.
+ */
+export function gemmWgsl(spec: GemmSpec, precision: Precision, flagged = false): string {
   const half = precision === 'f16';
   const T = half ? 'f16' : 'f32';
   const kq = TILE_K / 4;
@@ -92,12 +89,12 @@ const REG_N: u32 = ${REG_N}u;
 
 @group(0) @binding(0) var<storage, read_write> result: array<f32>;
 ${bindings}
-@group(0) @binding(${spec.inputs.length + 1}) var<uniform> u: Uniforms;
+@group(0) @binding(${spec.inputs.length + 1}) var<uniform> u: Uniforms;${flagged ? overflowFlagWgsl(spec.inputs.length + 2) : ''}
 
 // Tiles keep 4 consecutive k per element: A as [TILE_M][KQ], B transposed as [TILE_N][KQ].
 var<workgroup> tileA: array<vec4<${T}>, ${TILE_M * kq}>;
 var<workgroup> tileB: array<vec4<${T}>, ${TILE_N * kq}>;
-${ROUNDING}
+${f16RoundingWgsl(flagged)}
 
 fn toT(v: f32) -> ${T} { return ${toT}; }
 
@@ -164,22 +161,27 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>,
     for (var j = 0u; j < REG_N; j++) {
       let n = col0 + lid.x * REG_N + j;
       if (n >= u.N) { continue; }
-      // Split-K partials stay unrounded f32 until reduceSplits sums them.
+      // Split-K partials stay unrounded f32 until reduceSplits sums them (a partial beyond the
+      // f16 range is no overflow: the sum may not be).
       let v = acc[i * REG_N + j];
-      result[wid.z * u.M * u.N + m * u.N + n] = select(v, round16(v), u.SPLITS == 1u);
+      if (u.SPLITS == 1u) {
+        result[m * u.N + n] = round16(v);
+      } else {
+        result[wid.z * u.M * u.N + m * u.N + n] = v;
+      }
     }
   }
 }
 `;
 }
 
-/** Sums split-K partials [splits, size] and rounds to f16 values. */
-export const REDUCE_SPLITS_WGSL = /* wgsl */ `
+/** Sums split-K partials [splits, size] and rounds to f16 values (`flagged`: as gemmWgsl). */
+export const reduceSplitsWgsl = (flagged: boolean) => /* wgsl */ `
 struct Uniforms { SPLITS: u32, SIZE: u32 };
 @group(0) @binding(0) var<storage, read_write> result: array<f32>;
 @group(0) @binding(1) var<storage, read> partials: array<f32>;
-@group(0) @binding(2) var<uniform> u: Uniforms;
-${ROUNDING}
+@group(0) @binding(2) var<uniform> u: Uniforms;${flagged ? overflowFlagWgsl(3) : ''}
+${f16RoundingWgsl(flagged)}
 @compute @workgroup_size(64, 1, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = gid.x + gid.y * groups.x * 64u;

@@ -171,7 +171,7 @@ describe('packed tiled loads', () => {
     const g = fixtureOf(CASES[9]!).g; // 6 → 10
     for (const op of ['forward', 'inputGrad'] as const) {
       const [main] = tiledConvShaders(op, g, 'packed-f32', defaultTileShape(op, g));
-      expect(main!.label).toMatch(/-pairs-packed-f32$/);
+      expect(main!.label).toMatch(/ pairs packed-f32$/);
       expect(main!.code).toContain('fn pairA(');
       expect(main!.code).toContain('var<storage, read_write> result: array<u32>;');
     }

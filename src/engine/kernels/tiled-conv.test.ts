@@ -174,8 +174,8 @@ describe('tile shapes and split-K', () => {
     const shape = defaultTileShape('filterGrad', g);
     const shaders = tiledConvShaders('filterGrad', g, 'emulated', shape);
     expect(shaders.map((s) => s.label)).toEqual([
-      'conv2d-tiled-dw-128x16-vec4-emulated',
-      'sum-splits-tiled-emulated',
+      'tiled-128x16 filterGrad vec4 emulated',
+      'tiled-128x16 filterGrad-sum emulated',
     ]);
     const x = tf.tensor4d(xv, [c.n, c.h, c.w, c.ci]);
     const dy = tf.tensor4d(dyv, [c.n, g.outHeight, g.outWidth, c.co]);

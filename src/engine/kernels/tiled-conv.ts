@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ConvOp } from '../../autotune/plan';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
 import {
+  flagsOverflow,
   flavorOf,
   isPackedPrecision,
   logicalShape,
@@ -170,8 +171,6 @@ interface Operand {
 }
 
 interface ConvGemm {
-  /** Label part after 'conv2d-tiled': '' (forward), '-dx', '-dw'. */
-  tag: string;
   /** The output is an activation (packed in packed precisions) or a filter gradient (f32). */
   output: 'activation' | 'weights';
   a: Operand;
@@ -200,7 +199,6 @@ const plain = (buffer: string, contiguous: 'k' | 'outer', outer: string, inner: 
 
 /** Forward: m = (n, oh, ow), n = co, k = (kh, kw, ci); B = w[k·CO + n]. */
 const FORWARD: ConvGemm = {
-  tag: '',
   output: 'activation',
   vec4: (g) => div4(g.inChannels) && div4(g.outChannels),
   a: {
@@ -224,7 +222,6 @@ const FORWARD: ConvGemm = {
  * four are such zeros: they cost loads and multiply-adds like real ones.
  */
 const INPUT_GRAD: ConvGemm = {
-  tag: '-dx',
   output: 'activation',
   vec4: (g) => div4(g.outChannels),
   a: {
@@ -252,7 +249,6 @@ const INPUT_GRAD: ConvGemm = {
 
 /** Filter gradient: m = (kh, kw, ci), n = co, k = (n, oh, ow); B = dy[k·CO + n]. */
 const FILTER_GRAD: ConvGemm = {
-  tag: '-dw',
   output: 'weights',
   vec4: (g) => div4(g.inChannels) && div4(g.outChannels),
   a: {
@@ -321,6 +317,25 @@ function checkShape(s: TileShape): void {
 /** Bytes of workgroup memory a shape stages in f32 (half in f16). */
 function workgroupBytes(s: TileShape): number {
   return (s.tileM + s.tileN) * (s.tileK / 4 + 1) * 16;
+}
+
+/**
+ * Whether a tile shape fits the device's workgroup limits in `precision` (f16 tiles take half the
+ * memory): the tuner offers no candidate that cannot run.
+ */
+export function tileShapeFits(
+  shape: TileShape,
+  precision: ConvPrecision,
+  limits: Pick<
+    GPUSupportedLimits,
+    'maxComputeWorkgroupStorageSize' | 'maxComputeInvocationsPerWorkgroup'
+  >,
+): boolean {
+  const bytes = workgroupBytes(shape) / (flavorOf(precision).T === 'f16' ? 2 : 1);
+  return (
+    bytes <= limits.maxComputeWorkgroupStorageSize &&
+    threadsOf(shape) <= limits.maxComputeInvocationsPerWorkgroup
+  );
 }
 
 /**
@@ -462,8 +477,12 @@ function storeWgsl(paired: boolean, f: Flavor): string {
     }
   }`;
   }
-  // 'f32' stores as is; the f16 flavors round unless the output is a split-K partial.
-  const rounded = (e: string) => (f.store(e) === e ? e : `select(${e}, ${f.store(e)}, single)`);
+  // 'f32' stores as is; the f16 flavors round unless the output is a split-K partial (a partial
+  // beyond the f16 range is no overflow: the sum may not be).
+  const rounded = (e: string) =>
+    f.store(e) === e
+      ? `let v = ${e};`
+      : `var v = ${e};\n      if (single) { v = ${f.store('v')}; }`;
   return /* wgsl */ `
   // Split-K partials stay unrounded f32 until the sum pass; a single split is the result itself.
   let single = u.SPLITS == 1u;
@@ -472,7 +491,7 @@ function storeWgsl(paired: boolean, f: Flavor): string {
     let m = row0 + lid.y + i * TY;
     if (m >= u.M) { break; }
     for (var j = 0u; j < RN4; j++) {
-      let v = ${rounded('acc[i * RN4 + j]')};
+      ${rounded('acc[i * RN4 + j]')}
       for (var c = 0u; c < 4u; c++) {
         let n = col0 + col(lid.x, 4u * j + c);
         if (n < u.N) { result[base + m * u.N + n] = v[c]; }
@@ -496,7 +515,7 @@ ${fields}
 @group(0) @binding(0) var<storage, read_write> result: array<${paired ? 'u32' : 'f32'}>;
 @group(0) @binding(1) var<storage, read> ${gemm.a.buffer}: array<${elem}>;
 @group(0) @binding(2) var<storage, read> ${gemm.b.buffer}: array<${elem}>;
-@group(0) @binding(3) var<uniform> u: Uniforms;
+@group(0) @binding(3) var<uniform> u: Uniforms;${f.flagBinding(4)}
 
 const TM: u32 = ${s.tileM}u;
 const TN: u32 = ${s.tileN}u;
@@ -580,7 +599,7 @@ const sumSplitsWgsl = (f: Flavor) => /* wgsl */ `${f.header}
 struct Uniforms { SPLITS: u32, SIZE: u32, QUARTER: u32 };
 @group(0) @binding(0) var<storage, read_write> result: array<f32>;
 @group(0) @binding(1) var<storage, read> partial: array<f32>;
-@group(0) @binding(2) var<uniform> u: Uniforms;
+@group(0) @binding(2) var<uniform> u: Uniforms;${f.flagBinding(3)}
 
 @compute @workgroup_size(${SUM_WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -606,21 +625,28 @@ function mainShader(
   g: ConvGeometry,
   precision: ConvPrecision,
   shape: TileShape,
-): ShaderSource {
+): ShaderSource & { overflowFlag: boolean } {
   checkShape(shape);
   checkPackedChannels(g, precision);
   const gemm = GEMMS[op];
   const vec4 = gemm.vec4(g);
   const loads = vec4 ? 'vec4' : isPackedPrecision(precision) ? 'pairs' : 'scalar';
+  const overflowFlag = flagsOverflow(op, precision);
   return {
-    code: tiledWgsl(gemm, vec4, flavorOf(precision), shape),
-    label: `conv2d-tiled${gemm.tag}-${shape.tileM}x${shape.tileN}-${loads}-${precision}`,
+    code: tiledWgsl(gemm, vec4, flavorOf(precision, overflowFlag), shape),
+    overflowFlag,
+    // Starts with the kernel id (conv-registry.ts): see direct-conv.ts's convShader.
+    label: `${shape.id} ${op} ${loads} ${precision}`,
   };
 }
 
-const sumShader = (precision: ConvPrecision): ShaderSource => ({
-  code: sumSplitsWgsl(flavorOf(precision)),
-  label: `sum-splits-tiled-${precision}`,
+const sumShader = (
+  precision: ConvPrecision,
+  shape: TileShape,
+): ShaderSource & { overflowFlag: boolean } => ({
+  code: sumSplitsWgsl(flavorOf(precision, flagsOverflow('filterGrad', precision))),
+  overflowFlag: flagsOverflow('filterGrad', precision),
+  label: `${shape.id} filterGrad-sum ${precision}`,
 });
 
 /** Split count and k per split; only the filter gradient splits its reduction. */
@@ -637,7 +663,7 @@ export function tiledConvShaders(
   shape: TileShape,
 ): ShaderSource[] {
   const main = mainShader(op, g, precision, shape);
-  return splitsOf(op, g, shape).splits > 1 ? [main, sumShader(precision)] : [main];
+  return splitsOf(op, g, shape).splits > 1 ? [main, sumShader(precision, shape)] : [main];
 }
 
 function runTiled(
@@ -692,7 +718,7 @@ function runTiled(
   const partial = runProgram({ ...main, uniforms, grid }, inputs, [splits, M * N]);
   const quarter = Math.ceil((M * N) / 4);
   const sum = {
-    ...sumShader(precision),
+    ...sumShader(precision, shape),
     uniforms: [splits, M * N, quarter],
     grid: workgroupGrid(Math.ceil(quarter / SUM_WORKGROUP)),
   };

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { runProgram, type ShaderSource } from '../kernels/dispatch';
-import { PACK_WGSL } from './layout';
+import { overflowFlagWgsl } from '../kernels/f16-rounding';
+import { packWgsl } from './layout';
 import { elementGrid, WORKGROUP } from './pack';
 import { markPacked } from './registry';
 
@@ -9,15 +10,18 @@ import { markPacked } from './registry';
  * accumulate.ts runs for tfjs's gradient sums) and a residual block's relu(a + b).
  */
 
-/** out = a + b on packed words (f32 arithmetic), or relu(a + b) when `relu`. */
+/**
+ * out = a + b on packed words (f32 arithmetic), or relu(a + b) when `relu`. The plain add sums
+ * gradients (accumulate.ts): it raises the overflow flag when a sum leaves the f16 range.
+ */
 function addWgsl(relu: boolean): string {
   return /* wgsl */ `
 struct Uniforms { WORDS: u32 };
 @group(0) @binding(0) var<storage, read_write> y: array<u32>;
 @group(0) @binding(1) var<storage, read> a: array<u32>;
 @group(0) @binding(2) var<storage, read> b: array<u32>;
-@group(0) @binding(3) var<uniform> u: Uniforms;
-${PACK_WGSL}
+@group(0) @binding(3) var<uniform> u: Uniforms;${relu ? '' : overflowFlagWgsl(4)}
+${packWgsl(!relu)}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
@@ -33,8 +37,8 @@ struct Uniforms { WORDS: u32 };
 @group(0) @binding(0) var<storage, read_write> dx: array<u32>;
 @group(0) @binding(1) var<storage, read> dy: array<u32>;
 @group(0) @binding(2) var<storage, read> y: array<u32>;
-@group(0) @binding(3) var<uniform> u: Uniforms;
-${PACK_WGSL}
+@group(0) @binding(3) var<uniform> u: Uniforms;${overflowFlagWgsl(4)}
+${packWgsl(true)}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
@@ -42,9 +46,19 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   dx[i] = packWord(select(vec2<f32>(0.0), unpackWord(dy[i]), unpackWord(y[i]) > vec2<f32>(0.0)));
 }`;
 
-export const ADD: ShaderSource = { code: addWgsl(false), label: 'packed-add' };
-const ADD_RELU: ShaderSource = { code: addWgsl(true), label: 'packed-add-relu' };
-const RELU_BACKWARD: ShaderSource = { code: RELU_BACKWARD_WGSL, label: 'packed-relu-backward' };
+type FlaggedSource = ShaderSource & { overflowFlag: boolean };
+
+export const ADD: FlaggedSource = { code: addWgsl(false), label: 'packed-add', overflowFlag: true };
+const ADD_RELU: FlaggedSource = {
+  code: addWgsl(true),
+  label: 'packed-add-relu',
+  overflowFlag: false,
+};
+const RELU_BACKWARD: FlaggedSource = {
+  code: RELU_BACKWARD_WGSL,
+  label: 'packed-relu-backward',
+  overflowFlag: true,
+};
 
 /** Every shader of this file, to compile ahead. */
 export const ELEMENTWISE_SHADERS: ShaderSource[] = [ADD, ADD_RELU, RELU_BACKWARD];

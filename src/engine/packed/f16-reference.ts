@@ -61,3 +61,44 @@ export function packedWordsOf(values: ArrayLike<number>, channels: number): Uint
     }
   return words;
 }
+
+/** The f16 bits of zero with the sign of `bits`. */
+const zeroLike = (bits: number) => bits & 0x8000;
+/** f16 bits whose exponent field is 0 and mantissa not: a subnormal. */
+const isSubnormal = (bits: number) => (bits & 0x7c00) === 0 && (bits & 0x3ff) !== 0;
+
+/**
+ * Every f16 bit pattern WGSL lets our conversion of `v` give (kernels/f16-rounding.ts): in range,
+ * either neighbour (round to nearest even is one), and ±0 for a subnormal (flushed); beyond
+ * 65504, below 65520, ±65504; from 65520 on ±Inf; NaN a quiet NaN of either sign. These last
+ * three are ours, explicit, hence exact.
+ */
+export function permittedF16Bits(v: number): number[] {
+  if (Number.isNaN(v)) return [0x7e00, 0xfe00];
+  const sign = v < 0 || Object.is(v, -0) ? 0x8000 : 0;
+  const a = Math.abs(v);
+  if (a >= 65520) return [sign | 0x7c00];
+  if (a > 65504) return [sign | 0x7bff];
+  const nearest = f16Bits(v);
+  const candidates = new Set([nearest]);
+  // The other neighbour: one step towards or away from zero, whichever brackets v.
+  if (f16Value(nearest) !== v) {
+    const other = Math.abs(f16Value(nearest)) < a ? nearest + 1 : nearest - 1;
+    if ((other & 0x7fff) <= 0x7bff) candidates.add(sign | (other & 0x7fff));
+  }
+  for (const bits of [...candidates]) if (isSubnormal(bits)) candidates.add(zeroLike(bits));
+  return [...candidates];
+}
+
+/** The values an unpack of f16 `bits` may give: exact, or ±0 for a subnormal (flushed). */
+export function permittedUnpackedValues(bits: number): number[] {
+  const exact = f16Value(bits);
+  return isSubnormal(bits) ? [exact, bits & 0x8000 ? -0 : 0] : [exact];
+}
+
+/** Whether `got` (an f32 value) is what WGSL permits for packing `v` and unpacking it again. */
+export function permittedRoundTrip(v: number, got: number): boolean {
+  return permittedF16Bits(v).some((bits) =>
+    permittedUnpackedValues(bits).some((value) => Object.is(value, got)),
+  );
+}

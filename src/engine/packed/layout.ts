@@ -1,3 +1,5 @@
+import { f16RoundingWgsl } from '../kernels/f16-rounding';
+
 /**
  * The packed f16 storage layout (FP16 storage, paper §3.2): the ONE place that states it. The
  * packed kernels of this folder (conversions, element-wise, BN, pools), the packed convolutions
@@ -13,11 +15,13 @@
  * - WGSL binds packed buffers as array<u32> and converts with PACK_WGSL below (core
  *   pack2x16float / unpack2x16float, no 'shader-f16'); arithmetic is f32, and statistics and
  *   reductions stay f32. Half the bytes of f32 storage: the win of bandwidth-bound ops.
- * - Rounding f32 → f16 is to nearest even; |v| ≥ 65520 gives ±Inf and NaN stays NaN (0x7e00),
- *   explicitly, because WGSL leaves pack2x16float of out-of-range values indeterminate; ±0 keeps
- *   its sign. f16 subnormals (|v| < 2⁻¹⁴) are kept on lavapipe (the tests check the words), but
- *   WGSL lets an implementation flush them to ±0 on pack or unpack: gradients that small need
- *   the loss scale (optimizer.ts), as with any f16 storage.
+ * - Rounding f32 → f16 is to nearest even where the values are in range; 65504 < |v| < 65520
+ *   gives ±65504, |v| ≥ 65520 ±Inf and NaN stays NaN (0x7e00), explicitly, because WGSL leaves
+ *   pack2x16float of out-of-range values indeterminate (kernels/f16-rounding.ts); ±0 keeps its
+ *   sign. WGSL lets an implementation round to either neighbour and flush f16 subnormals
+ *   (|v| < 2⁻¹⁴) to ±0 on pack or unpack (lavapipe keeps them and rounds to nearest even; the
+ *   tests accept every result WGSL permits): gradients that small need the loss scale, as with
+ *   any f16 storage.
  * - Every function that returns a packed tensor marks it (registry.ts, keyed by dataId; reshapes
  *   and clones share the mark). Nothing outside the engine sees packed data: checkpoints, exports,
  *   predictions and evaluation read f32 (unpackChannels / fromPacked).
@@ -61,18 +65,16 @@ export function requireEvenChannels(label: string, channels: number): void {
 }
 
 /**
- * WGSL helpers every packed shader includes: `half(v)` the f16 bits of an f32 (round to nearest
- * even, ±Inf on overflow, NaN kept), `packWord(v)` two channels into one word, `unpackWord(w)`.
+ * WGSL helpers every packed shader includes: `packWord(v)` two channels into one word (the f16
+ * bits of each: kernels/f16-rounding.ts says how every value is rounded, ±Inf and NaN included),
+ * `unpackWord(w)`. `flagged` (the gradient kernels): packing beyond the f16 range raises the
+ * overflow flag, which the shader then declares after its uniforms (overflowFlagWgsl).
  */
-export const PACK_WGSL = /* wgsl */ `
-fn half(v: f32) -> u32 {
-  let bits = bitcast<u32>(v);
-  let sign = (bits >> 16u) & 0x8000u;
-  let mag = bits & 0x7fffffffu;
-  if (mag > 0x7f800000u) { return sign | 0x7e00u; }
-  if (mag >= 0x477ff000u) { return sign | 0x7c00u; }
-  return (pack2x16float(vec2<f32>(v, 0.0)) & 0xffffu) | sign;
-}
-fn packWord(v: vec2<f32>) -> u32 { return half(v.x) | (half(v.y) << 16u); }
+export function packWgsl(flagged: boolean): string {
+  return /* wgsl */ `${f16RoundingWgsl(flagged)}
+fn packWord(v: vec2<f32>) -> u32 { return toF16Bits(v.x) | (toF16Bits(v.y) << 16u); }
 fn unpackWord(w: u32) -> vec2<f32> { return unpack2x16float(w); }
 `;
+}
+
+export const PACK_WGSL = packWgsl(false);

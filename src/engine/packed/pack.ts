@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { runProgram, workgroupGrid, type ShaderSource } from '../kernels/dispatch';
-import { PACK_WGSL, packedShape, packedWords, unpackedShape } from './layout';
+import { overflowFlagWgsl } from '../kernels/f16-rounding';
+import { PACK_WGSL, packedShape, packedWords, unpackedShape, packWgsl } from './layout';
 import { markPacked } from './registry';
 
 /**
@@ -10,12 +11,13 @@ import { markPacked } from './registry';
 
 export const WORKGROUP = 64;
 
-const PACK_SHADER_WGSL = /* wgsl */ `
+/** `gradient`: packing a gradient, which raises the overflow flag beyond the f16 range. */
+const packShaderWgsl = (gradient: boolean) => /* wgsl */ `
 struct Uniforms { WORDS: u32, ROW_WORDS: u32, C: u32 };
 @group(0) @binding(0) var<storage, read_write> p: array<u32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<uniform> u: Uniforms;
-${PACK_WGSL}
+@group(0) @binding(2) var<uniform> u: Uniforms;${gradient ? overflowFlagWgsl(3) : ''}
+${packWgsl(gradient)}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
@@ -44,26 +46,39 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   x[i] = select(v.x, v.y, c % 2u == 1u);
 }`;
 
-const PACK: ShaderSource = { code: PACK_SHADER_WGSL, label: 'packed-pack' };
+const PACK = { code: packShaderWgsl(false), label: 'packed-pack', overflowFlag: false };
+const PACK_GRADIENT = {
+  code: packShaderWgsl(true),
+  label: 'packed-pack-gradient',
+  overflowFlag: true,
+};
 const UNPACK: ShaderSource = { code: UNPACK_SHADER_WGSL, label: 'packed-unpack' };
 
 /** Every shader of this file, to compile ahead. */
-export const PACK_SHADERS: ShaderSource[] = [PACK, UNPACK];
+export const PACK_SHADERS: ShaderSource[] = [PACK, PACK_GRADIENT, UNPACK];
 
 /** A grid of WORKGROUP-wide groups covering `size` invocations. */
 export function elementGrid(size: number): [number, number, number] {
   return workgroupGrid(Math.ceil(size / WORKGROUP));
 }
 
-/** f32 → packed along the last axis (marked); not differentiable (see toPacked). */
-export function packChannels(x: tf.Tensor, channels = x.shape[x.shape.length - 1]!): tf.Tensor {
+/**
+ * f32 → packed along the last axis (marked); not differentiable (see toPacked). `gradient`: x is
+ * a gradient, whose rounding beyond the f16 range raises the overflow flag.
+ */
+export function packChannels(
+  x: tf.Tensor,
+  channels = x.shape[x.shape.length - 1]!,
+  gradient = false,
+): tf.Tensor {
   if (x.shape[x.shape.length - 1] !== channels) {
     throw new Error(`packChannels: last axis is ${x.shape[x.shape.length - 1]}, not ${channels}`);
   }
   const shape = packedShape(x.shape);
   const words = tf.util.sizeFromShape(shape);
+  const shader = gradient ? PACK_GRADIENT : PACK;
   const p = runProgram(
-    { ...PACK, uniforms: [words, packedWords(channels), channels], grid: elementGrid(words) },
+    { ...shader, uniforms: [words, packedWords(channels), channels], grid: elementGrid(words) },
     [x],
     shape,
   );
@@ -95,7 +110,7 @@ export function toPacked(x: tf.Tensor4D): tf.Tensor4D {
 export function fromPacked(p: tf.Tensor, channels: number): tf.Tensor {
   const op = tf.customGrad((pIn) => ({
     value: unpackChannels(pIn as tf.Tensor, channels),
-    gradFunc: (dy: tf.Tensor) => packChannels(dy, channels),
+    gradFunc: (dy: tf.Tensor) => packChannels(dy, channels, true),
   }));
   return op(p) as tf.Tensor;
 }

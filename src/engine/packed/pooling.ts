@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { runProgram, runProgramOutputs, type ShaderSource } from '../kernels/dispatch';
-import { PACK_WGSL, requireEvenChannels } from './layout';
+import { overflowFlagWgsl } from '../kernels/f16-rounding';
+import { packWgsl, requireEvenChannels } from './layout';
 import { elementGrid } from './pack';
 import { markPacked } from './registry';
 
@@ -21,11 +22,21 @@ fn coords(i: u32, rows: u32, cols: u32, words: u32) -> vec4<u32> {
   return vec4<u32>(t / (cols * rows), (t / cols) % rows, t % cols, k);
 }`;
 
-function shader(label: string, bindings: string, body: string): ShaderSource {
+/**
+ * One pool shader. A backward one (`gradient`) raises the overflow flag when it packs a value
+ * beyond the f16 range; its flag follows the uniforms, the last of `bindings`.
+ */
+function shader(
+  label: string,
+  bindings: string,
+  body: string,
+  gradient = false,
+): ShaderSource & { overflowFlag: boolean } {
+  const uniformBinding = Number(/@binding\((\d+)\) var<uniform>/.exec(bindings)![1]);
   const code = /* wgsl */ `
 struct Uniforms { SIZE: u32, H: u32, W: u32, OH: u32, OW: u32, WORDS: u32 };
-${bindings}
-${PACK_WGSL}
+${bindings}${gradient ? overflowFlagWgsl(uniformBinding + 1) : ''}
+${packWgsl(gradient)}
 ${COORDS_WGSL}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -33,7 +44,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= u.SIZE) { return; }
 ${body}
 }`;
-  return { code, label };
+  return { code, label, overflowFlag: gradient };
 }
 
 /** Global average pool: one invocation per (n, word), a loop over H·W. Output f32 [N, C]. */
@@ -60,6 +71,7 @@ const GAP_BACKWARD = shader(
   `  let c = coords(i, u.H, u.W, u.WORDS);
   let o = c.x * 2u * u.WORDS + 2u * c.w;
   dx[i] = packWord(vec2<f32>(dy[o], dy[o + 1u]) / f32(u.H * u.W));`,
+  true,
 );
 
 /** 2×2 stride 2, ceil mode, padding not counted: an odd edge averages the 1 or 2 real values. */
@@ -88,6 +100,7 @@ const AVG_BACKWARD = shader(
   let ow = c.z / 2u;
   let count = f32((min(2u * oh + 1u, u.H - 1u) - 2u * oh + 1u) * (min(2u * ow + 1u, u.W - 1u) - 2u * ow + 1u));
   dx[i] = packWord(unpackWord(dy[((c.x * u.OH + oh) * u.OW + ow) * u.WORDS + c.w]) / count);`,
+  true,
 );
 
 /**
@@ -152,6 +165,7 @@ const MAX_BACKWARD = shader(
     }
   }
   dx[i] = packWord(s);`,
+  true,
 );
 
 /** Every shader of the packed pools, to compile ahead. */

@@ -1,11 +1,13 @@
+import * as tf from '@tensorflow/tfjs';
 import { isDivergedLoss } from '../../experiments/divergence';
 import { epochStreams, learningRateAt } from '../../tricks';
 import { rewind, type BadLoss } from '../../training/rewind';
 import type { EvalResult } from '../../run/events';
 import { evaluate } from '../evaluate';
-import { trainStepWithStats } from '../step';
+import { describeGpuFault, raiseFailpointGpuError, withErrorScopes } from '../faults/gpu-errors';
+import { trainStepWithStats, type StepBatch, type StepResult } from '../step';
 import { batchOf } from './batches';
-import type { Session } from './session';
+import { gpuFaultMessage, type Session } from './session';
 import { endWarmUp } from './warm-up';
 
 /**
@@ -33,7 +35,7 @@ export async function trainEpoch(s: Session): Promise<EpochEnd> {
     const indices = order.subarray(i * config.batch, (i + 1) * config.batch);
     const lr = learningRateAt(s.schedule, s.step);
     // Queues the step's GPU work and returns: its loss stays on the GPU until a readback.
-    const { loss, lossScale } = trainStepWithStats(s.ctx, batchOf(s, indices, streams), lr);
+    const { loss, lossScale } = await queueStep(s, batchOf(s, indices, streams), lr);
     s.step++;
     s.imagesSeen += indices.length;
     s.readback.push({ loss, lossScale, point: { step: s.step, epoch: s.epoch, lr } });
@@ -44,6 +46,21 @@ export async function trainEpoch(s: Session): Promise<EpochEnd> {
     if (bad) return rewind(s, bad);
   }
   return 'ok';
+}
+
+/** One step's GPU work, queued; the first steps of a run (SCOPED_STEPS) wait for the GPU's verdict. */
+async function queueStep(s: Session, batch: StepBatch, lr: number): Promise<StepResult> {
+  const step = s.step + 1;
+  const queue = () => {
+    raiseFailpointGpuError(step);
+    return trainStepWithStats(s.ctx, batch, lr);
+  };
+  if (s.scopedSteps <= 0) return queue();
+  s.scopedSteps--;
+  const { result, fault } = await withErrorScopes(queue);
+  if (!fault) return result;
+  tf.dispose([result.loss, result.lossScale ?? []]);
+  throw new Error(gpuFaultMessage(s, describeGpuFault(fault, `running training step ${step}`)));
 }
 
 /**
@@ -86,6 +103,12 @@ async function gate(s: Session): Promise<'go' | 'stop' | 'rewind'> {
     if (!controls.paused && !controls.stopped) s.setPhase('training');
   }
   if (controls.stopped || s.interrupted()) return 'stop';
+  // An error the device raised since the last step: its command buffer was dropped.
+  const fault = s.gpuFault();
+  if (fault) {
+    s.failure = fault;
+    return 'stop';
+  }
   controls.takeStep();
   if (performance.now() - s.lastYield > YIELD_MS) {
     await nextTask();

@@ -28,6 +28,7 @@ export interface LossReadback {
   /**
    * Reads every queued loss in one transfer and reports them ('train-points', then 'progress'),
    * up to the first diverged one (NaN, Inf or exploded), which it returns instead of reporting.
+   * Throws, reporting nothing, when a GPU error has been raised (ReadbackOptions.gpuFault).
    */
   read(): Promise<BadLoss | null>;
   /** Drops the queued losses unread. */
@@ -39,6 +40,12 @@ export interface ReadbackOptions {
   emit: EventSink;
   /** The progress report that follows each batch of points. */
   progress: () => Progress;
+  /**
+   * A GPU error since the run began, in words (faults/gpu-errors.ts), or null. Checked once the
+   * values are read: a step whose command buffer the GPU rejected left garbage behind, which is
+   * thrown, never reported as losses.
+   */
+  gpuFault?: () => Promise<string | null>;
   now?: () => number;
 }
 
@@ -81,6 +88,8 @@ export function createLossReadback(options: ReadbackOptions): LossReadback {
         // Also when the read fails (a lost device).
         release(batch);
       }
+      const fault = await options.gpuFault?.();
+      if (fault) throw new Error(fault);
       lastRead = now();
       const points: TrainPoint[] = [];
       let scale = batch.length;

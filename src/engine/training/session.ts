@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildResNetSpec, resnetOptionsFromConfig, type ResNetSpec } from '../../architecture';
+import { bufferLimitProblem, trainingMemoryOf } from '../../architecture/memory';
 import type { ExperimentConfig } from '../../config/params';
 import type { ImageDataset } from '../../data/dataset';
 import { createRng, lrScheduleFromConfig, type LrSchedule } from '../../tricks';
@@ -8,6 +9,12 @@ import { createThroughputMeter, type ThroughputMeter } from '../../training/mete
 import type { Rewindable } from '../../training/rewind';
 import type { EvalResult, Progress, RunPhase } from '../../run/events';
 import { restoreCheckpoint, takeCheckpoint } from '../checkpoint';
+import {
+  describeGpuFault,
+  settleGpuErrors,
+  uncapturedErrorMark,
+  uncapturedErrorSince,
+} from '../faults/gpu-errors';
 import type { Checkpoint } from '../../run/events';
 import { createGpuLossScaler, type GpuLossScaler } from '../fp16/loss-scaler';
 import { fp16Ops, f32Ops, type HeavyOps } from '../heavy-ops';
@@ -15,6 +22,7 @@ import { installPackedGradientAccumulation } from '../packed';
 import { createResNetModel, type ResNetModel } from '../model';
 import { createNagOptimizer, type NagOptimizer } from '../optimizer';
 import type { StepContext } from '../step';
+import { backendDevice } from '../kernels/dispatch';
 import type { RunOutcome, TrainedModel, TrainerOptions } from '../trainer';
 import { createLossReadback, type LossReadback } from './readback';
 import { stepsPerEpoch as stepsPerEpochOf } from '../../training/epoch-plan';
@@ -53,7 +61,23 @@ export interface Session extends Rewindable<Checkpoint> {
   warmupMs: number | null;
   /** When the loop last let the event loop run (see YIELD_MS). */
   lastYield: number;
+  /** Steps of this trainer run still to be run inside GPU error scopes (SCOPED_STEPS). */
+  scopedSteps: number;
+  /**
+   * A GPU error no scope caught since the run began (the device's `uncapturederror` listener),
+   * in words, with the step it was found at and the checkpoint kept; null while there is none.
+   */
+  gpuFault(): string | null;
+  /** gpuFault once the errors of finished work have arrived: after a readback, before trusting it. */
+  settledGpuFault(): Promise<string | null>;
 }
+
+/**
+ * The first steps of every trainer run run inside GPU error scopes (epoch.ts): an error there (a
+ * kernel the device rejects) is pinned to its step before any loss is believed. Each costs a wait
+ * for the GPU's verdict; later steps rely on the device's uncapturederror listener (gpuFault).
+ */
+export const SCOPED_STEPS = 3;
 
 /** What the trainer keeps outside its runs, which a session reports to. */
 export interface SessionHooks {
@@ -75,6 +99,14 @@ export function refusal(options: TrainerOptions): string | null {
   if (config.distill && !teacher) return `Distillation teacher ${config.distill} is not available`;
   if (config.fp16 && tf.getBackend() !== 'webgpu') {
     return `FP16 training needs WebGPU (this run has ${tf.getBackend()})`;
+  }
+  // The page's pre-flight, again for the CLI and links that start at once: a tensor larger than
+  // one binding would fail inside a kernel (or a driver) halfway through warm-up.
+  if (tf.getBackend() === 'webgpu') {
+    const memory = trainingMemoryOf(config);
+    const limit = backendDevice().limits.maxStorageBufferBindingSize;
+    const problem = memory && bufferLimitProblem(memory, limit);
+    if (problem) return problem;
   }
   return null;
 }
@@ -104,6 +136,16 @@ export function createSession(options: TrainerOptions, hooks: SessionHooks): Ses
     elapsedBefore: checkpoint?.elapsedSeconds ?? 0,
   });
   const progress = (): Progress => meter.progress(session.epoch, session.step);
+  const webgpu = tf.getBackend() === 'webgpu';
+  const errorMark = webgpu ? uncapturedErrorMark() : 0;
+  const gpuFault = (): string | null => {
+    const fault = webgpu ? uncapturedErrorSince(errorMark) : null;
+    return fault && gpuFaultMessage(session, describeGpuFault(fault, 'training'));
+  };
+  const settledGpuFault = async (): Promise<string | null> => {
+    if (webgpu) await settleGpuErrors();
+    return gpuFault();
+  };
   const session: Session = {
     options,
     config,
@@ -128,7 +170,12 @@ export function createSession(options: TrainerOptions, hooks: SessionHooks): Ses
       width: dataset.width,
       lossScaler,
     },
-    readback: createLossReadback({ classes, emit: options.onEvent, progress }),
+    readback: createLossReadback({
+      classes,
+      emit: options.onEvent,
+      progress,
+      gpuFault: settledGpuFault,
+    }),
     meter,
     controls: hooks.controls,
     emit: options.onEvent,
@@ -152,8 +199,22 @@ export function createSession(options: TrainerOptions, hooks: SessionHooks): Ses
     warmupStart: 0,
     warmupMs: null,
     lastYield: performance.now(),
+    scopedSteps: SCOPED_STEPS,
+    gpuFault,
+    settledGpuFault,
   };
   return session;
+}
+
+/**
+ * A GPU error that ends the run, for the user: where it was found and the checkpoint that
+ * survives it (the worker keeps a failed run's stored checkpoint: its row offers Resume).
+ */
+export function gpuFaultMessage(s: Session, error: string): string {
+  const kept = s.checkpoint
+    ? ` The checkpoint of step ${s.checkpoint.step} is kept.`
+    : ' No checkpoint was kept yet.';
+  return `${error} (found at step ${s.step}; the steps since the last readback are not trusted).${kept}`;
 }
 
 /**
@@ -163,6 +224,9 @@ export function createSession(options: TrainerOptions, hooks: SessionHooks): Ses
 export async function keepCheckpoint(s: Session): Promise<void> {
   const position = { step: s.step, epoch: s.epoch, elapsedSeconds: s.meter.elapsedSeconds() };
   const taken = await takeCheckpoint(s.model, s.optimizer, position);
+  // Weights a rejected command buffer never updated are not a checkpoint.
+  const fault = await s.settledGpuFault();
+  if (fault) throw new Error(fault);
   if (!taken) return;
   s.checkpoint = taken;
   s.options.onCheckpoint?.(taken);

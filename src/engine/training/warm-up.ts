@@ -1,7 +1,12 @@
+import * as tf from '@tensorflow/tfjs';
 import type { AdapterIdentity } from '../../autotune/plan';
 import type { BadLoss } from '../../training/rewind';
 import { tuneConvolutions } from '../autotune/tuner';
 import { restoreCheckpoint } from '../checkpoint';
+import { describeGpuFault, withErrorScopes } from '../faults/gpu-errors';
+import type { ConvKernelChoice } from '../heavy-ops';
+import { convKernelOfLabel } from '../kernels/conv-registry';
+import type { CompileFailure } from '../kernels/dispatch';
 import { compileTfjsShadersAhead, compileTrainingShaders } from '../precompile';
 import { dryRunStep } from '../step';
 import { dryRunBatch } from './batches';
@@ -19,6 +24,7 @@ const UNKNOWN_ADAPTER: AdapterIdentity = {
   architecture: '',
   device: '',
   description: '',
+  software: '',
 };
 
 export async function warmUp(s: Session): Promise<void> {
@@ -30,13 +36,7 @@ export async function warmUp(s: Session): Promise<void> {
   s.setPhase('warmup', 'Compiling GPU shaders…');
   s.warmupStart = performance.now();
   await tuneKernels(s);
-  await compileTrainingShaders(s.spec, s.ops, config.input, config.batch, (done, total) => {
-    emit({
-      type: 'status',
-      message: `Compiling GPU shaders: ${done} of ${total} of our kernels (in parallel)…`,
-      fraction: 0.25 + (total > 0 ? (0.25 * done) / total : 0.25),
-    });
-  });
+  await compileOurShaders(s);
   emit({
     type: 'status',
     message: 'Compiling TensorFlow.js shaders (in parallel)…',
@@ -46,10 +46,12 @@ export async function warmUp(s: Session): Promise<void> {
   // compile-only mode dispatches nothing and creates them all at once, in parallel.
   // An epoch's smaller last batch has shapes of its own: compile those too.
   const last = s.dataset.train.count % config.batch;
-  await compileTfjsShadersAhead(() => {
-    dryRunStep(s.ctx, dryRunBatch(s));
-    if (last > 0) dryRunStep(s.ctx, dryRunBatch(s, last));
-  });
+  await scoped('compiling TensorFlow.js shaders', () =>
+    compileTfjsShadersAhead(() => {
+      dryRunStep(s.ctx, dryRunBatch(s));
+      if (last > 0) dryRunStep(s.ctx, dryRunBatch(s, last));
+    }),
+  );
   emit({ type: 'status', message: 'First training step…', fraction: 0.9 });
   // A rewind needs a checkpoint from the start: the initial weights, or those resumed from.
   if (s.checkpoint) restoreCheckpoint(s.model, s.optimizer, s.checkpoint);
@@ -80,8 +82,73 @@ async function tuneKernels(s: Session): Promise<void> {
       emit({ type: 'status', message, fraction: 0.25 * (done / total) });
     },
   });
-  // A bad cache costs a tuning, never the run: the user hears of it and training goes on.
-  if (result.notice) emit({ type: 'notice', message: result.notice });
+  // A bad cache costs a tuning, an excluded kernel a candidate, never the run: the user hears
+  // of it and training goes on.
+  for (const message of result.notices) emit({ type: 'notice', message });
+}
+
+/** `work` inside GPU error scopes (WebGPU only): an error it raises ends warm-up, named. */
+async function scoped(what: string, work: () => Promise<void>): Promise<void> {
+  if (tf.getBackend() !== 'webgpu') return work();
+  const { fault } = await withErrorScopes(work);
+  if (fault) throw new Error(describeGpuFault(fault, what));
+}
+
+/**
+ * Compiles our shaders of this run ahead, in parallel. A convolution kernel whose pipeline does
+ * not compile is excluded from its ops' choice (the next kernel of the rule takes its place, and
+ * the user hears which), and the new choice compiles in turn; any other failure ends the run.
+ */
+async function compileOurShaders(s: Session): Promise<void> {
+  const { config, emit } = s;
+  for (;;) {
+    const failures = await compileTrainingShaders(
+      s.spec,
+      s.ops,
+      config.input,
+      config.batch,
+      (done, total) => {
+        emit({
+          type: 'status',
+          message: `Compiling GPU shaders: ${done} of ${total} of our kernels (in parallel)…`,
+          fraction: 0.25 + (total > 0 ? (0.25 * done) / total : 0.25),
+        });
+      },
+    );
+    if (failures.length === 0) return;
+    const excludedBefore = new Set([
+      ...(s.ops.kernels?.excluded.keys() ?? []),
+      ...(s.ops.f32Storage?.kernels?.excluded.keys() ?? []),
+    ]);
+    for (const failure of failures) excludeKernel(s, failure, excludedBefore);
+  }
+}
+
+/**
+ * Takes a convolution kernel that did not compile out of the choice of its precision's ops (once:
+ * its other pipelines fail alike). A failure of anything else, or of a kernel excluded by an
+ * earlier pass (`excludedBefore`), ends the run.
+ */
+function excludeKernel(
+  s: Session,
+  { source, message }: CompileFailure,
+  excludedBefore: ReadonlySet<string>,
+): void {
+  const kernel = convKernelOfLabel(source.label);
+  const precision = source.label.split(' ').at(-1);
+  const choices = [s.ops, s.ops.f32Storage].flatMap((ops): ConvKernelChoice[] =>
+    ops?.kernels && ops.precision === precision ? [ops.kernels] : [],
+  );
+  const choice = choices[0];
+  if (!kernel || !choice || excludedBefore.has(kernel.id)) {
+    throw new Error(`${source.label} did not compile on this GPU: ${message}`);
+  }
+  if (choice.excluded.has(kernel.id)) return;
+  choice.excluded.set(kernel.id, message);
+  s.emit({
+    type: 'notice',
+    message: `${kernel.id} does not compile on this GPU (${message}); the next kernel runs in its place.`,
+  });
 }
 
 /**
