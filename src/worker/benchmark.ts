@@ -52,6 +52,7 @@ export async function runBenchmarkOnBackend(
           architecture: '',
           device: '',
           description: backend.adapter,
+          software: '',
         },
         tuningCache: indexedDbTuningCache,
         signal,

@@ -25,8 +25,12 @@ export interface TeacherInfo {
 
 /** The worker's API, called from the UI through Comlink. */
 export interface TrainerWorkerApi extends DatasetWorkerApi {
-  /** Picks and initializes a backend (WebGPU, then WebGL, then CPU) and reports it. */
-  init(onEvent: EventSink): Promise<BackendInfo>;
+  /**
+   * Picks and initializes a backend (WebGPU, then WebGL, then CPU) and reports it. `failpoints`:
+   * faults to inject (src/config/failpoints.ts), from the page's localStorage; the valid entries
+   * take effect, the backend info lists them and any that were refused.
+   */
+  init(onEvent: EventSink, failpoints?: string): Promise<BackendInfo>;
   /** Trains a run to the end; resolves when it finishes, stops or fails. */
   start(runId: string, config: ExperimentConfig, options?: StartOptions): Promise<void>;
   pause(): void;

@@ -5,6 +5,9 @@ import { LoadCancelled } from '../data/files';
 import { errorMessage } from '../errors';
 import { initBackend, recreateWebGPUBackend, webgpuDevice } from '../engine/backend';
 import { indexedDbTuningCache } from './tuning-cache';
+import { formatFailpoints, parseFailpoints } from '../config/failpoints';
+import { setFailpoints } from '../engine/faults/failpoints';
+import { CONV_KERNEL_IDS } from '../engine/kernels/conv-registry';
 import type { Checkpoint } from '../run/events';
 import { compileAheadSettled } from '../engine/precompile';
 import { augmentedPreview } from '../engine/preview';
@@ -54,6 +57,13 @@ const teachers = new Map<string, Teacher>();
 let loading: AbortController | null = null;
 /** Why the GPU device was lost; null while it works. */
 let deviceLostReason: string | null = null;
+/** The failpoints the page asked for (testing only), reported with the backend. */
+let failpointInfo: BackendInfo['failpoints'] | null = null;
+
+/** The backend as the page is told of it: with the failpoints in force, if any. */
+function described(info: BackendInfo): BackendInfo {
+  return failpointInfo ? { ...info, failpoints: failpointInfo } : info;
+}
 
 /**
  * The run in progress. Its controls exist from start() on, before its dataset and trainer: a
@@ -115,7 +125,8 @@ async function recreateBackend(): Promise<void> {
   teachers.clear();
   const gpu = self.navigator.gpu;
   if (!gpu) throw new Error('navigator.gpu is missing');
-  const ready = recreateWebGPUBackend(gpu).then((info) => {
+  const ready = recreateWebGPUBackend(gpu).then((created) => {
+    const info = described(created);
     deviceLostReason = null;
     emit({ type: 'backend', info });
     watchDevice();
@@ -127,7 +138,8 @@ async function recreateBackend(): Promise<void> {
 
 function ensureBackend(): Promise<BackendInfo> {
   if (!backendReady) {
-    backendReady = initBackend(self.navigator.gpu).then((info) => {
+    backendReady = initBackend(self.navigator.gpu).then((created) => {
+      const info = described(created);
       emit({ type: 'backend', info });
       watchDevice();
       return info;
@@ -228,8 +240,14 @@ function checkpointWriter(runId: string, onEvent: EventSink, curves: () => RunCu
 }
 
 const api: TrainerWorkerApi = {
-  async init(onEvent) {
+  async init(onEvent, failpointText = '') {
     sink = onEvent;
+    if (failpointText.trim()) {
+      // The valid entries take effect; the banner names them and any refused.
+      const { failpoints, errors } = parseFailpoints(failpointText, CONV_KERNEL_IDS);
+      setFailpoints(failpoints);
+      failpointInfo = { active: formatFailpoints(failpoints), refused: errors };
+    }
     return ensureBackend();
   },
 
@@ -284,8 +302,9 @@ const api: TrainerWorkerApi = {
         run.controls,
       );
       const model = await run.trainer.run();
-      // Ended (finished, stopped or failed): nothing left to resume.
-      await persist.discard();
+      // Finished or stopped: nothing left to resume. A failed run keeps its stored checkpoint (a
+      // GPU error, say): its row offers Resume from it.
+      if (model?.outcome !== 'failed') await persist.discard();
       if (model?.outcome === 'finished') {
         teachers.get(runId)?.model.dispose();
         teachers.set(runId, {

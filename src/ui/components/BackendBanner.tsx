@@ -37,6 +37,19 @@ export function BackendBanner({
       </span>
       <span>Adapter: {backend.adapter || 'unknown'}</span>
       <span>shader-f16: {backend.shaderF16 ? 'available' : 'not available'}</span>
+      {backend.backend === 'webgpu' && (
+        <span>
+          GPU timestamps:{' '}
+          {backend.timestampQuery ? 'available' : 'not available (kernels are timed by the clock)'}
+        </span>
+      )}
+      {backend.failpoints && (
+        <span className="banner-reason" data-testid="failpoints">
+          Failpoints (testing): {backend.failpoints.active || 'none valid'}
+          {backend.failpoints.refused.length > 0 &&
+            `; refused: ${backend.failpoints.refused.join('; ')}`}
+        </span>
+      )}
       {fallback && (
         <span className="banner-reason">
           Not WebGPU because: {backend.fallbackReason || 'no reason reported'}. Training will be

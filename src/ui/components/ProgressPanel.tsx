@@ -44,6 +44,9 @@ export function ProgressPanel({ run }: { run: RunRecord | null }) {
       {run.error && (
         <div className="notice notice-error" role="alert">
           Run {run.id} failed: {run.error}
+          {run.phase === 'failed' &&
+            run.checkpoint &&
+            ` Its Resume button under Runs continues from the checkpoint of step ${run.checkpoint.step}.`}
         </div>
       )}
       {run.divergences.length > 0 && (

@@ -4,6 +4,7 @@ import { errorMessage } from '../../errors';
 import type { BackendInfo, TrainerEvent } from '../../run/events';
 import type { TrainerWorkerApi } from '../../worker/protocol';
 import { createTrainerWorker } from '../createTrainerWorker';
+import { failpointsForPage } from '../failpoints';
 
 /**
  * Test hooks on `window.__tricksPlayground` (used by the e2e tests; harmless for a user, who
@@ -74,7 +75,7 @@ export function useTrainerWorker(generation: number, callbacks: WorkerCallbacks)
       crashWorker: () => remote.crashWorker(),
     };
     remote
-      .init(Comlink.proxy(onEvent))
+      .init(Comlink.proxy(onEvent), failpointsForPage())
       .then((info) => {
         if (!cancelled) onBackend(info);
       })
