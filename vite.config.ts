@@ -11,6 +11,7 @@ const KERNEL_TESTS = [
   'src/engine/kernels/**/*.test.ts',
   'src/engine/packed/**/*.test.ts',
   'src/engine/faults/**/*.test.ts',
+  'src/engine/autotune/operands.test.ts',
   'src/engine/limits.test.ts',
 ];
 /** Compares wgpu's training losses with Dawn's: meaningful only under Deno. */

@@ -3,13 +3,23 @@ import type { ConvShape } from './plan';
 import {
   F32_TOLERANCE,
   f16Operand,
+  f16OperandBits,
   mismatchOf,
+  operandHash,
   outputSize,
-  packWords,
   sampledConvReference,
   sampleIndices,
   uniformOperand,
+  type Operand,
 } from './verify';
+
+/** An operand over fixed values. */
+const of =
+  (...values: number[]): Operand =>
+  (i) =>
+    values[i]!;
+const ones: Operand = () => 1;
+const none: Operand = () => Number.NaN;
 
 /** A single-channel 3×3 image holding 1…9, row by row. */
 const ONE_TO_NINE = Float32Array.from({ length: 9 }, (_, i) => i + 1);
@@ -33,7 +43,7 @@ describe('sampled float64 references', () => {
     const ref = sampledConvReference(
       'forward',
       s,
-      { x: ONE_TO_NINE, w: new Float32Array(9).fill(1), dy: new Float32Array(9) },
+      { x: (i) => ONE_TO_NINE[i]!, w: ones, dy: none },
       [0, 4, 8],
     );
     // Corner (0,0): 1+2+4+5; centre: 1+…+9; corner (2,2): 5+6+8+9.
@@ -50,12 +60,7 @@ describe('sampled float64 references', () => {
       pad: 0,
       inChannels: 2,
     });
-    const ref = sampledConvReference(
-      'forward',
-      s,
-      { x: Float32Array.of(3, 5), w: Float32Array.of(2, -1), dy: new Float32Array(1) },
-      [0],
-    );
+    const ref = sampledConvReference('forward', s, { x: of(3, 5), w: of(2, -1), dy: none }, [0]);
     // 3·2 + 5·(−1) = 1; |6| + |−5| = 11.
     expect(ref.values[0]).toBe(1);
     expect(ref.magnitude[0]).toBe(11);
@@ -68,7 +73,7 @@ describe('sampled float64 references', () => {
     const ref = sampledConvReference(
       'inputGrad',
       s,
-      { x: new Float32Array(9), w: new Float32Array(9).fill(1), dy: Float32Array.of(1, 2, 3, 4) },
+      { x: none, w: ones, dy: of(1, 2, 3, 4) },
       [0, 1, 4],
     );
     // (0,0): only output (0,0) through tap (1,1). (0,1): outputs (0,0) and (0,1).
@@ -89,7 +94,7 @@ describe('sampled float64 references', () => {
     const ref = sampledConvReference(
       'filterGrad',
       s,
-      { x: Float32Array.of(1, 10, 2, 20), w: new Float32Array(2), dy: Float32Array.of(3, 4) },
+      { x: of(1, 10, 2, 20), w: none, dy: of(3, 4) },
       [0, 1],
     );
     expect([...ref.values]).toEqual([1 * 3 + 2 * 4, 10 * 3 + 20 * 4]);
@@ -107,32 +112,39 @@ describe('operands and samples', () => {
     expect(sampleIndices(5, 32)).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it('uniform operands lie in [−1, 1) and repeat for a seed', () => {
-    const a = uniformOperand(10_000, 3);
+  it('the operand hash is PCG RXS-M-XS of one LCG step, as written out by hand', () => {
+    // seed 0, index 0: state = 2891336453; word = ((state >>> 15) ^ state) · 277803737.
+    const state = 2891336453;
+    const word = Number(
+      (BigInt(((state >>> ((state >>> 28) + 4)) ^ state) >>> 0) * 277803737n) % 2n ** 32n,
+    );
+    expect(operandHash(0, 0)).toBe(((word >>> 22) ^ word) >>> 0);
+    expect(operandHash(0, 1)).not.toBe(operandHash(0, 0));
+    expect(operandHash(1, 0)).not.toBe(operandHash(0, 0));
+  });
+
+  it('uniform operands lie in [−1, 1), are exact f32 values and repeat for a seed', () => {
+    const a = Array.from({ length: 10_000 }, (_, i) => uniformOperand(3)(i));
     expect(Math.min(...a)).toBeGreaterThanOrEqual(-1);
     expect(Math.max(...a)).toBeLessThan(1);
-    expect(uniformOperand(10_000, 3)).toEqual(a);
-    expect(uniformOperand(10_000, 4)).not.toEqual(a);
+    expect(Math.min(...a)).toBeLessThan(-0.99);
+    expect(Math.max(...a)).toBeGreaterThan(0.99);
+    for (const v of a) expect(Math.fround(v)).toBe(v);
+    expect(uniformOperand(3)(17)).toBe(a[17]);
+    expect(uniformOperand(4)(17)).not.toBe(a[17]);
   });
 
   it('f16 operands are normal f16 numbers of magnitude in [1/16, 1), their bits alongside', () => {
-    const { values, bits } = f16Operand(2_000, 5);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
+    for (let i = 0; i < 2_000; i++) {
+      const v = f16Operand(5)(i);
       expect(Math.abs(v)).toBeGreaterThanOrEqual(1 / 16);
       expect(Math.abs(v)).toBeLessThan(1);
-      const b = bits[i]!;
+      const b = f16OperandBits(5, i);
       const exponent = (b >> 10) & 0x1f;
-      const value = (b & 0x8000 ? -1 : 1) * (1 + (b & 0x3ff) / 1024) * 2 ** (exponent - 15);
-      expect(v).toBe(value);
+      expect(exponent).toBeGreaterThanOrEqual(11);
+      expect(exponent).toBeLessThanOrEqual(14);
+      expect(v).toBe((b & 0x8000 ? -1 : 1) * (1 + (b & 0x3ff) / 1024) * 2 ** (exponent - 15));
     }
-  });
-
-  it('packs f16 bits two per word, the even channel in the low half', () => {
-    // 1.0 = 0x3c00, −1.0 = 0xbc00, 0.5 = 0x3800.
-    expect([...packWords(Uint16Array.of(0x3c00, 0xbc00, 0x3800, 0x3c00))]).toEqual([
-      0xbc003c00, 0x3c003800,
-    ]);
   });
 });
 

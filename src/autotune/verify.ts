@@ -4,18 +4,21 @@ import type { ConvOp, ConvShape } from './plan';
  * Checking a convolution kernel on the user's own GPU before the tuner may choose it (drivers have
  * shipped wrong results for valid programs): its output on the tuning operands, at a few sampled
  * positions, against a float64 reference computed here on the CPU from the same operands, a
- * route that shares nothing with any GPU kernel. Pure: the tuner (src/engine/autotune) uploads
- * the operands, runs the candidates and reads the samples back.
+ * route that shares nothing with any GPU kernel. Pure: the tuner (src/engine/autotune) makes the
+ * operands on the GPU, runs the candidates and reads the samples back.
  */
 
 /** Outputs compared per op: enough to catch a wrong index or a wrong tile, cheap on the CPU. */
 export const VERIFY_SAMPLES = 32;
 
+/** An operand element by its flat NHWC (or HWIO) index. */
+export type Operand = (index: number) => number;
+
 export interface ConvOperands {
   /** x [n, h, w, cin], w [kh, kw, cin, cout], dy [n, oh, ow, cout], NHWC, logical values. */
-  x: Float32Array;
-  w: Float32Array;
-  dy: Float32Array;
+  x: Operand;
+  w: Operand;
+  dy: Operand;
 }
 
 /** Output height and width of a convolution. */
@@ -34,64 +37,66 @@ export function outputSize(op: ConvOp, s: ConvShape): number {
   return s.kernelHeight * s.kernelWidth * s.inChannels * s.outChannels;
 }
 
-/** A fast seeded generator (xorshift32) for the tuning operands: millions of values per layer. */
-function xorshift(seed: number): () => number {
-  let state = (seed >>> 0 || 0x9e3779b9) >>> 0;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state;
-  };
+/**
+ * The tuning operands are made on the GPU from an integer hash of (seed, index), and the CPU
+ * reference reads the same hash at the few taps it needs: no operand is ever built or uploaded
+ * from the CPU (a ResNet-50 layer's input is hundreds of MB). TUNING_OPERAND_WGSL is the same
+ * hash in WGSL; an engine test checks that both agree on every element.
+ *
+ * The hash is PCG's output permutation (RXS-M-XS) of one LCG step of seed·2³¹ + index.
+ */
+export function operandHash(seed: number, index: number): number {
+  const state = (Math.imul(index + Math.imul(seed, 0x9e3779b1), 747796405) + 2891336453) >>> 0;
+  const word = Math.imul(((state >>> ((state >>> 28) + 4)) ^ state) >>> 0, 277803737) >>> 0;
+  return ((word >>> 22) ^ word) >>> 0;
 }
 
-/** Uniform values in [−1, 1), from `seed`. */
-export function uniformOperand(size: number, seed: number): Float32Array {
-  const next = xorshift(seed);
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = next() / 2 ** 31 - 1;
-  return out;
+/** Uniform in [−1, 1), exactly an f32: 24 bits of the hash over 2²³, less 1. */
+export function uniformOperand(seed: number): Operand {
+  return (index) => (operandHash(seed, index) >>> 8) / 2 ** 23 - 1;
 }
 
 /**
- * Values exactly representable in f16, of magnitude in [2⁻⁴, 1) (normal numbers: no subnormal
- * that an implementation may flush), with their f16 bits: the operands of the packed kernels.
+ * The f16 bits of a normal f16 number of magnitude in [2⁻⁴, 1) (no subnormal an implementation
+ * may flush; exponents ≤ 14 keep a word of two of them a finite, normal f32).
  */
-export function f16Operand(
-  size: number,
-  seed: number,
-): { values: Float32Array; bits: Uint16Array } {
-  const next = xorshift(seed);
-  const values = new Float32Array(size);
-  const bits = new Uint16Array(size);
-  for (let i = 0; i < size; i++) {
-    const r = next();
-    const sign = r & 1;
-    const exponent = 11 + ((r >>> 1) & 3);
-    const mantissa = (r >>> 3) & 0x3ff;
-    bits[i] = (sign << 15) | (exponent << 10) | mantissa;
-    values[i] = (sign ? -1 : 1) * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-  }
-  return { values, bits };
+export function f16OperandBits(seed: number, index: number): number {
+  const h = operandHash(seed, index);
+  return ((h & 1) << 15) | ((11 + ((h >>> 1) & 3)) << 10) | ((h >>> 3) & 0x3ff);
 }
 
-/** f16 bits packed two per 32-bit word along the last axis (packed/layout.ts), an even count. */
-export function packWords(bits: Uint16Array): Uint32Array {
-  const words = new Uint32Array(Math.ceil(bits.length / 2));
-  for (let k = 0; k < words.length; k++) {
-    words[k] = (bits[2 * k]! | ((bits[2 * k + 1] ?? 0) << 16)) >>> 0;
-  }
-  return words;
+/** The value of f16OperandBits: the packed precisions' operands. */
+export function f16Operand(seed: number): Operand {
+  return (index) => {
+    const bits = f16OperandBits(seed, index);
+    const exponent = (bits >> 10) & 0x1f;
+    return (bits & 0x8000 ? -1 : 1) * (1 + (bits & 0x3ff) / 1024) * 2 ** (exponent - 15);
+  };
 }
+
+/**
+ * WGSL of operandHash, uniformValue and f16Bits: the GPU side of the tuning operands (the engine's
+ * fill kernel includes it).
+ */
+export const TUNING_OPERAND_WGSL = /* wgsl */ `
+fn operandHash(seed: u32, index: u32) -> u32 {
+  let state = (index + seed * 0x9e3779b1u) * 747796405u + 2891336453u;
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}
+fn uniformValue(seed: u32, index: u32) -> f32 {
+  return f32(operandHash(seed, index) >> 8u) / 8388608.0 - 1.0;
+}
+fn f16OperandBits(seed: u32, index: u32) -> u32 {
+  let h = operandHash(seed, index);
+  return ((h & 1u) << 15u) | ((11u + ((h >> 1u) & 3u)) << 10u) | ((h >> 3u) & 0x3ffu);
+}`;
 
 /** `count` distinct output positions spread over [0, size), the first and the last included. */
 export function sampleIndices(size: number, count = VERIFY_SAMPLES, seed = 7): number[] {
   if (size <= count) return Array.from({ length: size }, (_, i) => i);
   const picked = new Set<number>([0, size - 1]);
-  const next = xorshift(seed);
-  while (picked.size < count) picked.add(next() % size);
+  for (let k = 0; picked.size < count; k++) picked.add(operandHash(seed, k) % size);
   return [...picked].sort((a, b) => a - b);
 }
 
@@ -113,11 +118,11 @@ export function sampledConvReference(
   const ci = s.inChannels;
   const co = s.outChannels;
   const xAt = (n: number, h: number, w: number, c: number) =>
-    operands.x[((n * s.inHeight + h) * s.inWidth + w) * ci + c]!;
+    operands.x(((n * s.inHeight + h) * s.inWidth + w) * ci + c);
   const wAt = (kh: number, kw: number, c: number, o: number) =>
-    operands.w[((kh * s.kernelWidth + kw) * ci + c) * co + o]!;
+    operands.w(((kh * s.kernelWidth + kw) * ci + c) * co + o);
   const dyAt = (n: number, h: number, w: number, o: number) =>
-    operands.dy[((n * oh + h) * ow + w) * co + o]!;
+    operands.dy(((n * oh + h) * ow + w) * co + o);
   const values = new Float64Array(indices.length);
   const magnitude = new Float64Array(indices.length);
   indices.forEach((index, i) => {

@@ -28,12 +28,12 @@ import {
   f16Operand,
   mismatchOf,
   outputSize,
-  packWords,
   sampledConvReference,
   sampleIndices,
   uniformOperand,
   type SampledReference,
 } from '../../autotune/verify';
+import { tuningOperand } from './operands';
 import { convLayerInputs, type ResNetSpec } from '../../architecture';
 import { errorMessage } from '../../errors';
 import { withErrorScopes } from '../faults/gpu-errors';
@@ -146,47 +146,29 @@ function jobsOf(options: TuneOptions): Job[] {
 
 const where = (job: Job) => `${job.op} ${shapeLabel(job.g)}`;
 
-type Shape4 = [number, number, number, number];
-
 interface Operands {
   tensors: { x: tf.Tensor4D; w: tf.Tensor4D; dy: tf.Tensor4D };
   reference: SampledReference;
 }
 
 /**
- * The op's operands, made on the CPU (so that the reference can be computed from them) and
- * uploaded: uniform in [−1, 1) for f32 storage; exact f16 values packed in pairs for the packed
- * precisions. With the float64 reference of the op at a few sampled outputs.
+ * The op's operands, made on the GPU from a hash of each element's index (./operands.ts): uniform
+ * in [−1, 1) for f32 storage, exact f16 values packed in pairs for the packed precisions. With
+ * the float64 reference of the op at a few sampled outputs, which reads the same hash.
  */
 function operandsOf(job: Job, p: ConvPrecision): Operands {
   const g = job.g;
-  const shapes: Record<'x' | 'w' | 'dy', Shape4> = {
-    x: [g.batch, g.inHeight, g.inWidth, g.inChannels],
-    w: [g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels],
-    dy: [g.batch, g.outHeight, g.outWidth, g.outChannels],
+  const packed = isPackedPrecision(p);
+  const seeds = { x: 1, w: 3, dy: 2 };
+  const tensors = {
+    x: tuningOperand([g.batch, g.inHeight, g.inWidth, g.inChannels], seeds.x, packed),
+    w: tuningOperand([g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels], seeds.w, packed),
+    dy: tuningOperand([g.batch, g.outHeight, g.outWidth, g.outChannels], seeds.dy, packed),
   };
-  const size = (s: Shape4) => s[0] * s[1] * s[2] * s[3];
-  const values: Record<'x' | 'w' | 'dy', Float32Array> = {
-    x: new Float32Array(0),
-    w: new Float32Array(0),
-    dy: new Float32Array(0),
-  };
-  const upload = (name: 'x' | 'w' | 'dy', seed: number): tf.Tensor4D => {
-    const shape = shapes[name];
-    if (!isPackedPrecision(p)) {
-      values[name] = uniformOperand(size(shape), seed);
-      return tf.tensor4d(values[name], shape);
-    }
-    // Exponents ≤ 14 in both halves keep every word a finite, normal f32 through tfjs's upload.
-    const operand = f16Operand(size(shape), seed);
-    values[name] = operand.values;
-    const words = packWords(operand.bits);
-    const stored: Shape4 = [shape[0], shape[1], shape[2], shape[3] / 2];
-    return tf.tensor4d(new Float32Array(words.buffer), stored);
-  };
-  const tensors = { x: upload('x', 1), w: upload('w', 3), dy: upload('dy', 2) };
+  const value = packed ? f16Operand : uniformOperand;
+  const operands = { x: value(seeds.x), w: value(seeds.w), dy: value(seeds.dy) };
   const indices = sampleIndices(outputSize(job.op, g));
-  return { tensors, reference: sampledConvReference(job.op, g, values, indices) };
+  return { tensors, reference: sampledConvReference(job.op, g, operands, indices) };
 }
 
 function runOp(kernel: ConvKernel, job: Job, p: ConvPrecision, t: Operands['tensors']): tf.Tensor {
@@ -216,8 +198,8 @@ async function sampledOutput(
   }
 }
 
-/** A candidate's check: its verdict, or the wall-clock ms of the run (compile included). */
-type Checked = { verdict: CandidateVerdict; detail: string } | { ms: number };
+/** Why a candidate may not be chosen; null when its check passed. */
+type Verdict = { verdict: CandidateVerdict; detail: string } | null;
 
 /**
  * Runs the candidate once inside GPU error scopes and compares its sampled outputs with the CPU
@@ -228,8 +210,7 @@ async function check(
   job: Job,
   p: ConvPrecision,
   operands: Operands,
-): Promise<Checked> {
-  const start = performance.now();
+): Promise<Verdict> {
   try {
     const { result, fault } = await withErrorScopes(async () => {
       const out = runOp(kernel, job, p, operands.tensors);
@@ -239,17 +220,12 @@ async function check(
         out.dispose();
       }
     });
-    const ms = performance.now() - start;
     if (fault) return { verdict: 'gpu-error', detail: `${fault.kind}: ${fault.message}` };
     const tolerance = p === 'f32' ? F32_TOLERANCE : F16_TOLERANCE;
     const bad = mismatchOf(result, operands.reference, tolerance);
-    if (bad) {
-      return {
-        verdict: 'wrong',
-        detail: `${bad.bad} of ${bad.samples} sampled outputs off the CPU reference`,
-      };
-    }
-    return { ms };
+    if (!bad) return null;
+    const detail = `${bad.bad} of ${bad.samples} sampled outputs off the CPU reference`;
+    return { verdict: 'wrong', detail };
   } catch (error) {
     return { verdict: 'failed', detail: errorMessage(error) };
   }
@@ -329,7 +305,7 @@ async function measure(c: Contender, useGpu: boolean, counts: TimerCounts): Prom
   }
 }
 
-/** A check run this many times the fastest check run is not timed at all. */
+/** A candidate whose untimed estimate is this many times the best one is not timed at all. */
 const WARM_FACTOR = 5;
 /**
  * A run this slow (ms) is timed in two rounds. On a CPU driver a ResNet layer takes tens to
@@ -360,10 +336,10 @@ async function timeCandidates(
         c.detail = failed;
         continue;
       }
-      const checked = await check(kernel, job, p, operands);
-      if ('verdict' in checked) {
-        c.verdict = checked.verdict;
-        c.detail = checked.detail;
+      const verdict = await check(kernel, job, p, operands);
+      if (verdict) {
+        c.verdict = verdict.verdict;
+        c.detail = verdict.detail;
       }
     }
     // Untimed, now that everything is compiled: one run, the estimate the samples are sized by
