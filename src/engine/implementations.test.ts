@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { headlessImplementation, initNodeBackend, recreateNodeBackend } from './backend-node';
-import { SMOKE_RUNS, SMOKE_STEPS, smokeLosses } from './smoke-runs';
+import { FIREFOX_WITHHELD, SMOKE_RUNS, SMOKE_STEPS, smokeLosses } from './smoke-runs';
 
 /**
  * The second WebGPU implementation: the smoke runs trained on wgpu (Firefox's implementation,
@@ -45,18 +45,20 @@ function expectSameLosses(name: string, wgpu: number[]): void {
 }
 
 describe('wgpu (Deno) trains as Dawn (Node) does, on the same adapter', () => {
-  it.each(SMOKE_RUNS.filter((r) => !r.withoutShaderF16).map((r) => [r.name, r] as const))(
+  it.each(SMOKE_RUNS.filter((r) => !r.asFirefox).map((r) => [r.name, r] as const))(
     '%s: losses within 1e-3 relative of Dawn’s',
     async (name, run) => {
       expectSameLosses(name, await smokeLosses(run));
     },
   );
 
-  it.each(SMOKE_RUNS.filter((r) => r.withoutShaderF16).map((r) => [r.name, r] as const))(
-    '%s (Firefox’s case): losses within 1e-3 relative of Dawn’s',
+  it.each(SMOKE_RUNS.filter((r) => r.asFirefox).map((r) => [r.name, r] as const))(
+    '%s (as Firefox): losses within 1e-3 relative of Dawn’s',
     async (name, run) => {
-      const info = await recreateNodeBackend({ withhold: ['shader-f16'] });
+      // Both sides withhold the features Firefox lacks.
+      const info = await recreateNodeBackend({ withhold: FIREFOX_WITHHELD });
       expect(info.shaderF16).toBe(false);
+      expect(info.timestampQuery).toBe(false);
       expectSameLosses(name, await smokeLosses(run));
     },
   );

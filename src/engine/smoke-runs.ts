@@ -28,9 +28,15 @@ const COMMON =
 export interface SmokeRun {
   name: string;
   query: string;
-  /** Created on a device without 'shader-f16' (Firefox's case: f16 storage, f32 arithmetic). */
-  withoutShaderF16: boolean;
+  /**
+   * Trained on a device without 'shader-f16' and 'timestamp-query', as Firefox's: f16 storage
+   * with f32 arithmetic, kernels tuned by the clock.
+   */
+  asFirefox: boolean;
 }
+
+/** The optional features Firefox does not have, withheld from the device of those runs. */
+export const FIREFOX_WITHHELD: GPUFeatureName[] = ['shader-f16', 'timestamp-query'];
 
 /** FP16 never runs stock tfjs (it has no f16): kernels=tfjs with FP16 would be kernels=direct. */
 export const SMOKE_RUNS: readonly SmokeRun[] = [
@@ -39,14 +45,14 @@ export const SMOKE_RUNS: readonly SmokeRun[] = [
       (kernels === 'tfjs' ? [0] : [0, 1]).map((fp16) => ({
         name: `${arch}, kernels=${kernels}, ${fp16 ? 'FP16' : 'f32'}`,
         query: `${model}&kernels=${kernels}&fp16=${fp16}&${COMMON}`,
-        withoutShaderF16: false,
+        asFirefox: false,
       })),
     ),
   ),
   ...Object.entries(ARCHITECTURES).map(([arch, model]) => ({
-    name: `${arch}, kernels=auto, FP16 without shader-f16`,
+    name: `${arch}, kernels=auto, FP16 without shader-f16 and timestamp-query`,
     query: `${model}&kernels=auto&fp16=1&${COMMON}`,
-    withoutShaderF16: true,
+    asFirefox: true,
   })),
 ];
 

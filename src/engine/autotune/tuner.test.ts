@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildResNetSpec } from '../../architecture';
 import {
   CONV_FAMILIES,
@@ -9,7 +9,7 @@ import {
 } from '../../autotune/plan';
 import { NO_FAILPOINTS, parseFailpoints } from '../../config/failpoints';
 import { createRng, NAG_MOMENTUM } from '../../tricks';
-import { initNodeBackend } from '../backend-node';
+import { initNodeBackend, recreateNodeBackend } from '../backend-node';
 import { f16Ops, f32Ops, type HeavyOps } from '../heavy-ops';
 import { convKernelById } from '../kernels/conv-registry';
 import { gpuTimeMs } from '../kernels/dispatch';
@@ -239,6 +239,27 @@ describe('training with each kernel family', () => {
       const losses = await lossesWith(setting, 4);
       for (let s = 0; s < losses.length; s++) {
         expect(Math.abs(losses[s]! - reference[s]!)).toBeLessThanOrEqual(1e-3 * reference[s]!);
+      }
+    }
+  });
+});
+
+describe('without timestamp-query (as Firefox)', () => {
+  afterAll(async () => {
+    await recreateNodeBackend();
+  });
+
+  it('times by the clock, by the same rules: each sample spans 5 ms, or the most runs allowed', async () => {
+    const info = await recreateNodeBackend({ withhold: ['timestamp-query'] });
+    expect(info.timestampQuery).toBe(false);
+    const result = await tune(f32Ops('auto'), null);
+    expect(result.timer).toBe('wall clock');
+    for (const conv of result.convs) {
+      expect(Number.isFinite(conv.candidates.find((c) => c.id === conv.chosen)?.ms)).toBe(true);
+      for (const c of conv.candidates.filter((c) => Number.isFinite(c.ms))) {
+        if (c.runs! < MAX_RUNS_PER_SAMPLE) {
+          expect(c.ms * c.runs!).toBeGreaterThanOrEqual(MIN_SAMPLE_MS.wall);
+        }
       }
     }
   });

@@ -252,7 +252,7 @@ export interface GpuProgram extends ShaderSource {
   uniforms: readonly Uniform[];
   grid: readonly [number, number, number];
   /**
-   * The shader raises the overflow flag (overflow-flag.ts): its WGSL declares it as the binding
+   * The shader raises the overflow flag (f16-rounding.ts): its WGSL declares it as the binding
    * after the uniforms, and the dispatch binds the training step's flag there.
    */
   overflowFlag?: boolean;
