@@ -57,8 +57,9 @@ import { convGeometries } from '../precompile';
  * in the ops' kernel choice. Choices, and the kernels found wrong, are cached per adapter.
  *
  * How a candidate is timed, so that the choice is not noise:
- * - every candidate of a shape is compiled (ours ahead, in parallel; tfjs's by the check run) and
- *   run again, untimed, in a burst as long as a sample (clocks ramp up), before any is timed;
+ * - every candidate of a shape is compiled (ours ahead, in parallel; tfjs's by the check run),
+ *   checked, and, where its check run was shorter than a sample, run again untimed in a burst as
+ *   long as one (clocks ramp up), before any is timed;
  * - a sample repeats the candidate's dispatches until it spans MIN_SAMPLE_MS (GPU timestamps are
  *   quantized to 100 µs in Chrome); a sample that still reads zero at MAX_RUNS_PER_SAMPLE runs is
  *   "under one tick", never "fastest";
@@ -198,8 +199,8 @@ async function sampledOutput(
   }
 }
 
-/** Why a candidate may not be chosen; null when its check passed. */
-type Verdict = { verdict: CandidateVerdict; detail: string } | null;
+/** A candidate's check: why it may not be chosen, or the wall-clock ms its run took. */
+type Checked = { verdict: CandidateVerdict; detail: string } | { ms: number };
 
 /**
  * Runs the candidate once inside GPU error scopes and compares its sampled outputs with the CPU
@@ -210,7 +211,8 @@ async function check(
   job: Job,
   p: ConvPrecision,
   operands: Operands,
-): Promise<Verdict> {
+): Promise<Checked> {
+  const start = performance.now();
   try {
     const { result, fault } = await withErrorScopes(async () => {
       const out = runOp(kernel, job, p, operands.tensors);
@@ -220,10 +222,11 @@ async function check(
         out.dispose();
       }
     });
+    const ms = performance.now() - start;
     if (fault) return { verdict: 'gpu-error', detail: `${fault.kind}: ${fault.message}` };
     const tolerance = p === 'f32' ? F32_TOLERANCE : F16_TOLERANCE;
     const bad = mismatchOf(result, operands.reference, tolerance);
-    if (!bad) return null;
+    if (!bad) return { ms };
     const detail = `${bad.bad} of ${bad.samples} sampled outputs off the CPU reference`;
     return { verdict: 'wrong', detail };
   } catch (error) {
@@ -324,6 +327,8 @@ async function timeCandidates(
   const p = options.ops.precision;
   const operands = operandsOf(job, p);
   const contenders: Contender[] = [];
+  /** The wall-clock ms of each passed check. */
+  const checkMs = new Map<Contender, number>();
   try {
     for (const kernel of convCandidates(job.op, job.g, p, backendDevice().limits)) {
       options.signal?.throwIfAborted();
@@ -336,21 +341,23 @@ async function timeCandidates(
         c.detail = failed;
         continue;
       }
-      const verdict = await check(kernel, job, p, operands);
-      if (verdict) {
-        c.verdict = verdict.verdict;
-        c.detail = verdict.detail;
-      }
+      const checked = await check(kernel, job, p, operands);
+      if ('verdict' in checked) {
+        c.verdict = checked.verdict;
+        c.detail = checked.detail;
+      } else checkMs.set(c, checked.ms);
     }
-    // Untimed, now that everything is compiled: one run, the estimate the samples are sized by
-    // (wall clock with a readback: an overestimate on a GPU), then where that was under a sample's
-    // span, a burst of runs that long, which ramps the GPU's clocks up and estimates again.
+    // Untimed, now that everything is compiled: the estimate the samples are sized by (wall
+    // clock with a readback: an overestimate on a GPU). The check's run is it for our kernels,
+    // compiled ahead; tfjs compiled during its check, so it runs once more. Where that is under
+    // a sample's span, a burst of runs that long ramps the GPU's clocks up and estimates again.
     const estimates = new Map<Contender, number>();
     const span = useGpu ? MIN_SAMPLE_MS.gpu : MIN_SAMPLE_MS.wall;
-    for (const c of contenders.filter((c) => c.verdict === undefined)) {
+    for (const [c, checkedMs] of checkMs) {
       options.signal?.throwIfAborted();
       const { result: ms, fault } = await withErrorScopes(async () => {
-        const once = await sample(c.run, 1, false, { gpu: 0, wall: 0 });
+        const lazy = c.kernel.family === 'tfjs';
+        const once = lazy ? await sample(c.run, 1, false, { gpu: 0, wall: 0 }) : checkedMs;
         if (once >= span) return once;
         return sample(c.run, runsPerSample(once, span), false, { gpu: 0, wall: 0 });
       });
