@@ -1,4 +1,6 @@
 import type { ResNetOptions } from '../architecture';
+import type { AdapterIdentity } from '../autotune/plan';
+import type { TuningCacheStore } from './autotune/tuner';
 import type { ImageDataset, ImageSplit } from '../data/dataset';
 import { createRng } from '../tricks';
 
@@ -52,4 +54,28 @@ export function tinyResNetOptions(overrides: Partial<ResNetOptions> = {}): ResNe
     classes: 10,
     ...overrides,
   };
+}
+
+/** The adapter identity the tuner tests key their caches by. */
+export const TEST_ADAPTER: AdapterIdentity = {
+  vendor: 'test',
+  architecture: 'lavapipe',
+  device: '',
+  description: 'llvmpipe',
+  software: 'test',
+};
+
+/** A tuning cache in memory; `saved` is what the tuner last wrote. */
+export function memoryTuningCache(
+  initial?: string,
+): TuningCacheStore & { saved: string | undefined } {
+  const store = {
+    saved: initial,
+    load: () => Promise.resolve(store.saved),
+    save: (json: string) => {
+      store.saved = json;
+      return Promise.resolve();
+    },
+  };
+  return store;
 }

@@ -8,8 +8,8 @@ import { initNodeBackend } from '../backend-node';
 import { packedOps } from '../heavy-ops';
 import { CONV_KERNEL_IDS, convKernelById } from '../kernels/conv-registry';
 import { PACKED_PRECISIONS } from '../kernels/direct-conv';
-import { tinyResNetOptions } from '../test-utils';
-import { tuneConvolutions, type TuningCacheStore } from './tuner';
+import { memoryTuningCache, TEST_ADAPTER, tinyResNetOptions } from '../test-utils';
+import { tuneConvolutions } from './tuner';
 
 beforeAll(async () => {
   const info = await initNodeBackend();
@@ -19,29 +19,10 @@ beforeAll(async () => {
 // The tuner test's network: the RGB stem (padded to 4), 3×3/1, 3×3/2, 1×1/2.
 const OPTIONS = tinyResNetOptions({ input: 16 });
 const SPEC = buildResNetSpec(OPTIONS);
-const ADAPTER = {
-  vendor: 'test',
-  architecture: 'lavapipe',
-  device: '',
-  description: 'llvmpipe',
-  software: 'test',
-};
-
-function memoryCache(): TuningCacheStore & { saved: string | undefined } {
-  const store = {
-    saved: undefined as string | undefined,
-    load: () => Promise.resolve(store.saved),
-    save: (json: string) => {
-      store.saved = json;
-      return Promise.resolve();
-    },
-  };
-  return store;
-}
 
 describe('the autotuner with packed f16 storage', () => {
   it('times direct and tiled on packed operands, never tfjs, and caches per precision', async () => {
-    const cache = memoryCache();
+    const cache = memoryTuningCache();
     const keys: string[][] = [];
     for (const precision of PACKED_PRECISIONS) {
       const ops = packedOps(precision);
@@ -54,7 +35,7 @@ describe('the autotuner with packed f16 storage', () => {
         input: OPTIONS.input,
         batch: 4,
         ops,
-        adapter: ADAPTER,
+        adapter: TEST_ADAPTER,
         cache,
       }).finally(() => {
         console.warn = warn;
@@ -96,7 +77,7 @@ describe('the autotuner with packed f16 storage', () => {
         input: OPTIONS.input,
         batch: 4,
         ops: packedOps(precision),
-        adapter: ADAPTER,
+        adapter: TEST_ADAPTER,
       });
       expect(result.notices).toEqual([
         expect.stringMatching(/^direct gives wrong results on this GPU/),

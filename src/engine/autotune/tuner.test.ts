@@ -19,7 +19,7 @@ import { createResNetModel } from '../model';
 import { createNagOptimizer } from '../optimizer';
 import { compileTrainingShaders } from '../precompile';
 import { tuneConvolutions, type TuningCacheStore } from './tuner';
-import { tinyResNetOptions } from '../test-utils';
+import { memoryTuningCache, TEST_ADAPTER, tinyResNetOptions } from '../test-utils';
 
 beforeAll(async () => {
   const info = await initNodeBackend();
@@ -31,25 +31,6 @@ beforeAll(async () => {
 const OPTIONS = tinyResNetOptions({ input: 16 });
 const SPEC = buildResNetSpec(OPTIONS);
 const BATCH = 4;
-const ADAPTER = {
-  vendor: 'test',
-  architecture: 'lavapipe',
-  device: '',
-  description: 'llvmpipe',
-  software: 'test',
-};
-
-function memoryCache(initial?: string): TuningCacheStore & { saved: string | undefined } {
-  const store = {
-    saved: initial,
-    load: () => Promise.resolve(store.saved),
-    save: (json: string) => {
-      store.saved = json;
-      return Promise.resolve();
-    },
-  };
-  return store;
-}
 
 const tune = (ops: HeavyOps, cache: TuningCacheStore | null) =>
   tuneConvolutions({
@@ -57,13 +38,13 @@ const tune = (ops: HeavyOps, cache: TuningCacheStore | null) =>
     input: OPTIONS.input,
     batch: BATCH,
     ops,
-    adapter: ADAPTER,
+    adapter: TEST_ADAPTER,
     cache,
   });
 
 describe('the convolution autotuner on a real device', () => {
   it('times every candidate, installs the fastest, and a second run reads the cache', async () => {
-    const cache = memoryCache();
+    const cache = memoryTuningCache();
     const ops = f32Ops('auto');
     const first = await tune(ops, cache);
     expect(first.timer).toBe('gpu timestamps');
@@ -90,7 +71,7 @@ describe('the convolution autotuner on a real device', () => {
   });
 
   it('a corrupt cache is ignored with a notice and replaced', async () => {
-    const cache = memoryCache('{"version": 2, "adapters": {"x": 5}}');
+    const cache = memoryTuningCache('{"version": 2, "adapters": {"x": 5}}');
     const result = await tune(f32Ops('auto'), cache);
     expect(result.notices).toEqual([expect.stringMatching(/corrupt/)]);
     expect(result.convs.every((c) => !c.cached)).toBe(true);
@@ -113,7 +94,7 @@ describe('the convolution autotuner on a real device', () => {
   it.each(['direct', 'tiled', 'tfjs'] as const)(
     'a forced family (%s) times nothing and runs that family wherever it applies',
     async (family) => {
-      const result = await tune(f32Ops(family), memoryCache());
+      const result = await tune(f32Ops(family), memoryTuningCache());
       expect(result.timer).toBe('none');
       for (const conv of result.convs) expect(convKernelById(conv.chosen)?.family).toBe(family);
     },
@@ -161,7 +142,7 @@ describe('kernels checked on this GPU before the tuner may choose them', () => {
 
   it('a kernel with wrong outputs (failpoint wrong:tiled-64x64) is excluded everywhere, said, and remembered', async () => {
     setFailpoints(parseFailpoints('wrong:tiled-64x64').failpoints);
-    const cache = memoryCache();
+    const cache = memoryTuningCache();
     const first = await tune(f32Ops('auto'), cache);
     for (const conv of first.convs) {
       const wrong = conv.candidates.filter((c) => c.verdict !== undefined);
