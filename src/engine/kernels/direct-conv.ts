@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ConvOp } from '../../autotune/plan';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
-import { backendDevice, runProgram, workgroupGrid, type ShaderSource } from './dispatch';
+import {
+  backendDevice,
+  runProgram,
+  workgroupGrid,
+  type ShaderSource,
+  type FlaggedShader,
+} from './dispatch';
 import { f16RoundingWgsl, overflowFlagWgsl } from './f16-rounding';
 import type { Precision } from './gemm-wgsl';
 import { markPacked } from '../packed/registry';
@@ -440,7 +446,7 @@ export function paddedChannels(channels: number): number {
  */
 const convShader =
   (template: (f: Flavor) => string, op: ConvOp) =>
-  (g: ConvGeometry, p: ConvPrecision): ShaderSource & { overflowFlag: boolean } => ({
+  (g: ConvGeometry, p: ConvPrecision): FlaggedShader => ({
     code: specialize(template(flavorOf(p, flagsOverflow(op, p))), g),
     label: `direct ${op} ${p}`,
     overflowFlag: flagsOverflow(op, p),
@@ -448,7 +454,7 @@ const convShader =
 const forwardShader = convShader(forwardWgsl, 'forward');
 const inputGradShader = convShader(inputGradWgsl, 'inputGrad');
 const filterGradShader = convShader(filterGradWgsl, 'filterGrad');
-const sumSplitsShader = (p: ConvPrecision): ShaderSource & { overflowFlag: boolean } => ({
+const sumSplitsShader = (p: ConvPrecision): FlaggedShader => ({
   code: sumSplitsWgsl(flavorOf(p, flagsOverflow('filterGrad', p))),
   label: `direct filterGrad-sum ${p}`,
   overflowFlag: flagsOverflow('filterGrad', p),

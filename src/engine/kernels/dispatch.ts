@@ -126,6 +126,11 @@ export interface ShaderSource {
   label: string;
 }
 
+/** A shader and whether it raises FP16's overflow flag (GpuProgram.overflowFlag). */
+export interface FlaggedShader extends ShaderSource {
+  overflowFlag: boolean;
+}
+
 /** A pipeline the compiler rejected: the shader and the compiler's message. */
 export interface CompileFailure {
   source: ShaderSource;

@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { backendDevice, runProgram, workgroupGrid, type ShaderSource } from './dispatch';
+import {
+  backendDevice,
+  runProgram,
+  workgroupGrid,
+  type ShaderSource,
+  type FlaggedShader,
+} from './dispatch';
 import {
   gemmUniforms,
   gemmWgsl,
@@ -33,8 +39,6 @@ function splitsFor(M: number, N: number, K: number): number {
 
 type ShapedSpec = Omit<GemmSpec, 'splits'>;
 
-type FlaggedSource = ShaderSource & { overflowFlag: boolean };
-
 /**
  * A GEMM's shader: it depends on the loaders and the precision only, never on the shape. The
  * gradients' (`flagged`) raise the overflow flag when they round beyond the f16 range.
@@ -44,7 +48,7 @@ function gemmShader(
   spec: ShapedSpec,
   precision: Precision,
   flagged: boolean,
-): FlaggedSource {
+): FlaggedShader {
   return {
     code: gemmWgsl({ ...spec, splits: 1 }, precision, flagged),
     label: `${name}-${precision}`,
@@ -52,7 +56,7 @@ function gemmShader(
   };
 }
 
-const reduceSplitsShader = (flagged: boolean): FlaggedSource => ({
+const reduceSplitsShader = (flagged: boolean): FlaggedShader => ({
   code: reduceSplitsWgsl(flagged),
   label: flagged ? 'reduce-splits-gradient' : 'reduce-splits',
   overflowFlag: flagged,

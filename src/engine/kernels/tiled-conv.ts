@@ -11,7 +11,13 @@ import {
   type ConvPrecision,
   type Flavor,
 } from './direct-conv';
-import { backendDevice, runProgram, workgroupGrid, type ShaderSource } from './dispatch';
+import {
+  backendDevice,
+  runProgram,
+  workgroupGrid,
+  type ShaderSource,
+  type FlaggedShader,
+} from './dispatch';
 
 /**
  * Tiled convolution kernels for GPUs: forward, input gradient and filter gradient as implicit
@@ -625,7 +631,7 @@ function mainShader(
   g: ConvGeometry,
   precision: ConvPrecision,
   shape: TileShape,
-): ShaderSource & { overflowFlag: boolean } {
+): FlaggedShader {
   checkShape(shape);
   checkPackedChannels(g, precision);
   const gemm = GEMMS[op];
@@ -640,10 +646,7 @@ function mainShader(
   };
 }
 
-const sumShader = (
-  precision: ConvPrecision,
-  shape: TileShape,
-): ShaderSource & { overflowFlag: boolean } => ({
+const sumShader = (precision: ConvPrecision, shape: TileShape): FlaggedShader => ({
   code: sumSplitsWgsl(flavorOf(precision, flagsOverflow('filterGrad', precision))),
   overflowFlag: flagsOverflow('filterGrad', precision),
   label: `${shape.id} filterGrad-sum ${precision}`,

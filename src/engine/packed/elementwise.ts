@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { runProgram, type ShaderSource } from '../kernels/dispatch';
+import { runProgram, type ShaderSource, type FlaggedShader } from '../kernels/dispatch';
 import { overflowFlagWgsl } from '../kernels/f16-rounding';
 import { packWgsl } from './layout';
 import { elementGrid, WORKGROUP } from './pack';
@@ -46,15 +46,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   dx[i] = packWord(select(vec2<f32>(0.0), unpackWord(dy[i]), unpackWord(y[i]) > vec2<f32>(0.0)));
 }`;
 
-type FlaggedSource = ShaderSource & { overflowFlag: boolean };
-
-export const ADD: FlaggedSource = { code: addWgsl(false), label: 'packed-add', overflowFlag: true };
-const ADD_RELU: FlaggedSource = {
+export const ADD: FlaggedShader = { code: addWgsl(false), label: 'packed-add', overflowFlag: true };
+const ADD_RELU: FlaggedShader = {
   code: addWgsl(true),
   label: 'packed-add-relu',
   overflowFlag: false,
 };
-const RELU_BACKWARD: FlaggedSource = {
+const RELU_BACKWARD: FlaggedShader = {
   code: RELU_BACKWARD_WGSL,
   label: 'packed-relu-backward',
   overflowFlag: true,

@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { runProgram, runProgramOutputs, type ShaderSource } from '../kernels/dispatch';
+import {
+  runProgram,
+  runProgramOutputs,
+  type ShaderSource,
+  type FlaggedShader,
+} from '../kernels/dispatch';
 import { overflowFlagWgsl } from '../kernels/f16-rounding';
 import { packWgsl, requireEvenChannels } from './layout';
 import { elementGrid } from './pack';
@@ -26,12 +31,7 @@ fn coords(i: u32, rows: u32, cols: u32, words: u32) -> vec4<u32> {
  * One pool shader. A backward one (`gradient`) raises the overflow flag when it packs a value
  * beyond the f16 range; its flag follows the uniforms, the last of `bindings`.
  */
-function shader(
-  label: string,
-  bindings: string,
-  body: string,
-  gradient = false,
-): ShaderSource & { overflowFlag: boolean } {
+function shader(label: string, bindings: string, body: string, gradient = false): FlaggedShader {
   const uniformBinding = Number(/@binding\((\d+)\) var<uniform>/.exec(bindings)![1]);
   const code = /* wgsl */ `
 struct Uniforms { SIZE: u32, H: u32, W: u32, OH: u32, OW: u32, WORDS: u32 };
