@@ -46,6 +46,7 @@ import {
   compilePipelinesAhead,
   deviceHasTimestamps,
   gpuTimeMs,
+  type ShaderSource,
 } from '../kernels/dispatch';
 import { unpackChannels } from '../packed/pack';
 import { convGeometries } from '../precompile';
@@ -458,12 +459,12 @@ async function compileCandidates(
   options: TuneOptions,
 ): Promise<Map<string, Map<string, string>>> {
   const p = options.ops.precision;
-  const owners = new Map<string, { job: Job; id: string }[]>();
+  const owners = new Map<ShaderSource, { job: Job; id: string }[]>();
   const limits = backendDevice().limits;
   const shaders = jobs.flatMap((job) =>
     convCandidates(job.op, job.g, p, limits).flatMap((k) =>
       k.shaders(job.op, job.g, p).map((s) => {
-        owners.set(s.code, [...(owners.get(s.code) ?? []), { job, id: k.id }]);
+        owners.set(s, [...(owners.get(s) ?? []), { job, id: k.id }]);
         return s;
       }),
     ),
@@ -473,7 +474,7 @@ async function compileCandidates(
   );
   const byJob = new Map<string, Map<string, string>>();
   for (const { source, message } of failures) {
-    for (const { job, id } of owners.get(source.code) ?? []) {
+    for (const { job, id } of owners.get(source) ?? []) {
       const failed = byJob.get(job.key) ?? new Map<string, string>();
       failed.set(id, message);
       byJob.set(job.key, failed);

@@ -141,8 +141,8 @@ export interface CompileFailure {
  * Compiles the pipelines of `shaders` that are not compiled yet, all at once and asynchronously
  * (createComputePipelineAsync: the driver may compile them in parallel, off the JS thread), so
  * that the first training step finds them ready. Reports (done, total) as each one settles. A
- * pipeline the compiler rejects does not stop the others: it is returned, remembered (pipelineFor
- * then throws for it) and never cached.
+ * pipeline the compiler rejects does not stop the others: every given shader with its code is
+ * returned, and the code remembered (pipelineFor then throws for it) and never cached.
  */
 export async function compilePipelinesAhead(
   shaders: readonly ShaderSource[],
@@ -152,10 +152,6 @@ export async function compilePipelinesAhead(
   const ready = perDevice(pipelines, device);
   const failedBefore = perDevice(failedPipelines, device);
   const unique = [...new Map(shaders.map((s) => [compiledCode(s), s])).entries()];
-  const known: CompileFailure[] = unique.flatMap(([code, source]) => {
-    const message = failedBefore.get(code);
-    return message === undefined ? [] : [{ source, message }];
-  });
   const missing = unique.filter(([code]) => !ready.has(code) && !failedBefore.has(code));
   let done = 0;
   onProgress?.(0, missing.length);
@@ -184,14 +180,17 @@ export async function compilePipelinesAhead(
       }
     }),
   );
-  const failures = settled.flatMap((result, i): CompileFailure[] => {
-    if (result.status === 'fulfilled') return [];
-    const [code, source] = missing[i]!;
-    const message = firstLine(errorMessage(result.reason));
-    failedBefore.set(code, message);
-    return [{ source, message }];
+  settled.forEach((result, i) => {
+    if (result.status === 'rejected') {
+      failedBefore.set(missing[i]![0], firstLine(errorMessage(result.reason)));
+    }
   });
-  return [...known, ...failures];
+  // Every shader given whose code failed, now or before: kernels share some code (a split-K sum),
+  // and each owner of failed code has failed.
+  return [...new Set(shaders)].flatMap((source) => {
+    const message = failedBefore.get(compiledCode(source));
+    return message === undefined ? [] : [{ source, message }];
+  });
 }
 
 /** Compiler messages run to many lines (the shader quoted): the first one names the problem. */
