@@ -36,7 +36,7 @@ async function headlessNavigatorGpu(): Promise<GPU> {
 }
 
 /** The runtime and its WebGPU implementation, with versions: part of the tuning cache's key. */
-function runtimeDescription(): string {
+function headlessRuntime(): string {
   const deno = (globalThis as { Deno?: { version: { deno: string } } }).Deno;
   if (deno) return `Deno ${deno.version.deno} (wgpu)`;
   let dawn = 'unknown version';
@@ -57,7 +57,7 @@ export function deviceOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Devi
   const withhold = (env.TRICKS_WEBGPU_WITHHOLD ?? '')
     .split(/[\s,]+/)
     .filter((f) => f.length > 0) as GPUFeatureName[];
-  return { limits: limits ?? 'adapter', withhold, software: runtimeDescription() };
+  return { limits: limits ?? 'adapter', withhold, software: headlessRuntime() };
 }
 
 export function initNodeBackend(): Promise<BackendInfo> {

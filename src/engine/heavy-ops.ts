@@ -56,8 +56,8 @@ export interface ConvKernelChoice {
   readonly setting: KernelSetting;
   /** Tuned kernel ids by convShapeKey, filled by the autotuner before the first step. */
   readonly tuned: Map<string, string>;
-  /** Kernel ids never to run on this device, with the reason. */
-  readonly excluded: Map<string, string>;
+  /** Kernel ids never to run on this device (the user heard why when they were excluded). */
+  readonly excluded: Set<string>;
   choose(op: ConvOp, g: ConvGeometry): ConvKernel;
   /** Our shaders the three ops of this convolution will run (for compiling ahead). */
   shaders(g: ConvGeometry): ShaderSource[];
@@ -65,9 +65,9 @@ export interface ConvKernelChoice {
 
 function kernelChoice(precision: ConvPrecision, setting: KernelSetting): ConvKernelChoice {
   const tuned = new Map<string, string>();
-  const excluded = new Map<string, string>();
+  const excluded = new Set<string>();
   const choose = (op: ConvOp, g: ConvGeometry) =>
-    chooseConvKernel(op, g, precision, setting, tuned, new Set(excluded.keys()));
+    chooseConvKernel(op, g, precision, setting, tuned, excluded);
   return {
     setting,
     tuned,

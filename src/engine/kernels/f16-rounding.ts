@@ -29,7 +29,7 @@ fn raiseOverflow() { atomicOr(&overflowFlag, ${OVERFLOW_RAISED}u); }`;
 }
 
 /**
- * WGSL helpers, all branch-free but the flag: toF16Bits(v) and toF16Bits4(v) the f16 bits,
+ * WGSL helpers, all branch-free but the flag: toF16Bits4(v) the f16 bits of four values,
  * round16(v) and round16v(v) the f32 value of the f16 rounding. `flagged`: they raise the
  * overflow flag (declare it with overflowFlagWgsl).
  */
@@ -51,7 +51,6 @@ fn toF16Bits4(v: vec4<f32>) -> vec4<u32> {
   let special = select(overflowed, vec4<u32>(0x7e00u), mag > vec4<u32>(0x7f800000u));
   return select(rounded, special, big) | signBits;
 }
-fn toF16Bits(v: f32) -> u32 { return toF16Bits4(vec4<f32>(v, 0.0, 0.0, 0.0)).x; }
 fn round16v(v: vec4<f32>) -> vec4<f32> {
   let bits = bitcast<vec4<u32>>(v);
   let mag = bits & vec4<u32>(0x7fffffffu);

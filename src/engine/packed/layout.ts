@@ -72,7 +72,11 @@ export function requireEvenChannels(label: string, channels: number): void {
  */
 export function packWgsl(flagged: boolean): string {
   return /* wgsl */ `${f16RoundingWgsl(flagged)}
-fn packWord(v: vec2<f32>) -> u32 { return toF16Bits(v.x) | (toF16Bits(v.y) << 16u); }
+fn packWord(v: vec2<f32>) -> u32 {
+  // Both halves in one vec4 conversion.
+  let h = toF16Bits4(vec4<f32>(v, 0.0, 0.0));
+  return h.x | (h.y << 16u);
+}
 fn unpackWord(w: u32) -> vec2<f32> { return unpack2x16float(w); }
 `;
 }

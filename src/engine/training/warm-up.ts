@@ -117,8 +117,8 @@ async function compileOurShaders(s: Session): Promise<void> {
     );
     if (failures.length === 0) return;
     const excludedBefore = new Set([
-      ...(s.ops.kernels?.excluded.keys() ?? []),
-      ...(s.ops.f32Storage?.kernels?.excluded.keys() ?? []),
+      ...(s.ops.kernels?.excluded ?? []),
+      ...(s.ops.f32Storage?.kernels?.excluded ?? []),
     ]);
     for (const failure of failures) excludeKernel(s, failure, excludedBefore);
   }
@@ -144,7 +144,7 @@ function excludeKernel(
     throw new Error(`${source.label} did not compile on this GPU: ${message}`);
   }
   if (choice.excluded.has(kernel.id)) return;
-  choice.excluded.set(kernel.id, message);
+  choice.excluded.add(kernel.id);
   s.emit({
     type: 'notice',
     message: `${kernel.id} does not compile on this GPU (${message}); the next kernel runs in its place.`,
