@@ -85,12 +85,6 @@ async function main(argv: string[]): Promise<void> {
   console.log(
     `largest conv: ${largestConv.name} (${largestConv.shape}), f32 forward as the engine runs it (${largestConv.kernel} kernel)`,
   );
-  console.log(
-    'dispatches per step: ' +
-      report.rows
-        .map((r, i) => `${r.name} ${r.model}/${r.batch}: ${result.dispatchesPerStep[i]}`)
-        .join('; '),
-  );
   console.log(`(${((performance.now() - started) / 1000).toFixed(0)} s)`);
   if (args.json) {
     writeFileSync(args.json, reportJson(report));

@@ -55,8 +55,17 @@ test('runs the benchmark: rows for tf.layers, engine f32 and both FP16 rows, ada
     expect(imgPerSec).toBeGreaterThan(0);
     const peak = Number(await row.locator('[data-col="peakGpuBytes"]').getAttribute('data-value'));
     expect(peak).toBeGreaterThan(0);
+    const dispatches = row.locator('[data-col="dispatchesPerStep"]');
+    expect(Number(await dispatches.getAttribute('data-value'))).toBeGreaterThan(0);
+    // FP16 rows train with dynamic loss scaling and show where it ended.
+    await expect(row.locator('[data-col="lossScale"]')).toHaveText(
+      variant.startsWith('engine f16') ? /^\d+(\.\d+)? \(\d+ skipped\)$/ : '-',
+    );
   }
-  await expect(panel.getByTestId('benchmark-peak')).toContainText(/FMA peak \d+\.\d GFLOP\/s/);
+  // Both roofline peaks, each with the length of the one dispatch it was timed on (≥ 20 ms).
+  await expect(panel.getByTestId('benchmark-peak')).toContainText(
+    /FMA peak \d+\.\d GFLOP\/s \(one (\d+\.\d+|\d{3,}) ms dispatch\); memory bandwidth peak \d+\.\d GB\/s/,
+  );
 
   const targets = panel.getByTestId('benchmark-targets');
   await expect(targets).toContainText('Ratios for ResNet-18-style at batch 4');
@@ -85,7 +94,9 @@ test('runs the benchmark: rows for tf.layers, engine f32 and both FP16 rows, ada
   ]);
   const report = JSON.parse(readFileSync((await download.path())!, 'utf8')) as {
     adapter: string;
-    rows: { name: string; imgPerSec: number; peakGpuBytes: number }[];
+    rows: { name: string; imgPerSec: number; peakGpuBytes: number; dispatchesPerStep: number }[];
+    peakFmaDispatchMs: number;
+    peakCopyDispatchMs: number;
     ratios: Record<string, number | null>;
   };
   expect(Object.keys(report)).toEqual([
@@ -93,6 +104,9 @@ test('runs the benchmark: rows for tf.layers, engine f32 and both FP16 rows, ada
     'kernels',
     'rows',
     'peakGflops',
+    'peakGBps',
+    'peakFmaDispatchMs',
+    'peakCopyDispatchMs',
     'convGflops',
     'layers',
     'tuningMs',
@@ -102,6 +116,9 @@ test('runs the benchmark: rows for tf.layers, engine f32 and both FP16 rows, ada
   ]);
   expect(report.adapter).toBe(await panel.getByTestId('benchmark-adapter').textContent());
   expect(report.rows.map((r) => r.name)).toEqual(VARIANTS);
+  for (const row of report.rows) expect(row.dispatchesPerStep).toBeGreaterThan(0);
+  expect(report.peakFmaDispatchMs).toBeGreaterThanOrEqual(20);
+  expect(report.peakCopyDispatchMs).toBeGreaterThanOrEqual(20);
   expect(report.ratios.engineVsLayers).toBeCloseTo(
     report.rows[1]!.imgPerSec / report.rows[0]!.imgPerSec,
     10,
@@ -122,6 +139,10 @@ test('runs the benchmark: rows for tf.layers, engine f32 and both FP16 rows, ada
     .reduce((a, b) => (b.imgPerSec > a.imgPerSec ? b : a)).name;
   await expect(table3.locator('tr[data-model="resnet18-style"]')).toContainText(
     new RegExp(`tf\\.layers, batch 4.*${fasterEngine}, batch 4`),
+  );
+  // An epoch time says what it is made of: the timed training steps only.
+  await expect(table3.locator('caption')).toContainText(
+    'training steps only, not measured epochs: no decoding, no evaluation, no smaller last batch',
   );
   // The epoch size is an input; bad values are named.
   await panel.getByLabel('Images per epoch').fill('0');

@@ -20,7 +20,7 @@ import {
   type BenchVariant,
   type Measurements,
 } from './report';
-import { ONE_LAYER_TUNING } from './test-utils';
+import { ONE_LAYER_TUNING, testPeaks } from './test-utils';
 
 const row = (
   name: BenchVariant,
@@ -44,6 +44,9 @@ const row = (
   gpuBytesAt1: 4096,
   gpuBytesAt200: 4096,
   peakGpuBytes: name.startsWith('engine f16') ? 5000 : 10000,
+  dispatchesPerStep: name === 'tf.layers' ? 1774 : 396,
+  lossScale: name.startsWith('engine f16') ? 65536 : null,
+  skippedSteps: name.startsWith('engine f16') ? 0 : null,
 });
 
 const tuning = ONE_LAYER_TUNING;
@@ -58,7 +61,7 @@ const measured = (
   adapter: 'a',
   kernels: 'auto',
   rows,
-  peakGflops,
+  peaks: testPeaks(peakGflops),
   convGflops,
   tuning: null,
   ...extra,
@@ -71,7 +74,12 @@ const partial = (
   convGflops: number | null,
   reason: string,
   extra: Partial<Measurements> = {},
-) => ({ ...measured(rows, 0, 0, extra), peakGflops, convGflops, reason });
+) => ({
+  ...measured(rows, 0, 0, extra),
+  peaks: peakGflops === null ? null : testPeaks(peakGflops),
+  convGflops,
+  reason,
+});
 
 describe('ratioBasis', () => {
   it('is ResNet-18-style at batch 128 when measured', () => {
@@ -126,6 +134,9 @@ describe('reportAtBasis', () => {
       'kernels',
       'rows',
       'peakGflops',
+      'peakGBps',
+      'peakFmaDispatchMs',
+      'peakCopyDispatchMs',
       'convGflops',
       'layers',
       'tuningMs',
@@ -185,6 +196,9 @@ describe('partialReportOf', () => {
       'kernels',
       'rows',
       'peakGflops',
+      'peakGBps',
+      'peakFmaDispatchMs',
+      'peakCopyDispatchMs',
       'convGflops',
       'layers',
       'tuningMs',

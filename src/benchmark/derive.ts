@@ -190,7 +190,10 @@ function secondsOf(row: BenchRow | undefined, epochImages: number): number | nul
   return epochSeconds(row.imgPerSec, epochImages);
 }
 
-/** Time per epoch of `epochImages` images for every network × batch, from the measured images/s. */
+/**
+ * Time per epoch of `epochImages` images for every network × batch, from the measured images/s:
+ * training steps only (no decoding, evaluation or smaller last batch), as the panel's caption says.
+ */
 export function epochTimes(rows: readonly BenchRow[], epochImages: number): EpochTimeRow[] {
   const keys: { model: BenchModel; batch: number }[] = [];
   for (const r of rows) {

@@ -8,6 +8,8 @@ import {
   formatMs,
   formatReportTable,
   imagesPerSecond,
+  lossScaleCell,
+  peaksLine,
   median,
   ratio,
   syncCell,
@@ -16,6 +18,7 @@ import {
   type LayerTuning,
   type Measurements,
 } from './report';
+import { testPeaks } from './test-utils';
 
 const row = (
   name: BenchRow['name'],
@@ -38,6 +41,9 @@ const row = (
   gpuBytesAt200: 2048,
   // FP16 rows store activations as packed f16: a smaller peak.
   peakGpuBytes: name.startsWith('engine f16') ? 4096 : 8192,
+  dispatchesPerStep: name === 'tf.layers' ? 1774 : 396,
+  lossScale: name.startsWith('engine f16') ? 32768 : null,
+  skippedSteps: name.startsWith('engine f16') ? 2 : null,
 });
 
 describe('median', () => {
@@ -101,7 +107,7 @@ const measured = (rows: BenchRow[], peak: number, conv: number): Measurements =>
   adapter: 'test adapter',
   kernels: 'auto',
   rows,
-  peakGflops: peak,
+  peaks: testPeaks(peak),
   convGflops: conv,
   tuning,
 });
@@ -122,6 +128,9 @@ describe('assembleReport', () => {
       'kernels',
       'rows',
       'peakGflops',
+      'peakGBps',
+      'peakFmaDispatchMs',
+      'peakCopyDispatchMs',
       'convGflops',
       'layers',
       'tuningMs',
@@ -146,6 +155,9 @@ describe('assembleReport', () => {
       'gpuBytesAt1',
       'gpuBytesAt200',
       'peakGpuBytes',
+      'dispatchesPerStep',
+      'lossScale',
+      'skippedSteps',
     ]);
     expect(Object.keys(report.layers![0]!)).toEqual(['op', 'shape', 'candidates', 'chosen']);
     expect(Object.keys(report.layers![0]!.candidates[0]!)).toEqual([
@@ -226,7 +238,7 @@ describe('assembleReport', () => {
         adapter: 'a',
         kernels: 'auto',
         rows: [],
-        peakGflops: null,
+        peaks: null,
         convGflops: null,
         tuning: null,
         reason: 'stopped by the user',
@@ -234,7 +246,7 @@ describe('assembleReport', () => {
       'resnet18-style',
       128,
     );
-    expect(formatReportTable(partial, 23)).toContain('FMA peak n/a GFLOP/s; largest conv n/a');
+    expect(formatReportTable(partial, 23)).toContain('peaks: not measured; largest conv n/a');
     expect(formatLayersTable(partial, 'resnet18-style')).toBeNull();
     expect(Object.keys(partial).slice(-2)).toEqual(['complete', 'reason']);
   });
@@ -252,6 +264,41 @@ describe('assembleReport', () => {
       / tfjs +50\.0 +50\.0 \(same\) +900 - /,
     );
     expect(text).toContain('loss read back every 10 steps');
+    // Dispatches per step, and the FP16 row's loss scale after its last step.
+    expect(text.split('\n').find((l) => l.startsWith('engine f16'))).toMatch(
+      / 396 +32768 \(2 skipped\)$/,
+    );
+    expect(text).toContain(
+      'FMA peak 1000.0 GFLOP/s (one 25.0 ms dispatch), copy peak 20.0 GB/s (one 25.0 ms dispatch)',
+    );
+  });
+});
+
+describe('the loss-scale and peaks cells', () => {
+  it('shows an FP16 row’s final scale and skipped updates, and a dash for the others', () => {
+    expect(lossScaleCell({ lossScale: 1024, skippedSteps: 3 })).toBe('1024 (3 skipped)');
+    expect(lossScaleCell({ lossScale: null, skippedSteps: null })).toBe('-');
+  });
+
+  it('names each peak with the length of the dispatch it comes from', () => {
+    expect(
+      peaksLine({
+        peakGflops: 48.61,
+        peakGBps: 4.52,
+        peakFmaDispatchMs: 22.1,
+        peakCopyDispatchMs: 30.04,
+      }),
+    ).toBe(
+      'FMA peak 48.6 GFLOP/s (one 22.1 ms dispatch), copy peak 4.5 GB/s (one 30.0 ms dispatch)',
+    );
+    expect(
+      peaksLine({
+        peakGflops: null,
+        peakGBps: null,
+        peakFmaDispatchMs: null,
+        peakCopyDispatchMs: null,
+      }),
+    ).toBe('peaks: not measured');
   });
 });
 

@@ -57,6 +57,27 @@ export interface BenchRow {
   gpuBytesAt200: number;
   /** The most GPU memory in use at any moment of a training step (step 2), not only after it. */
   peakGpuBytes: number;
+  /** Compute dispatches of one training step (step 2), tfjs's and ours. */
+  dispatchesPerStep: number;
+  /** FP16 rows: the dynamic loss scale after the last step; null for f32 rows and tf.layers. */
+  lossScale: number | null;
+  /** FP16 rows: updates skipped for overflow over the whole row; null otherwise. */
+  skippedSteps: number | null;
+}
+
+/**
+ * The adapter's roofline peaks (src/engine/benchmark/peaks.ts), each from one timed dispatch
+ * sized to span at least MIN_DISPATCH_MS.
+ */
+export interface RooflinePeaks {
+  /** Arithmetic: vec4 FMA chains. */
+  gflops: number;
+  /** Memory: a streaming copy, bytes read plus written. */
+  gbps: number;
+  /** Milliseconds of the FMA dispatch the arithmetic peak comes from. */
+  fmaDispatchMs: number;
+  /** Milliseconds of the copy dispatch the bandwidth peak comes from. */
+  copyDispatchMs: number;
 }
 
 export interface BenchRatios {
@@ -121,6 +142,11 @@ export interface BenchReport {
   rows: BenchRow[];
   /** FMA micro-benchmark on the same adapter, in the same run; null when a partial run ended first. */
   peakGflops: number | null;
+  /** Streaming-copy bandwidth on the same adapter, in the same run; null as peakGflops. */
+  peakGBps: number | null;
+  /** Milliseconds of the one timed dispatch each peak comes from; null as peakGflops. */
+  peakFmaDispatchMs: number | null;
+  peakCopyDispatchMs: number | null;
   /** The largest convolution of the ResNet-18-style network at the ratio batch, as the f32 engine runs it. */
   convGflops: number | null;
   /** Every f32 convolution op of the ratio network, each kernel timed; null when not measured. */
@@ -208,6 +234,9 @@ const copyRow = (r: BenchRow): BenchRow => ({
   gpuBytesAt1: r.gpuBytesAt1,
   gpuBytesAt200: r.gpuBytesAt200,
   peakGpuBytes: r.peakGpuBytes,
+  dispatchesPerStep: r.dispatchesPerStep,
+  lossScale: r.lossScale,
+  skippedSteps: r.skippedSteps,
 });
 
 const finiteOrNull = (v: number | null): number | null =>
@@ -230,7 +259,8 @@ export interface Measurements {
   adapter: string;
   kernels: KernelSetting;
   rows: readonly BenchRow[];
-  peakGflops: number | null;
+  /** null when the run ended before the peaks were measured. */
+  peaks: RooflinePeaks | null;
   convGflops: number | null;
   /** null when the run ended before the per-layer tuning was done. */
   tuning: LayerTuning | null;
@@ -245,12 +275,15 @@ function reportOf(
     adapter: m.adapter,
     kernels: m.kernels,
     rows: m.rows.map(copyRow),
-    peakGflops: m.peakGflops,
+    peakGflops: m.peaks?.gflops ?? null,
+    peakGBps: m.peaks?.gbps ?? null,
+    peakFmaDispatchMs: m.peaks?.fmaDispatchMs ?? null,
+    peakCopyDispatchMs: m.peaks?.copyDispatchMs ?? null,
     convGflops: m.convGflops,
     layers: m.tuning ? m.tuning.layers.map(copyLayer) : null,
     tuningMs: m.tuning ? m.tuning.ms : null,
     tuningTimer: m.tuning ? m.tuning.timer : null,
-    ratios: computeRatios(m.rows, m.peakGflops, m.convGflops, model, batch),
+    ratios: computeRatios(m.rows, m.peaks?.gflops ?? null, m.convGflops, model, batch),
   };
 }
 
@@ -294,6 +327,23 @@ export function tuningCell(r: Pick<BenchRow, 'firstStepTuning' | 'firstStepTunin
   return r.firstStepTuning === 'cached' ? 'cached' : '-';
 }
 
+/** An FP16 row's final loss scale and skipped updates, e.g. "65536 (2 skipped)"; else "-". */
+export function lossScaleCell(r: Pick<BenchRow, 'lossScale' | 'skippedSteps'>): string {
+  if (r.lossScale === null) return '-';
+  return `${r.lossScale} (${r.skippedSteps ?? 0} skipped)`;
+}
+
+/** Both roofline peaks with the dispatch each came from, or that they were not measured. */
+export function peaksLine(
+  r: Pick<BenchReport, 'peakGflops' | 'peakGBps' | 'peakFmaDispatchMs' | 'peakCopyDispatchMs'>,
+): string {
+  if (r.peakGflops === null || r.peakGBps === null) return 'peaks: not measured';
+  return (
+    `FMA peak ${r.peakGflops.toFixed(1)} GFLOP/s (one ${formatMs(r.peakFmaDispatchMs)} ms dispatch), ` +
+    `copy peak ${r.peakGBps.toFixed(1)} GB/s (one ${formatMs(r.peakCopyDispatchMs)} ms dispatch)`
+  );
+}
+
 /** tf.layers' sync figure is its only one (trainOnBatch reads back every step): it says so. */
 export function syncCell(r: Pick<BenchRow, 'name' | 'imgPerSecSync'>): string {
   const value = r.imgPerSecSync.toFixed(1);
@@ -318,6 +368,8 @@ export function formatReportTable(report: BenchReport, leakStep: number): string
     'GPU MB@1'.padStart(9),
     `@${leakStep}`.padStart(8),
     'peak MB'.padStart(8),
+    'disp/step'.padStart(9),
+    'loss scale'.padStart(16),
   ].join(' ');
   const lines = [head, '-'.repeat(head.length)];
   for (const r of report.rows) {
@@ -336,15 +388,19 @@ export function formatReportTable(report: BenchReport, leakStep: number): string
         (r.gpuBytesAt1 / 2 ** 20).toFixed(1).padStart(9),
         (r.gpuBytesAt200 / 2 ** 20).toFixed(1).padStart(8),
         (r.peakGpuBytes / 2 ** 20).toFixed(1).padStart(8),
+        String(r.dispatchesPerStep).padStart(9),
+        lossScaleCell(r).padStart(16),
       ].join(' '),
     );
   }
   const q = report.ratios;
   lines.push(
     '',
-    `img/s: loss read back every ${READBACK_STEPS} steps, as training does; sync img/s: after every step ` +
+    `img/s: the trainer's own step (upload, augmentation, forward, backward, update; FP16 with loss ` +
+      `scaling), loss read back every ${READBACK_STEPS} steps as training does, the window ending ` +
+      'when the GPU has finished; sync img/s: a readback after every step ' +
       '(tf.layers: trainOnBatch always reads back, so both are its one figure)',
-    `FMA peak ${fmt(report.peakGflops, 1)} GFLOP/s; largest conv ${fmt(report.convGflops, 1)} GFLOP/s`,
+    `${peaksLine(report)}; largest conv ${fmt(report.convGflops, 1)} GFLOP/s`,
     `ratios (${RATIO_MODEL}, batch ${RATIO_BATCH}, img/s): engine/layers ×${fmt(q.engineVsLayers)}, ` +
       `f16/f32 ×${fmt(q.f16VsF32)}, first step engine/layers ×${fmt(q.firstStepVsLayers)}, ` +
       `conv/peak ${q.convFractionOfPeak === null ? 'n/a' : (q.convFractionOfPeak * 100).toFixed(1) + '%'}, ` +

@@ -1,4 +1,4 @@
-import type { LayerTuning } from './report';
+import type { LayerTuning, RooflinePeaks } from './report';
 import type { BenchmarkSettings } from './settings';
 
 /** The smallest run the panel allows: one network at width 1/16, batch 4, one timed step. */
@@ -29,3 +29,8 @@ export const ONE_LAYER_TUNING: LayerTuning = {
   ms: 900,
   timer: 'wall clock',
 };
+
+/** Roofline peaks of `gflops` GFLOP/s and 20 GB/s, each from a 25 ms dispatch. */
+export function testPeaks(gflops: number): RooflinePeaks {
+  return { gflops, gbps: 20, fmaDispatchMs: 25, copyDispatchMs: 25 };
+}

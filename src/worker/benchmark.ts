@@ -1,5 +1,5 @@
 import { describeBenchmarkFailure } from '../benchmark/derive';
-import type { BenchRow, LargestConv, LayerTuning } from '../benchmark/report';
+import type { BenchRow, LargestConv, LayerTuning, RooflinePeaks } from '../benchmark/report';
 import { plannedRowCount, type BenchmarkRequest } from '../benchmark/settings';
 import type { BenchmarkEvent, BenchmarkOutcome } from './protocol';
 import type { BackendInfo } from '../run/events';
@@ -23,8 +23,7 @@ export async function runBenchmarkOnBackend(
   const seconds = () => (performance.now() - started) / 1000;
   const rowsTotal = plannedRowCount(request, backend.shaderF16);
   const rows: BenchRow[] = [];
-  const dispatchesPerStep: number[] = [];
-  let peakGflops: number | null = null;
+  let peaks: RooflinePeaks | null = null;
   let tuning: LayerTuning | null = null;
   let largestConv: LargestConv | null = null;
   let during: string | null = null;
@@ -57,9 +56,9 @@ export async function runBenchmarkOnBackend(
         tuningCache: indexedDbTuningCache,
         signal,
         onProgress: progress,
-        onPeak: (gflops) => {
-          peakGflops = gflops;
-          emit({ type: 'peak', peakGflops: gflops });
+        onPeaks: (measured) => {
+          peaks = measured;
+          emit({ type: 'peaks', peaks: measured });
         },
         onLayers: (measured) => {
           tuning = measured;
@@ -69,10 +68,9 @@ export async function runBenchmarkOnBackend(
           largestConv = conv;
           emit({ type: 'largestConv', largestConv: conv });
         },
-        onRow: (row, dispatches) => {
+        onRow: (row) => {
           rows.push(row);
-          dispatchesPerStep.push(dispatches);
-          emit({ type: 'row', row, dispatches });
+          emit({ type: 'row', row });
           progress(`measured ${row.name} ${row.model} batch ${row.batch}`);
         },
       },
@@ -82,7 +80,6 @@ export async function runBenchmarkOnBackend(
       status: 'finished',
       report: result.report,
       leakStep: result.leakStep,
-      dispatchesPerStep: result.dispatchesPerStep,
       largestConv: result.largestConv,
       seconds: seconds(),
     };
@@ -90,8 +87,7 @@ export async function runBenchmarkOnBackend(
     const partial = {
       adapter: backend.adapter,
       rows,
-      dispatchesPerStep,
-      peakGflops,
+      peaks,
       tuning,
       largestConv,
       seconds: seconds(),

@@ -1,4 +1,10 @@
-import type { BenchReport, BenchRow, LargestConv, LayerTuning } from '../benchmark/report';
+import type {
+  BenchReport,
+  BenchRow,
+  LargestConv,
+  LayerTuning,
+  RooflinePeaks,
+} from '../benchmark/report';
 import type { BenchmarkRequest } from '../benchmark/settings';
 import type { ExperimentConfig } from '../config/params';
 import type { LoadProgress } from '../data/files';
@@ -82,8 +88,8 @@ export type { BenchmarkRequest };
 
 export type BenchmarkEvent =
   | { type: 'progress'; message: string; rowsDone: number; rowsTotal: number }
-  | { type: 'row'; row: BenchRow; dispatches: number }
-  | { type: 'peak'; peakGflops: number }
+  | { type: 'row'; row: BenchRow }
+  | { type: 'peaks'; peaks: RooflinePeaks }
   | { type: 'layers'; tuning: LayerTuning }
   | { type: 'largestConv'; largestConv: LargestConv };
 
@@ -93,8 +99,6 @@ export type BenchmarkOutcome =
       report: BenchReport;
       /** The step after which tensors and GPU bytes were read the second time. */
       leakStep: number;
-      /** Compute dispatches of one step, per row. */
-      dispatchesPerStep: number[];
       largestConv: LargestConv;
       seconds: number;
     }
@@ -104,9 +108,8 @@ export type BenchmarkOutcome =
       adapter: string;
       /** Rows measured before it stopped or failed. */
       rows: BenchRow[];
-      dispatchesPerStep: number[];
       /** Measured before any row; null when the run ended first. */
-      peakGflops: number | null;
+      peaks: RooflinePeaks | null;
       /** The per-layer kernel timings (before any row); absent or null when the run ended first. */
       tuning?: LayerTuning | null;
       largestConv: LargestConv | null;

@@ -389,8 +389,7 @@ const api: TrainerWorkerApi = {
       message,
       adapter: '',
       rows: [],
-      dispatchesPerStep: [],
-      peakGflops: null,
+      peaks: null,
       largestConv: null,
       seconds: 0,
     });

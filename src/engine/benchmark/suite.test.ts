@@ -6,7 +6,9 @@ import {
   type BenchRow,
   type LargestConv,
   type LayerTuning,
+  type RooflinePeaks,
 } from '../../benchmark/report';
+import { MIN_DISPATCH_MS } from '../../benchmark/dispatch-span';
 import type { TuningCacheStore } from '../autotune/tuner';
 import { initNodeBackend } from '../backend-node';
 import { READBACK_STEPS } from '../trainer';
@@ -57,7 +59,7 @@ describe('runBenchmarkSuite', () => {
   it('measures the peak, the per-layer kernels and the largest convolution before any row, so a stop keeps them', async () => {
     const controller = new AbortController();
     const events: string[] = [];
-    let peak: number | null = null;
+    let peak: RooflinePeaks | null = null;
     let conv: LargestConv | null = null;
     let tuning: LayerTuning | null = null;
     const rows: BenchRow[] = [];
@@ -65,9 +67,9 @@ describe('runBenchmarkSuite', () => {
       {
         ...SMALLEST,
         signal: controller.signal,
-        onPeak: (gflops) => {
+        onPeaks: (peaks) => {
           events.push('peak');
-          peak = gflops;
+          peak = peaks;
         },
         onLayers: (t) => {
           events.push('layers');
@@ -85,7 +87,10 @@ describe('runBenchmarkSuite', () => {
     );
     await expect(run).rejects.toThrow('stopped');
     expect(events).toEqual(['peak', 'layers', 'conv']);
-    expect(peak).toBeGreaterThan(0);
+    expect(peak!.gflops).toBeGreaterThan(0);
+    expect(peak!.gbps).toBeGreaterThan(0);
+    expect(peak!.fmaDispatchMs).toBeGreaterThanOrEqual(MIN_DISPATCH_MS);
+    expect(peak!.copyDispatchMs).toBeGreaterThanOrEqual(MIN_DISPATCH_MS);
     expect(conv!.gflops).toBeGreaterThan(0);
     expect(conv!.shape).toContain('batch 2');
     // Without a cache and under 'auto', the largest convolution runs its tuned kernel.
@@ -191,10 +196,38 @@ describe('runBenchmarkSuite', () => {
       // At any moment of a step at least what is live after it: weights, momentum, the batch.
       expect(row.peakGpuBytes).toBeGreaterThanOrEqual(row.gpuBytesAt1);
       expect(row.tensorsAt200).toBe(row.tensorsAt1);
+      expect(row.dispatchesPerStep).toBeGreaterThan(0);
+    }
+    // The FP16 rows ran dynamic loss scaling: 3 steps from 2^16, scale s halves at each of k
+    // skipped steps and cannot have grown (growth needs 200 clean steps), so s · 2^k = 2^16.
+    for (const name of ['engine f16', 'engine f16-storage']) {
+      const row = report.rows.find((r) => r.name === name)!;
+      expect(row.skippedSteps).toBeGreaterThanOrEqual(0);
+      expect(row.lossScale! * 2 ** row.skippedSteps!).toBe(2 ** 16);
+    }
+    for (const name of ['tf.layers', 'engine f32']) {
+      expect(report.rows.find((r) => r.name === name)).toMatchObject({
+        lossScale: null,
+        skippedSteps: null,
+      });
     }
     expect(peak('engine f16')).toBeLessThan(peak('engine f32'));
     expect(peak('engine f16-storage')).toBeLessThan(peak('engine f32'));
     const ratios = computeRatios(report.rows, null, null, 'resnet18-style', 16);
     expect(ratios.fp16PeakVsF32).toBe(peak('engine f16') / peak('engine f32'));
+  });
+
+  it('with fewer timed steps than the readback interval, times until the GPU has finished: img/s within 1.5× of sync img/s', async () => {
+    // 3 timed steps < READBACK_STEPS: the batched window reads back once, after its last step.
+    const { report } = await runBenchmarkSuite(
+      { ...SMALLEST, batches: [16], timedSteps: 3, leakStep: 7, kernels: 'direct' },
+      'test adapter',
+    );
+    const engine = report.rows.find((r) => r.name === 'engine f32')!;
+    console.log(
+      `engine f32, 3 timed steps: ${engine.imgPerSec.toFixed(1)} img/s, sync ${engine.imgPerSecSync.toFixed(1)}`,
+    );
+    // A window that ended at the last submit would read many times the sync figure.
+    expect(engine.imgPerSec).toBeLessThan(1.5 * engine.imgPerSecSync);
   });
 });

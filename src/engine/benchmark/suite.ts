@@ -18,33 +18,43 @@ import {
   type FirstStepTuning,
   type LargestConv,
   type LayerTuning,
+  type RooflinePeaks,
 } from '../../benchmark/report';
 import { minimumLeakStep } from '../../benchmark/settings';
-import { createRng, NAG_MOMENTUM } from '../../tricks';
+import {
+  createRng,
+  NAG_MOMENTUM,
+  sampleAugmentationBatch,
+  type PreprocessingSwitches,
+} from '../../tricks';
 import { tuneConvolutions, type TuneResult, type TuningCacheStore } from '../autotune/tuner';
+import { createGpuLossScaler } from '../fp16/loss-scaler';
 import { f32Ops, kernelGeometry, packedOps, type HeavyOps } from '../heavy-ops';
-import { deviceHasShaderF16 } from '../kernels/dispatch';
-import { softCrossEntropy } from '../loss';
-import { createResNetModel, type BatchMoments } from '../model';
+import { backendDevice, deviceHasShaderF16 } from '../kernels/dispatch';
+import { createResNetModel } from '../model';
 import { createNagOptimizer } from '../optimizer';
 import { compileTfjsShadersAhead, compileTrainingShaders } from '../precompile';
 import { installPackedGradientAccumulation } from '../packed';
+import { preprocessBatch } from '../preprocess';
+import { dryRunStep, trainStepWithStats, type StepBatch, type StepContext } from '../step';
 import { countDispatches } from './dispatch-counter';
-import { measureFmaPeak } from './fma-peak';
+import { measureCopyPeak, measureFmaPeak } from './peaks';
 import { trackPeakGpuBytes } from './peak-memory';
 import { buildLayersResNet, compileStock } from './layers-resnet';
 
 /**
- * The engine benchmark of issue 5, shared by `npm run bench` (Node, Dawn) and the page's
- * Benchmark panel (worker). First the FMA peak, then every f32 convolution op of the ratio network
- * timed with each kernel that can run it (cuDNN's find results; the choices go into the tuning
- * cache), then its largest convolution. Then for each model × batch: the stock tf.layers baseline,
- * our engine in f32 and in FP16 (packed f16 storage: with f16 arithmetic where the device has
- * shader-f16, and with f32 arithmetic on every adapter), each trained for `leakStep` steps on the same
- * GPU-resident random batch. An engine row tunes in its first step, as the trainer does (with the
- * cache filled, nothing is timed), and is timed twice: as training runs, the loss read back every
- * READBACK_STEPS steps (img/s), then with a readback after every step (sync img/s, what
- * trainOnBatch does: tf.layers has only that one figure).
+ * The engine benchmark, shared by `npm run bench` (Node, Dawn) and the page's Benchmark panel
+ * (worker). First the roofline peaks (FMA and streaming copy), then every f32 convolution op of the
+ * ratio network timed with each kernel that can run it (cuDNN's find results; the choices go into
+ * the tuning cache), then its largest convolution. Then for each model × batch: the stock tf.layers
+ * baseline, our engine in f32 and in FP16 (packed f16 storage: with f16 arithmetic where the
+ * device has shader-f16, and with f32 arithmetic on every adapter), each trained for `leakStep`
+ * steps of the same images, uploaded and augmented each step. An engine row runs the trainer's own
+ * step (step.ts: FP16 with dynamic loss scaling, its unscaling and overflow check), tunes in its
+ * first step as the trainer does (with the cache filled, nothing is timed), and is timed twice:
+ * as training runs, the loss read back every READBACK_STEPS steps (img/s), then with a readback
+ * after every step (sync img/s, what trainOnBatch does: tf.layers has only that one figure). Every
+ * timed window ends when the GPU has finished its work.
  */
 
 export interface BenchModelConfig {
@@ -95,14 +105,14 @@ export interface SuiteOptions {
    */
   tuningCache?: TuningCacheStore | null;
   onProgress?: (message: string) => void;
-  /** Called once the FMA peak is measured (before any row), so a stopped run still has it. */
-  onPeak?: (gflops: number) => void;
+  /** Called once the peaks are measured (before any row), so a stopped run still has them. */
+  onPeaks?: (peaks: RooflinePeaks) => void;
   /** Called once the ratio network's convolutions are tuned (before any row). */
   onLayers?: (tuning: LayerTuning) => void;
   /** Called once the largest convolution is timed (before any row). */
   onLargestConv?: (conv: LargestConv) => void;
   /** Called as each row is measured (the page shows rows as they come). */
-  onRow?: (row: BenchRow, dispatches: number) => void;
+  onRow?: (row: BenchRow) => void;
   /** Checked before every step: once aborted, the suite rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -110,8 +120,6 @@ export interface SuiteOptions {
 export interface SuiteResult {
   report: BenchReport;
   leakStep: number;
-  /** Compute dispatches of one step (step 2), per row, same order as report.rows. */
-  dispatchesPerStep: number[];
   /** The largest convolution of the ratio network: name, shape, kernel and its GFLOP/s. */
   largestConv: LargestConv;
   /** The network and batch of the per-layer tuning (and of the ratios). */
@@ -136,12 +144,17 @@ function specOf(config: BenchModelConfig): ResNetSpec {
   });
 }
 
+/** What one queued step leaves on the GPU for the caller to read back. */
+interface QueuedStep {
+  /** The loss; null when the step read its loss back itself (trainOnBatch). */
+  loss: tf.Scalar | null;
+  /** FP16 rows: [loss scale used, updates skipped so far]; else null. */
+  lossScale: tf.Tensor1D | null;
+}
+
 interface Trainee {
-  /**
-   * One step. Resolves once it is queued, with its loss still on the GPU for the caller to read
-   * back, or with null when the step read its loss back itself (trainOnBatch).
-   */
-  step(): Promise<tf.Scalar | null>;
+  /** One step; resolves once it is queued. */
+  step(): Promise<QueuedStep>;
   /** What the first step's tuning did, once it has run. */
   readonly tuning: { status: FirstStepTuning; ms: number };
   dispose(): void;
@@ -168,11 +181,39 @@ function engineOps(variant: BenchVariant, setting: KernelSetting): HeavyOps {
   return packedOps(variant === 'engine f16' ? 'packed-f16' : 'packed-f32', setting);
 }
 
+/** The paper's baseline augmentation (§2.1), all of it, as a default training run draws it. */
+const BASELINE_AUGMENTATION: PreprocessingSwitches = {
+  crop: true,
+  flip: true,
+  jitter: true,
+  pca: true,
+};
+
+/**
+ * Batches as the trainer makes them (training/batches.ts): the same images every step (random
+ * pixels in [0, 255], uploaded each step as the trainer uploads each batch), a fresh draw of the
+ * baseline augmentation each step, no mixup.
+ */
+function benchBatches(batch: number, input: number): () => StepBatch {
+  const rng = createRng(7);
+  const pixels = Float32Array.from({ length: batch * input * input * 3 }, () =>
+    Math.floor(rng.uniform(0, 256)),
+  );
+  const labels = Int32Array.from({ length: batch }, (_, i) => (i * 7) % CLASSES);
+  return () => ({
+    pixels,
+    labels,
+    count: batch,
+    augmentation: sampleAugmentationBatch(rng, batch, input, input, BASELINE_AUGMENTATION),
+    mixupLambda: 1,
+  });
+}
+
+/** The trainer's step (step.ts), with the trainer's warm-up in the first one. */
 function engineTrainee(
   spec: ResNetSpec,
   input: number,
-  x: tf.Tensor4D,
-  targets: tf.Tensor2D,
+  nextBatch: () => StepBatch,
   variant: BenchVariant,
   options: SuiteOptions,
   label: string,
@@ -180,40 +221,32 @@ function engineTrainee(
   const ops = engineOps(variant, options.kernels ?? 'auto');
   const model = createResNetModel(spec, input, createRng(1), ops);
   const optimizer = createNagOptimizer(model.parameters, WEIGHT_DECAY, true, NAG_MOMENTUM);
-  const trainable = model.parameters.map((p) => p.variable);
-  /** Forward, backward and (with `apply`) the update; returns the loss. */
-  const run = (apply: boolean): tf.Scalar => {
-    let moments: BatchMoments[] = [];
-    const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => {
-        const out = model.forward(x, true);
-        moments = out.moments.map((m) => ({
-          ...m,
-          mean: tf.keep(m.mean),
-          variance: tf.keep(m.variance),
-        }));
-        return softCrossEntropy(targets, out.logits);
-      }, trainable);
-      if (apply) optimizer.applyGradients(grads, LR);
-      return value;
-    });
-    if (apply) model.updateRunningStats(moments);
-    for (const m of moments) tf.dispose([m.mean, m.variance]);
-    return loss;
+  const lossScaler = variant === 'engine f32' ? null : createGpuLossScaler();
+  const ctx: StepContext = {
+    model,
+    optimizer,
+    teacher: null,
+    classes: CLASSES,
+    labelSmoothing: 0,
+    temperature: 1,
+    height: input,
+    width: input,
+    lossScaler,
   };
   let compiled = false;
   const tuning = { status: 'none' as FirstStepTuning, ms: 0 };
   return {
     tuning,
     async step() {
-      // As the trainer does: tune (or read the cache), then compile every shader ahead, in
-      // parallel; all of it is part of the first step.
+      const batch = nextBatch();
+      // As the trainer's warm-up does: tune (or read the cache), then compile every shader
+      // ahead, in parallel; all of it is part of the first step.
       if (!compiled) {
         const start = performance.now();
         const result = await tuneConvolutions({
           spec,
           input,
-          batch: x.shape[0],
+          batch: batch.count,
           ops,
           adapter: options.adapter,
           cache: options.tuningCache ?? null,
@@ -223,33 +256,42 @@ function engineTrainee(
         tuning.ms = performance.now() - start;
         tuning.status = tuningStatus(result);
         for (const notice of result.notices) options.onProgress?.(notice);
-        await compileTrainingShaders(spec, ops, input, x.shape[0]);
-        await compileTfjsShadersAhead(() => run(false).dispose());
+        await compileTrainingShaders(spec, ops, input, batch.count);
+        await compileTfjsShadersAhead(() => dryRunStep(ctx, batch));
         compiled = true;
       }
-      return run(true);
+      return trainStepWithStats(ctx, batch, LR);
     },
     dispose() {
+      lossScaler?.dispose();
       optimizer.dispose();
       model.dispose();
     },
   };
 }
 
-function layersTrainee(
-  spec: ResNetSpec,
-  input: number,
-  x: tf.Tensor4D,
-  targets: tf.Tensor2D,
-): Trainee {
+/**
+ * Stock tf.layers with trainOnBatch, fed by the same input pipeline as the engine rows (upload
+ * and augmentation on the GPU each step), so that the ratio compares the training steps alone.
+ */
+function layersTrainee(spec: ResNetSpec, input: number, nextBatch: () => StepBatch): Trainee {
   const model = buildLayersResNet(spec, input, WEIGHT_DECAY);
   compileStock(model, LR, NAG_MOMENTUM);
   return {
     tuning: { status: 'none', ms: 0 },
     async step() {
-      // trainOnBatch reads its loss back before it resolves.
-      await model.trainOnBatch(x, targets);
-      return null;
+      const batch = nextBatch();
+      const [x, targets] = tf.tidy(() => [
+        preprocessBatch(batch.pixels, batch.count, input, input, batch.augmentation, input),
+        tf.oneHot(tf.tensor1d(batch.labels, 'int32'), CLASSES).toFloat(),
+      ]);
+      try {
+        // trainOnBatch reads its loss back before it resolves.
+        await model.trainOnBatch(x!, targets!);
+      } finally {
+        tf.dispose([x!, targets!]);
+      }
+      return { loss: null, lossScale: null };
     },
     dispose() {
       model.optimizer.dispose();
@@ -258,15 +300,30 @@ function layersTrainee(
   };
 }
 
-/** Reads `losses` back in one transfer (as the trainer does) and frees them. */
-async function readBack(losses: tf.Scalar[]): Promise<void> {
-  if (losses.length === 0) return;
-  const stacked = tf.stack(losses);
+/**
+ * Reads the queued steps' losses and loss scales back in one transfer (as the trainer does),
+ * frees them, and waits until the GPU has finished everything queued: a timed window ends there,
+ * never at the last submit. Returns the last FP16 step's [scale, skipped so far], if any.
+ */
+async function readBack(steps: QueuedStep[]): Promise<[number, number] | null> {
+  const losses = steps.flatMap((s) => (s.loss ? [s.loss] : []));
+  const scales = steps.flatMap((s) => (s.lossScale ? [s.lossScale] : []));
   try {
-    await stacked.data();
+    if (losses.length + scales.length > 0) {
+      const all = tf.tidy(() =>
+        tf.concat([...(losses.length > 0 ? [tf.stack(losses)] : []), ...scales]),
+      );
+      try {
+        const values = await all.data();
+        if (scales.length > 0) return [values[values.length - 2]!, values[values.length - 1]!];
+      } finally {
+        all.dispose();
+      }
+    }
+    return null;
   } finally {
-    stacked.dispose();
-    tf.dispose(losses);
+    tf.dispose([...losses, ...scales]);
+    await backendDevice().queue.onSubmittedWorkDone();
   }
 }
 
@@ -278,34 +335,22 @@ async function measureRow(
   config: BenchModelConfig,
   batch: number,
   options: SuiteOptions,
-): Promise<{ row: BenchRow; dispatches: number }> {
+): Promise<BenchRow> {
   const spec = specOf(config);
-  const x = tf.randomNormal(
-    [batch, config.input, config.input, 3],
-    0,
-    1,
-    'float32',
-    7,
-  ) as tf.Tensor4D;
-  const labels = tf.tensor1d(
-    Array.from({ length: batch }, (_, i) => (i * 7) % CLASSES),
-    'int32',
-  );
-  const targets = tf.oneHot(labels, CLASSES).toFloat() as tf.Tensor2D;
-  labels.dispose();
+  const nextBatch = benchBatches(batch, config.input);
   const label = `${name} ${config.model} batch ${batch}`;
   const layers = name === 'tf.layers';
   const trainee = layers
-    ? layersTrainee(spec, config.input, x, targets)
-    : engineTrainee(spec, config.input, x, targets, name, options, label);
+    ? layersTrainee(spec, config.input, nextBatch)
+    : engineTrainee(spec, config.input, nextBatch, name, options, label);
   // Steps: 1 (first), warm-up, the timed window as training runs (readback every
   // READBACK_STEPS), then (engine only) the timed window with a readback per step, then the
-  // rest up to the leak check. Warm-up and later steps read back every step, so that each
+  // rest up to the leak check. Every step outside the first window reads back, so that each
   // window starts with an idle GPU.
   const firstTimed = 2 + options.warmupSteps;
   const lastAsync = firstTimed + options.timedSteps - 1;
   const lastSync = lastAsync + (layers ? 0 : options.timedSteps);
-  const pending: tf.Scalar[] = [];
+  const pending: QueuedStep[] = [];
   const syncStepMs: number[] = [];
   let asyncStart = 0;
   let asyncMs = 0;
@@ -314,6 +359,7 @@ async function measureRow(
   let gpuBytesAt1 = 0;
   let dispatches = 0;
   let peakGpuBytes = 0;
+  let lossScale: [number, number] | null = null;
   try {
     for (let step = 1; step <= options.leakStep; step++) {
       options.signal?.throwIfAborted();
@@ -325,25 +371,19 @@ async function measureRow(
       const peak = step === 2 ? trackPeakGpuBytes() : null;
       const start = performance.now();
       if (step === firstTimed) asyncStart = start;
-      const loss = await trainee.step();
+      const queued = await trainee.step();
       // The step's own dispatches and memory: before any readback (a batched one stacks losses).
       if (counter) dispatches = counter.stop();
       if (peak) peakGpuBytes = peak.stop();
+      pending.push(queued);
       if (inAsync) {
-        if (loss) pending.push(loss);
         if (pending.length >= READBACK_STEPS || step === lastAsync) {
-          await readBack(pending.splice(0));
+          lossScale = (await readBack(pending.splice(0))) ?? lossScale;
         }
         if (step === lastAsync) asyncMs = performance.now() - asyncStart;
         continue;
       }
-      if (loss) {
-        try {
-          await loss.data();
-        } finally {
-          loss.dispose();
-        }
-      }
+      lossScale = (await readBack(pending.splice(0))) ?? lossScale;
       const ms = performance.now() - start;
       if (step === 1) {
         firstStepMs = ms;
@@ -354,7 +394,7 @@ async function measureRow(
     }
     const imgPerSec =
       asyncMs > 0 ? (batch * options.timedSteps * 1000) / asyncMs : Number.POSITIVE_INFINITY;
-    const row: BenchRow = {
+    return {
       name,
       model: config.model,
       batch,
@@ -369,12 +409,13 @@ async function measureRow(
       gpuBytesAt1,
       gpuBytesAt200: gpuBytes(),
       peakGpuBytes,
+      dispatchesPerStep: dispatches,
+      lossScale: lossScale ? lossScale[0] : null,
+      skippedSteps: lossScale ? lossScale[1] : null,
     };
-    return { row, dispatches };
   } finally {
-    tf.dispose(pending);
+    for (const q of pending) tf.dispose([q.loss ?? [], q.lossScale ?? []]);
     trainee.dispose();
-    tf.dispose([x, targets]);
   }
 }
 
@@ -505,8 +546,16 @@ export async function runBenchmarkSuite(
   const variants: BenchVariant[] = ['tf.layers', 'engine f32'];
   if (options.f16 ?? true) variants.push(...fp16Variants(deviceHasShaderF16()));
   options.onProgress?.('measuring the FMA peak');
-  const peak = await measureFmaPeak();
-  options.onPeak?.(peak.gflops);
+  const fma = await measureFmaPeak();
+  options.onProgress?.('measuring the memory bandwidth peak');
+  const copy = await measureCopyPeak();
+  const peaks: RooflinePeaks = {
+    gflops: fma.gflops,
+    gbps: copy.gbps,
+    fmaDispatchMs: fma.dispatchMs,
+    copyDispatchMs: copy.dispatchMs,
+  };
+  options.onPeaks?.(peaks);
   const basis = basisModel(options.models.map((m) => m.model));
   const ratioModel = options.models.find((m) => m.model === basis)!;
   const ratioBatch = basisBatch(options.batches);
@@ -520,14 +569,12 @@ export async function runBenchmarkSuite(
   const largestConv = await measureLargestConv(ratioModel, ratioBatch, convOps);
   options.onLargestConv?.(largestConv);
   const rows: BenchRow[] = [];
-  const dispatchesPerStep: number[] = [];
   for (const config of options.models) {
     for (const batch of options.batches) {
       for (const name of variants) {
-        const { row, dispatches } = await measureRow(name, config, batch, options);
+        const row = await measureRow(name, config, batch, options);
         rows.push(row);
-        dispatchesPerStep.push(dispatches);
-        options.onRow?.(row, dispatches);
+        options.onRow?.(row);
       }
     }
   }
@@ -536,12 +583,11 @@ export async function runBenchmarkSuite(
       adapter,
       kernels,
       rows,
-      peakGflops: peak.gflops,
+      peaks,
       convGflops: largestConv.gflops,
       tuning,
     }),
     leakStep: options.leakStep,
-    dispatchesPerStep,
     largestConv,
     layersOf: { model: basis, batch: ratioBatch },
   };

@@ -1,5 +1,6 @@
 import type { BenchmarkRequest } from '../../worker/protocol';
-import type { LiveRow, LiveSummary } from '../hooks/benchmark-controller';
+import type { BenchRow } from '../../benchmark/report';
+import type { LiveSummary } from '../hooks/benchmark-controller';
 import { BenchmarkLayersSection } from './BenchmarkLayersSection';
 import { BenchmarkPeakLine } from './BenchmarkPeakLine';
 import { BenchmarkRowsTable } from './BenchmarkRowsTable';
@@ -11,28 +12,15 @@ export function BenchmarkLiveResults({
   liveSummary,
 }: {
   request: BenchmarkRequest | null;
-  liveRows: LiveRow[];
+  liveRows: BenchRow[];
   liveSummary: LiveSummary;
 }) {
-  if (!request || (liveRows.length === 0 && liveSummary.peakGflops === null)) return null;
+  if (!request || (liveRows.length === 0 && liveSummary.peaks === null)) return null;
   return (
     <>
-      <BenchmarkPeakLine
-        peakGflops={liveSummary.peakGflops}
-        largestConv={liveSummary.largestConv}
-      />
-      <BenchmarkLayersSection
-        tuning={liveSummary.tuning}
-        request={request}
-        rows={liveRows.map((r) => r.row)}
-      />
-      {liveRows.length > 0 && (
-        <BenchmarkRowsTable
-          rows={liveRows.map((r) => r.row)}
-          dispatches={liveRows.map((r) => r.dispatches)}
-          leakStep={request.leakStep}
-        />
-      )}
+      <BenchmarkPeakLine peaks={liveSummary.peaks} largestConv={liveSummary.largestConv} />
+      <BenchmarkLayersSection tuning={liveSummary.tuning} request={request} rows={liveRows} />
+      {liveRows.length > 0 && <BenchmarkRowsTable rows={liveRows} leakStep={request.leakStep} />}
     </>
   );
 }

@@ -1,29 +1,33 @@
-import type { LargestConv } from '../../benchmark/report';
+import type { LargestConv, RooflinePeaks } from '../../benchmark/report';
+import { formatMs } from '../../benchmark/report';
 import { formatPercent } from '../format';
 
-/** FMA peak and largest convolution, or which of them the run ended before. */
+/** Both roofline peaks and the largest convolution, or which of them the run ended before. */
 export function BenchmarkPeakLine({
-  peakGflops,
+  peaks,
   largestConv,
 }: {
-  peakGflops: number | null;
+  peaks: RooflinePeaks | null;
   largestConv: LargestConv | null;
 }) {
-  if (peakGflops === null) {
+  if (peaks === null) {
     return (
       <p className="small muted" data-testid="benchmark-peak">
-        FMA peak: not measured (the run ended before it).
+        Peaks: not measured (the run ended before them).
       </p>
     );
   }
   return (
     <p className="small" data-testid="benchmark-peak">
-      FMA peak <strong>{peakGflops.toFixed(1)} GFLOP/s</strong>;{' '}
+      FMA peak <strong>{peaks.gflops.toFixed(1)} GFLOP/s</strong> (one{' '}
+      {formatMs(peaks.fmaDispatchMs)} ms dispatch); memory bandwidth peak{' '}
+      <strong>{peaks.gbps.toFixed(1)} GB/s</strong> (a streaming copy, one{' '}
+      {formatMs(peaks.copyDispatchMs)} ms dispatch);{' '}
       {largestConv ? (
         <>
           largest convolution {largestConv.name} ({largestConv.shape}, f32 forward,{' '}
           {largestConv.kernel} kernel) <strong>{largestConv.gflops.toFixed(1)} GFLOP/s</strong> ={' '}
-          {formatPercent(largestConv.gflops / peakGflops)} of peak.
+          {formatPercent(largestConv.gflops / peaks.gflops)} of the FMA peak.
         </>
       ) : (
         'largest convolution: not measured (the run ended before it).'

@@ -9,7 +9,7 @@ import { BenchmarkReportActions } from './BenchmarkReportActions';
 import { BenchmarkRowsTable } from './BenchmarkRowsTable';
 import { BenchmarkRunSummary } from './BenchmarkRunSummary';
 import { BenchmarkTargetsTable } from './BenchmarkTargetsTable';
-import { shownReport, tuningOf } from './benchmark-shown';
+import { peaksOf, shownReport, tuningOf } from './benchmark-shown';
 
 /**
  * Rows as they come, then the report: peak, ratios against the targets, time per epoch and the
@@ -37,16 +37,10 @@ export function BenchmarkResults({ benchmark }: { benchmark: BenchmarkController
           seconds={outcome.seconds}
         />
       )}
-      {rows.length > 0 && (
-        <BenchmarkRowsTable
-          rows={rows}
-          dispatches={outcome.dispatchesPerStep}
-          leakStep={leakStep}
-        />
-      )}
+      {rows.length > 0 && <BenchmarkRowsTable rows={rows} leakStep={leakStep} />}
       {shown && (
         <>
-          <BenchmarkPeakLine peakGflops={shown.report.peakGflops} largestConv={shown.largestConv} />
+          <BenchmarkPeakLine peaks={peaksOf(shown.report)} largestConv={shown.largestConv} />
           <BenchmarkLayersSection tuning={tuningOf(outcome)} request={request} rows={rows} />
           <BenchmarkTargetsTable report={shown.report} basis={shown.basis} />
           <BenchmarkReportActions report={shown.report} />

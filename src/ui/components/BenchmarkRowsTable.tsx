@@ -1,25 +1,28 @@
-import { READBACK_STEPS, syncCell, tuningCell, type BenchRow } from '../../benchmark/report';
+import {
+  lossScaleCell,
+  READBACK_STEPS,
+  syncCell,
+  tuningCell,
+  type BenchRow,
+} from '../../benchmark/report';
 import { MODEL_NAMES } from './benchmark-format';
 
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
-/** One line per measured row: both images/s figures, the first step, memory and dispatches. */
-export function BenchmarkRowsTable({
-  rows,
-  dispatches,
-  leakStep,
-}: {
-  rows: BenchRow[];
-  dispatches: number[];
-  leakStep: number;
-}) {
+/**
+ * One line per measured row: both images/s figures, the first step, memory, dispatches and FP16's
+ * loss scale.
+ */
+export function BenchmarkRowsTable({ rows, leakStep }: { rows: BenchRow[]; leakStep: number }) {
   return (
     <div className="table-scroll">
       <table data-testid="benchmark-table" aria-label="Benchmark rows">
         <caption className="small muted">
-          images/s: the loss read back every {READBACK_STEPS} steps, as training does; sync
-          images/s: read back after every step. tf.layers’ trainOnBatch always reads back, so its
-          two figures are one (same). The ratios use images/s.
+          images/s: the trainer’s own step (upload, augmentation, forward, backward, update; FP16
+          with dynamic loss scaling), the loss read back every {READBACK_STEPS} steps as training
+          does, each timed window ending when the GPU has finished; sync images/s: read back after
+          every step. tf.layers’ trainOnBatch always reads back, so its two figures are one (same).
+          The ratios use images/s.
         </caption>
         <thead>
           <tr>
@@ -55,10 +58,13 @@ export function BenchmarkRowsTable({
             <th scope="col" className="num">
               dispatches/step
             </th>
+            <th scope="col" className="num" title="FP16 rows: the scale after the last step">
+              loss scale (skipped)
+            </th>
           </tr>
         </thead>
         <tbody>
-          {rows.map((r, i) => (
+          {rows.map((r) => (
             <tr
               key={`${r.name}-${r.model}-${r.batch}`}
               data-variant={r.name}
@@ -88,7 +94,12 @@ export function BenchmarkRowsTable({
               <td className="num" data-col="peakGpuBytes" data-value={r.peakGpuBytes}>
                 {mb(r.peakGpuBytes)}
               </td>
-              <td className="num">{dispatches[i] ?? '—'}</td>
+              <td className="num" data-col="dispatchesPerStep" data-value={r.dispatchesPerStep}>
+                {r.dispatchesPerStep}
+              </td>
+              <td className="num" data-col="lossScale">
+                {lossScaleCell(r)}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -7,7 +7,7 @@ import {
   type LargestConv,
 } from '../../benchmark/report';
 import type { BenchmarkOutcome, BenchmarkRequest } from '../../worker/protocol';
-import { ONE_LAYER_TUNING } from '../../benchmark/test-utils';
+import { ONE_LAYER_TUNING, testPeaks } from '../../benchmark/test-utils';
 import { shownReport, tuningOf } from './benchmark-shown';
 
 const row = (name: BenchRow['name'], model: BenchModel, batch: number): BenchRow => ({
@@ -25,6 +25,9 @@ const row = (name: BenchRow['name'], model: BenchModel, batch: number): BenchRow
   gpuBytesAt1: 4096,
   gpuBytesAt200: 4096,
   peakGpuBytes: 8192,
+  dispatchesPerStep: 300,
+  lossScale: null,
+  skippedSteps: null,
 });
 
 const tuning = ONE_LAYER_TUNING;
@@ -52,8 +55,7 @@ const ended = (
   message: 'ended',
   adapter: 'test adapter',
   rows,
-  dispatchesPerStep: rows.map(() => 1),
-  peakGflops,
+  peaks: peakGflops === null ? null : testPeaks(peakGflops),
   largestConv: null,
   seconds: 1,
   ...extra,
@@ -65,12 +67,11 @@ const finished = (withTuning: boolean): BenchmarkOutcome => ({
     adapter: 'test adapter',
     kernels: 'auto',
     rows: [row('tf.layers', 'resnet18-style', 32), row('engine f32', 'resnet18-style', 32)],
-    peakGflops: 50,
+    peaks: testPeaks(50),
     convGflops: 5,
     tuning: withTuning ? tuning : null,
   }),
   leakStep: 200,
-  dispatchesPerStep: [1, 1],
   largestConv,
   seconds: 10,
 });

@@ -6,7 +6,7 @@ import {
   STOPPED_BY_USER,
   type RatioBasis,
 } from '../../benchmark/derive';
-import type { BenchReport, LargestConv, LayerTuning } from '../../benchmark/report';
+import type { BenchReport, LargestConv, LayerTuning, RooflinePeaks } from '../../benchmark/report';
 import type { BenchmarkOutcome, BenchmarkRequest } from '../../worker/protocol';
 
 export interface ShownReport {
@@ -27,13 +27,13 @@ export function shownReport(
       largestConv: outcome.largestConv,
     };
   }
-  if (outcome.rows.length === 0 && outcome.peakGflops === null) return null;
+  if (outcome.rows.length === 0 && outcome.peaks === null) return null;
   const report = partialReportOf(
     {
       adapter: outcome.adapter,
       kernels: request?.kernels ?? 'auto',
       rows: outcome.rows,
-      peakGflops: outcome.peakGflops,
+      peaks: outcome.peaks,
       convGflops: outcome.largestConv?.gflops ?? null,
       tuning: outcome.tuning ?? null,
       reason: outcome.status === 'stopped' ? STOPPED_BY_USER : outcome.message,
@@ -52,4 +52,16 @@ export function tuningOf(outcome: BenchmarkOutcome): LayerTuning | null {
   return layers && tuningMs !== null && tuningTimer !== null
     ? { layers, ms: tuningMs, timer: tuningTimer }
     : null;
+}
+
+/** A report's roofline peaks, or null when it ended before they were measured. */
+export function peaksOf(report: BenchReport): RooflinePeaks | null {
+  const { peakGflops, peakGBps, peakFmaDispatchMs, peakCopyDispatchMs } = report;
+  if (peakGflops === null || peakGBps === null) return null;
+  return {
+    gflops: peakGflops,
+    gbps: peakGBps,
+    fmaDispatchMs: peakFmaDispatchMs ?? 0,
+    copyDispatchMs: peakCopyDispatchMs ?? 0,
+  };
 }

@@ -1,4 +1,4 @@
-import type { BenchRow, LargestConv, LayerTuning } from '../../benchmark/report';
+import type { BenchRow, LargestConv, LayerTuning, RooflinePeaks } from '../../benchmark/report';
 import type { BenchmarkOutcome, BenchmarkRequest } from '../../worker/protocol';
 
 export interface BenchmarkProgress {
@@ -7,14 +7,8 @@ export interface BenchmarkProgress {
   rowsTotal: number;
 }
 
-/** A row of the run in progress, with the compute dispatches of one of its steps. */
-export interface LiveRow {
-  row: BenchRow;
-  dispatches: number;
-}
-
 export interface LiveSummary {
-  peakGflops: number | null;
+  peaks: RooflinePeaks | null;
   tuning: LayerTuning | null;
   largestConv: LargestConv | null;
 }
@@ -25,8 +19,8 @@ export interface BenchmarkController {
   stopping: boolean;
   progress: BenchmarkProgress | null;
   /** Rows measured so far in the run in progress. */
-  liveRows: LiveRow[];
-  /** The FMA peak, per-layer kernel timings and largest convolution of the run in progress. */
+  liveRows: BenchRow[];
+  /** The roofline peaks, per-layer kernel timings and largest convolution of the run in progress. */
   liveSummary: LiveSummary;
   /** How the last run ended; null before the first and while one runs. */
   outcome: BenchmarkOutcome | null;

@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BenchmarkEvent, BenchmarkOutcome } from '../../worker/protocol';
-import type { BenchmarkProgress, LiveRow, LiveSummary } from './benchmark-controller';
+import type { BenchRow } from '../../benchmark/report';
+import type { BenchmarkProgress, LiveSummary } from './benchmark-controller';
 
-const NO_SUMMARY: LiveSummary = { peakGflops: null, tuning: null, largestConv: null };
+const NO_SUMMARY: LiveSummary = { peaks: null, tuning: null, largestConv: null };
 
 /** Progress, rows and summary of the benchmark in progress, as the worker's events bring them. */
 export function useBenchmarkLive() {
   const [progress, setProgress] = useState<BenchmarkProgress | null>(null);
-  const [liveRows, setLiveRows] = useState<LiveRow[]>([]);
+  const [liveRows, setLiveRows] = useState<BenchRow[]>([]);
   const [liveSummary, setLiveSummary] = useState<LiveSummary>(NO_SUMMARY);
   /** The same, for a crashed worker's outcome (read outside a render). */
   const liveRef = useRef({ rows: liveRows, summary: liveSummary });
@@ -30,10 +31,10 @@ export function useBenchmarkLive() {
         setProgress(event);
         break;
       case 'row':
-        setLiveRows((rows) => [...rows, { row: event.row, dispatches: event.dispatches }]);
+        setLiveRows((rows) => [...rows, event.row]);
         break;
-      case 'peak':
-        setLiveSummary((s) => ({ ...s, peakGflops: event.peakGflops }));
+      case 'peaks':
+        setLiveSummary((s) => ({ ...s, peaks: event.peaks }));
         break;
       case 'layers':
         setLiveSummary((s) => ({ ...s, tuning: event.tuning }));
@@ -50,8 +51,7 @@ export function useBenchmarkLive() {
       status: 'failed',
       message,
       adapter: '',
-      rows: rows.map((r) => r.row),
-      dispatchesPerStep: rows.map((r) => r.dispatches),
+      rows,
       ...summary,
       seconds: 0,
     };
