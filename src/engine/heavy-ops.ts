@@ -10,6 +10,7 @@ import {
   type PackedPrecision,
 } from './kernels/direct-conv';
 import { deviceHasShaderF16, type ShaderSource } from './kernels/dispatch';
+import { customGradPerInput } from './gradient-per-input';
 import { matMulF16, matMulFilterGradF16, matMulInputGradF16 } from './kernels/f16-kernels';
 import type { Precision } from './kernels/gemm-wgsl';
 import { packChannels } from './packed';
@@ -19,9 +20,9 @@ import { packChannels } from './packed';
  * storage (packedOps, with f16 or f32 arithmetic), each convolution op (forward,
  * input gradient, filter gradient) run by the kernel that `kernels` chooses for its exact shape
  * (kernels/conv-registry.ts: direct, tiled or stock tfjs; tuned per adapter by
- * engine/autotune). Both are wired in with tf.customGrad so that the backward pass runs our
- * kernels too. Weights stay f32 tensors (the master copies); the f16 kernels cast them to f16 as
- * they load.
+ * engine/autotune). Both are wired in with custom gradients (tf.customGrad, customGradPerInput)
+ * so that the backward pass runs our kernels too. Weights stay f32 tensors (the master copies);
+ * the f16 kernels cast them to f16 as they load.
  */
 export interface HeavyOps {
   precision: ConvPrecision;
@@ -109,8 +110,10 @@ export function kernelGeometry(
 }
 
 /**
- * conv2d through the chosen kernels, differentiable in x and w (tf.customGrad); the kernels read
- * `kernelWeights(w)` (w itself, or FP16 storage's packed copy), and dW comes back like w.
+ * conv2d through the chosen kernels, differentiable in x and w; the kernels read
+ * `kernelWeights(w)` (w itself, or FP16 storage's packed copy), and dW comes back like w. The
+ * input gradient is computed only where backprop needs it (customGradPerInput): not for the stem,
+ * whose input is the image, which saves one backward convolution per step.
  */
 function customConv2d(
   x: tf.Tensor4D,
@@ -120,22 +123,22 @@ function customConv2d(
   precision: ConvPrecision,
   kernelWeights: (w: tf.Tensor4D) => tf.Tensor4D = (w) => w,
 ): tf.Tensor4D {
-  const op = tf.customGrad((xIn, wIn, save) => {
-    const xs = xIn as tf.Tensor4D;
-    const ws = kernelWeights(wIn as tf.Tensor4D);
-    (save as tf.GradSaveFunc)([xs, ws]);
-    return {
-      value: choice.choose('forward', g).forward(xs, ws, g, precision),
-      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-        const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
-        return [
-          choice.choose('inputGrad', g).inputGrad(dy, sw, g, precision),
-          choice.choose('filterGrad', g).filterGrad(sx, dy, g, precision),
-        ];
-      },
-    };
-  });
-  return op(x, w) as tf.Tensor4D;
+  return customGradPerInput(
+    { x, w },
+    (inputs, save) => {
+      const ws = kernelWeights(inputs.w);
+      save([inputs.x, ws]);
+      return choice.choose('forward', g).forward(inputs.x, ws, g, precision);
+    },
+    (dy, saved) => {
+      const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const dy4 = dy as tf.Tensor4D;
+      return {
+        x: () => choice.choose('inputGrad', g).inputGrad(dy4, sw, g, precision),
+        w: () => choice.choose('filterGrad', g).filterGrad(sx, dy4, g, precision),
+      };
+    },
+  ) as tf.Tensor4D;
 }
 
 /** Zero channels appended to the last axis of x (or the input-channel axis of w). */

@@ -9,6 +9,7 @@ import type { Rng } from '../tricks';
 import { F32_OPS, packedInputChannels, type HeavyOps } from './heavy-ops';
 import { fusedBatchNormTrain } from './kernels/fused-bn';
 import { fusedResidualRelu } from './kernels/fused-residual';
+import { updatedRunningStats } from './kernels/running-stats';
 import {
   avgPool2x2CeilPacked,
   batchNormTrainPacked,
@@ -140,8 +141,8 @@ function padChannels(x: tf.Tensor4D, channels: number): tf.Tensor4D {
  * `ops` runs the convolutions and the FC layer (our f32 or f16 kernels, see heavy-ops.ts); with
  * FP16's packed storage a training forward keeps its activations packed (PACKED_PATH) while
  * evaluation and prediction run `ops.f32Storage` on f32 tensors;
- * `fusedBatchNorm` (on WebGPU) runs training-mode BN+ReLU and every block's relu(a + b) in our
- * fused kernels.
+ * `fusedBatchNorm` (on WebGPU) runs training-mode BN+ReLU, every block's relu(a + b) and the
+ * update of the running statistics in our fused kernels.
  */
 export function createResNetModel(
   spec: ResNetSpec,
@@ -231,10 +232,18 @@ export function createResNetModel(
     forward,
     predict: (x) => tf.tidy(() => forward(x, false).logits),
     updateRunningStats(moments) {
+      // One dispatch per layer on WebGPU (kernels/running-stats.ts) instead of six tfjs ops.
+      const fused = fusedBatchNorm && tf.getBackend() === 'webgpu';
       tf.tidy(() => {
         for (const m of moments) {
           const stats = running.get(m.name);
           if (!stats) continue;
+          if (fused) {
+            const [mean, variance] = updatedRunningStats(stats, m, BN_MOMENTUM);
+            stats.mean.assign(mean);
+            stats.variance.assign(variance);
+            continue;
+          }
           stats.mean.assign(
             tf.add(tf.mul(stats.mean, BN_MOMENTUM), tf.mul(m.mean, 1 - BN_MOMENTUM)),
           );

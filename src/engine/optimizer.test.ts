@@ -4,7 +4,8 @@ import type { ParameterSpec } from '../architecture';
 import { createRng, nagStep, type NagState } from '../tricks';
 import { initNodeBackend } from './backend-node';
 import { makeVariable, type ModelParameter } from './model';
-import { createNagOptimizer } from './optimizer';
+import { countDispatches } from './benchmark/dispatch-counter';
+import { createNagOptimizer, type NagOptimizer } from './optimizer';
 import { maxAbsDiff } from './test-utils';
 
 beforeAll(async () => {
@@ -96,6 +97,99 @@ describe('NAG optimizer', () => {
       const b = await plainParams[i]!.variable.data();
       expect(maxAbsDiff(a, b)).toBeLessThan(1e-5);
     }
+    fused.dispose();
+    plain.dispose();
+    [...fusedParams, ...plainParams].forEach((p) => p.variable.dispose());
+  });
+
+  // Values, decay, momentum and learning rate are multiples of powers of two small enough that
+  // every product and sum is exact in float32: the fused kernel and the tfjs ops must agree to
+  // the bit whatever order or fusing (FMA) a GPU compiler picks, and the expected values can be
+  // worked out by hand.
+  it('fused update with a skip flag on the GPU: one dispatch per parameter, exact values', async () => {
+    const decay = 0.25;
+    const momentum = 0.5;
+    const lr = 0.5;
+    const build = () => [
+      param('w', 'conv-weight', Float32Array.from([1, -2, 0.5, 3, 0])),
+      param('b', 'bn-beta', Float32Array.from([4, -1])),
+    ];
+    const fusedParams = build();
+    const plainParams = build();
+    const fused = createNagOptimizer(fusedParams, decay, true, momentum, true);
+    const plain = createNagOptimizer(plainParams, decay, true, momentum, false);
+    // As the loss scaler makes it: a bool computed on the GPU.
+    const flag = (apply: boolean) =>
+      tf.tidy(() => tf.equal(tf.scalar(apply ? 0 : 1), 0) as tf.Scalar);
+    const step = (grads: number[][], apply: boolean) => {
+      const applyFlag = flag(apply);
+      expect(applyFlag.dtype).toBe('bool');
+      const named = (ps: ModelParameter[]) =>
+        Object.fromEntries(ps.map((p, i) => [p.variable.name, tf.tensor1d(grads[i]!)]));
+      const gf = named(fusedParams);
+      const gp = named(plainParams);
+      const counter = countDispatches()!;
+      fused.applyGradients(gf, lr, applyFlag);
+      expect(counter.stop()).toBe(fusedParams.length);
+      plain.applyGradients(gp, lr, applyFlag);
+      tf.dispose([applyFlag, ...Object.values(gf), ...Object.values(gp)]);
+    };
+    const values = async (ps: ModelParameter[]) =>
+      Promise.all(ps.map(async (p) => Array.from(await p.variable.data())));
+    const velocities = async (o: NagOptimizer) =>
+      Promise.all(o.namedVelocities().map(async (v) => Array.from(await v.variable.data())));
+    const before = tf.memory().numTensors;
+
+    // Applied. w: g = grad + 0.25·w, v = g, w' = w − 0.5·(g + 0.5·v) = w − 0.75·g.
+    //   w = [1, -2, 0.5, 3, 0], grad [1, 0.5, -2, 0.25, 4] → g [1.25, 0, -1.875, 1, 4].
+    // b (no decay, no_bias_decay): g = grad = [2, -1] → v = [2, -1], w' = [4 − 1.5, −1 + 0.75].
+    step(
+      [
+        [1, 0.5, -2, 0.25, 4],
+        [2, -1],
+      ],
+      true,
+    );
+    const applied = [
+      [0.0625, -2, 1.90625, 2.25, -3],
+      [2.5, -0.25],
+    ];
+    const appliedVelocity = [
+      [1.25, 0, -1.875, 1, 4],
+      [2, -1],
+    ];
+    expect(await values(fusedParams)).toEqual(applied);
+    expect(await values(plainParams)).toEqual(applied);
+    expect(await velocities(fused)).toEqual(appliedVelocity);
+    expect(await velocities(plain)).toEqual(appliedVelocity);
+
+    // Skipped, as after an overflow: Inf and NaN gradients leave weights and velocities as they were.
+    step(
+      [
+        [Infinity, NaN, 1, -Infinity, 2],
+        [NaN, 3],
+      ],
+      false,
+    );
+    expect(await values(fusedParams)).toEqual(applied);
+    expect(await values(plainParams)).toEqual(applied);
+    expect(await velocities(fused)).toEqual(appliedVelocity);
+    expect(await velocities(plain)).toEqual(appliedVelocity);
+
+    // Applied again, from the kept velocity: both paths still agree to the bit.
+    step(
+      [
+        [0.5, -1, 0.25, 2, -0.5],
+        [1, 0.125],
+      ],
+      true,
+    );
+    expect(await values(fusedParams)).toEqual(await values(plainParams));
+    expect(await velocities(fused)).toEqual(await velocities(plain));
+    // b: v = 0.5·[2, -1] + [1, 0.125] = [2, -0.375]; w = [2.5, -0.25] − 0.5·([1, 0.125] + [1, -0.1875]).
+    expect((await values(fusedParams))[1]).toEqual([1.5, -0.21875]);
+
+    expect(tf.memory().numTensors).toBe(before);
     fused.dispose();
     plain.dispose();
     [...fusedParams, ...plainParams].forEach((p) => p.variable.dispose());

@@ -29,8 +29,8 @@ interface Slot {
 }
 
 /**
- * On WebGPU each parameter's update is one fused dispatch (kernels/fused-nag.ts), except for the
- * skippable updates of loss scaling; `fused: false` forces the unfused tfjs ops (tests compare).
+ * On WebGPU each parameter's update is one fused dispatch (kernels/fused-nag.ts), the skippable
+ * updates of loss scaling included; `fused: false` forces the unfused tfjs ops (tests compare).
  */
 export function createNagOptimizer(
   parameters: ModelParameter[],
@@ -46,7 +46,7 @@ export function createNagOptimizer(
   }));
   return {
     applyGradients(grads, lr, apply) {
-      if (fused && !apply && tf.getBackend() === 'webgpu') {
+      if (fused && tf.getBackend() === 'webgpu') {
         tf.tidy(() => {
           for (const slot of slots) {
             const grad = grads[slot.variable.name];
@@ -58,6 +58,7 @@ export function createNagOptimizer(
               lr,
               momentum,
               slot.weightDecay,
+              apply,
             );
             slot.velocity.assign(v);
             slot.variable.assign(w);

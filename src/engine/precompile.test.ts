@@ -6,7 +6,7 @@ import { initNodeBackend } from './backend-node';
 import { F32_OPS, f16Ops, packedOps, type HeavyOps } from './heavy-ops';
 import { compiledPipelineCount } from './kernels/dispatch';
 import { softCrossEntropy } from './loss';
-import { createResNetModel } from './model';
+import { createResNetModel, type BatchMoments } from './model';
 import { createNagOptimizer } from './optimizer';
 import { installPackedGradientAccumulation } from './packed';
 import {
@@ -38,14 +38,27 @@ describe('compiling our shaders ahead of the first step', () => {
     const optimizer = createNagOptimizer(model.parameters, 1e-4, true, NAG_MOMENTUM);
     const x = tf.randomNormal([2, options.input, options.input, 3]) as tf.Tensor4D;
     const targets = tf.oneHot(tf.tensor1d([1, 2], 'int32'), 10).toFloat() as tf.Tensor2D;
+    let moments: BatchMoments[] = [];
     const loss = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(
-        () => softCrossEntropy(targets, model.forward(x, true).logits),
+        () => {
+          const out = model.forward(x, true);
+          moments = out.moments.map((m) => ({
+            ...m,
+            mean: tf.keep(m.mean),
+            variance: tf.keep(m.variance),
+          }));
+          return softCrossEntropy(targets, out.logits);
+        },
         model.parameters.map((p) => p.variable),
       );
-      optimizer.applyGradients(grads, 0.01);
+      // FP16 steps go through the loss scaler, whose update can be skipped (a bool on the GPU).
+      const apply = ops.precision === 'f32' ? undefined : (tf.equal(tf.scalar(0), 0) as tf.Scalar);
+      optimizer.applyGradients(grads, 0.01, apply);
       return value;
     });
+    model.updateRunningStats(moments);
+    tf.dispose(moments.flatMap((m) => [m.mean, m.variance]));
     expect(Number.isFinite((await loss.data())[0])).toBe(true);
     // Evaluation too (with packed storage it runs f32-storage kernels of its own).
     const logits = model.predict(x);
@@ -85,9 +98,9 @@ describe('compiling our shaders ahead of the first step', () => {
   it('one pipeline per kernel size, stride and padding, not per layer', () => {
     const spec = buildResNetSpec(BASE);
     const unique = new Set(trainingShaders(spec, F32_OPS, BASE.input, 2).map((s) => s.code));
-    // Fused BN (4), residual (2), NAG (1), sum of split filter gradients (1), and 3 kernels × {3×3/1,
-    // 3×3/2, 1×1/2}.
-    expect(unique.size).toBe(4 + 2 + 1 + 1 + 3 * 3);
+    // Fused BN (4), residual (2), NAG (1), BN running statistics (1), sum of split filter
+    // gradients (1), and 3 kernels × {3×3/1, 3×3/2, 1×1/2}.
+    expect(unique.size).toBe(4 + 2 + 1 + 1 + 1 + 3 * 3);
   });
 
   it('a compile-only dry run changes no weight and leaves tfjs ready for the real step', async () => {

@@ -6,17 +6,19 @@ import type { ConvGeometry } from './kernels/conv-geometry';
 import { compilePipelinesAhead, type CompileFailure, type ShaderSource } from './kernels/dispatch';
 import { matMulShaders } from './kernels/f16-kernels';
 import { FUSED_BN_SHADERS } from './kernels/fused-bn';
-import { FUSED_NAG_SHADERS } from './kernels/fused-nag';
+import { FUSED_NAG_SHADERS, FUSED_NAG_SKIPPABLE_SHADER } from './kernels/fused-nag';
 import { FUSED_RESIDUAL_SHADERS } from './kernels/fused-residual';
+import { RUNNING_STATS_SHADERS } from './kernels/running-stats';
 import { UNSCALE_SHADER } from './fp16/unscale';
 import { PACKED_SHADERS } from './packed';
 
 /**
  * Our own shaders a training step of `spec` at this input size and batch runs, known before the
  * first step: the kernels `ops` chooses for every convolution op (they depend on the exact shape
- * once tuned), fused BN+ReLU, the fused residual and the fused NAG update, and in FP16 runs the
- * GEMM kernels of the FC layer (in f32 that is a stock tfjs op, compiled by
- * compileTfjsShadersAhead) and, with packed f16 storage, the packed layout's own kernels.
+ * once tuned), fused BN+ReLU, the fused residual, the fused NAG update and the update of the BN
+ * running statistics, and in FP16 runs the GEMM kernels of the FC layer (in f32 that is a stock
+ * tfjs op, compiled by compileTfjsShadersAhead) and, with packed f16 storage, the packed layout's
+ * own kernels.
  */
 export function trainingShaders(
   spec: ResNetSpec,
@@ -28,10 +30,12 @@ export function trainingShaders(
     ...FUSED_BN_SHADERS,
     ...FUSED_RESIDUAL_SHADERS,
     ...FUSED_NAG_SHADERS,
+    ...RUNNING_STATS_SHADERS,
   ];
   if (ops.storage === 'packed') shaders.push(...PACKED_SHADERS);
-  // FP16: the loss scaler's unscaling of the gradients (fp16/unscale.ts).
-  if (ops.precision !== 'f32') shaders.push(UNSCALE_SHADER);
+  // FP16: the loss scaler's unscaling of the gradients (fp16/unscale.ts) and the NAG update it
+  // can skip.
+  if (ops.precision !== 'f32') shaders.push(UNSCALE_SHADER, FUSED_NAG_SKIPPABLE_SHADER);
   const fc = fcPrecision(ops.precision);
   if (fc) shaders.push(...matMulShaders(fc));
   if (!ops.kernels) return shaders;

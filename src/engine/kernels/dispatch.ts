@@ -232,13 +232,17 @@ export function compiledPipelineCount(): number {
   return pipelines.get(internals().device)?.size ?? 0;
 }
 
-function bufferOf(b: BackendInternals, t: tf.TensorInfo): GPUBuffer {
+function bufferOf(
+  b: BackendInternals,
+  t: tf.TensorInfo,
+  dtype: tf.DataType = 'float32',
+): GPUBuffer {
   b.uploadToGPU(t.dataId);
   const data = b.tensorMap.get(t.dataId);
   if (!data || !(data.resource instanceof GPUBuffer)) {
     throw new Error('kernel input is not backed by a GPU buffer');
   }
-  if (data.dtype !== 'float32') throw new Error(`kernel input must be float32, not ${data.dtype}`);
+  if (data.dtype !== dtype) throw new Error(`kernel input must be ${dtype}, not ${data.dtype}`);
   return data.resource;
 }
 
@@ -255,6 +259,11 @@ export const f32 = (value: number): Uniform => ({ f32: value });
 export interface GpuProgram extends ShaderSource {
   uniforms: readonly Uniform[];
   grid: readonly [number, number, number];
+  /**
+   * The dtype of each input, by position; float32 where not given. tfjs-webgpu stores int32 and
+   * bool tensors alike as one i32 per element (a bool as 0 or 1): the WGSL reads array<i32>.
+   */
+  inputDtypes?: readonly tf.DataType[];
   /**
    * The shader raises the overflow flag (f16-rounding.ts): its WGSL declares it as the binding
    * after the uniforms, and the dispatch binds the training step's flag there.
@@ -355,7 +364,7 @@ export function recordProgram(
   }
   const resources: GPUBufferBinding[] = [
     ...outputs.map((t) => ({ buffer: bufferOf(b, t) })),
-    ...inputs.map((t) => ({ buffer: bufferOf(b, t) })),
+    ...inputs.map((t, i) => ({ buffer: bufferOf(b, t, program.inputDtypes?.[i]) })),
     b.makeUniforms(uniformFields(program.label, program.uniforms)),
     ...(program.overflowFlag ? [overflowFlagBinding(b)] : []),
   ];

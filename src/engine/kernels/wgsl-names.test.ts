@@ -8,8 +8,9 @@ import type { ConvPrecision } from './direct-conv';
 import type { ShaderSource } from './dispatch';
 import { matMulShaders } from './f16-kernels';
 import { FUSED_BN_SHADERS } from './fused-bn';
-import { FUSED_NAG_SHADERS } from './fused-nag';
+import { FUSED_NAG_SHADERS, FUSED_NAG_SKIPPABLE_SHADER } from './fused-nag';
 import { FUSED_RESIDUAL_SHADERS } from './fused-residual';
+import { RUNNING_STATS_SHADERS } from './running-stats';
 
 /**
  * WGSL lets a declaration shadow a builtin function or type, but naga (Firefox) has open issues
@@ -60,6 +61,8 @@ function everyShader(): ShaderSource[] {
     ...FUSED_BN_SHADERS,
     ...FUSED_RESIDUAL_SHADERS,
     ...FUSED_NAG_SHADERS,
+    FUSED_NAG_SKIPPABLE_SHADER,
+    ...RUNNING_STATS_SHADERS,
     ...PACKED_SHADERS,
     UNSCALE_SHADER,
     ...matMulShaders('f16'),
