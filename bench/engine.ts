@@ -16,6 +16,7 @@ import {
 } from '../src/benchmark/cli-args';
 import { formatLayersTable, formatReportTable } from '../src/benchmark/report';
 import { isCpuAdapter, reportJson } from '../src/benchmark/derive';
+import { formatStepProfile } from '../src/benchmark/step-profile';
 import { defaultTuningCachePath, fileTuningCache } from '../src/engine/autotune/file-cache';
 import { initNodeBackend } from '../src/engine/backend-node';
 import {
@@ -85,6 +86,16 @@ async function main(argv: string[]): Promise<void> {
   console.log(
     `largest conv: ${largestConv.name} (${largestConv.shape}), f32 forward as the engine runs it (${largestConv.kernel} kernel)`,
   );
+  for (const row of report.rows) {
+    if (!row.stepProfile) continue;
+    console.log('');
+    console.log(
+      formatStepProfile(
+        row.stepProfile,
+        `where a step's GPU time goes: ${row.name} ${row.model} batch ${row.batch} (one more step, every dispatch timed)`,
+      ),
+    );
+  }
   console.log(`(${((performance.now() - started) / 1000).toFixed(0)} s)`);
   if (args.json) {
     writeFileSync(args.json, reportJson(report));

@@ -47,6 +47,7 @@ const row = (
   dispatchesPerStep: name === 'tf.layers' ? 1774 : 396,
   lossScale: name.startsWith('engine f16') ? 65536 : null,
   skippedSteps: name.startsWith('engine f16') ? 0 : null,
+  stepProfile: null,
 });
 
 const tuning = ONE_LAYER_TUNING;

@@ -44,6 +44,7 @@ const row = (
   dispatchesPerStep: name === 'tf.layers' ? 1774 : 396,
   lossScale: name.startsWith('engine f16') ? 32768 : null,
   skippedSteps: name.startsWith('engine f16') ? 2 : null,
+  stepProfile: null,
 });
 
 describe('median', () => {
@@ -92,9 +93,9 @@ const tuning: LayerTuning = {
       op: 'forward',
       shape: '3×3/1 p1, 4→4 @32×32, batch 128',
       candidates: [
-        { id: 'direct', family: 'direct', ms: 2, gflops: 18.874368 },
-        { id: 'tiled-64x64', family: 'tiled', ms: 4, gflops: 9.437184 },
-        { id: 'tfjs', family: 'tfjs', ms: Number.NaN, gflops: Number.NaN },
+        { id: 'direct', family: 'direct', ms: 2, gflops: 18.874368, gbps: 5 },
+        { id: 'tiled-64x64', family: 'tiled', ms: 4, gflops: 9.437184, gbps: 2.5 },
+        { id: 'tfjs', family: 'tfjs', ms: Number.NaN, gflops: Number.NaN, gbps: null },
       ],
       chosen: 'direct',
     },
@@ -158,6 +159,7 @@ describe('assembleReport', () => {
       'dispatchesPerStep',
       'lossScale',
       'skippedSteps',
+      'stepProfile',
     ]);
     expect(Object.keys(report.layers![0]!)).toEqual(['op', 'shape', 'candidates', 'chosen']);
     expect(Object.keys(report.layers![0]!.candidates[0]!)).toEqual([
@@ -165,6 +167,7 @@ describe('assembleReport', () => {
       'family',
       'ms',
       'gflops',
+      'gbps',
     ]);
     expect(report.tuningMs).toBe(12_345);
     expect(report.tuningTimer).toBe('wall clock');
@@ -182,11 +185,13 @@ describe('assembleReport', () => {
   it('writes a candidate that failed or was cut short (NaN) as null, and keeps the rest', () => {
     const report = assembleReport(measured(rows, 1000, 400));
     expect(report.layers![0]!.candidates).toEqual([
-      { id: 'direct', family: 'direct', ms: 2, gflops: 18.874368 },
-      { id: 'tiled-64x64', family: 'tiled', ms: 4, gflops: 9.437184 },
-      { id: 'tfjs', family: 'tfjs', ms: null, gflops: null },
+      { id: 'direct', family: 'direct', ms: 2, gflops: 18.874368, gbps: 5 },
+      { id: 'tiled-64x64', family: 'tiled', ms: 4, gflops: 9.437184, gbps: 2.5 },
+      { id: 'tfjs', family: 'tfjs', ms: null, gflops: null, gbps: null },
     ]);
-    expect(JSON.stringify(report)).toContain('"id":"tfjs","family":"tfjs","ms":null,"gflops":null');
+    expect(JSON.stringify(report)).toContain(
+      '"id":"tfjs","family":"tfjs","ms":null,"gflops":null,"gbps":null',
+    );
   });
 
   it('has null layers and tuning time when the tuning was not measured', () => {
@@ -319,16 +324,17 @@ describe('the first-step and sync cells', () => {
 
 describe('formatLayersTable', () => {
   it('lists every candidate per op and shape, marks the chosen one, and says what — means', () => {
-    const text = formatLayersTable(assembleReport(measured([], 1, 1)), 'resnet18-style')!;
+    // Peaks: 100 GFLOP/s and 20 GB/s.
+    const text = formatLayersTable(assembleReport(measured([], 100, 1)), 'resnet18-style')!;
     const lines = text.split('\n');
     expect(lines[0]).toContain('per-layer kernels of resnet18-style, f32');
     expect(lines[0]).toContain('wall clock, 12.3 s in all');
     expect(lines[0]).toContain('* = the kernel --kernels auto runs');
     expect(lines[3]).toMatch(
-      /^forward +3×3\/1 p1, 4→4 @32×32, batch 128 +\* direct +2\.00 +18\.9$/,
+      /^forward +3×3\/1 p1, 4→4 @32×32, batch 128 +\* direct +2\.00 +18\.9 +5\.0 +19% +25%$/,
     );
-    expect(lines[4]).toMatch(/^ +tiled-64x64 +4\.00 +9\.4$/);
-    expect(lines[5]).toMatch(/^ +tfjs +— +—$/);
+    expect(lines[4]).toMatch(/^ +tiled-64x64 +4\.00 +9\.4 +2\.5 +9% +13%$/);
+    expect(lines[5]).toMatch(/^ +tfjs +— +— +— +— +—$/);
     expect(lines).toHaveLength(6);
   });
 

@@ -1,4 +1,5 @@
 import type { ConvFamily, ConvOp, KernelSetting } from '../autotune/plan';
+import type { StepProfile } from './step-profile';
 
 /**
  * Pure parts of the engine benchmark (npm run bench, and the page's Benchmark panel): statistics,
@@ -63,6 +64,11 @@ export interface BenchRow {
   lossScale: number | null;
   /** FP16 rows: updates skipped for overflow over the whole row; null otherwise. */
   skippedSteps: number | null;
+  /**
+   * Engine rows: one more step with every dispatch timed by GPU timestamps, by kernel; null for
+   * tf.layers and where the adapter lacks timestamp-query.
+   */
+  stepProfile: StepProfile | null;
 }
 
 /**
@@ -110,6 +116,11 @@ export interface BenchCandidate {
   /** Median ms per run; null when it failed here or was cut short (far slower than the best). */
   ms: number | null;
   gflops: number | null;
+  /**
+   * GB/s its loads and stores moved (src/engine/kernels/conv-traffic.ts: each issued global load
+   * and store, caches ignored); null where not timed, and for tfjs, whose loops are not ours.
+   */
+  gbps: number | null;
 }
 
 /** One distinct (op, shape) of the ratio network, with every kernel that can run it. */
@@ -237,6 +248,7 @@ const copyRow = (r: BenchRow): BenchRow => ({
   dispatchesPerStep: r.dispatchesPerStep,
   lossScale: r.lossScale,
   skippedSteps: r.skippedSteps,
+  stepProfile: r.stepProfile,
 });
 
 const finiteOrNull = (v: number | null): number | null =>
@@ -250,6 +262,7 @@ const copyLayer = (l: BenchLayer): BenchLayer => ({
     family: c.family,
     ms: finiteOrNull(c.ms),
     gflops: finiteOrNull(c.gflops),
+    gbps: finiteOrNull(c.gbps),
   })),
   chosen: l.chosen,
 });
@@ -410,6 +423,12 @@ export function formatReportTable(report: BenchReport, leakStep: number): string
   return lines.join('\n');
 }
 
+/** `value` as a whole percentage of `peak`, or "—" when either is missing. */
+export function percentOf(value: number | null, peak: number | null): string {
+  const r = ratio(value, peak);
+  return r === null ? '—' : `${(r * 100).toFixed(0)}%`;
+}
+
 /** Milliseconds with 3 significant-ish digits: 0.0123, 1.23, 12.3, 123. */
 export function formatMs(ms: number | null): string {
   if (ms === null) return '—';
@@ -433,10 +452,14 @@ export function formatLayersTable(report: BenchReport, model: BenchModel): strin
     '  kernel'.padEnd(16),
     'ms'.padStart(9),
     'GFLOP/s'.padStart(9),
+    'GB/s'.padStart(8),
+    '%FMA'.padStart(6),
+    '%copy'.padStart(6),
   ].join(' ');
   const lines = [
     `per-layer kernels of ${model}, f32, every candidate timed (${report.tuningTimer ?? 'n/a'}${timing}); ` +
-      `* = the kernel --kernels ${report.kernels} runs; — = failed or cut short (≥ 3× the best)`,
+      `* = the kernel --kernels ${report.kernels} runs; — = failed or cut short (≥ 3× the best); ` +
+      'GB/s: the bytes its loads and stores move (tfjs: not counted); %FMA, %copy: of each peak',
     head,
     '-'.repeat(head.length),
   ];
@@ -449,6 +472,9 @@ export function formatLayersTable(report: BenchReport, model: BenchModel): strin
           `${c.id === layer.chosen ? '*' : ' '} ${c.id}`.padEnd(16),
           formatMs(c.ms).padStart(9),
           (c.gflops === null ? '—' : c.gflops.toFixed(1)).padStart(9),
+          (c.gbps === null ? '—' : c.gbps.toFixed(1)).padStart(8),
+          percentOf(c.gflops, report.peakGflops).padStart(6),
+          percentOf(c.gbps, report.peakGBps).padStart(6),
         ].join(' '),
       );
     });

@@ -22,7 +22,7 @@ export const ONE_LAYER_TUNING: LayerTuning = {
     {
       op: 'filterGrad',
       shape: '3×3/1 p1, 4→4 @32×32, batch 4',
-      candidates: [{ id: 'direct', family: 'direct', ms: 1, gflops: 1.179648 }],
+      candidates: [{ id: 'direct', family: 'direct', ms: 1, gflops: 1.179648, gbps: 0.5 }],
       chosen: 'direct',
     },
   ],

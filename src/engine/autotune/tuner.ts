@@ -97,6 +97,7 @@ export interface TunedConv {
   key: string;
   /** e.g. "3×3/1 p1, 16→16 @32×32, batch 128". */
   shape: string;
+  geometry: ConvGeometry;
   /** The conv layers of the network with this shape. */
   layers: string[];
   candidates: (CandidateTiming & { gflops: number })[];
@@ -412,6 +413,7 @@ function toTuned(job: Job, timings: CandidateTiming[], chosen: string, cached: b
     op: job.op,
     key: job.key,
     shape: shapeLabel(job.g),
+    geometry: job.g,
     layers: job.layers,
     candidates: timings.map((t) => ({ ...t, gflops: convGflops(job.g, t.ms) })),
     chosen,

@@ -130,6 +130,30 @@ describe('runBenchmarkSuite', () => {
       expect(fastest.gflops).toBeGreaterThan(0);
     }
     expect(cache.saves).toBe(1);
+    // The roofline figures of kernels with a known count, on the forward of 3×3/1 p1, 4→4
+    // @32×32, batch 2. Flops: 2 · (2·32·32 outputs · 4 channels · 9 taps · 4 inputs). Bytes, by
+    // hand from each kernel's loops, with 94 (output row, kernel row) pairs inside the image per
+    // image (and as many along w):
+    // - direct: the 4 blocks of 8 pixels load 9, 10, 10 and 9 of their 10-pixel input windows and
+    //   3 × 4 weight vec4s per pair: (2·94·38 + 2·94·4·12) vec4 read, 2·32·32 vec4 written;
+    // - tiled-128x16: the 2·94·94 real taps × 4 channels of x once (one column of tiles), the 144
+    //   weights once per each of the 16 rows of tiles, 2048 × 4 outputs written; 4 B each.
+    const forward = report.layers!.find(
+      (l) => l.op === 'forward' && l.shape === '3×3/1 p1, 4→4 @32×32, batch 2',
+    )!;
+    const bytes: Record<string, number> = {
+      direct: (7144 + 9024) * 16 + 32_768,
+      'tiled-128x16': (70_688 + 144 * 16) * 4 + 2048 * 16,
+    };
+    const known = forward.candidates.filter((c) => c.id in bytes && c.ms !== null);
+    // The tuner may cut a slow candidate short; at least one of the two is timed to the end.
+    expect(known.length).toBeGreaterThan(0);
+    for (const c of known) {
+      const seconds = c.ms! / 1000;
+      expect(c.gflops).toBeCloseTo(589_824 / seconds / 1e9, 9);
+      expect(c.gbps).toBeCloseTo(bytes[c.id]! / seconds / 1e9, 9);
+    }
+    expect(forward.candidates.find((c) => c.id === 'tfjs')!.gbps).toBeNull();
 
     const [layers, engine] = report.rows;
     expect(layers).toMatchObject({ name: 'tf.layers', kernels: 'tfjs', firstStepTuning: 'none' });
@@ -145,6 +169,20 @@ describe('runBenchmarkSuite', () => {
     expect(engine!.firstStepTuningMs).toBeLessThan(engine!.firstStepMs);
     // Nothing new to save: the row found every shape in the cache.
     expect(cache.saves).toBe(1);
+    // One more step with every dispatch timed: the step's dispatches (and its readback's few),
+    // each kernel by its label, our fused kernels among them.
+    const profile = engine!.stepProfile!;
+    console.log(
+      `step profile: ${profile.dispatches} dispatches (step counted ${engine!.dispatchesPerStep}), ` +
+        `${profile.gpuMs.toFixed(2)} ms GPU of a ${profile.stepMs.toFixed(2)} ms step`,
+    );
+    expect(profile.dispatches).toBeGreaterThanOrEqual(engine!.dispatchesPerStep);
+    expect(profile.dispatches).toBeLessThanOrEqual(engine!.dispatchesPerStep + 4);
+    expect(profile.gpuMs).toBeGreaterThan(0);
+    expect(profile.kernels.map((k) => k.kernel)).toEqual(
+      expect.arrayContaining(['bn-stats', 'fused-nag']),
+    );
+    expect(layers!.stepProfile).toBeNull();
     // No tensor or GPU byte left behind by the batched readback.
     for (const row of report.rows) {
       expect(row.tensorsAt200).toBe(row.tensorsAt1);

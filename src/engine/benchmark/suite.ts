@@ -31,6 +31,7 @@ import { tuneConvolutions, type TuneResult, type TuningCacheStore } from '../aut
 import { createGpuLossScaler } from '../fp16/loss-scaler';
 import { f32Ops, kernelGeometry, packedOps, type HeavyOps } from '../heavy-ops';
 import { backendDevice, deviceHasShaderF16 } from '../kernels/dispatch';
+import { kernelTraffic } from '../kernels/kernel-traffic';
 import { createResNetModel } from '../model';
 import { createNagOptimizer } from '../optimizer';
 import { compileTfjsShadersAhead, compileTrainingShaders } from '../precompile';
@@ -40,6 +41,7 @@ import { dryRunStep, trainStepWithStats, type StepBatch, type StepContext } from
 import { countDispatches } from './dispatch-counter';
 import { measureCopyPeak, measureFmaPeak } from './peaks';
 import { trackPeakGpuBytes } from './peak-memory';
+import { profileStep } from './step-profile';
 import { buildLayersResNet, compileStock } from './layers-resnet';
 
 /**
@@ -394,6 +396,15 @@ async function measureRow(
     }
     const imgPerSec =
       asyncMs > 0 ? (batch * options.timedSteps * 1000) / asyncMs : Number.POSITIVE_INFINITY;
+    const tensorsAt200 = tf.memory().numTensors;
+    const gpuBytesAt200 = gpuBytes();
+    // One more step, outside every other figure, with each dispatch timed on the GPU.
+    const stepProfile = layers
+      ? null
+      : await profileStep(
+          async () => void (await readBack([await trainee.step()])),
+          median(syncStepMs),
+        );
     return {
       name,
       model: config.model,
@@ -405,13 +416,14 @@ async function measureRow(
       firstStepTuning: trainee.tuning.status,
       firstStepTuningMs: trainee.tuning.ms,
       tensorsAt1,
-      tensorsAt200: tf.memory().numTensors,
+      tensorsAt200,
       gpuBytesAt1,
-      gpuBytesAt200: gpuBytes(),
+      gpuBytesAt200,
       peakGpuBytes,
       dispatchesPerStep: dispatches,
       lossScale: lossScale ? lossScale[0] : null,
       skippedSteps: lossScale ? lossScale[1] : null,
+      stepProfile,
     };
   } finally {
     for (const q of pending) tf.dispose([q.loss ?? [], q.lossScale ?? []]);
@@ -457,15 +469,28 @@ async function measureLayers(
   const layers: BenchLayer[] = tuned.convs.map((c) => ({
     op: c.op,
     shape: c.shape,
-    candidates: c.candidates.map((t) => ({
-      id: t.id,
-      family: t.family,
-      ms: Number.isFinite(t.ms) ? t.ms : null,
-      gflops: Number.isFinite(t.gflops) ? t.gflops : null,
-    })),
+    candidates: c.candidates.map((t) => {
+      const timed = Number.isFinite(t.ms);
+      const traffic = timed ? kernelTraffic(t.id, c.op, c.geometry) : null;
+      return {
+        id: t.id,
+        family: t.family,
+        ms: timed ? t.ms : null,
+        gflops: timed ? t.gflops : null,
+        gbps: traffic ? bytesPerSecond(traffic, t.ms) / 1e9 : null,
+      };
+    }),
     chosen: chosen.get(c.key) ?? c.chosen,
   }));
   return { tuning: { layers, ms, timer: tuned.timer }, ops };
+}
+
+/** Bytes read and written per second over a run of `ms` milliseconds. */
+export function bytesPerSecond(
+  traffic: { bytesRead: number; bytesWritten: number },
+  ms: number,
+): number {
+  return (traffic.bytesRead + traffic.bytesWritten) / (ms / 1000);
 }
 
 /** Convolutions queued per timing, so that one readback's latency is spread over them. */

@@ -1,5 +1,5 @@
 import { plannedBasis, ratioBasis } from '../../benchmark/derive';
-import type { BenchRow, LayerTuning } from '../../benchmark/report';
+import type { BenchRow, LayerTuning, RooflinePeaks } from '../../benchmark/report';
 import type { BenchmarkRequest } from '../../worker/protocol';
 import { BenchmarkLayersTable } from './BenchmarkLayersTable';
 
@@ -8,8 +8,10 @@ export function BenchmarkLayersSection({
   tuning,
   request,
   rows,
+  peaks,
 }: {
   tuning: LayerTuning | null;
+  peaks: RooflinePeaks | null;
   request: BenchmarkRequest | null;
   rows: BenchRow[];
 }) {
@@ -24,6 +26,7 @@ export function BenchmarkLayersSection({
         kernels={request?.kernels ?? 'auto'}
         model={basis.model}
         batch={basis.batch}
+        peaks={peaks}
       />
     </>
   );

@@ -1,5 +1,12 @@
 import type { KernelSetting } from '../../autotune/plan';
-import { formatMs, type BenchModel, type LayerTuning } from '../../benchmark/report';
+import {
+  formatMs,
+  percentOf,
+  type BenchCandidate,
+  type BenchModel,
+  type LayerTuning,
+  type RooflinePeaks,
+} from '../../benchmark/report';
 import { MODEL_NAMES } from './benchmark-format';
 
 const OP_NAMES = {
@@ -17,21 +24,42 @@ function kernelColumns(tuning: LayerTuning): string[] {
   return ids;
 }
 
+/** A timed candidate's place on the roofline: GFLOP/s and GB/s, each as a share of its peak. */
+function RooflineFigures({ c, peaks }: { c: BenchCandidate; peaks: RooflinePeaks | null }) {
+  if (c.gflops === null) return null;
+  const gbps = c.gbps === null ? '— GB/s' : `${c.gbps.toFixed(1)} GB/s`;
+  return (
+    <span className="small muted">
+      <br />
+      {c.gflops.toFixed(1)} GFLOP/s, {gbps}
+      {peaks && (
+        <>
+          <br />
+          {percentOf(c.gflops, peaks.gflops)} FMA, {percentOf(c.gbps, peaks.gbps)} copy
+        </>
+      )}
+    </span>
+  );
+}
+
 /**
  * The per-layer kernel timings, like cuDNN's find results: one row per f32 convolution op of the
- * ratio network, one column per kernel (ms per run, GFLOP/s below), and the kernel the run's
- * setting uses in the Chosen column (its cell is marked too).
+ * ratio network, one column per kernel (ms per run; below, GFLOP/s and GB/s moved, and their
+ * shares of the two peaks), and the kernel the run's setting uses in the Chosen column (its cell
+ * is marked too).
  */
 export function BenchmarkLayersTable({
   tuning,
   kernels,
   model,
   batch,
+  peaks,
 }: {
   tuning: LayerTuning;
   kernels: KernelSetting;
   model: BenchModel;
   batch: number;
+  peaks: RooflinePeaks | null;
 }) {
   const columns = kernelColumns(tuning);
   const rule =
@@ -43,9 +71,10 @@ export function BenchmarkLayersTable({
       <table data-testid="benchmark-layers" aria-label="Per-layer convolution kernels">
         <caption className="small muted">
           Every f32 convolution op of {MODEL_NAMES[model]} at batch {batch}, each kernel timed (
-          {tuning.timer}, {(tuning.ms / 1000).toFixed(1)} s in all): ms per run, GFLOP/s below.
-          Chosen: {rule}. — = failed on this adapter, or cut short at over 3× the best time; n/a =
-          the kernel cannot run this op.
+          {tuning.timer}, {(tuning.ms / 1000).toFixed(1)} s in all): ms per run; below, GFLOP/s and
+          GB/s (the bytes the kernel’s loads and stores move; not counted for tfjs), and each as a
+          share of the FMA and copy peaks. Chosen: {rule}. — = failed on this adapter, or cut short
+          at over 3× the best time; n/a = the kernel cannot run this op.
         </caption>
         <thead>
           <tr>
@@ -83,10 +112,6 @@ export function BenchmarkLayersTable({
                   }
                   const chosen = id === layer.chosen;
                   const ms = formatMs(c.ms);
-                  const gflops =
-                    c.gflops === null ? null : (
-                      <span className="small muted">{c.gflops.toFixed(1)}</span>
-                    );
                   return (
                     <td
                       key={id}
@@ -96,8 +121,7 @@ export function BenchmarkLayersTable({
                       data-chosen={chosen ? 'true' : undefined}
                     >
                       {chosen ? <strong>✓ {ms}</strong> : ms}
-                      {gflops && <br />}
-                      {gflops}
+                      <RooflineFigures c={c} peaks={peaks} />
                     </td>
                   );
                 })}

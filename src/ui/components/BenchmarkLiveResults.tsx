@@ -19,7 +19,12 @@ export function BenchmarkLiveResults({
   return (
     <>
       <BenchmarkPeakLine peaks={liveSummary.peaks} largestConv={liveSummary.largestConv} />
-      <BenchmarkLayersSection tuning={liveSummary.tuning} request={request} rows={liveRows} />
+      <BenchmarkLayersSection
+        tuning={liveSummary.tuning}
+        request={request}
+        rows={liveRows}
+        peaks={liveSummary.peaks}
+      />
       {liveRows.length > 0 && <BenchmarkRowsTable rows={liveRows} leakStep={request.leakStep} />}
     </>
   );

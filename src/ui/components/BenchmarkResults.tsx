@@ -8,6 +8,7 @@ import { BenchmarkPeakLine } from './BenchmarkPeakLine';
 import { BenchmarkReportActions } from './BenchmarkReportActions';
 import { BenchmarkRowsTable } from './BenchmarkRowsTable';
 import { BenchmarkRunSummary } from './BenchmarkRunSummary';
+import { BenchmarkStepProfiles } from './BenchmarkStepProfiles';
 import { BenchmarkTargetsTable } from './BenchmarkTargetsTable';
 import { peaksOf, shownReport, tuningOf } from './benchmark-shown';
 
@@ -41,11 +42,17 @@ export function BenchmarkResults({ benchmark }: { benchmark: BenchmarkController
       {shown && (
         <>
           <BenchmarkPeakLine peaks={peaksOf(shown.report)} largestConv={shown.largestConv} />
-          <BenchmarkLayersSection tuning={tuningOf(outcome)} request={request} rows={rows} />
+          <BenchmarkLayersSection
+            tuning={tuningOf(outcome)}
+            request={request}
+            rows={rows}
+            peaks={peaksOf(shown.report)}
+          />
           <BenchmarkTargetsTable report={shown.report} basis={shown.basis} />
           <BenchmarkReportActions report={shown.report} />
         </>
       )}
+      {rows.length > 0 && <BenchmarkStepProfiles rows={rows} />}
       {rows.length > 0 && <EpochTables rows={rows} />}
     </div>
   );

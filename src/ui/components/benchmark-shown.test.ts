@@ -28,6 +28,7 @@ const row = (name: BenchRow['name'], model: BenchModel, batch: number): BenchRow
   dispatchesPerStep: 300,
   lossScale: null,
   skippedSteps: null,
+  stepProfile: null,
 });
 
 const tuning = ONE_LAYER_TUNING;
