@@ -67,6 +67,13 @@ test('runs the benchmark: rows for tf.layers, engine f32 and both FP16 rows, ada
     /FMA peak \d+\.\d GFLOP\/s \(one (\d+\.\d+|\d{3,}) ms dispatch\); memory bandwidth peak \d+\.\d GB\/s/,
   );
 
+  // Each engine row's step profiled by kernel (Chromium offers timestamp-query on lavapipe).
+  const profiles = panel.getByTestId('benchmark-step-profiles');
+  await expect(profiles.locator('details')).toHaveCount(VARIANTS.length - 1);
+  await expect(profiles.locator('details[data-variant="engine f32"] summary')).toHaveText(
+    /^engine f32, ResNet-18-style batch 4: \d+ dispatches, \d+\.\d\d ms of GPU work in a \d+\.\d ms step \(\d+% busy\)$/,
+  );
+
   const targets = panel.getByTestId('benchmark-targets');
   await expect(targets).toContainText('Ratios for ResNet-18-style at batch 4');
   for (const key of [
@@ -285,7 +292,7 @@ test('Stop cancels the benchmark and keeps what was measured: peak, ratios, part
 
   // The peak and largest convolution are measured before any row: a stopped run keeps them.
   await expect(panel.getByTestId('benchmark-peak')).toContainText(
-    /FMA peak \d+\.\d GFLOP\/s; largest convolution .* \d+\.\d GFLOP\/s = [\d.]+% of peak\./,
+    /FMA peak \d+\.\d GFLOP\/s .*; largest convolution .* \d+\.\d GFLOP\/s = [\d.]+% of the FMA peak\./,
   );
   // engine f32 was never measured (Stop landed in the tf.layers row): its ratios say so.
   const targets = panel.getByTestId('benchmark-targets');

@@ -16,6 +16,18 @@ describe('sizeDispatchToSpan', () => {
     expect(sized).toEqual({ scale: 8, ms: 25 });
   });
 
+  it('doubles again when the fastest of the repeats falls under 20 ms', async () => {
+    // Scale 8: 21 ms first, then a 19 ms repeat; scale 16 stays above.
+    const times: Record<number, number[]> = { 1: [3], 2: [6], 4: [12], 8: [21, 19, 22, 23] };
+    const calls: number[] = [];
+    const sized = await sizeDispatchToSpan((scale) => {
+      calls.push(scale);
+      return Promise.resolve(times[scale]?.shift() ?? 40);
+    });
+    expect(calls).toEqual([1, 2, 4, 8, 8, 8, 8, 16, 16, 16, 16]);
+    expect(sized).toEqual({ scale: 16, ms: 40 });
+  });
+
   it('stops at the largest scale allowed, still timing it', async () => {
     const calls: number[] = [];
     const sized = await sizeDispatchToSpan((scale) => {

@@ -19,8 +19,8 @@ export interface SizedDispatch {
 
 /**
  * Doubles `scale` from 1 until one timed dispatch (`time(scale)`, in ms) spans at least `minMs`,
- * or `maxScale` is reached; then times that scale `repeats` more times and keeps the fastest (the
- * run least disturbed by other work).
+ * then times that scale `repeats` more times and keeps the fastest (the run least disturbed by
+ * other work); if the fastest falls under `minMs`, doubles again. Stops doubling at `maxScale`.
  */
 export async function sizeDispatchToSpan(
   time: (scale: number) => Promise<number>,
@@ -28,12 +28,11 @@ export async function sizeDispatchToSpan(
   minMs: number = MIN_DISPATCH_MS,
   repeats = 3,
 ): Promise<SizedDispatch> {
-  let scale = 1;
-  let ms = await time(scale);
-  while (ms < minMs && scale * 2 <= maxScale) {
-    scale *= 2;
-    ms = await time(scale);
+  for (let scale = 1; ; scale *= 2) {
+    const last = scale * 2 > maxScale;
+    let ms = await time(scale);
+    if (ms < minMs && !last) continue;
+    for (let r = 0; r < repeats; r++) ms = Math.min(ms, await time(scale));
+    if (ms >= minMs || last) return { scale, ms };
   }
-  for (let r = 0; r < repeats; r++) ms = Math.min(ms, await time(scale));
-  return { scale, ms };
 }
