@@ -8,7 +8,7 @@ import {
   defaultConvKernel,
   largestOperandBytes,
 } from './conv-registry';
-import { PACKED_PRECISIONS } from './direct-conv';
+import { PACKED_PRECISIONS, type ConvPrecision } from './direct-conv';
 
 // The choice rule only: no kernel runs here.
 const WIDE = convGeometry([8, 16, 16, 64], [3, 3, 64, 64], 1, 1);
@@ -63,6 +63,35 @@ describe('choosing a convolution kernel', () => {
     expect(chooseConvKernel('forward', ODD, 'f32', 'direct', none).id).toBe('tfjs');
     expect(chooseConvKernel('forward', WIDE, 'f16', 'tfjs', none).id).toBe('direct');
     expect(chooseConvKernel('forward', ODD, 'f16', 'tfjs', none).family).toBe('tiled');
+  });
+
+  it('second-generation tiled kernels: f32 only, tiles no wider than the layer needs', () => {
+    const ids = (op: 'forward' | 'inputGrad', g: typeof WIDE, p: ConvPrecision = 'f32') =>
+      convCandidates(op, g, p)
+        .map((k) => k.id)
+        .filter((id) => id.startsWith('tiled2-'));
+    expect(ids('forward', WIDE)).toEqual([
+      'tiled2-128x64',
+      'tiled2-64x64',
+      'tiled2-128x32',
+      'tiled2-128x16',
+    ]);
+    expect(ids('forward', WIDE, 'f16')).toEqual([]);
+    // Packed storage with f32 arithmetic only: no f16 arithmetic.
+    expect(ids('forward', WIDE, 'packed-f32')).toEqual(ids('forward', WIDE));
+    expect(ids('forward', WIDE, 'packed-f16')).toEqual([]);
+    // 6 → 10 channels: N = 10 (forward) and 6 (input gradient) take the 16-wide tile only.
+    expect(ids('forward', ODD)).toEqual(['tiled2-128x16']);
+    expect(ids('inputGrad', ODD)).toEqual(['tiled2-128x16']);
+    // 16 → 32: forward N = 32, input gradient N = 16.
+    const NARROW = convGeometry([8, 16, 16, 16], [3, 3, 16, 32], 2, 1);
+    expect(ids('forward', NARROW)).toEqual(['tiled2-128x32', 'tiled2-128x16']);
+    expect(ids('inputGrad', NARROW)).toEqual(['tiled2-128x16']);
+    // Never a default: the tuner picks them where they measured faster.
+    const tuned = new Map([[convShapeKey('forward', WIDE, 'f32'), 'tiled2-128x64']]);
+    expect(chooseConvKernel('forward', WIDE, 'f32', 'auto', tuned).id).toBe('tiled2-128x64');
+    expect(chooseConvKernel('forward', WIDE, 'f32', 'tiled', none).id).toBe('tiled-64x64');
+    expect(chooseConvKernel('forward', WIDE, 'f16', 'auto', tuned).id).toBe('direct');
   });
 
   it('ids are unique, so the cache can name them', () => {
@@ -127,6 +156,8 @@ describe('candidates within the device limits', () => {
     const f32 = convCandidates('forward', WIDE, 'f32', small).map((k) => k.id);
     expect(f32).not.toContain('tiled-64x64');
     expect(f32).not.toContain('tiled-128x128');
+    // Second generation, two buffers of f32 tiles: 128×16 (tileK 8) takes 9,216 B, the others more.
+    expect(f32.filter((id) => id.startsWith('tiled2-'))).toEqual([]);
     expect(f32).toContain('direct');
     expect(convCandidates('forward', WIDE, 'f16', small).map((k) => k.id)).toContain('tiled-64x64');
   });

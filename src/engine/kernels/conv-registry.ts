@@ -29,6 +29,17 @@ import {
   tiledConvShaders,
   type TileShape,
 } from './tiled-conv';
+import {
+  conv2dFilterGradTiled2,
+  conv2dInputGradTiled2,
+  conv2dTiled2,
+  TILE_SHAPES_2,
+  tileShape2Fits,
+  tileShape2Suits,
+  tiledConv2Applies,
+  tiledConv2Shaders,
+  type TileShape2,
+} from './tiled-conv-v2';
 
 /**
  * Every implementation of a convolution op behind one interface, so that the autotuner can time
@@ -36,6 +47,10 @@ import {
  * - `direct`: kernels/direct-conv.ts (no workgroup memory; channels in multiples of 4);
  * - `tiled-…`: kernels/tiled-conv.ts, implicit GEMM through workgroup memory, one entry per tile
  *   shape (any channels, every precision; even channels in the packed ones);
+ * - `tiled2-…`: kernels/tiled-conv-v2.ts, the same GEMMs with outer products, a double-buffered
+ *   K loop and the layer's geometry compiled in (any channels in f32, even ones in packed-f32;
+ *   no f16 arithmetic). Family 'tiled' too, but never a default: only the tuner picks them,
+ *   where they measured faster;
  * - `tfjs`: stock tf.conv2d and its gradients (f32 only: tfjs has no f16, nor packed storage).
  *
  * In the packed precisions the tensors the ops take and return are packed (C/2 words on the last
@@ -100,6 +115,24 @@ function tiledKernel(shape: TileShape): ConvKernel {
   };
 }
 
+/**
+ * A second-generation tile shape: offered only where its tileN suits the op's N (wider tiles
+ * multiply zero columns, and each candidate costs the tuner a compile per layer).
+ */
+function tiled2Kernel(shape: TileShape2): ConvKernel {
+  return {
+    id: shape.id,
+    family: 'tiled',
+    applies: (op, g, p) => tiledConv2Applies(g, p) && tileShape2Suits(shape, op, g),
+    fits: (_p, limits) => tileShape2Fits(shape, limits),
+    shaders: (op, g, p) => tiledConv2Shaders(op, g, p, shape),
+    forward: (x, w, g, p) => conv2dTiled2(x, w, g.stride, g.pad, shape, p),
+    inputGrad: (dy, w, g, p) => conv2dInputGradTiled2(dy, w, inShape(g), g.stride, g.pad, shape, p),
+    filterGrad: (x, dy, g, p) =>
+      conv2dFilterGradTiled2(x, dy, filterShape(g), g.stride, g.pad, shape, p),
+  };
+}
+
 const TFJS: ConvKernel = {
   id: 'tfjs',
   family: 'tfjs',
@@ -147,6 +180,7 @@ function perturbedWhenWrong(kernel: ConvKernel): ConvKernel {
 export const CONV_KERNELS: readonly ConvKernel[] = [
   DIRECT,
   ...TILE_SHAPES.map(tiledKernel),
+  ...TILE_SHAPES_2.map(tiled2Kernel),
   TFJS,
 ].map(perturbedWhenWrong);
 const BY_ID = new Map(CONV_KERNELS.map((k) => [k.id, k]));

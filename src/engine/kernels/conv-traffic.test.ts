@@ -68,4 +68,20 @@ describe('tiledConvTraffic', () => {
       bytesWritten: 3 * 144 * 4 + 144 * 4,
     });
   });
+
+  it('input gradient split by stride phase: B once per row of each phase’s tiles', () => {
+    // 1 image 5×5, 4 → 8 channels, 3×3 stride 2 padding 1: a 3×3 output. Phases have ⌈5/2⌉² = 9
+    // rows each; in tiles of 8 rows, 2 rows of tiles per phase, so the 9·4·8 weights are read
+    // twice (unsplit: 25 rows, 4 rows of tiles, 4 times). dy's real elements: the (oh, kh) pairs
+    // inside the image, 2 + 3 + 2 = 7 along h and as many along w, × 8 channels, once (N = 4 fits
+    // one tile column).
+    const strided = convGeometry([1, 5, 5, 4], [3, 3, 4, 8], 2, 1);
+    const tile = { tileM: 8, tileN: 16, splits: 1 };
+    const dy = 7 * 7 * 8;
+    expect(tiledConvTraffic('inputGrad', strided, 4, { ...tile, stridePhases: true })).toEqual({
+      bytesRead: (dy + 288 * 2) * 4,
+      bytesWritten: 25 * 4 * 4,
+    });
+    expect(tiledConvTraffic('inputGrad', strided, 4, tile).bytesRead).toBe((dy + 288 * 4) * 4);
+  });
 });

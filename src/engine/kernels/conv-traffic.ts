@@ -117,6 +117,11 @@ export interface TileTraffic {
   tileN: number;
   /** Split-K of the reduction (the filter gradient's); a sum pass then reads the partials. */
   splits: number;
+  /**
+   * The input gradient of a strided layer runs one GEMM per stride phase (tiled-conv-v2.ts):
+   * ⌈H/S⌉·⌈W/S⌉ rows per image each, over that phase's taps only.
+   */
+  stridePhases?: boolean;
 }
 
 /**
@@ -134,7 +139,11 @@ export function tiledConvTraffic(
 ): OpTraffic {
   const { M, N, K } = convGemmSize(op, g);
   const columnsOfTiles = Math.ceil(N / tile.tileN);
-  const rowsOfTiles = Math.ceil(M / tile.tileM);
+  // Per stride phase, B holds that phase's taps only: over all phases, K × N once per row of
+  // a phase's tiles.
+  const phased = tile.stridePhases === true && op === 'inputGrad' && g.stride > 1;
+  const phaseRows = g.batch * Math.ceil(g.inHeight / g.stride) * Math.ceil(g.inWidth / g.stride);
+  const rowsOfTiles = Math.ceil((phased ? phaseRows : M) / tile.tileM);
   // A's elements outside the zero padding: x at (n, oh·S + kh − P, ow·S + kw − P, ci) for the
   // forward and filter gradient; for the input gradient dy at the (oh, kh) pairs that reach a
   // real input row, which are as many.

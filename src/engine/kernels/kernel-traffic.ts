@@ -3,6 +3,7 @@ import type { ConvGeometry } from './conv-geometry';
 import { directConvTraffic, tiledConvTraffic, type OpTraffic } from './conv-traffic';
 import { filterGradSplits, PIXELS_PER_INVOCATION } from './direct-conv';
 import { tiledFilterGradSplits, tileShapeById } from './tiled-conv';
+import { tileShape2ById } from './tiled-conv-v2';
 
 /**
  * The traffic (conv-traffic.ts) of the kernel `id` of the conv registry on one op, in f32 storage
@@ -16,8 +17,15 @@ export function kernelTraffic(id: string, op: ConvOp, g: ConvGeometry): OpTraffi
       op === 'filterGrad' ? filterGradSplits(blocks, g.batch * g.outHeight * g.outWidth) : 1;
     return directConvTraffic(op, g, 4, PIXELS_PER_INVOCATION, splits);
   }
-  const shape = tileShapeById(id);
+  const second = tileShape2ById(id);
+  const shape = second ?? tileShapeById(id);
   if (!shape) return null;
+  // Both generations split the filter gradient's reduction by the same rule.
   const splits = op === 'filterGrad' ? tiledFilterGradSplits(g, shape).splits : 1;
-  return tiledConvTraffic(op, g, 4, { tileM: shape.tileM, tileN: shape.tileN, splits });
+  return tiledConvTraffic(op, g, 4, {
+    tileM: shape.tileM,
+    tileN: shape.tileN,
+    splits,
+    stridePhases: second !== undefined,
+  });
 }

@@ -624,7 +624,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     if (e < u.SIZE) { result[e] = v[c]; }
   }
 }`;
-const SUM_WORKGROUP = 64;
+export const SUM_WORKGROUP = 64;
 
 function mainShader(
   op: ConvOp,
@@ -646,7 +646,8 @@ function mainShader(
   };
 }
 
-const sumShader = (precision: ConvPrecision, shape: TileShape): FlaggedShader => ({
+/** The split-K sum pass of a shape's filter gradient (shared with tiled-conv-v2.ts). */
+export const sumShader = (precision: ConvPrecision, shape: TileShape): FlaggedShader => ({
   code: sumSplitsWgsl(flavorOf(precision, flagsOverflow('filterGrad', precision))),
   overflowFlag: flagsOverflow('filterGrad', precision),
   label: `${shape.id} filterGrad-sum ${precision}`,
