@@ -71,7 +71,7 @@ test('runs the benchmark: rows for tf.layers, engine f32 and both FP16 rows, ada
   const profiles = panel.getByTestId('benchmark-step-profiles');
   await expect(profiles.locator('details')).toHaveCount(VARIANTS.length - 1);
   await expect(profiles.locator('details[data-variant="engine f32"] summary')).toHaveText(
-    /^engine f32, ResNet-18-style batch 4: \d+ dispatches, \d+\.\d\d ms of GPU work in a \d+\.\d ms step \(\d+% busy\)$/,
+    /^engine f32, ResNet-18-style batch 4: \d+ dispatches, \d+\.\d\d ms of GPU work in a \d+\.\d ms step \(GPU work ÷ step: \d+%\)$/,
   );
 
   const targets = panel.getByTestId('benchmark-targets');

@@ -25,6 +25,8 @@ describe('kernelTimes', () => {
   it('prints each kernel’s share of the GPU time and the GPU’s share of the step', () => {
     const text = formatStepProfile(kernelTimes(passes, 5), 'engine f32');
     expect(text.split('\n')[3]).toMatch(/^direct forward f32 +1 +2\.000 +73%$/);
-    expect(text).toContain('4 dispatches, 2.75 ms of GPU work in a 5.00 ms step (55% busy)');
+    expect(text).toContain(
+      '4 dispatches, 2.75 ms of GPU work in a 5.00 ms step (GPU work ÷ step: 55%)',
+    );
   });
 });

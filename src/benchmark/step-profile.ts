@@ -18,9 +18,10 @@ export interface StepProfile {
   /** GPU milliseconds of every dispatch of the step together. */
   gpuMs: number;
   /**
-   * The step's duration as trained (a readback after it, outside the profile): gpuMs ÷ stepMs is
-   * the share of the step the GPU worked; the rest is the CPU encoding and submitting dispatches,
-   * uploads, and waiting.
+   * The step's duration as trained (a readback after it, outside the profile). On a GPU, gpuMs ÷
+   * stepMs is the share of the step the GPU worked, the rest the CPU encoding and submitting
+   * dispatches, uploads and waiting; timing one dispatch per pass adds each pass's own overhead,
+   * which on a CPU adapter (lavapipe) can sum to more than the step.
    */
   stepMs: number;
 }
@@ -71,12 +72,12 @@ export function formatStepProfile(profile: StepProfile, title: string): string {
   }
   lines.push(
     `${profile.dispatches} dispatches, ${profile.gpuMs.toFixed(2)} ms of GPU work in a ` +
-      `${profile.stepMs.toFixed(2)} ms step (${gpuShare(profile)} busy)`,
+      `${profile.stepMs.toFixed(2)} ms step (GPU work ÷ step: ${gpuShare(profile)})`,
   );
   return lines.join('\n');
 }
 
-/** The GPU's busy share of the step, e.g. "64%". */
+/** GPU work ÷ the step's duration, e.g. "64%". */
 export function gpuShare(profile: StepProfile): string {
   return profile.stepMs > 0 ? `${((profile.gpuMs / profile.stepMs) * 100).toFixed(0)}%` : '—';
 }

@@ -26,13 +26,14 @@ export function BenchmarkStepProfiles({ rows }: { rows: BenchRow[] }) {
           <details key={`${r.name}-${r.model}-${r.batch}`} data-variant={r.name}>
             <summary>
               {r.name}, {MODEL_NAMES[r.model]} batch {r.batch}: {p.dispatches} dispatches,{' '}
-              {p.gpuMs.toFixed(2)} ms of GPU work in a {p.stepMs.toFixed(1)} ms step ({gpuShare(p)}{' '}
-              busy)
+              {p.gpuMs.toFixed(2)} ms of GPU work in a {p.stepMs.toFixed(1)} ms step (GPU work ÷
+              step: {gpuShare(p)})
             </summary>
             <table aria-label={`GPU time by kernel, ${r.name} batch ${r.batch}`}>
               <caption className="small muted">
                 One more step after the row’s figures, each dispatch in its own pass with GPU
-                timestamps (browsers without developer features round them to 0.1 ms).
+                timestamps (browsers without developer features round them to 0.1 ms). Each pass’s
+                own overhead is included: on a CPU adapter the sum can exceed the step.
               </caption>
               <thead>
                 <tr>
