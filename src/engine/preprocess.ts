@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '../data/dataset';
+import { colorAndNormalize } from './kernels/color-normalize';
 import {
   NORMALIZE_MEAN,
   NORMALIZE_STD,
@@ -72,7 +73,12 @@ export function preprocessBatch(
     const boxes = tf.tensor2d(aug.boxes, [count, 4]);
     const boxIndices = tf.range(0, count, 1, 'int32') as tf.Tensor1D;
     let x: tf.Tensor = tf.image.cropAndResize(images, boxes, boxIndices, [size, size], 'bilinear');
-    if (!isIdentityColor(aug)) {
+    const identity = isIdentityColor(aug);
+    // On WebGPU the colour, clip and normalization are one dispatch (kernels/color-normalize.ts).
+    if (tf.getBackend() === 'webgpu' && (normalize || !identity)) {
+      return colorAndNormalize(x as tf.Tensor4D, aug.colorMatrices, aug.lightingOffsets, normalize);
+    }
+    if (!identity) {
       const flat = tf.reshape(x, [count, size * size, 3]);
       const matrices = tf.tensor3d(aug.colorMatrices, [count, 3, 3]);
       // out_c = Σ_j M[c][j]·in_j, i.e. pixels (as rows) times Mᵀ.

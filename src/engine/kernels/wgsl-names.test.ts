@@ -11,6 +11,7 @@ import { FUSED_BN_SHADERS } from './fused-bn';
 import { FUSED_NAG_SHADERS, FUSED_NAG_SKIPPABLE_SHADER } from './fused-nag';
 import { FUSED_RESIDUAL_SHADERS } from './fused-residual';
 import { RUNNING_STATS_SHADERS } from './running-stats';
+import { COLOR_NORMALIZE_SHADERS } from './color-normalize';
 
 /**
  * WGSL lets a declaration shadow a builtin function or type, but naga (Firefox) has open issues
@@ -63,6 +64,7 @@ function everyShader(): ShaderSource[] {
     ...FUSED_NAG_SHADERS,
     FUSED_NAG_SKIPPABLE_SHADER,
     ...RUNNING_STATS_SHADERS,
+    ...COLOR_NORMALIZE_SHADERS,
     ...PACKED_SHADERS,
     UNSCALE_SHADER,
     ...matMulShaders('f16'),
