@@ -3,10 +3,12 @@ import { overflowFlagWgsl } from './f16-rounding';
 
 /**
  * The WGSL of training-mode BatchNorm (+ReLU) in two storage flavors from one template: 'f32'
- * (one invocation per value, fused-bn.ts) and 'packed' f16 (one invocation per word holding a
- * channel pair, packed/batch-norm.ts; layout.ts). The arithmetic, statistics and reductions are
- * f32 in both; only loads, stores and the per-channel indexing differ. Uniform COLS is the
- * length of the last axis: channels (f32) or words (packed).
+ * (one value per element) and 'packed' f16 (one word per channel pair, packed/layout.ts). These
+ * are the per-channel kernels (bn-per-channel.ts: one workgroup per channel for each reduction),
+ * the baseline of the coalesced ones training runs (bn-reduce-wgsl.ts, which shares the flavors
+ * defined here). The arithmetic, statistics and reductions are f32 in both; only loads, stores
+ * and the per-channel indexing differ. Uniform COLS is the length of the last axis: channels
+ * (f32) or words (packed).
  */
 
 export type BnStorage = 'f32' | 'packed';
@@ -14,7 +16,7 @@ export type BnStorage = 'f32' | 'packed';
 export const REDUCE_THREADS = 64;
 export const APPLY_THREADS = 64;
 
-interface Flavor {
+export interface Flavor {
   /** f32 or vec2<f32>: one column's values. */
   v: string;
   /** Storage element of x, y, dy, dx. */
@@ -55,9 +57,13 @@ const PACKED: Flavor = {
     `${array}[${offset} + 2u * c] = (${value}).x; ${array}[${offset} + 2u * c + 1u] = (${value}).y;`,
 };
 
-const flavorOf = (storage: BnStorage): Flavor => (storage === 'f32' ? F32 : PACKED);
+export const flavorOf = (storage: BnStorage): Flavor => (storage === 'f32' ? F32 : PACKED);
 
-/** One workgroup per column: mean and biased variance (two passes over the column). */
+/**
+ * One workgroup per column: mean and biased variance (two passes over the column). Superseded in
+ * training by bn-reduce-wgsl.ts (coalesced, one pass, many workgroups per column); kept as the
+ * baseline it is measured and tested against.
+ */
 function statsWgsl(f: Flavor): string {
   return /* wgsl */ `
 struct Uniforms { ROWS: u32, COLS: u32 };
@@ -129,7 +135,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 /** dz = relu ? dy·[y > 0] : dy, as WGSL on loaded values `g` (dy) and `o` (the activated y). */
-function dz(f: Flavor): string {
+export function dz(f: Flavor): string {
   return `select(g, select(${f.v}(0.0), g, o > ${f.v}(0.0)), u.RELU == 1u)`;
 }
 
@@ -228,17 +234,20 @@ export interface BnShaders {
   backwardApply: { code: string; label: string; overflowFlag: boolean };
 }
 
-/** The four shaders of one storage flavor (labels 'bn-…' or 'packed-bn-…'). */
+/** The four shaders of one storage flavor (labels 'bn-per-channel-…', 'packed-bn-per-channel-…'). */
 export function bnShaders(storage: BnStorage): BnShaders {
   const f = flavorOf(storage);
   const prefix = storage === 'f32' ? 'bn' : 'packed-bn';
   return {
-    stats: { code: statsWgsl(f), label: `${prefix}-stats` },
-    apply: { code: applyWgsl(f), label: `${prefix}-apply` },
-    backwardReduce: { code: backwardReduceWgsl(f), label: `${prefix}-backward-reduce` },
+    stats: { code: statsWgsl(f), label: `${prefix}-per-channel-stats` },
+    apply: { code: applyWgsl(f), label: `${prefix}-per-channel-apply` },
+    backwardReduce: {
+      code: backwardReduceWgsl(f),
+      label: `${prefix}-per-channel-backward-reduce`,
+    },
     backwardApply: {
       code: backwardApplyWgsl(f),
-      label: `${prefix}-backward-apply`,
+      label: `${prefix}-per-channel-backward-apply`,
       overflowFlag: storage === 'packed',
     },
   };

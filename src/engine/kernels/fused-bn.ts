@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { APPLY_THREADS, bnShaders, type BnShaders } from './bn-wgsl';
-import { f32, runProgramOutputs, workgroupGrid, type ShaderSource } from './dispatch';
+import type { BnLayer, BnPasses } from './bn-passes';
+import { perChannelBnPasses } from './bn-per-channel';
+import { coalescedBnShaders } from './bn-reduce-wgsl';
+import { bnShaders, type BnStorage } from './bn-wgsl';
+import { coalescedBnPasses } from './coalesced-bn';
+import type { ShaderSource } from './dispatch';
 
 /**
  * Training-mode BatchNorm (+ optional ReLU) on NHWC tensors in four dispatches per step instead
@@ -10,10 +14,16 @@ import { f32, runProgramOutputs, workgroupGrid, type ShaderSource } from './disp
  * batch statistics:
  *   dz = relu ? dy·[out > 0] : dy;  dβ = Σdz;  dγ = Σdz·x̂;
  *   dx = γ·invstd·(dz − dβ/M − x̂·dγ/M),  M = N·H·W.
+ * Training runs the coalesced kernels (coalesced-bn.ts); the per-channel ones (bn-per-channel.ts)
+ * stay as the baseline they are measured and tested against.
  */
 
-const F32 = bnShaders('f32');
-const grid = workgroupGrid;
+export type BnKernels = 'coalesced' | 'per-channel';
+
+const SHADERS = {
+  coalesced: { f32: coalescedBnShaders('f32'), packed: coalescedBnShaders('packed') },
+  'per-channel': { f32: bnShaders('f32'), packed: bnShaders('packed') },
+};
 
 export interface FusedBatchNormResult {
   y: tf.Tensor4D;
@@ -22,13 +32,13 @@ export interface FusedBatchNormResult {
   variance: tf.Tensor1D;
 }
 
+/** The shaders training compiles for one storage flavor, to compile ahead. */
+export function trainingBnShaders(storage: BnStorage): ShaderSource[] {
+  return Object.values(SHADERS.coalesced[storage]);
+}
+
 /** Every shader of the fused BN, to compile ahead. */
-export const FUSED_BN_SHADERS: ShaderSource[] = [
-  F32.stats,
-  F32.apply,
-  F32.backwardReduce,
-  F32.backwardApply,
-];
+export const FUSED_BN_SHADERS: ShaderSource[] = trainingBnShaders('f32');
 
 /**
  * Training-mode BN over axes [0, 1, 2] of NHWC `x`, then ReLU when `relu`; differentiable in
@@ -40,72 +50,64 @@ export function fusedBatchNormTrain(
   beta: tf.Tensor,
   epsilon: number,
   relu: boolean,
+  kernels: BnKernels = 'coalesced',
 ): FusedBatchNormResult {
-  return batchNormTrainWith(F32, x.shape[3], x, gamma, beta, epsilon, relu);
+  return batchNormTrainWith('f32', x.shape[3], x, gamma, beta, epsilon, relu, kernels);
 }
 
 /**
- * The BN of `shaders`' storage flavor (bn-wgsl.ts) on `x`, whose last axis has `cols` columns
- * holding `channels` channels; `mark` is applied to the new y and dx (packed/batch-norm.ts marks
- * them packed).
+ * The BN of `storage`'s flavor (bn-wgsl.ts) on `x`, whose last axis has `cols` columns holding
+ * `channels` channels; `mark` is applied to the new y and dx (packed/batch-norm.ts marks them
+ * packed).
  */
 export function batchNormTrainWith(
-  shaders: BnShaders,
+  storage: BnStorage,
   channels: number,
   x: tf.Tensor4D,
   gamma: tf.Tensor,
   beta: tf.Tensor,
   epsilon: number,
   relu: boolean,
+  kernels: BnKernels = 'coalesced',
   mark: (t: tf.Tensor4D) => tf.Tensor4D = (t) => t,
 ): FusedBatchNormResult {
   const cols = x.shape[3];
   const rows = x.size / cols;
-  const eps = f32(epsilon);
-  const flag = relu ? 1 : 0;
+  const layer: BnLayer = { channels, epsilon, relu };
+  const passes =
+    kernels === 'coalesced'
+      ? coalescedBnPasses(SHADERS.coalesced[storage], layer, cols, rows)
+      : perChannelBnPasses(SHADERS['per-channel'][storage], layer, cols, rows);
+  return differentiableBatchNorm(passes, x, gamma, beta, mark);
+}
+
+/** `passes` as an op differentiable in x, γ and β, with tf.moments' ownership of the moments. */
+function differentiableBatchNorm(
+  passes: BnPasses,
+  x: tf.Tensor4D,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  mark: (t: tf.Tensor4D) => tf.Tensor4D,
+): FusedBatchNormResult {
   let mean: tf.Tensor1D | null = null;
   let variance: tf.Tensor1D | null = null;
   const op = tf.customGrad((xIn, gIn, bIn, save) => {
-    const xs = xIn as tf.Tensor4D;
-    const [m, v, stats] = runProgramOutputs(
-      { ...shaders.stats, uniforms: [rows, cols], grid: grid(cols) },
-      [xs],
-      [[channels], [channels], [2 * channels]],
-    ) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-    const y = runProgramOutputs(
-      {
-        ...shaders.apply,
-        uniforms: [xs.size, cols, eps, flag],
-        grid: grid(Math.ceil(xs.size / APPLY_THREADS)),
-      },
-      [xs, stats, gIn as tf.Tensor, bIn as tf.Tensor],
-      [xs.shape],
-    )[0] as tf.Tensor4D;
-    mark(y);
+    const out = passes.forward(xIn as tf.Tensor4D, gIn as tf.Tensor, bIn as tf.Tensor);
+    mark(out.y);
     // customGrad disposes what its forward function does not return: keep, then re-own below.
-    mean = tf.keep(m);
-    variance = tf.keep(v);
-    (save as tf.GradSaveFunc)([xs, gIn as tf.Tensor, y, stats]);
+    mean = tf.keep(out.mean);
+    variance = tf.keep(out.variance);
+    (save as tf.GradSaveFunc)([xIn as tf.Tensor, gIn as tf.Tensor, out.y, out.stats]);
     return {
-      value: y,
+      value: out.y,
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-        const [sx, sg, sy, sStats] = saved as [tf.Tensor4D, tf.Tensor, tf.Tensor4D, tf.Tensor];
-        const [dBeta, dGamma, sums] = runProgramOutputs(
-          { ...shaders.backwardReduce, uniforms: [rows, cols, eps, flag], grid: grid(cols) },
-          [sx, dy, sy, sStats],
-          [[channels], [channels], [2 * channels]],
-        ) as [tf.Tensor, tf.Tensor, tf.Tensor];
-        const dx = runProgramOutputs(
-          {
-            ...shaders.backwardApply,
-            uniforms: [sx.size, cols, eps, flag, rows],
-            grid: grid(Math.ceil(sx.size / APPLY_THREADS)),
-          },
-          [sx, dy, sy, sStats, sg, sums],
-          [sx.shape],
-        )[0] as tf.Tensor4D;
-        sums.dispose();
-        return [mark(dx), tf.reshape(dGamma, sg.shape), tf.reshape(dBeta, sg.shape)];
+        const [sx, sg, sy, stats] = saved as [tf.Tensor4D, tf.Tensor, tf.Tensor4D, tf.Tensor];
+        const grads = passes.backward({ x: sx, gamma: sg, y: sy, stats }, dy);
+        return [
+          mark(grads.dx),
+          tf.reshape(grads.dGamma, sg.shape),
+          tf.reshape(grads.dBeta, sg.shape),
+        ];
       },
     };
   });

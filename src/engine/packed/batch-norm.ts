@@ -1,27 +1,19 @@
 import type * as tf from '@tensorflow/tfjs';
-import { bnShaders } from '../kernels/bn-wgsl';
 import type { ShaderSource } from '../kernels/dispatch';
-import { batchNormTrainWith } from '../kernels/fused-bn';
+import { batchNormTrainWith, trainingBnShaders, type BnKernels } from '../kernels/fused-bn';
 import { requireEvenChannels } from './layout';
 import { markPacked } from './registry';
 
 /**
  * Training-mode BatchNorm (+ optional ReLU) on packed NHWC activations: fused-bn.ts's maths,
- * four dispatches and ownership, from the same WGSL template (kernels/bn-wgsl.ts) in its packed
- * flavor: x, y, dy and dx packed (one invocation per word, a channel pair), statistics and
+ * four dispatches and ownership, from the same WGSL templates (kernels/bn-reduce-wgsl.ts,
+ * kernels/bn-wgsl.ts) in their packed flavor: x, y, dy and dx packed (one invocation per word, a channel pair), statistics and
  * reductions f32. Backward keeps only packed x and y plus the small f32 statistics: half the
  * saved bytes of the f32 path. The ReLU mask is y > 0 on the stored (f16) y.
  */
 
-const PACKED = bnShaders('packed');
-
 /** Every shader of the packed BN, to compile ahead. */
-export const PACKED_BN_SHADERS: ShaderSource[] = [
-  PACKED.stats,
-  PACKED.apply,
-  PACKED.backwardReduce,
-  PACKED.backwardApply,
-];
+export const PACKED_BN_SHADERS: ShaderSource[] = trainingBnShaders('packed');
 
 export interface PackedBatchNormResult {
   /** Packed [N, H, W, C/2], marked. */
@@ -42,6 +34,7 @@ export function batchNormTrainPacked(
   beta: tf.Tensor,
   epsilon: number,
   relu: boolean,
+  kernels: BnKernels = 'coalesced',
 ): PackedBatchNormResult {
   const channels = gamma.size;
   requireEvenChannels('batchNormTrainPacked', channels);
@@ -50,5 +43,5 @@ export function batchNormTrainPacked(
       `batchNormTrainPacked: ${x.shape[3]} words do not hold γ's ${channels} channels`,
     );
   }
-  return batchNormTrainWith(PACKED, channels, x, gamma, beta, epsilon, relu, markPacked);
+  return batchNormTrainWith('packed', channels, x, gamma, beta, epsilon, relu, kernels, markPacked);
 }
