@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { smoothingValues } from '../tricks';
+import { fusedSoftCrossEntropy } from './kernels/fused-cross-entropy';
 
 /**
  * Training targets and losses on the GPU: label smoothing (Eq. 4), mixup (Eq. 7–8, partner = the
@@ -26,10 +27,15 @@ export function targetDistribution(
   });
 }
 
-/** Mean over the batch of −Σ_i p_i log softmax(z)_i. */
+/**
+ * Mean over the batch of −Σ_i p_i log softmax(z)_i: on WebGPU one dispatch each way
+ * (kernels/fused-cross-entropy.ts), elsewhere tfjs's ops.
+ */
 export function softCrossEntropy(targets: tf.Tensor2D, logits: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(
-    () => tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1))) as tf.Scalar,
+  return tf.tidy(() =>
+    tf.getBackend() === 'webgpu'
+      ? fusedSoftCrossEntropy(targets, logits)
+      : (tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1))) as tf.Scalar),
   );
 }
 

@@ -10,6 +10,7 @@ import { FUSED_NAG_SHADERS, FUSED_NAG_SKIPPABLE_SHADER } from './kernels/fused-n
 import { FUSED_RESIDUAL_SHADERS } from './kernels/fused-residual';
 import { RUNNING_STATS_SHADERS } from './kernels/running-stats';
 import { COLOR_NORMALIZE_SHADERS } from './kernels/color-normalize';
+import { FUSED_CROSS_ENTROPY_SHADERS } from './kernels/fused-cross-entropy';
 import { UNSCALE_SHADER } from './fp16/unscale';
 import { PACKED_SHADERS } from './packed';
 
@@ -33,6 +34,7 @@ export function trainingShaders(
     ...FUSED_NAG_SHADERS,
     ...RUNNING_STATS_SHADERS,
     ...COLOR_NORMALIZE_SHADERS,
+    ...FUSED_CROSS_ENTROPY_SHADERS,
   ];
   if (ops.storage === 'packed') shaders.push(...PACKED_SHADERS);
   // FP16: the loss scaler's unscaling of the gradients (fp16/unscale.ts) and the NAG update it

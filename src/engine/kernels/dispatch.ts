@@ -246,6 +246,16 @@ function bufferOf(
   return data.resource;
 }
 
+/**
+ * `t` itself when its GPU data is stored as float32, else a float32 copy: tfjs's cast from int32
+ * to float32 (`tf.oneHot(…).toFloat()`) keeps the int32 data and only relabels the tensor, which
+ * our kernels, reading array<f32>, would misread. The copy costs one tfjs dispatch.
+ */
+export function withFloat32Storage(t: tf.Tensor): tf.Tensor {
+  const stored = internals().tensorMap.get(t.dataId)?.dtype ?? t.dtype;
+  return stored === 'float32' ? t : tf.mul(t, tf.scalar(1, 'float32'));
+}
+
 /** A uniform field: a u32, or `f32(x)` for a float. 4 bytes each, in the struct's order. */
 export type Uniform = number | { f32: number };
 

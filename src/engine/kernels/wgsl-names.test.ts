@@ -12,6 +12,7 @@ import { FUSED_NAG_SHADERS, FUSED_NAG_SKIPPABLE_SHADER } from './fused-nag';
 import { FUSED_RESIDUAL_SHADERS } from './fused-residual';
 import { RUNNING_STATS_SHADERS } from './running-stats';
 import { COLOR_NORMALIZE_SHADERS } from './color-normalize';
+import { FUSED_CROSS_ENTROPY_SHADERS } from './fused-cross-entropy';
 
 /**
  * WGSL lets a declaration shadow a builtin function or type, but naga (Firefox) has open issues
@@ -65,6 +66,7 @@ function everyShader(): ShaderSource[] {
     FUSED_NAG_SKIPPABLE_SHADER,
     ...RUNNING_STATS_SHADERS,
     ...COLOR_NORMALIZE_SHADERS,
+    ...FUSED_CROSS_ENTROPY_SHADERS,
     ...PACKED_SHADERS,
     UNSCALE_SHADER,
     ...matMulShaders('f16'),

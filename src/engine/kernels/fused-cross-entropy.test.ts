@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initNodeBackend } from '../backend-node';
+import { countDispatches } from '../benchmark/dispatch-counter';
+import { fusedSoftCrossEntropy } from './fused-cross-entropy';
+
+beforeAll(async () => {
+  await initNodeBackend();
+});
+
+/** Float64: L = −(1/B)·Σ_r Σ_i t·log softmax(z), and ∂L/∂z = (p·Σt − t)/B. */
+function reference(z: number[][], t: number[][]) {
+  const rows = z.length;
+  let loss = 0;
+  const grad = z.map((row, r) => {
+    const top = Math.max(...row);
+    const sumExp = row.reduce((s, v) => s + Math.exp(v - top), 0);
+    const logSum = Math.log(sumExp) + top;
+    const targetSum = t[r]!.reduce((s, v) => s + v, 0);
+    row.forEach((v, i) => (loss -= t[r]![i]! * (v - logSum)));
+    return row.map((v, i) => ((Math.exp(v - logSum) * targetSum - t[r]![i]!) * 1) / rows);
+  });
+  return { loss: loss / rows, grad };
+}
+
+describe('fusedSoftCrossEntropy', () => {
+  // 3 rows × 5 classes: a one-hot row, a smoothed and mixed row, a row whose targets sum to 0.5
+  // (the backward's Σt kept exact), and logits far from 0 (the max shift matters).
+  const z = [
+    [2, -1, 0.5, 3, 0],
+    [40, 41, 39.5, 38, 40.2],
+    [-3, -2.5, -4, -1, -2],
+  ];
+  const t = [
+    [0, 0, 0, 1, 0],
+    [0.05, 0.6, 0.05, 0.05, 0.25],
+    [0.1, 0.1, 0.1, 0.1, 0.1],
+  ];
+
+  it('loss and logit gradient match the float64 reference, in one dispatch each way', async () => {
+    const logits = tf.variable(tf.tensor2d(z), true, 'ce-logits');
+    const targets = tf.tensor2d(t);
+    const counter = countDispatches()!;
+    const { value, grads } = tf.variableGrads(
+      () => fusedSoftCrossEntropy(targets, logits as tf.Tensor2D),
+      [logits],
+    );
+    expect(counter.stop()).toBe(2);
+    const want = reference(z, t);
+    expect(Math.abs((await value.data())[0]! - want.loss)).toBeLessThan(1e-5);
+    const got = await grads['ce-logits']!.data();
+    want.grad.flat().forEach((g, i) => expect(Math.abs(got[i]! - g)).toBeLessThan(1e-6));
+    tf.dispose([logits, targets, value, ...Object.values(grads)]);
+  });
+
+  it('scales the gradient by the upstream gradient (a loss scale S)', async () => {
+    const logits = tf.variable(tf.tensor2d(z), true, 'ce-scaled');
+    const targets = tf.tensor2d(t);
+    const { grads } = tf.variableGrads(
+      () => tf.mul(fusedSoftCrossEntropy(targets, logits as tf.Tensor2D), 1024) as tf.Scalar,
+      [logits],
+    );
+    const got = await grads['ce-scaled']!.data();
+    reference(z, t)
+      .grad.flat()
+      .forEach((g, i) => expect(Math.abs(got[i]! - 1024 * g)).toBeLessThan(1e-3));
+    tf.dispose([logits, targets, ...Object.values(grads)]);
+  });
+
+  it('reads one-hot targets cast from int32 (tfjs keeps their int32 data) as their values', async () => {
+    const logits = tf.tensor2d(z);
+    const cast = tf.oneHot(tf.tensor1d([3, 1, 0], 'int32'), 5).toFloat() as tf.Tensor2D;
+    const loss = tf.tidy(() => fusedSoftCrossEntropy(cast, logits as tf.Tensor2D));
+    const oneHot = [3, 1, 0].map((label) => [0, 1, 2, 3, 4].map((i) => (i === label ? 1 : 0)));
+    expect(Math.abs((await loss.data())[0]! - reference(z, oneHot).loss)).toBeLessThan(1e-5);
+    tf.dispose([logits, cast, loss]);
+  });
+
+  it('leaves no tensor behind, with or without a gradient tape', async () => {
+    const before = tf.memory().numTensors;
+    const logits = tf.tensor2d(z);
+    const targets = tf.tensor2d(t);
+    const loss = tf.tidy(() => fusedSoftCrossEntropy(targets, logits as tf.Tensor2D));
+    await loss.data();
+    tf.dispose([logits, targets, loss]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
