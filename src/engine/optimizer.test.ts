@@ -106,7 +106,9 @@ describe('NAG optimizer', () => {
   // every product and sum is exact in float32: the fused kernel and the tfjs ops must agree to
   // the bit whatever order or fusing (FMA) a GPU compiler picks, and the expected values can be
   // worked out by hand.
-  it('fused update with a skip flag on the GPU: one dispatch per parameter, exact values', async () => {
+  // With a loss scale S (a power of two, as the loss scaler's always is), both paths divide the
+  // scaled gradient by S first: the same values as the unscaled gradient, to the bit.
+  it('fused update with a loss scale and a skip flag on the GPU: one dispatch per parameter, exact values', async () => {
     const decay = 0.25;
     const momentum = 0.5;
     const lr = 0.5;
@@ -121,18 +123,23 @@ describe('NAG optimizer', () => {
     // As the loss scaler makes it: a bool computed on the GPU.
     const flag = (apply: boolean) =>
       tf.tidy(() => tf.equal(tf.scalar(apply ? 0 : 1), 0) as tf.Scalar);
-    const step = (grads: number[][], apply: boolean) => {
+    // `grads` unscaled; the optimizers get them multiplied by `scale` (exact), and the scale.
+    const step = (grads: number[][], apply: boolean, scale?: number) => {
       const applyFlag = flag(apply);
       expect(applyFlag.dtype).toBe('bool');
+      const lossScale = scale === undefined ? undefined : tf.scalar(scale);
       const named = (ps: ModelParameter[]) =>
-        Object.fromEntries(ps.map((p, i) => [p.variable.name, tf.tensor1d(grads[i]!)]));
+        Object.fromEntries(
+          ps.map((p, i) => [p.variable.name, tf.tensor1d(grads[i]!.map((g) => g * (scale ?? 1)))]),
+        );
       const gf = named(fusedParams);
       const gp = named(plainParams);
       const counter = countDispatches()!;
-      fused.applyGradients(gf, lr, applyFlag);
+      fused.applyGradients(gf, lr, applyFlag, lossScale);
       expect(counter.stop()).toBe(fusedParams.length);
-      plain.applyGradients(gp, lr, applyFlag);
+      plain.applyGradients(gp, lr, applyFlag, lossScale);
       tf.dispose([applyFlag, ...Object.values(gf), ...Object.values(gp)]);
+      lossScale?.dispose();
     };
     const values = async (ps: ModelParameter[]) =>
       Promise.all(ps.map(async (p) => Array.from(await p.variable.data())));
@@ -149,6 +156,7 @@ describe('NAG optimizer', () => {
         [2, -1],
       ],
       true,
+      1024,
     );
     const applied = [
       [0.0625, -2, 1.90625, 2.25, -3],
@@ -170,13 +178,15 @@ describe('NAG optimizer', () => {
         [NaN, 3],
       ],
       false,
+      65536,
     );
     expect(await values(fusedParams)).toEqual(applied);
     expect(await values(plainParams)).toEqual(applied);
     expect(await velocities(fused)).toEqual(appliedVelocity);
     expect(await velocities(plain)).toEqual(appliedVelocity);
 
-    // Applied again, from the kept velocity: both paths still agree to the bit.
+    // Applied again, from the kept velocity, with no loss scale (the skip flag alone): both
+    // paths still agree to the bit.
     step(
       [
         [0.5, -1, 0.25, 2, -0.5],

@@ -12,9 +12,15 @@ export interface NagOptimizer {
   /**
    * grads keyed by variable name (as tf.variableGrads returns them). With `apply` (a bool
    * scalar on the GPU), a false value leaves weights and velocities untouched: the skipped step
-   * of dynamic loss scaling, decided without a readback.
+   * of dynamic loss scaling, decided without a readback. With `lossScale` (a scalar on the GPU),
+   * the gradients are scaled by it: each is divided by it first, g / S, then updates as above.
    */
-  applyGradients(grads: Record<string, tf.Tensor>, lr: number, apply?: tf.Scalar): void;
+  applyGradients(
+    grads: Record<string, tf.Tensor>,
+    lr: number,
+    apply?: tf.Scalar,
+    lossScale?: tf.Scalar,
+  ): void;
   /** Number of tensors the optimizer holds. */
   tensorCount(): number;
   /** The NAG velocities as `<parameter>.velocity` (checkpoints copy and restore them). */
@@ -29,8 +35,9 @@ interface Slot {
 }
 
 /**
- * On WebGPU each parameter's update is one fused dispatch (kernels/fused-nag.ts), the skippable
- * updates of loss scaling included; `fused: false` forces the unfused tfjs ops (tests compare).
+ * On WebGPU each parameter's update is one fused dispatch (kernels/fused-nag.ts), the skippable,
+ * unscaling updates of loss scaling included; `fused: false` forces the unfused tfjs ops (tests
+ * compare). Both divide by the loss scale first, so they agree with a separate unscaling pass.
  */
 export function createNagOptimizer(
   parameters: ModelParameter[],
@@ -45,9 +52,18 @@ export function createNagOptimizer(
     weightDecay: appliesWeightDecay(p.spec.role, noBiasDecay) ? weightDecay : 0,
   }));
   return {
-    applyGradients(grads, lr, apply) {
+    applyGradients(grads, lr, apply, lossScale) {
       if (fused && tf.getBackend() === 'webgpu') {
         tf.tidy(() => {
+          // The fused kernel takes both or neither; a missing one is the identity (g / 1 = g,
+          // exactly): one tiny upload per call, only where a caller gives just one.
+          const lossScaling =
+            apply || lossScale
+              ? {
+                  apply: apply ?? (tf.scalar(true, 'bool') as tf.Scalar),
+                  scale: lossScale ?? tf.scalar(1),
+                }
+              : undefined;
           for (const slot of slots) {
             const grad = grads[slot.variable.name];
             if (!grad) throw new Error(`no gradient for ${slot.variable.name}`);
@@ -58,7 +74,7 @@ export function createNagOptimizer(
               lr,
               momentum,
               slot.weightDecay,
-              apply,
+              lossScaling,
             );
             slot.velocity.assign(v);
             slot.variable.assign(w);
@@ -71,8 +87,11 @@ export function createNagOptimizer(
         for (const slot of slots) {
           const grad = grads[slot.variable.name];
           if (!grad) throw new Error(`no gradient for ${slot.variable.name}`);
+          const unscaled = lossScale ? tf.div(grad, lossScale) : grad;
           const g =
-            slot.weightDecay > 0 ? tf.add(grad, tf.mul(slot.variable, slot.weightDecay)) : grad;
+            slot.weightDecay > 0
+              ? tf.add(unscaled, tf.mul(slot.variable, slot.weightDecay))
+              : unscaled;
           const v = tf.add(tf.mul(slot.velocity, momentum), g);
           const w = tf.sub(slot.variable, tf.mul(eta, tf.add(g, tf.mul(v, momentum))));
           slot.velocity.assign(apply ? tf.where(apply, v, slot.velocity) : v);

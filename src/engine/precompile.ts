@@ -6,12 +6,12 @@ import type { ConvGeometry } from './kernels/conv-geometry';
 import { compilePipelinesAhead, type CompileFailure, type ShaderSource } from './kernels/dispatch';
 import { matMulShaders } from './kernels/f16-kernels';
 import { FUSED_BN_SHADERS } from './kernels/fused-bn';
-import { FUSED_NAG_SHADERS, FUSED_NAG_SKIPPABLE_SHADER } from './kernels/fused-nag';
+import { FUSED_NAG_LOSS_SCALED_SHADER, FUSED_NAG_SHADERS } from './kernels/fused-nag';
 import { FUSED_RESIDUAL_SHADERS } from './kernels/fused-residual';
 import { RUNNING_STATS_SHADERS } from './kernels/running-stats';
 import { COLOR_NORMALIZE_SHADERS } from './kernels/color-normalize';
 import { FUSED_CROSS_ENTROPY_SHADERS } from './kernels/fused-cross-entropy';
-import { UNSCALE_SHADER } from './fp16/unscale';
+import { GRADIENT_CHECK_SHADER } from './fp16/gradient-check';
 import { PACKED_SHADERS } from './packed';
 
 /**
@@ -37,9 +37,9 @@ export function trainingShaders(
     ...FUSED_CROSS_ENTROPY_SHADERS,
   ];
   if (ops.storage === 'packed') shaders.push(...PACKED_SHADERS);
-  // FP16: the loss scaler's unscaling of the gradients (fp16/unscale.ts) and the NAG update it
-  // can skip.
-  if (ops.precision !== 'f32') shaders.push(UNSCALE_SHADER, FUSED_NAG_SKIPPABLE_SHADER);
+  // FP16: the loss scaler's check of the gradients (fp16/gradient-check.ts, one shader for any
+  // number of tensors) and the NAG update that unscales them and can be skipped.
+  if (ops.precision !== 'f32') shaders.push(GRADIENT_CHECK_SHADER, FUSED_NAG_LOSS_SCALED_SHADER);
   const fc = fcPrecision(ops.precision);
   if (fc) shaders.push(...matMulShaders(fc));
   if (!ops.kernels) return shaders;

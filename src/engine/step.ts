@@ -117,7 +117,8 @@ function disposeMoments(moments: BatchMoments[]): void {
 
 /**
  * One step; with a loss scaler the loss is multiplied by S before backpropagation, the gradients
- * are divided by S before NAG, and the update is skipped when any gradient overflowed.
+ * are checked for Inf and NaN (a few dispatches that only read them), the NAG update divides
+ * them by S as it reads them, and is skipped when any gradient overflowed.
  */
 export function trainStepWithStats(ctx: StepContext, batch: StepBatch, lr: number): StepResult {
   const scaler = ctx.lossScaler ?? null;
@@ -132,8 +133,9 @@ export function trainStepWithStats(ctx: StepContext, batch: StepBatch, lr: numbe
       ctx.optimizer.applyGradients(grads, lr);
       return value;
     }
-    const { unscaled, finite } = scaler.unscale(grads, flag);
-    ctx.optimizer.applyGradients(unscaled, lr, finite);
+    // The gradients stay scaled by S: the update divides them as it reads them.
+    const finite = scaler.checkGradients(grads, flag);
+    ctx.optimizer.applyGradients(grads, lr, finite, scaler.scale);
     const reported = tf.div(value, scaler.scale) as tf.Scalar;
     // The scale this step used, read before update() changes it.
     lossScale = tf.keep(scaler.update(finite));

@@ -17,6 +17,8 @@ import { convGeometry } from '../kernels/conv-geometry';
 import { conv2dReference, F16_EPSILON, randomValues } from '../kernels/reference';
 import { createTrainer } from '../trainer';
 import { createGpuLossScaler } from './loss-scaler';
+import { checkGradientsFinite, checkGroups } from './gradient-check';
+import { countDispatches } from '../benchmark/dispatch-counter';
 import {
   f16Ops,
   f32Ops,
@@ -124,22 +126,49 @@ describe('dynamic loss scaling on the GPU', () => {
     scaler.dispose();
   });
 
-  it('unscales by S and finds an Inf or NaN gradient by its bits, through the overflow flag', async () => {
+  it('finds an Inf or NaN gradient by its bits among 7 tensors a dispatch, in any tensor and group', async () => {
     const scaler = createGpuLossScaler({ initial: 8 });
-    // More gradients than an adapter's storage-buffer limit per shader (8 on some).
-    const many = Object.fromEntries(
-      Array.from({ length: 40 }, (_, i) => [`g${i}`, tf.fill([3], i)]),
+    // 40 tensors of 40 sizes: 6 dispatches, the last of 5 tensors (the 5 smallest); a slot's
+    // size decides which threads read it, the largest of its group the grid.
+    const sizes = Array.from({ length: 40 }, (_, i) => 1 + ((i * 37) % 130));
+    // Finite edge values by their bits: ±max float, the smallest subnormal, −0.
+    const edges = Uint32Array.of(0x7f7fffff, 0xff7fffff, 0x00000001, 0x80000000);
+    const gradBits = sizes.map((n, i) =>
+      Uint32Array.from({ length: n }, (_, j) => edges[(i + j) % edges.length]!),
     );
-    const clean = scaler.unscale(many, scaler.startStep());
-    expect(await clean.finite.data()).toEqual(Uint8Array.of(1));
-    expect(Array.from(await clean.unscaled.g5!.data())).toEqual([5 / 8, 5 / 8, 5 / 8]);
-    for (const bad of [Infinity, -Infinity, NaN]) {
-      const flag = scaler.startStep();
-      const dirty = scaler.unscale({ ...many, bad: tf.tensor1d([1, bad]) }, flag);
-      expect(await dirty.finite.data()).toEqual(Uint8Array.of(0));
-      tf.dispose([flag, dirty.finite, ...Object.values(dirty.unscaled)]);
+    const grads = gradBits.map((bits) => tf.tensor1d(new Float32Array(bits.buffer)));
+    expect(checkGroups(grads).map((g) => g.length)).toEqual([7, 7, 7, 7, 7, 5]);
+    const named = (ts: tf.Tensor[]) => Object.fromEntries(ts.map((t, i) => [`g${i}`, t]));
+    const before = tf.memory().numTensors;
+    const flag = scaler.startStep();
+    const counter = countDispatches()!;
+    withOverflowFlag(flag, () => checkGradientsFinite(grads));
+    expect(counter.stop()).toBe(6);
+    // Only reads: no tensor made but the flag.
+    expect(tf.memory().numTensors).toBe(before + 1);
+    expect(Array.from(await flag.data())).toEqual([0]);
+    const cleanFlag = scaler.startStep();
+    const clean = scaler.checkGradients(named(grads), cleanFlag);
+    expect(await clean.data()).toEqual(Uint8Array.of(1));
+    // The gradients are left as they are (scaled).
+    const kept = Float32Array.from(await grads[3]!.data());
+    expect(new Uint32Array(kept.buffer)).toEqual(gradBits[3]);
+    tf.dispose([flag, cleanFlag, clean]);
+
+    // ±Inf and NaNs (quiet, signalling, negative), at the last element of each tensor in turn:
+    // every slot of every group, the smallest tensor of the last group included.
+    const nonFinite = [0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, 0xffffffff];
+    for (let i = 0; i < grads.length; i++) {
+      const bits = gradBits[i]!.slice();
+      bits[bits.length - 1] = nonFinite[i % nonFinite.length]!;
+      const bad = tf.tensor1d(new Float32Array(bits.buffer));
+      const dirty = grads.map((g, k) => (k === i ? bad : g));
+      const dirtyFlag = scaler.startStep();
+      const finite = scaler.checkGradients(named(dirty), dirtyFlag);
+      expect([i, ...(await finite.data())]).toEqual([i, 0]);
+      tf.dispose([bad, dirtyFlag, finite]);
     }
-    tf.dispose([...Object.values(many), clean.finite, ...Object.values(clean.unscaled)]);
+    tf.dispose(grads);
     scaler.dispose();
   });
 
@@ -148,14 +177,14 @@ describe('dynamic loss scaling on the GPU', () => {
     const flag = scaler.startStep();
     // A packed gradient of 70000 (beyond 65504: +Inf in f16), then a clamp (as a ReLU or a
     // select would): the gradient that reaches the weights is 0, finite, yet the step overflowed.
-    const { unscaled, finite } = tf.tidy(() => {
+    const dx = tf.tidy(() => {
       const dy = withOverflowFlag(flag, () =>
         packChannels(tf.tensor4d([70000, 1], [1, 1, 1, 2]), 2, true),
       );
-      const dx = tf.minimum(unpackChannels(dy, 2), 0);
-      return scaler.unscale({ w: dx }, flag);
+      return tf.minimum(unpackChannels(dy, 2), 0);
     });
-    expect(Array.from(await unscaled.w!.data())).toEqual([0, 0]);
+    const finite = scaler.checkGradients({ w: dx }, flag);
+    expect(Array.from(await dx.data())).toEqual([0, 0]);
     expect(await finite.data()).toEqual(Uint8Array.of(0));
     // A forward pack (no flag) of the same value leaves a fresh flag down.
     const fresh = scaler.startStep();
@@ -163,7 +192,7 @@ describe('dynamic loss scaling on the GPU', () => {
       packChannels(tf.tensor4d([70000, 1], [1, 1, 1, 2])),
     );
     expect(Array.from(await fresh.data())).toEqual([0]);
-    tf.dispose([flag, fresh, packed, finite, unscaled.w!]);
+    tf.dispose([flag, fresh, packed, finite, dx]);
     scaler.dispose();
   });
 });

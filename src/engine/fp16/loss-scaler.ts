@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_LOSS_SCALE, type LossScaleOptions } from '../../tricks';
 import { withOverflowFlag } from '../kernels/dispatch';
 import { makeVariable } from '../model';
-import { unscaleAndCheck } from './unscale';
+import { checkGradientsFinite } from './gradient-check';
 
 /**
  * Dynamic loss scaling on the GPU, step for step the rule of src/tricks/loss-scaling.ts, kept in
@@ -13,22 +13,25 @@ import { unscaleAndCheck } from './unscale';
  * Overflow is an explicit flag, never Inf surviving arithmetic (WGSL lets a compiler assume no
  * value is Inf or NaN): each step gets a fresh flag (`startStep`), which every gradient kernel
  * raises when it rounds a value beyond the f16 range (kernels/f16-rounding.ts), and which the
- * unscaling of the gradients raises where one is Inf or NaN (unscale.ts).
+ * check of the scaled gradients raises where one is Inf or NaN (gradient-check.ts).
+ *
+ * The gradients stay scaled: the check only reads them, several tensors per dispatch, and the
+ * NAG update divides each by S as it reads it (optimizer.ts, kernels/fused-nag.ts), then skips
+ * itself unless `finite`. Unscaling in a pass of its own cost one dispatch per gradient tensor
+ * that wrote every gradient and read it again.
  */
 export interface GpuLossScaler {
   options: LossScaleOptions;
   /** The current scale S (scalar). */
-  readonly scale: tf.Variable;
+  readonly scale: tf.Variable<tf.Rank.R0>;
   /** A new overflow flag for one step, not raised: record the step's kernels with it. */
   startStep(): tf.Tensor;
   /**
-   * The gradients divided by S, and whether none overflowed: `flag` not raised by the step's
-   * kernels nor by this unscaling.
+   * Whether none of the step's (scaled) gradients overflowed, a bool on the GPU: `flag` raised
+   * neither by the step's kernels nor by this check of `grads` for Inf and NaN. The gradients
+   * are left as they are, scaled by S: pass `scale` to the update to divide them.
    */
-  unscale(
-    grads: tf.NamedTensorMap,
-    flag: tf.Tensor,
-  ): { unscaled: tf.NamedTensorMap; finite: tf.Scalar };
+  checkGradients(grads: tf.NamedTensorMap, flag: tf.Tensor): tf.Scalar;
   /**
    * Advances the state after a step whose gradients were `finite`; returns
    * [scale used by that step, skipped steps so far] for the metrics stream.
@@ -40,21 +43,17 @@ export interface GpuLossScaler {
 
 export function createGpuLossScaler(overrides: Partial<LossScaleOptions> = {}): GpuLossScaler {
   const options = { ...DEFAULT_LOSS_SCALE, ...overrides };
-  const scale = makeVariable(tf.scalar(options.initial), false);
+  const scale = makeVariable(tf.scalar(options.initial), false) as tf.Variable<tf.Rank.R0>;
   const clean = makeVariable(tf.scalar(0), false);
   const skipped = makeVariable(tf.scalar(0), false);
   return {
     options,
     scale,
     startStep: () => tf.zeros([1]),
-    unscale(grads, flag) {
-      const unscaled: tf.NamedTensorMap = {};
-      withOverflowFlag(flag, () => {
-        for (const [name, g] of Object.entries(grads)) unscaled[name] = unscaleAndCheck(g, scale);
-      });
+    checkGradients(grads, flag) {
+      withOverflowFlag(flag, () => checkGradientsFinite(Object.values(grads)));
       // The flag holds 0, or the bits of 1.0 once raised.
-      const finite = tf.tidy(() => tf.equal(tf.reshape(flag, []), 0) as tf.Scalar);
-      return { unscaled, finite };
+      return tf.tidy(() => tf.equal(tf.reshape(flag, []), 0) as tf.Scalar);
     },
     update(finite) {
       return tf.tidy(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONV_OPS } from '../../autotune/plan';
-import { UNSCALE_SHADER } from '../fp16/unscale';
+import { GRADIENT_CHECK_SHADER } from '../fp16/gradient-check';
 import { PACKED_SHADERS } from '../packed';
 import { convGeometry } from './conv-geometry';
 import { CONV_KERNELS } from './conv-registry';
@@ -8,7 +8,7 @@ import type { ConvPrecision } from './direct-conv';
 import type { ShaderSource } from './dispatch';
 import { matMulShaders } from './f16-kernels';
 import { FUSED_BN_SHADERS } from './fused-bn';
-import { FUSED_NAG_SHADERS, FUSED_NAG_SKIPPABLE_SHADER } from './fused-nag';
+import { FUSED_NAG_LOSS_SCALED_SHADER, FUSED_NAG_SHADERS } from './fused-nag';
 import { FUSED_RESIDUAL_SHADERS } from './fused-residual';
 import { RUNNING_STATS_SHADERS } from './running-stats';
 import { COLOR_NORMALIZE_SHADERS } from './color-normalize';
@@ -63,12 +63,12 @@ function everyShader(): ShaderSource[] {
     ...FUSED_BN_SHADERS,
     ...FUSED_RESIDUAL_SHADERS,
     ...FUSED_NAG_SHADERS,
-    FUSED_NAG_SKIPPABLE_SHADER,
+    FUSED_NAG_LOSS_SCALED_SHADER,
     ...RUNNING_STATS_SHADERS,
     ...COLOR_NORMALIZE_SHADERS,
     ...FUSED_CROSS_ENTROPY_SHADERS,
     ...PACKED_SHADERS,
-    UNSCALE_SHADER,
+    GRADIENT_CHECK_SHADER,
     ...matMulShaders('f16'),
     ...matMulShaders('emulated'),
   ];
