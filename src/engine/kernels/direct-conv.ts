@@ -18,8 +18,8 @@ import { markPacked } from '../packed/registry';
  * vec4 and every invocation keeps a 4×4 block of weights in a mat4x4, so each load feeds four
  * multiply-adds; there is no workgroup memory and no barrier. Stock tfjs convolutions (implicit
  * GEMM with a shared-memory tile, and a filter gradient with one invocation per weight looping over
- * the whole batch) are built for wide layers; on ResNet layers these kernels measured 2–30× faster
- * on lavapipe (README, "Where the engine's speed comes from").
+ * the whole batch) are built for wide layers; `npm run bench:fp16` and the per-layer table of
+ * `npm run bench` time both on the adapter at hand (docs/benchmark.md).
  *
  * Precision ('f32', or §3.2's 'f16' / 'emulated' with the same numerics as the f16 GEMM kernels):
  * storage stays f32 (tensors hold f16 values in FP16 runs); in 'f16' every loaded vec4 becomes
