@@ -138,14 +138,23 @@ describe('second-generation tile shapes', () => {
     ).toBe(false);
   });
 
-  it('a shape suits an op when its tileN is at most N rounded up to a power of two', () => {
+  it('a shape suits an op when its tileN is N rounded up to a power of two, within 16…64', () => {
     const g = convGeometry([8, 16, 16, 16], [3, 3, 16, 32], 2, 1);
-    const suits = (op: 'forward' | 'inputGrad', id: string) =>
-      tileShape2Suits(tileShape2ById(id)!, op, g);
+    const suits = (op: 'forward' | 'inputGrad', id: string, at = g) =>
+      tileShape2Suits(tileShape2ById(id)!, op, at);
+    // N = 32 (forward) and 16 (input gradient): one shape each.
     expect(suits('forward', 'tiled2-128x32')).toBe(true);
+    expect(suits('forward', 'tiled2-128x16')).toBe(false);
     expect(suits('forward', 'tiled2-64x64')).toBe(false);
     expect(suits('inputGrad', 'tiled2-128x16')).toBe(true);
     expect(suits('inputGrad', 'tiled2-128x32')).toBe(false);
+    // N = 100: the two 64-wide shapes.
+    const wide = convGeometry([8, 8, 8, 100], [3, 3, 100, 100], 1, 1);
+    expect(
+      ['tiled2-128x64', 'tiled2-64x64', 'tiled2-128x32', 'tiled2-128x16'].map((id) =>
+        suits('forward', id, wide),
+      ),
+    ).toEqual([true, true, false, false]);
   });
 
   it('the stride-2 input gradient is one dispatch; the shader list is what runs', async () => {

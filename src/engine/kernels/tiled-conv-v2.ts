@@ -124,13 +124,15 @@ export function gemmColumns(op: ConvOp, g: ConvGeometry): number {
 }
 
 /**
- * Whether a shape is worth timing for this op: its tileN at most N rounded up to a power of two
- * (16 at least). A wider tile multiplies zero columns, and every candidate costs the tuner a
- * compile per layer shape.
+ * Whether a shape is worth timing for this op: its tileN is N rounded up to a power of two,
+ * within 16…64 (so N = 16 → 128×16, 32 → 128×32, wider → 128×64 and 64×64). A wider tile
+ * multiplies zero columns; a narrower one re-reads A for each column of tiles; and every candidate
+ * costs the tuner a compile per layer shape (its geometry is compiled in), on the first visit and
+ * in every test that tunes.
  */
 export function tileShape2Suits(shape: TileShape, op: ConvOp, g: ConvGeometry): boolean {
   const n = gemmColumns(op, g);
-  return shape.tileN <= Math.max(16, 2 ** Math.ceil(Math.log2(n)));
+  return shape.tileN === Math.min(64, Math.max(16, 2 ** Math.ceil(Math.log2(n))));
 }
 
 /**
