@@ -12,7 +12,14 @@ import {
 } from './direct-conv';
 import { backendDevice, runProgram, workgroupGrid, type FlaggedShader } from './dispatch';
 import { convGemm2, type ConvGemm2, type GemmOperand } from './tiled-conv-v2-gemms';
-import { SUM_WORKGROUP, sumShader, tiledFilterGradSplits, type TileShape } from './tiled-conv';
+import {
+  SUM_WORKGROUP,
+  sumShader,
+  threadsOf,
+  tiledFilterGradSplits,
+  tileShape,
+  type TileShape,
+} from './tiled-conv';
 
 /**
  * Second-generation tiled convolution kernels (f32 arithmetic): implicit GEMMs like tiled-conv.ts's, built
@@ -57,14 +64,8 @@ export interface TileShape2 extends TileShape {
   id: string;
 }
 
-const shape2 = (tileM: number, tileN: number, tileK: number, regM: number, regN: number) => ({
-  id: `tiled2-${tileM}x${tileN}`,
-  tileM,
-  tileN,
-  tileK,
-  regM,
-  regN,
-});
+const shape2 = (tileM: number, tileN: number, tileK: number, regM: number, regN: number) =>
+  tileShape('tiled2', tileM, tileN, tileK, regM, regN);
 
 /**
  * Workgroup memory is 2 buffers × (tileK·tileM + tileK·tileN) f32: tileK is the largest multiple
@@ -85,8 +86,6 @@ export const TILE_SHAPES_2: readonly TileShape2[] = [
 export function tileShape2ById(id: string): TileShape2 | undefined {
   return TILE_SHAPES_2.find((s) => s.id === id);
 }
-
-const threadsOf = (s: TileShape) => (s.tileM / s.regM) * (s.tileN / s.regN);
 
 /** Bytes of workgroup memory: two buffers of both tiles, f32. */
 export function workgroupBytes2(s: TileShape): number {

@@ -63,14 +63,20 @@ export interface TileShape {
   regN: number;
 }
 
-const tile = (tileM: number, tileN: number, tileK: number, regM: number, regN: number) => ({
-  id: `tiled-${tileM}x${tileN}`,
-  tileM,
-  tileN,
-  tileK,
-  regM,
-  regN,
-});
+/** A tile shape whose id is '<family>-<tileM>x<tileN>' (shared with tiled-conv-v2.ts). */
+export function tileShape(
+  family: string,
+  tileM: number,
+  tileN: number,
+  tileK: number,
+  regM: number,
+  regN: number,
+): TileShape {
+  return { id: `${family}-${tileM}x${tileN}`, tileM, tileN, tileK, regM, regN };
+}
+
+const tile = (tileM: number, tileN: number, tileK: number, regM: number, regN: number) =>
+  tileShape('tiled', tileM, tileN, tileK, regM, regN);
 
 /**
  * One shape per width class of the GEMM's N (output channels; input channels for the input
@@ -303,7 +309,8 @@ function uniformValues(values: Record<UniformField, number>): number[] {
   return UNIFORM_FIELDS.map((f) => values[f]);
 }
 
-const threadsOf = (s: TileShape) => (s.tileM / s.regM) * (s.tileN / s.regN);
+/** Invocations per workgroup of a shape (shared with tiled-conv-v2.ts). */
+export const threadsOf = (s: TileShape) => (s.tileM / s.regM) * (s.tileN / s.regN);
 
 function checkShape(s: TileShape): void {
   const threads = threadsOf(s);
