@@ -2,7 +2,7 @@
  * Engine benchmark (npm run bench): stock tf.layers vs our engine (f32, and FP16 with f16 storage)
  * on a ResNet-18-style and a bottleneck ResNet-50-style network, on one adapter, in one run, with
  * every convolution kernel timed per layer first. `npm run bench -- --help` lists the flags
- * (src/benchmark/cli-args.ts).
+ * (src/benchmark-report/cli-args.ts).
  *
  * Bundled as is by shared/gpu-kit/pack.sh: no dynamic import() of project files and no file read
  * relative to the source tree on this path (the tuning cache lives in the user's cache folder).
@@ -13,10 +13,10 @@ import {
   BenchArgsError,
   parseBenchArgs,
   type BenchCliArgs,
-} from '../src/benchmark/cli-args';
-import { formatLayersTable, formatReportTable } from '../src/benchmark/report';
-import { isCpuAdapter, reportJson } from '../src/benchmark/derive';
-import { formatStepProfile } from '../src/benchmark/step-profile';
+} from '../src/benchmark-report/cli-args';
+import { formatLayersTable, formatReportTable } from '../src/benchmark-report/report';
+import { isCpuAdapter, reportJson } from '../src/benchmark-report/derive';
+import { formatStepProfile } from '../src/benchmark-report/step-profile';
 import { defaultTuningCachePath, fileTuningCache } from '../src/engine/autotune/file-cache';
 import { initNodeBackend } from '../src/engine/backend-node';
 import {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KERNEL_SETTINGS, type KernelSetting } from '../autotune/plan';
+import { KERNEL_SETTINGS, type KernelSetting } from '../tuning-plan/plan';
 import { HUB_ID_SOURCE } from '../data/hub/catalog';
 
 /**

@@ -13,7 +13,7 @@ export interface ParsedQuery {
 const MAX_VALUE_LENGTH = 64;
 
 /**
- * `bench` and `bench_*` belong to the Benchmark panel (src/benchmark/url.ts parses them): the
+ * `bench` and `bench_*` belong to the Benchmark panel (src/benchmark-report/url.ts parses them): the
  * experiment codec leaves them alone, and writing the experiment keeps them.
  */
 export function isBenchmarkKey(key: string): boolean {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { packedStorageFits, type ResNetSpec } from '../architecture';
-import { CONV_OPS, type ConvOp, type KernelSetting } from '../autotune/plan';
+import { CONV_OPS, type ConvOp, type KernelSetting } from '../tuning-plan/plan';
 import { convGeometry, type ConvGeometry } from './kernels/conv-geometry';
 import { chooseConvKernel, type ConvKernel } from './kernels/conv-registry';
 import {

@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors';
-import { createRunControls, type RunControls } from '../training/controls';
+import { createRunControls, type RunControls } from '../run-control/controls';
 import type { Checkpoint } from '../run/events';
 import { createTrainer, type TrainedModel, type Trainer, type TrainerOptions } from './trainer';
 

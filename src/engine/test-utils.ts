@@ -1,5 +1,5 @@
 import type { ResNetOptions } from '../architecture';
-import type { AdapterIdentity } from '../autotune/plan';
+import type { AdapterIdentity } from '../tuning-plan/plan';
 import type { TuningCacheStore } from './autotune/tuner';
 import type { ImageDataset, ImageSplit } from '../data/dataset';
 import { createRng } from '../tricks';

@@ -1,10 +1,10 @@
-import type { AdapterIdentity } from '../autotune/plan';
+import type { AdapterIdentity } from '../tuning-plan/plan';
 import type { ExperimentConfig } from '../config/params';
 import type { ImageDataset } from '../data/dataset';
 import { errorMessage } from '../errors';
 import type { LossScaleOptions } from '../tricks';
-import { createRunControls, type RunControls } from '../training/controls';
-import { rewind } from '../training/rewind';
+import { createRunControls, type RunControls } from '../run-control/controls';
+import { rewind } from '../run-control/rewind';
 import type { EvalResult, EventSink, RunPhase } from '../run/events';
 import type { TuningCacheStore } from './autotune/tuner';
 import type { Checkpoint } from '../run/events';

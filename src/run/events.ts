@@ -1,4 +1,4 @@
-import type { AdapterIdentity } from '../autotune/plan';
+import type { AdapterIdentity } from '../tuning-plan/plan';
 import type { DivergenceMark } from '../experiments/divergence';
 
 /**

@@ -1,6 +1,6 @@
-import { describeBenchmarkFailure } from '../benchmark/derive';
-import type { BenchRow, LargestConv, LayerTuning, RooflinePeaks } from '../benchmark/report';
-import { plannedRowCount, type BenchmarkRequest } from '../benchmark/settings';
+import { describeBenchmarkFailure } from '../benchmark-report/derive';
+import type { BenchRow, LargestConv, LayerTuning, RooflinePeaks } from '../benchmark-report/report';
+import { plannedRowCount, type BenchmarkRequest } from '../benchmark-report/settings';
 import type { BenchmarkEvent, BenchmarkOutcome } from './protocol';
 import type { BackendInfo } from '../run/events';
 import { indexedDbTuningCache } from './tuning-cache';

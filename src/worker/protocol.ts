@@ -4,8 +4,8 @@ import type {
   LargestConv,
   LayerTuning,
   RooflinePeaks,
-} from '../benchmark/report';
-import type { BenchmarkRequest } from '../benchmark/settings';
+} from '../benchmark-report/report';
+import type { BenchmarkRequest } from '../benchmark-report/settings';
 import type { ExperimentConfig } from '../config/params';
 import type { LoadProgress } from '../data/files';
 import type { RealDatasetKind } from '../data/load';

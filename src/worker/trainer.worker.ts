@@ -16,7 +16,7 @@ import { evaluate } from '../engine/evaluate';
 import { createModelWithWeights, timmSample } from '../engine/timm-checkpoint';
 import type { ResNetModel } from '../engine/model';
 import type { TrainedModel, Trainer } from '../engine/trainer';
-import { createRunControls, type RunControls } from '../training/controls';
+import { createRunControls, type RunControls } from '../run-control/controls';
 import {
   deleteCheckpoint,
   loadCheckpoint,

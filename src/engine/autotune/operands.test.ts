@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { f16Operand, f16OperandBits, uniformOperand } from '../../autotune/verify';
+import { f16Operand, f16OperandBits, uniformOperand } from '../../tuning-plan/verify';
 import { unpackChannels } from '../packed/pack';
 import { initNodeBackend } from '../backend-node';
 import { isPacked } from '../packed/registry';

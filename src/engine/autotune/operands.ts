@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { TUNING_OPERAND_WGSL } from '../../autotune/verify';
+import { TUNING_OPERAND_WGSL } from '../../tuning-plan/verify';
 import { runProgram, type ShaderSource } from '../kernels/dispatch';
 import { markPacked } from '../packed/registry';
 import { elementGrid, WORKGROUP } from '../packed/pack';
 
 /**
  * The autotuner's operands, made on the GPU by one dispatch each from a hash of every element's
- * index (src/autotune/verify.ts states the hash; its CPU twin feeds the reference): f32 values
+ * index (src/tuning-plan/verify.ts states the hash; its CPU twin feeds the reference): f32 values
  * uniform in [−1, 1), or, packed, two f16 numbers per word along the last axis.
  */
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildResNetSpec } from '../../architecture';
-import { parseTuningCache } from '../../autotune/plan';
+import { parseTuningCache } from '../../tuning-plan/plan';
 import { NO_FAILPOINTS, parseFailpoints } from '../../config/failpoints';
 import { setFailpoints } from '../faults/failpoints';
 import { initNodeBackend } from '../backend-node';

@@ -6,7 +6,7 @@ import {
   MAX_RUNS_PER_SAMPLE,
   MIN_SAMPLE_MS,
   type KernelSetting,
-} from '../../autotune/plan';
+} from '../../tuning-plan/plan';
 import { NO_FAILPOINTS, parseFailpoints } from '../../config/failpoints';
 import { createRng, NAG_MOMENTUM } from '../../tricks';
 import { initNodeBackend, recreateNodeBackend } from '../backend-node';

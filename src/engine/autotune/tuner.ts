@@ -21,7 +21,7 @@ import {
   type ExcludedCandidate,
   type ParsedCache,
   type TuningEntries,
-} from '../../autotune/plan';
+} from '../../tuning-plan/plan';
 import {
   F16_TOLERANCE,
   F32_TOLERANCE,
@@ -32,7 +32,7 @@ import {
   sampleIndices,
   uniformOperand,
   type SampledReference,
-} from '../../autotune/verify';
+} from '../../tuning-plan/verify';
 import { tuningOperand } from './operands';
 import { convLayerInputs, type ResNetSpec } from '../../architecture';
 import { errorMessage } from '../../errors';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MIN_DISPATCH_MS } from '../../benchmark/dispatch-span';
+import { MIN_DISPATCH_MS } from '../../benchmark-report/dispatch-span';
 import { initNodeBackend } from '../backend-node';
 import { copyBytes, fmaShape, measureCopyPeak, measureFmaPeak, runCopyKernel } from './peaks';
 

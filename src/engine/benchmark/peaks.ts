@@ -1,4 +1,4 @@
-import { sizeDispatchToSpan } from '../../benchmark/dispatch-span';
+import { sizeDispatchToSpan } from '../../benchmark-report/dispatch-span';
 import { backendDevice } from '../kernels/dispatch';
 
 /**

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { kernelTimes, type StepProfile } from '../../benchmark/step-profile';
+import { kernelTimes, type StepProfile } from '../../benchmark-report/step-profile';
 import { backendDevice } from '../kernels/dispatch';
 
 /**

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterIdentity } from '../../autotune/plan';
+import type { AdapterIdentity } from '../../tuning-plan/plan';
 import {
   computeRatios,
   READBACK_STEPS as REPORT_READBACK_STEPS,
@@ -7,8 +7,8 @@ import {
   type LargestConv,
   type LayerTuning,
   type RooflinePeaks,
-} from '../../benchmark/report';
-import { MIN_DISPATCH_MS } from '../../benchmark/dispatch-span';
+} from '../../benchmark-report/report';
+import { MIN_DISPATCH_MS } from '../../benchmark-report/dispatch-span';
 import type { TuningCacheStore } from '../autotune/tuner';
 import { initNodeBackend } from '../backend-node';
 import { READBACK_STEPS } from '../trainer';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { allConvBns, buildResNetSpec, summarizeResNet, type ResNetSpec } from '../../architecture';
-import type { AdapterIdentity, KernelSetting } from '../../autotune/plan';
+import type { AdapterIdentity, KernelSetting } from '../../tuning-plan/plan';
 import type { ModelName } from '../../config/params';
 import {
   assembleReport,
@@ -19,8 +19,8 @@ import {
   type LargestConv,
   type LayerTuning,
   type RooflinePeaks,
-} from '../../benchmark/report';
-import { minimumLeakStep } from '../../benchmark/settings';
+} from '../../benchmark-report/report';
+import { minimumLeakStep } from '../../benchmark-report/settings';
 import {
   createRng,
   NAG_MOMENTUM,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONV_OPS, convShapeKey } from '../../autotune/plan';
+import { CONV_OPS, convShapeKey } from '../../tuning-plan/plan';
 import { convGeometry } from './conv-geometry';
 import {
   chooseConvKernel,

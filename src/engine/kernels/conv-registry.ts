@@ -4,7 +4,7 @@ import {
   type ConvFamily,
   type ConvOp,
   type KernelSetting,
-} from '../../autotune/plan';
+} from '../../tuning-plan/plan';
 import { activeFailpoints } from '../faults/failpoints';
 import { packChannels, unpackChannels } from '../packed/pack';
 import type { ConvGeometry } from './conv-geometry';

@@ -1,4 +1,4 @@
-import type { ConvOp } from '../../autotune/plan';
+import type { ConvOp } from '../../tuning-plan/plan';
 import type { ConvGeometry } from './conv-geometry';
 import { directConvTraffic, tiledConvTraffic, type OpTraffic } from './conv-traffic';
 import { filterGradSplits, PIXELS_PER_INVOCATION } from './direct-conv';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ConvOp } from '../../autotune/plan';
+import type { ConvOp } from '../../tuning-plan/plan';
 import { initNodeBackend } from '../backend-node';
 import { isPacked } from '../packed/registry';
 import { convGeometry, type ConvGeometry } from './conv-geometry';

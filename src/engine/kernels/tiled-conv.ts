@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ConvOp } from '../../autotune/plan';
+import type { ConvOp } from '../../tuning-plan/plan';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
 import {
   flagsOverflow,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONV_OPS } from '../../autotune/plan';
+import { CONV_OPS } from '../../tuning-plan/plan';
 import { GRADIENT_CHECK_SHADER } from '../fp16/gradient-check';
 import { PACKED_SHADERS } from '../packed';
 import { convGeometry } from './conv-geometry';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { isDivergedLoss } from '../../experiments/divergence';
 import { epochStreams, learningRateAt } from '../../tricks';
-import { rewind, type BadLoss } from '../../training/rewind';
+import { rewind, type BadLoss } from '../../run-control/rewind';
 import type { EvalResult } from '../../run/events';
 import { evaluate } from '../evaluate';
 import { describeGpuFault, raiseFailpointGpuError, withErrorScopes } from '../faults/gpu-errors';

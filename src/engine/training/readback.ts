@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { isDivergedLoss } from '../../experiments/divergence';
-import type { BadLoss } from '../../training/rewind';
+import type { BadLoss } from '../../run-control/rewind';
 import type { EventSink, Progress, TrainPoint } from '../../run/events';
 
 /**

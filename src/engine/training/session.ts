@@ -4,9 +4,9 @@ import { bufferLimitProblem, trainingMemoryOf } from '../../architecture/memory'
 import type { ExperimentConfig } from '../../config/params';
 import type { ImageDataset } from '../../data/dataset';
 import { createRng, lrScheduleFromConfig, type LrSchedule } from '../../tricks';
-import type { RunControls } from '../../training/controls';
-import { createThroughputMeter, type ThroughputMeter } from '../../training/meter';
-import type { Rewindable } from '../../training/rewind';
+import type { RunControls } from '../../run-control/controls';
+import { createThroughputMeter, type ThroughputMeter } from '../../run-control/meter';
+import type { Rewindable } from '../../run-control/rewind';
 import type { EvalResult, Progress, RunPhase } from '../../run/events';
 import { restoreCheckpoint, takeCheckpoint } from '../checkpoint';
 import {
@@ -25,7 +25,7 @@ import type { StepContext } from '../step';
 import { backendDevice } from '../kernels/dispatch';
 import type { RunOutcome, TrainedModel, TrainerOptions } from '../trainer';
 import { createLossReadback, type LossReadback } from './readback';
-import { stepsPerEpoch as stepsPerEpochOf } from '../../training/epoch-plan';
+import { stepsPerEpoch as stepsPerEpochOf } from '../../run-control/epoch-plan';
 
 /**
  * One run of a trainer: what it trains (model, optimizer, schedule) and where it stands (step,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { AdapterIdentity } from '../../autotune/plan';
-import type { BadLoss } from '../../training/rewind';
+import type { AdapterIdentity } from '../../tuning-plan/plan';
+import type { BadLoss } from '../../run-control/rewind';
 import { tuneConvolutions } from '../autotune/tuner';
 import { restoreCheckpoint } from '../checkpoint';
 import { describeGpuFault, withErrorScopes } from '../faults/gpu-errors';

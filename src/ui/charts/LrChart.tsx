@@ -15,7 +15,7 @@ import { lrScheduleFromConfig, sampleLrCurve } from '../../tricks';
 import { formatNumber } from '../format';
 import { COLORS, ChartCard, useChartHeight } from './ChartCard';
 import { lrOf, overlayLines, type OverlaySeries } from './overlays';
-import { stepsPerEpoch } from '../../training/epoch-plan';
+import { stepsPerEpoch } from '../../run-control/epoch-plan';
 
 export function stepsPerEpochOf(config: Pick<ExperimentConfig, 'train_size' | 'batch'>): number {
   return Math.max(1, stepsPerEpoch(config.train_size, config.batch));

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { epochTimes, table3 } from '../../benchmark/derive';
-import type { BenchRow } from '../../benchmark/report';
+import { epochTimes, table3 } from '../../benchmark-report/derive';
+import type { BenchRow } from '../../benchmark-report/report';
 import { formatDuration } from '../format';
 import { MODEL_NAMES, times } from './benchmark-format';
 

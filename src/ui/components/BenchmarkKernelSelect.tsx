@@ -1,4 +1,4 @@
-import { KERNEL_SETTINGS, type KernelSetting } from '../../autotune/plan';
+import { KERNEL_SETTINGS, type KernelSetting } from '../../tuning-plan/plan';
 
 /** The kernel settings as the select names them. */
 const KERNEL_LABELS: Record<KernelSetting, string> = {

@@ -1,5 +1,5 @@
-import { plannedBasis, ratioBasis } from '../../benchmark/derive';
-import type { BenchRow, LayerTuning, RooflinePeaks } from '../../benchmark/report';
+import { plannedBasis, ratioBasis } from '../../benchmark-report/derive';
+import type { BenchRow, LayerTuning, RooflinePeaks } from '../../benchmark-report/report';
 import type { BenchmarkRequest } from '../../worker/protocol';
 import { BenchmarkLayersTable } from './BenchmarkLayersTable';
 

@@ -1,4 +1,4 @@
-import type { KernelSetting } from '../../autotune/plan';
+import type { KernelSetting } from '../../tuning-plan/plan';
 import {
   formatMs,
   percentOf,
@@ -6,7 +6,7 @@ import {
   type BenchModel,
   type LayerTuning,
   type RooflinePeaks,
-} from '../../benchmark/report';
+} from '../../benchmark-report/report';
 import { MODEL_NAMES } from './benchmark-format';
 
 const OP_NAMES = {

@@ -1,5 +1,5 @@
 import type { BenchmarkRequest } from '../../worker/protocol';
-import type { BenchRow } from '../../benchmark/report';
+import type { BenchRow } from '../../benchmark-report/report';
 import type { LiveSummary } from '../hooks/benchmark-controller';
 import { BenchmarkLayersSection } from './BenchmarkLayersSection';
 import { BenchmarkPeakLine } from './BenchmarkPeakLine';

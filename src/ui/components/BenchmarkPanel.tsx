@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef } from 'react';
-import { checkSettings } from '../../benchmark/settings';
-import { benchLinkQuery } from '../../benchmark/url';
+import { checkSettings } from '../../benchmark-report/settings';
+import { benchLinkQuery } from '../../benchmark-report/url';
 import type { BackendInfo } from '../../run/events';
 import type { BenchmarkController } from '../hooks/benchmark-controller';
 import { useBenchmarkSettings } from '../hooks/useBenchmarkSettings';

@@ -1,5 +1,5 @@
-import type { LargestConv, RooflinePeaks } from '../../benchmark/report';
-import { formatMs } from '../../benchmark/report';
+import type { LargestConv, RooflinePeaks } from '../../benchmark-report/report';
+import { formatMs } from '../../benchmark-report/report';
 import { formatPercent } from '../format';
 
 /** Both roofline peaks and the largest convolution, or which of them the run ended before. */

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { reportJson } from '../../benchmark/derive';
-import type { BenchReport } from '../../benchmark/report';
+import { reportJson } from '../../benchmark-report/derive';
+import type { BenchReport } from '../../benchmark-report/report';
 import { downloadFile } from '../download';
 
 /** Copy and download of the JSON report, which says so when it is partial. */

@@ -4,7 +4,7 @@ import {
   syncCell,
   tuningCell,
   type BenchRow,
-} from '../../benchmark/report';
+} from '../../benchmark-report/report';
 import { MODEL_NAMES } from './benchmark-format';
 
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);

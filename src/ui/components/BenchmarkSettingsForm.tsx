@@ -4,7 +4,7 @@ import {
   minimumLeakStep,
   QUICK_SETTINGS,
   type BenchmarkSettings,
-} from '../../benchmark/settings';
+} from '../../benchmark-report/settings';
 import type { BackendInfo } from '../../run/events';
 import { BenchmarkKernelSelect } from './BenchmarkKernelSelect';
 

@@ -1,5 +1,5 @@
-import type { BenchRow } from '../../benchmark/report';
-import { gpuShare } from '../../benchmark/step-profile';
+import type { BenchRow } from '../../benchmark-report/report';
+import { gpuShare } from '../../benchmark-report/step-profile';
 import { MODEL_NAMES } from './benchmark-format';
 
 /**

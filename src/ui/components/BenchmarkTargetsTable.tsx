@@ -1,5 +1,5 @@
-import { checkTargets, type RatioBasis, type TargetCheck } from '../../benchmark/derive';
-import type { BenchReport } from '../../benchmark/report';
+import { checkTargets, type RatioBasis, type TargetCheck } from '../../benchmark-report/derive';
+import type { BenchReport } from '../../benchmark-report/report';
 import { formatPercent } from '../format';
 import { MODEL_NAMES, times } from './benchmark-format';
 

@@ -1,4 +1,4 @@
-import type { BenchModel } from '../../benchmark/report';
+import type { BenchModel } from '../../benchmark-report/report';
 
 /** How the Benchmark panel names networks and writes ratios. */
 export const MODEL_NAMES: Record<BenchModel, string> = {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { STOPPED_BY_USER } from '../../benchmark/derive';
+import { STOPPED_BY_USER } from '../../benchmark-report/derive';
 import {
   assembleReport,
   type BenchModel,
   type BenchRow,
   type LargestConv,
-} from '../../benchmark/report';
+} from '../../benchmark-report/report';
 import type { BenchmarkOutcome, BenchmarkRequest } from '../../worker/protocol';
-import { ONE_LAYER_TUNING, testPeaks } from '../../benchmark/test-utils';
+import { ONE_LAYER_TUNING, testPeaks } from '../../benchmark-report/test-utils';
 import { shownReport, tuningOf } from './benchmark-shown';
 
 const row = (name: BenchRow['name'], model: BenchModel, batch: number): BenchRow => ({

@@ -5,8 +5,8 @@ import {
   reportAtBasis,
   STOPPED_BY_USER,
   type RatioBasis,
-} from '../../benchmark/derive';
-import type { BenchReport, LargestConv, LayerTuning, RooflinePeaks } from '../../benchmark/report';
+} from '../../benchmark-report/derive';
+import type { BenchReport, LargestConv, LayerTuning, RooflinePeaks } from '../../benchmark-report/report';
 import type { BenchmarkOutcome, BenchmarkRequest } from '../../worker/protocol';
 
 export interface ShownReport {

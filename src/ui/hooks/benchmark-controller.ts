@@ -1,4 +1,4 @@
-import type { BenchRow, LargestConv, LayerTuning, RooflinePeaks } from '../../benchmark/report';
+import type { BenchRow, LargestConv, LayerTuning, RooflinePeaks } from '../../benchmark-report/report';
 import type { BenchmarkOutcome, BenchmarkRequest } from '../../worker/protocol';
 
 export interface BenchmarkProgress {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BenchmarkEvent, BenchmarkOutcome } from '../../worker/protocol';
-import type { BenchRow } from '../../benchmark/report';
+import type { BenchRow } from '../../benchmark-report/report';
 import type { BenchmarkProgress, LiveSummary } from './benchmark-controller';
 
 const NO_SUMMARY: LiveSummary = { peaks: null, tuning: null, largestConv: null };

@@ -1,7 +1,7 @@
 import { useEffect, useState, type Dispatch, type SetStateAction } from 'react';
 import { isBenchmarkKey, joinQueries, queryPart, type IgnoredParam } from '../../config';
-import type { BenchmarkSettings } from '../../benchmark/settings';
-import { OPEN_KEY, parseBenchQuery, toBenchQuery } from '../../benchmark/url';
+import type { BenchmarkSettings } from '../../benchmark-report/settings';
+import { OPEN_KEY, parseBenchQuery, toBenchQuery } from '../../benchmark-report/url';
 
 /** The page address with the panel's settings replaced; every other parameter stays as it is. */
 export function urlForBenchSettings(

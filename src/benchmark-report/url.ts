@@ -1,4 +1,4 @@
-import { KERNEL_SETTINGS, type KernelSetting } from '../autotune/plan';
+import { KERNEL_SETTINGS, type KernelSetting } from '../tuning-plan/plan';
 import { isBenchmarkKey, type IgnoredParam } from '../config';
 import { READBACK_STEPS } from './report';
 import { FULL_SETTINGS, LIMITS, minimumLeakStep, type BenchmarkSettings } from './settings';

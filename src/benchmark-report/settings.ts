@@ -1,4 +1,4 @@
-import type { KernelSetting } from '../autotune/plan';
+import type { KernelSetting } from '../tuning-plan/plan';
 import { fp16Variants, type BenchModel } from './report';
 import { parseDecimal } from '../config/number-text';
 

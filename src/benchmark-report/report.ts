@@ -1,4 +1,4 @@
-import type { ConvFamily, ConvOp, KernelSetting } from '../autotune/plan';
+import type { ConvFamily, ConvOp, KernelSetting } from '../tuning-plan/plan';
 import type { StepProfile } from './step-profile';
 
 /**

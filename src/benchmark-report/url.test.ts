@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SMALLEST_SETTINGS as smallest } from './test-utils';
 import { parseQuery } from '../config';
-import { KERNEL_SETTINGS } from '../autotune/plan';
+import { KERNEL_SETTINGS } from '../tuning-plan/plan';
 import { FULL_SETTINGS, QUICK_SETTINGS } from './settings';
 import { BENCH_DEFAULTS, benchLinkQuery, parseBenchQuery, toBenchQuery } from './url';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { KERNEL_SETTINGS, type KernelSetting } from '../autotune/plan';
+import { KERNEL_SETTINGS, type KernelSetting } from '../tuning-plan/plan';
 import { minimumLeakStep } from './settings';
 import { parseDecimal } from '../config/number-text';
 import { errorMessage } from '../errors';
