@@ -6,7 +6,12 @@ import {
   STOPPED_BY_USER,
   type RatioBasis,
 } from '../../benchmark-report/derive';
-import type { BenchReport, LargestConv, LayerTuning, RooflinePeaks } from '../../benchmark-report/report';
+import type {
+  BenchReport,
+  LargestConv,
+  LayerTuning,
+  RooflinePeaks,
+} from '../../benchmark-report/report';
 import type { BenchmarkOutcome, BenchmarkRequest } from '../../worker/protocol';
 
 export interface ShownReport {

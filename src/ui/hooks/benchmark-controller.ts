@@ -1,4 +1,9 @@
-import type { BenchRow, LargestConv, LayerTuning, RooflinePeaks } from '../../benchmark-report/report';
+import type {
+  BenchRow,
+  LargestConv,
+  LayerTuning,
+  RooflinePeaks,
+} from '../../benchmark-report/report';
 import type { BenchmarkOutcome, BenchmarkRequest } from '../../worker/protocol';
 
 export interface BenchmarkProgress {
