@@ -40,9 +40,9 @@ const row = (
   firstStepTuning: name === 'tf.layers' ? 'none' : 'cached',
   firstStepTuningMs: 0,
   tensorsAt1: 100,
-  tensorsAt200: 100,
+  tensorsAtLeakStep: 100,
   gpuBytesAt1: 4096,
-  gpuBytesAt200: 4096,
+  gpuBytesAtLeakStep: 4096,
   peakGpuBytes: name.startsWith('engine f16') ? 5000 : 10000,
   dispatchesPerStep: name === 'tf.layers' ? 1774 : 396,
   lossScale: name.startsWith('engine f16') ? 65536 : null,
@@ -273,7 +273,7 @@ describe('checkTargets', () => {
     const rows = [
       row('tf.layers', 'resnet18-style', 128, 10, 8000),
       row('engine f32', 'resnet18-style', 128, 30, 4000),
-      { ...row('engine f16', 'resnet18-style', 128, 45), gpuBytesAt200: 8192 },
+      { ...row('engine f16', 'resnet18-style', 128, 45), gpuBytesAtLeakStep: 8192 },
     ];
     // conv 8 of peak 20 GFLOP/s = 40%: exactly the target.
     const checks = checkTargets(assembleReport(measured(rows, 20, 8)));
@@ -292,8 +292,8 @@ describe('checkTargets', () => {
 
   it('counts growth of tensors or GPU bytes, not shrinkage', () => {
     const base = row('tf.layers', 'resnet18-style', 32, 1);
-    expect(grownRows([base, { ...base, tensorsAt200: 99 }])).toEqual([]);
-    expect(grownRows([{ ...base, tensorsAt200: 101 }])).toHaveLength(1);
+    expect(grownRows([base, { ...base, tensorsAtLeakStep: 99 }])).toEqual([]);
+    expect(grownRows([{ ...base, tensorsAtLeakStep: 101 }])).toHaveLength(1);
   });
 });
 

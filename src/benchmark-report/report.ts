@@ -1,9 +1,10 @@
 import type { ConvFamily, ConvOp, KernelSetting } from '../tuning-plan/plan';
 import type { StepProfile } from './step-profile';
+import { READBACK_STEPS } from '../run-control/readback-interval';
 
 /**
  * Pure parts of the engine benchmark (npm run bench, and the page's Benchmark panel): statistics,
- * the JSON report of issue 5 and the printed tables. No tfjs here; the runner lives in
+ * the JSON report and the printed tables. No tfjs here; the runner lives in
  * src/engine/benchmark.
  */
 
@@ -53,9 +54,9 @@ export interface BenchRow {
   firstStepTuningMs: number;
   tensorsAt1: number;
   /** Live tensors after the last step (step `leakStep` of the report). */
-  tensorsAt200: number;
+  tensorsAtLeakStep: number;
   gpuBytesAt1: number;
-  gpuBytesAt200: number;
+  gpuBytesAtLeakStep: number;
   /** The most GPU memory in use at any moment of a training step (step 2), not only after it. */
   peakGpuBytes: number;
   /** Compute dispatches of one training step (step 2), tfjs's and ours. */
@@ -132,9 +133,6 @@ export interface BenchLayer {
   /** The kernel the run's setting uses for this shape ('auto': the fastest). */
   chosen: string;
 }
-
-/** Steps between loss readbacks in the trainer (src/engine/trainer.ts), and in the timing. */
-export const READBACK_STEPS = 10;
 
 export type TuningTimer = 'gpu timestamps' | 'wall clock' | 'none';
 
@@ -241,9 +239,9 @@ const copyRow = (r: BenchRow): BenchRow => ({
   firstStepTuning: r.firstStepTuning,
   firstStepTuningMs: r.firstStepTuningMs,
   tensorsAt1: r.tensorsAt1,
-  tensorsAt200: r.tensorsAt200,
+  tensorsAtLeakStep: r.tensorsAtLeakStep,
   gpuBytesAt1: r.gpuBytesAt1,
-  gpuBytesAt200: r.gpuBytesAt200,
+  gpuBytesAtLeakStep: r.gpuBytesAtLeakStep,
   peakGpuBytes: r.peakGpuBytes,
   dispatchesPerStep: r.dispatchesPerStep,
   lossScale: r.lossScale,
@@ -397,9 +395,9 @@ export function formatReportTable(report: BenchReport, leakStep: number): string
         r.firstStepMs.toFixed(0).padStart(9),
         tuningCell(r).padEnd(12),
         String(r.tensorsAt1).padStart(10),
-        String(r.tensorsAt200).padStart(7),
+        String(r.tensorsAtLeakStep).padStart(7),
         (r.gpuBytesAt1 / 2 ** 20).toFixed(1).padStart(9),
-        (r.gpuBytesAt200 / 2 ** 20).toFixed(1).padStart(8),
+        (r.gpuBytesAtLeakStep / 2 ** 20).toFixed(1).padStart(8),
         (r.peakGpuBytes / 2 ** 20).toFixed(1).padStart(8),
         String(r.dispatchesPerStep).padStart(9),
         lossScaleCell(r).padStart(16),

@@ -1,6 +1,6 @@
 import { KERNEL_SETTINGS, type KernelSetting } from '../tuning-plan/plan';
 import { isBenchmarkKey, type IgnoredParam } from '../config';
-import { READBACK_STEPS } from './report';
+import { READBACK_STEPS } from '../run-control/readback-interval';
 import { FULL_SETTINGS, LIMITS, minimumLeakStep, type BenchmarkSettings } from './settings';
 import { parseDecimal } from '../config/number-text';
 

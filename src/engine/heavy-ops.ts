@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { packedStorageFits, type ResNetSpec } from '../architecture';
 import { CONV_OPS, type ConvOp, type KernelSetting } from '../tuning-plan/plan';
 import { convGeometry, type ConvGeometry } from './kernels/conv-geometry';
@@ -43,7 +43,7 @@ export interface HeavyOps {
 export type ActivationStorage = 'f32' | 'packed';
 
 /**
- * FP16 storage (issue 13): 'packed-f16' is f16 storage and f16 arithmetic (needs 'shader-f16');
+ * FP16 storage: 'packed-f16' is f16 storage and f16 arithmetic (needs 'shader-f16');
  * 'packed-f32' is f16 storage with f32 arithmetic (pack2x16float and unpack2x16float are core
  * WGSL, so every adapter has it).
  */

@@ -1,15 +1,8 @@
-import type { AdapterIdentity } from '../tuning-plan/plan';
-import type { ExperimentConfig } from '../config/params';
-import type { ImageDataset } from '../data/dataset';
 import { errorMessage } from '../errors';
-import type { LossScaleOptions } from '../tricks';
 import { createRunControls, type RunControls } from '../run-control/controls';
 import { rewind } from '../run-control/rewind';
-import type { EvalResult, EventSink, RunPhase } from '../run/events';
-import type { TuningCacheStore } from './autotune/tuner';
-import type { Checkpoint } from '../run/events';
-import type { PackedPrecision } from './heavy-ops';
-import type { ResNetModel } from './model';
+import type { Checkpoint, RunPhase } from '../run/events';
+import type { TrainedModel, TrainerOptions } from './trainer-types';
 import { evaluateEpoch, trainEpoch, type EpochEnd } from './training/epoch';
 import {
   createSession,
@@ -36,51 +29,8 @@ import { warmUp } from './training/warm-up';
  * checkpoint, from which a new trainer (`resumeFrom`) continues on a re-created device.
  */
 
-export { READBACK_MS, READBACK_STEPS } from './training/readback';
 export { YIELD_MS } from './training/epoch';
-
-export type RunOutcome = 'finished' | 'stopped' | 'failed' | 'device-lost';
-
-/** The result of a run; its model can serve as a distillation teacher. */
-export interface TrainedModel {
-  config: ExperimentConfig;
-  classes: number;
-  model: ResNetModel;
-  outcome: RunOutcome;
-  evals: EvalResult[];
-  finalTop1: number | null;
-  warmupMs: number;
-  /** Optimizer steps done. */
-  steps: number;
-  dispose(): void;
-}
-
-export interface TrainerOptions {
-  config: ExperimentConfig;
-  dataset: ImageDataset;
-  /** Distillation teacher (required when config.distill is set). */
-  teacher?: TrainedModel | null;
-  onEvent: EventSink;
-  /** Tests and benchmarks: end training after this many steps (then evaluate and finish). */
-  stepsLimit?: number;
-  /** FP16 runs: overrides of the dynamic loss scale (tests force overflows with a huge start). */
-  lossScale?: Partial<LossScaleOptions>;
-  /**
-   * FP16 runs: force the arithmetic of the packed f16 storage (default: 'packed-f16' when the
-   * device has shader-f16, else 'packed-f32').
-   */
-  fp16Precision?: PackedPrecision;
-  /** The adapter, which keys the kernel tuning cache (default: an anonymous one). */
-  adapter?: AdapterIdentity;
-  /** Where tuned kernel choices persist between runs; none: tune every run. */
-  tuningCache?: TuningCacheStore | null;
-  /** Continue from this checkpoint (an epoch boundary) instead of fresh weights. */
-  resumeFrom?: Checkpoint | null;
-  /** Called with every new good checkpoint (the start and each epoch's end). */
-  onCheckpoint?: (checkpoint: Checkpoint) => void;
-  /** True once the GPU device is lost: errors then end the run as 'device-lost', not 'failed'. */
-  deviceLost?: () => boolean;
-}
+export type { RunOutcome, TrainedModel, TrainerOptions } from './trainer-types';
 
 export interface Trainer {
   /** Trains to the end; null only when it failed before a model existed. */
@@ -125,7 +75,8 @@ export function createTrainer(
     try {
       await warmUp(s);
       let end: EpochEnd = 'ok';
-      for (s.epoch++; s.epoch <= config.epochs; s.epoch++) {
+      while (s.epoch < config.epochs) {
+        s.startNextEpoch();
         end = await trainEpoch(s);
         if (end === 'ok') {
           // The epoch's last losses and its evaluation are read before its checkpoint is kept:
@@ -148,7 +99,6 @@ export function createTrainer(
       if (bad) return fail(s, `Training diverged at step ${bad.step} (loss ${bad.loss})`);
       // A stepsLimit that ended mid-epoch still gets an evaluation of the model as it is.
       if (s.evals.at(-1)?.step !== s.step) {
-        s.epoch = Math.min(s.epoch, config.epochs);
         const badEval = await evaluateEpoch(s);
         if (badEval) {
           return fail(

@@ -10,18 +10,26 @@ function runAt(checkpoint: RewindPoint | null) {
   const events: TrainerEvent[] = [];
   const phases: [RunPhase, string | undefined][] = [];
   const restored: RewindPoint[] = [];
+  let position: RewindPoint = { step: 13, epoch: 4 };
   const run: Rewindable<RewindPoint> = {
     config: { ...defaultConfig(), lr: 10, warmup: 0 },
     stepsPerEpoch: 4,
-    step: 13,
-    epoch: 4,
+    get step() {
+      return position.step;
+    },
+    get epoch() {
+      return position.epoch;
+    },
     checkpoint,
     failure: null,
     controls: createRunControls(),
     emit: (event) => events.push(event),
     setPhase: (phase, message) => phases.push([phase, message]),
     progress: () => ({ step: run.step, epoch: run.epoch }) as Progress,
-    restore: (to) => restored.push(to),
+    restore: (to) => {
+      restored.push(to);
+      position = to;
+    },
   };
   return { run, events, phases, restored };
 }

@@ -26,9 +26,9 @@ export interface RewindPoint {
 export interface Rewindable<C extends RewindPoint> {
   readonly config: ExperimentConfig;
   readonly stepsPerEpoch: number;
-  /** Optimizer steps done, and the current epoch: both go back to the checkpoint's. */
-  step: number;
-  epoch: number;
+  /** Optimizer steps done, and the current epoch: `restore` puts both back to the checkpoint's. */
+  readonly step: number;
+  readonly epoch: number;
   /** The last good checkpoint. */
   readonly checkpoint: C | null;
   /** Why the run must fail; set when there is no checkpoint to go back to. */
@@ -38,7 +38,10 @@ export interface Rewindable<C extends RewindPoint> {
   setPhase(phase: RunPhase, message?: string): void;
   /** The progress report at the current step. */
   progress(): Progress;
-  /** Drops the losses still queued and puts the model and optimizer back at `checkpoint`. */
+  /**
+   * Drops the losses still queued and puts the model, the optimizer and the step and epoch back at
+   * `checkpoint`.
+   */
   restore(checkpoint: C): void;
 }
 
@@ -62,8 +65,6 @@ export function rewind<C extends RewindPoint>(run: Rewindable<C>, bad: BadLoss):
     restoredStep: checkpoint.step,
   };
   run.restore(checkpoint);
-  run.step = checkpoint.step;
-  run.epoch = checkpoint.epoch;
   run.emit({ type: 'diverged', mark });
   run.emit({ type: 'progress', progress: run.progress() });
   run.controls.hold();

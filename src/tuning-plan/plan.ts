@@ -17,7 +17,7 @@ export type KernelSetting = (typeof KERNEL_SETTINGS)[number];
 
 export type ConvOp = 'forward' | 'inputGrad' | 'filterGrad';
 export const CONV_OPS: readonly ConvOp[] = ['forward', 'inputGrad', 'filterGrad'];
-/** The packed ones store activations as f16 pairs (issue 13): another kernel may win, another key. */
+/** The packed ones store activations as f16 pairs: another kernel may win, another key. */
 export type TunedPrecision = 'f32' | 'f16' | 'emulated' | 'packed-f16' | 'packed-f32';
 
 /** What the tuner needs of a convolution: NHWC input, kernel, stride and padding. */

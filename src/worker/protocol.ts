@@ -82,7 +82,7 @@ export interface TrainerWorkerApi extends DatasetWorkerApi {
   stopBenchmark(): void;
 }
 
-// ---- The Benchmark panel (issue 5) ----
+// ---- The Benchmark panel ----
 
 export type { BenchmarkRequest };
 
@@ -116,7 +116,7 @@ export type BenchmarkOutcome =
       seconds: number;
     };
 
-// ---- Datasets loaded from files, URLs or the browser cache (issue 3) ----
+// ---- Datasets loaded from files, URLs or the browser cache ----
 
 export type { LoadProgress, MemoryEstimate, RealDatasetKind };
 

@@ -1,14 +1,14 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { allConvBns, buildResNetSpec, summarizeResNet, type ResNetSpec } from '../../architecture';
 import type { AdapterIdentity, KernelSetting } from '../../tuning-plan/plan';
 import type { ModelName } from '../../config/params';
+import { READBACK_STEPS } from '../../run-control/readback-interval';
 import {
   assembleReport,
   basisBatch,
   basisModel,
   imagesPerSecond,
   median,
-  READBACK_STEPS,
   type BenchLayer,
   type BenchModel,
   type BenchReport,
@@ -396,8 +396,8 @@ async function measureRow(
     }
     const imgPerSec =
       asyncMs > 0 ? (batch * options.timedSteps * 1000) / asyncMs : Number.POSITIVE_INFINITY;
-    const tensorsAt200 = tf.memory().numTensors;
-    const gpuBytesAt200 = gpuBytes();
+    const tensorsAtLeakStep = tf.memory().numTensors;
+    const gpuBytesAtLeakStep = gpuBytes();
     // One more step, outside every other figure, with each dispatch timed on the GPU.
     const stepProfile = layers
       ? null
@@ -416,9 +416,9 @@ async function measureRow(
       firstStepTuning: trainee.tuning.status,
       firstStepTuningMs: trainee.tuning.ms,
       tensorsAt1,
-      tensorsAt200,
+      tensorsAtLeakStep,
       gpuBytesAt1,
-      gpuBytesAt200,
+      gpuBytesAtLeakStep,
       peakGpuBytes,
       dispatchesPerStep: dispatches,
       lossScale: lossScale ? lossScale[0] : null,

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ConvOp } from '../../tuning-plan/plan';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
 import {
@@ -29,7 +29,7 @@ import { markPacked } from '../packed/registry';
  */
 
 /**
- * 'packed-f16' and 'packed-f32' (issue 13, f16 storage): activations, their gradients and the
+ * 'packed-f16' and 'packed-f32' (f16 storage): activations, their gradients and the
  * weights are packed f16 tensors (two f16 per 32-bit word, channel 2k in the low half; see
  * engine/packed/registry.ts), which halves the bytes every load and store moves. 'packed-f16'
  * multiplies in f16 like 'f16' (needs shader-f16); 'packed-f32' multiplies in f32 (core WGSL,

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { isDivergedLoss } from '../../experiments/divergence';
 import { epochStreams, learningRateAt } from '../../tricks';
 import { rewind, type BadLoss } from '../../run-control/rewind';
@@ -36,7 +36,7 @@ export async function trainEpoch(s: Session): Promise<EpochEnd> {
     const lr = learningRateAt(s.schedule, s.step);
     // Queues the step's GPU work and returns: its loss stays on the GPU until a readback.
     const { loss, lossScale } = await queueStep(s, batchOf(s, indices, streams), lr);
-    s.step++;
+    s.countStep();
     s.imagesSeen += indices.length;
     s.readback.push({ loss, lossScale, point: { step: s.step, epoch: s.epoch, lr } });
     // The first step's readback measures warm-up; a paused run shows every step it took.

@@ -1,7 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Progress, TrainerEvent } from '../../run/events';
-import { createLossReadback, READBACK_MS, READBACK_STEPS } from './readback';
+import { READBACK_MS, READBACK_STEPS } from '../../run-control/readback-interval';
+import { createLossReadback } from './readback';
 
 // Fake losses: scalars on tfjs's CPU backend stand in for the GPU's (no device needed).
 beforeAll(async () => {

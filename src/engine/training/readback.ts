@@ -1,17 +1,14 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { isDivergedLoss } from '../../experiments/divergence';
 import type { BadLoss } from '../../run-control/rewind';
 import type { EventSink, Progress, TrainPoint } from '../../run/events';
 
-/**
- * The losses of queued steps, kept on the GPU and read back together. Reading a value is a
- * CPU–GPU sync point: the CPU waits until the GPU has finished every queued step, and the GPU then
- * idles until the CPU queues more. One read per READBACK_STEPS steps (or READBACK_MS, for slow
- * steps) keeps the GPU busy while the curve still moves.
- */
+import { READBACK_MS, READBACK_STEPS } from '../../run-control/readback-interval';
 
-export const READBACK_STEPS = 10;
-export const READBACK_MS = 2000;
+/**
+ * The losses of queued steps, kept on the GPU and read back together, one read per READBACK_STEPS
+ * steps or READBACK_MS (src/run-control/readback-interval.ts says why).
+ */
 
 export interface PendingLoss {
   loss: tf.Scalar;

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { buildResNetSpec, resnetOptionsFromConfig, type ResNetSpec } from '../../architecture';
 import { bufferLimitProblem, trainingMemoryOf } from '../../architecture/memory';
 import type { ExperimentConfig } from '../../config/params';
@@ -23,7 +23,7 @@ import { createResNetModel, type ResNetModel } from '../model';
 import { createNagOptimizer, type NagOptimizer } from '../optimizer';
 import type { StepContext } from '../step';
 import { backendDevice } from '../kernels/dispatch';
-import type { RunOutcome, TrainedModel, TrainerOptions } from '../trainer';
+import type { RunOutcome, TrainedModel, TrainerOptions } from '../trainer-types';
 import { createLossReadback, type LossReadback } from './readback';
 import { stepsPerEpoch as stepsPerEpochOf } from '../../run-control/epoch-plan';
 
@@ -49,6 +49,12 @@ export interface Session extends Rewindable<Checkpoint> {
   readonly readback: LossReadback;
   readonly meter: ThroughputMeter;
   readonly phase: RunPhase;
+  // `step` and `epoch` (from Rewindable) move only here: countStep, startNextEpoch, and restore,
+  // which goes back to a checkpoint's.
+  /** One more optimizer step was queued. */
+  countStep(): void;
+  /** The loop starts the epoch after the current one. */
+  startNextEpoch(): void;
   /** The trainer was interrupted (its GPU device is lost). */
   interrupted(): boolean;
   checkpoint: Checkpoint | null;
@@ -135,7 +141,9 @@ export function createSession(options: TrainerOptions, hooks: SessionHooks): Ses
     totalSteps,
     elapsedBefore: checkpoint?.elapsedSeconds ?? 0,
   });
-  const progress = (): Progress => meter.progress(session.epoch, session.step);
+  let step = checkpoint?.step ?? 0;
+  let epoch = checkpoint?.epoch ?? 0;
+  const progress = (): Progress => meter.progress(epoch, step);
   const webgpu = tf.getBackend() === 'webgpu';
   const errorMark = webgpu ? uncapturedErrorMark() : 0;
   const gpuFault = (): string | null => {
@@ -188,9 +196,20 @@ export function createSession(options: TrainerOptions, hooks: SessionHooks): Ses
     restore(to) {
       session.readback.discard();
       restoreCheckpoint(model, optimizer, to);
+      ({ step, epoch } = to);
     },
-    step: checkpoint?.step ?? 0,
-    epoch: checkpoint?.epoch ?? 0,
+    get step() {
+      return step;
+    },
+    get epoch() {
+      return epoch;
+    },
+    countStep() {
+      step++;
+    },
+    startNextEpoch() {
+      epoch++;
+    },
     checkpoint,
     evals: [],
     finalTop1: null,

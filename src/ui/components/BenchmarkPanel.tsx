@@ -21,7 +21,7 @@ function unavailableReason(backend: BackendInfo | null, training: boolean): stri
 }
 
 /**
- * The Benchmark panel (issue 5): stock tf.layers vs our engine on the user's own GPU, with the
+ * The Benchmark panel: stock tf.layers vs our engine on the user's own GPU, with the
  * same suite as `npm run bench`, run in the training worker.
  */
 export function BenchmarkPanel({

@@ -1,10 +1,5 @@
-import {
-  lossScaleCell,
-  READBACK_STEPS,
-  syncCell,
-  tuningCell,
-  type BenchRow,
-} from '../../benchmark-report/report';
+import { lossScaleCell, syncCell, tuningCell, type BenchRow } from '../../benchmark-report/report';
+import { READBACK_STEPS } from '../../run-control/readback-interval';
 import { MODEL_NAMES } from './benchmark-format';
 
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
@@ -86,10 +81,10 @@ export function BenchmarkRowsTable({ rows, leakStep }: { rows: BenchRow[]; leakS
                 {tuningCell(r)}
               </td>
               <td className="num">
-                {r.tensorsAt1} / {r.tensorsAt200}
+                {r.tensorsAt1} / {r.tensorsAtLeakStep}
               </td>
               <td className="num">
-                {mb(r.gpuBytesAt1)} / {mb(r.gpuBytesAt200)}
+                {mb(r.gpuBytesAt1)} / {mb(r.gpuBytesAtLeakStep)}
               </td>
               <td className="num" data-col="peakGpuBytes" data-value={r.peakGpuBytes}>
                 {mb(r.peakGpuBytes)}

@@ -1,5 +1,5 @@
 import { isCpuAdapter } from '../../benchmark-report/derive';
-import { READBACK_STEPS } from '../../benchmark-report/report';
+import { READBACK_STEPS } from '../../run-control/readback-interval';
 import type { BenchmarkRequest } from '../../worker/protocol';
 import { formatDuration } from '../format';
 

@@ -65,7 +65,7 @@ export function BenchmarkSettingsForm({
       <div className="toolbar" role="group" aria-label="Benchmark presets">
         <span className="small muted">Presets:</span>
         <button type="button" onClick={() => setSettings(FULL_SETTINGS)}>
-          Full (issue 5)
+          Full
         </button>
         <button type="button" onClick={() => setSettings(QUICK_SETTINGS)}>
           Quick
