@@ -5,9 +5,15 @@ import { peakLearningRate } from '../tricks/lr-schedule';
 /**
  * "Run it at scale": the current toggles as command lines for timm's train.py (PyTorch, launched
  * with torchrun) and GluonCV's scripts/classification/imagenet/train_imagenet.py (MXNet, one
- * process driving --num-gpus GPUs). Flag names were checked against both scripts' argparse
- * definitions. Where an engine cannot express a setting, the recipe says so in `notes`.
+ * process driving --num-gpus GPUs). Every flag was checked against the argparse definitions of
+ * timm's train.py at tag v1.0.28 and at main 1.0.29.dev0 (commit aa4b585, 2026-08-08; the
+ * distillation flags exist from v1.0.23 on) and of GluonCV's train_imagenet.py at master (commit
+ * 5677756, 2023-01-18). Where an engine cannot express a setting, the recipe says so in `notes`.
  */
+
+/** The teacher of the distillation recipes: ResNet-152-D, the paper's (§5.5). */
+export const TIMM_TEACHER = 'resnet152d.gluon_in1k';
+export const GLUONCV_TEACHER = 'resnet152_v1d';
 
 export interface RecipeOptions {
   gpus: number;
@@ -79,16 +85,14 @@ function timmModel(config: ExperimentConfig, notes: string[]): { model: string; 
       'timm bottlenecks always stride on the 3×3 conv (ResNet-B); the original ResNet is not available.',
     );
   }
+  // timm registers no plain ResNet-10: ResNet-18's constructor with one block per stage is one.
+  const base = config.model === 'resnet10' ? 18 : depth;
+  if (config.model === 'resnet10') kwargs.push("'layers=(1,1,1,1)'");
   let model: string;
-  if (config.model === 'resnet10') {
-    model = 'resnet10t';
-    notes.push(
-      'timm has no plain ResNet-10; resnet10t has a tiered deep stem and average-pool shortcuts.',
-    );
-  } else if (config.tweak_c && config.tweak_d) {
-    model = `resnet${depth}d`;
+  if (config.tweak_c && config.tweak_d) {
+    model = `resnet${base}d`;
   } else {
-    model = `resnet${depth}`;
+    model = `resnet${base}`;
     if (config.tweak_c) kwargs.push('stem_type=deep', 'stem_width=32');
     if (config.tweak_d) kwargs.push('avg_down=True');
   }
@@ -104,6 +108,9 @@ export function timmRecipe(
   const notes = commonNotes(config);
   const { model, kwargs } = timmModel(config, notes);
   const per = perGpuBatch(config, options.gpus, notes);
+  // --warmup-prefix (cosine only) puts the warmup in front of --epochs: the cosine then spans the
+  // batches after warmup, as the paper's T does, and the total stays config.epochs.
+  const prefixWarmup = config.cosine && config.warmup > 0;
   const args: string[] = [
     `--data-dir ${options.dataDir}`,
     `--model ${model}`,
@@ -113,12 +120,13 @@ export function timmRecipe(
     '--opt sgd --momentum 0.9',
     `--weight-decay ${num(config.wd)}`,
   ];
+  if (!config.no_bias_decay && config.wd > 0) args.push('--opt-kwargs filter_bias_and_bn=False');
   if (config.linear_scaling) {
     args.push(`--lr-base ${num(config.lr)} --lr-base-size 256 --lr-base-scale linear`);
   } else {
     args.push(`--lr ${num(config.lr)}`);
   }
-  args.push(`--epochs ${config.epochs}`);
+  args.push(`--epochs ${prefixWarmup ? config.epochs - config.warmup : config.epochs}`);
   if (config.cosine) {
     args.push('--sched cosine --min-lr 0');
   } else {
@@ -128,13 +136,16 @@ export function timmRecipe(
   }
   args.push('--sched-on-updates');
   if (config.warmup > 0) {
-    args.push(`--warmup-epochs ${config.warmup} --warmup-lr 0 --warmup-prefix`);
+    args.push(
+      `--warmup-epochs ${config.warmup} --warmup-lr 0${prefixWarmup ? ' --warmup-prefix' : ''}`,
+    );
   } else {
     args.push('--warmup-epochs 0');
   }
   args.push('--cooldown-epochs 0');
   args.push(`--smoothing ${num(config.label_smoothing)}`);
   if (config.mixup > 0) args.push(`--mixup ${num(config.mixup)}`);
+  if (config.fp16) args.push('--amp');
   if (!anyAugmentation(config)) {
     args.push('--no-aug');
   } else {
@@ -142,16 +153,32 @@ export function timmRecipe(
     if (!config.flip) args.push('--hflip 0');
     if (!config.jitter) args.push('--color-jitter 0');
   }
+  if (config.distill) {
+    args.push(
+      `--kd-model-name ${TIMM_TEACHER} --kd-temperature ${num(config.temperature)} --task-loss-weight 1 --distill-loss-weight 1`,
+    );
+  }
   args.push(`--seed ${config.seed}`);
 
-  if (!config.no_bias_decay && config.wd > 0) {
+  if (prefixWarmup) {
     notes.push(
-      'timm always exempts biases and BN parameters from weight decay (no bias decay is on).',
+      `--epochs ${config.epochs - config.warmup}: --warmup-prefix trains the ${config.warmup} warmup epochs before the cosine's ${config.epochs - config.warmup}, ${config.epochs} in total, as the playground.`,
+    );
+  }
+  if (config.warmup > 0) {
+    notes.push(
+      'timm’s warmup starts at --warmup-lr 0 on the first batch: batch i runs at (i − 1)·η/m, one batch behind the paper’s i·η/m.',
+    );
+  }
+  if (config.fp16) {
+    notes.push(
+      '--amp: PyTorch autocast to float16 with f32 weights and dynamic loss scaling, as §3.2; which ops run in f16 is autocast’s choice.',
     );
   }
   if (config.distill) {
     notes.push(
-      'timm’s train.py has no knowledge distillation; use the GluonCV command or a distillation fork.',
+      `Distillation needs timm 1.0.23 or later. The teacher is timm’s resnet152d with GluonCV’s ImageNet weights (${TIMM_TEACHER}, GluonCV’s ${GLUONCV_TEACHER}): the paper’s ResNet-152-D; the playground’s teacher ${config.distill} has no timm name.`,
+      'timm’s loss is task weight × the classification loss + distill weight × T²·KL(softmax(r/T) ‖ softmax(z/T)). The KL divergence is Eq. 6’s cross-entropy minus the teacher’s entropy, a constant, so weights 1 and 1 (timm’s default, written out) train on Eq. 6 exactly. The teacher sees the same augmented and mixed batch, as in the playground.',
     );
   }
   if (anyAugmentation(config)) {
@@ -160,7 +187,14 @@ export function timmRecipe(
     );
   }
   if (!config.crop && anyAugmentation(config)) {
-    notes.push('--scale 1 1 --ratio 1 1 keeps timm’s crop at full size but not at the centre.');
+    notes.push(
+      '--scale 1 1 --ratio 1 1: no crop of the whole area has aspect 1, so timm takes its fallback, the centre square of the whole shorter side; the playground’s crop = 0 keeps the centre 224/256 of it.',
+    );
+  }
+  if (!anyAugmentation(config)) {
+    notes.push(
+      'timm’s --no-aug resizes the shorter side to the input size and crops the centre: the whole shorter side, where the playground keeps the centre 224/256 of it.',
+    );
   }
   if (config.mixup > 0) {
     notes.push('timm’s Mixup also mixes the smoothed targets, as the playground does.');
@@ -227,10 +261,18 @@ export function gluoncvRecipe(
     }
   }
   if (config.mixup > 0) args.push(`--mixup --mixup-alpha ${num(config.mixup)}`);
-  if (config.distill) {
-    args.push(`--teacher resnet152_v1d --temperature ${num(config.temperature)} --hard-weight 0.5`);
+  if (config.fp16) {
+    args.push('--dtype float16');
     notes.push(
-      `The teacher must be a GluonCV model-zoo name (pretrained): resnet152_v1d is the paper’s; the playground’s teacher ${config.distill} has none. --hard-weight 0.5 weighs both terms equally, as Eq. 6 does, at half the scale.`,
+      '--dtype float16 casts the network to float16 (f16 storage and arithmetic) with f32 master weights (multi_precision); the script has no loss scaling.',
+    );
+  }
+  if (config.distill) {
+    args.push(
+      `--teacher ${GLUONCV_TEACHER} --temperature ${num(config.temperature)} --hard-weight 0.5`,
+    );
+    notes.push(
+      `The teacher must be a GluonCV model-zoo name (pretrained): ${GLUONCV_TEACHER} is the paper’s; the playground’s teacher ${config.distill} has none. The loss is (1 − h)·T²·soft + h·hard: --hard-weight 0.5 weighs both terms equally, as Eq. 6 does, at half the scale.`,
     );
   }
   if (!(config.crop && config.flip && config.jitter && config.pca)) {
@@ -250,11 +292,11 @@ function formatCommand(launch: string, args: string[]): string {
   return [launch, ...args.map((a) => `  ${a}`)].join(' \\\n');
 }
 
-/** The mapping shown in the page and the README: playground setting → timm → GluonCV. */
+/** The mapping shown in the page and in docs/timm.md: playground setting → timm → GluonCV. */
 export const RECIPE_MAPPING: readonly [string, string, string][] = [
   [
     'model, tweak_c, tweak_d',
-    '--model resnetNd (C+D) or --model-kwargs stem_type=deep stem_width=32 / avg_down=True',
+    "--model resnetNd (C+D) or --model-kwargs stem_type=deep stem_width=32 / avg_down=True; ResNet-10: --model resnet18(d) --model-kwargs 'layers=(1,1,1,1)'",
     '--model resnetN_v1 / _v1b / _v1c / _v1d',
   ],
   ['tweak_b', 'always on for bottlenecks', 'part of _v1b, _v1c, _v1d'],
@@ -269,7 +311,7 @@ export const RECIPE_MAPPING: readonly [string, string, string][] = [
     '--lr η (scaled here)',
   ],
   ['wd', '--weight-decay', '--wd'],
-  ['epochs', '--epochs', '--num-epochs'],
+  ['epochs', '--epochs (with cosine and warmup: epochs − m)', '--num-epochs'],
   [
     'cosine',
     '--sched cosine --min-lr 0 (else multistep at ¼ ½ ¾)',
@@ -277,18 +319,23 @@ export const RECIPE_MAPPING: readonly [string, string, string][] = [
   ],
   [
     'warmup',
-    '--warmup-epochs m --warmup-lr 0 --warmup-prefix --sched-on-updates',
+    '--warmup-epochs m --warmup-lr 0 --sched-on-updates (+ --warmup-prefix with cosine)',
     '--warmup-epochs m',
   ],
   ['zero_gamma', 'default; off = --model-kwargs zero_init_last=False', '--last-gamma'],
-  ['no_bias_decay', 'always on', '--no-wd'],
+  ['no_bias_decay', 'default; off = --opt-kwargs filter_bias_and_bn=False', '--no-wd'],
+  ['fp16', '--amp', '--dtype float16'],
   ['label_smoothing', '--smoothing ε (ε/K form)', '--label-smoothing (ε = 0.1, ε/K form)'],
   ['mixup', '--mixup α', '--mixup --mixup-alpha α'],
-  ['distill, temperature', 'not in train.py', '--teacher NAME --temperature T --hard-weight 0.5'],
+  [
+    'distill, temperature',
+    `--kd-model-name ${TIMM_TEACHER} --kd-temperature T --task-loss-weight 1 --distill-loss-weight 1 (timm ≥ 1.0.23)`,
+    `--teacher ${GLUONCV_TEACHER} --temperature T --hard-weight 0.5`,
+  ],
   ['crop, flip, jitter, pca all 0', '--no-aug', 'no switch'],
   ['crop = 0', '--scale 1 1 --ratio 1 1', 'no switch'],
   ['flip = 0', '--hflip 0', 'no switch'],
   ['jitter = 0', '--color-jitter 0', 'no switch'],
-  ['pca = 1', 'no PCA lighting noise', 'default (--lighting 0.1 in its augmenter)'],
+  ['pca = 1', 'no PCA lighting noise', 'default (PCA lighting noise 0.1, built in)'],
   ['seed', '--seed', 'no switch'],
 ];
