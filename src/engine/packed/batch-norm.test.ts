@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countDispatches } from '../benchmark/dispatch-counter';
+import { gradientDispatches } from '../dispatch-phases';
 import { initNodeBackend } from '../backend-node';
 import { randomValues } from '../kernels/reference';
 import { installPackedGradientAccumulation } from './accumulate';
@@ -122,16 +123,20 @@ describe('packed BatchNorm (+ReLU), against a float64 reference', () => {
     const out = batchNormTrainPacked(xp, g, b, EPS, true);
     expect(forward.stop()).toBe(2);
     tf.dispose([out.y, out.mean, out.variance]);
-    const total = countDispatches()!;
-    const grads = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => {
-      const o = batchNormTrainPacked(xx as tf.Tensor4D, gg, bb, EPS, true);
-      tf.dispose([o.mean, o.variance]);
-      return tf.sum(o.y);
-    })([xp, g, b]);
-    const count = total.stop();
-    tf.dispose([...grads, xp, g, b]);
-    // forward 2 + sum + its gradient fill + backward 2
-    expect(count).toBeLessThanOrEqual(6);
+    const counted = gradientDispatches(
+      (xx, gg, bb) => {
+        const o = batchNormTrainPacked(xx as tf.Tensor4D, gg!, bb!, EPS, true);
+        tf.dispose([o.mean, o.variance]);
+        return tf.sum(o.y);
+      },
+      [xp, g, b],
+    );
+    tf.dispose([...counted.grads, xp, g, b]);
+    // The loss: BN's forward 2 + the sum 1. The backward: BN's 2 and nothing else (the seed
+    // dL/dL = 1 and the sum's gradient, a broadcast of it, are under 1000 elements: tfjs's CPU
+    // hand-off computes them on the CPU and uploads them).
+    expect(counted.untilLoss).toBe(3);
+    expect(counted.backward).toBe(2);
   });
 
   it('refuses an odd channel count', () => {
@@ -224,15 +229,13 @@ describe('packed residual: dispatches and shapes', () => {
     const forward = countDispatches()!;
     tf.dispose(residualReluPacked(a, b));
     expect(forward.stop()).toBe(1);
-    const total = countDispatches()!;
-    const grads = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(residualReluPacked(x, y)))([
-      a,
-      b,
-    ]);
-    const count = total.stop();
-    tf.dispose([...grads, a, b]);
-    // forward 1 + sum + its gradient fill + backward 1 (the second gradient is a clone)
-    expect(count).toBeLessThanOrEqual(4);
+    const counted = gradientDispatches((x, y) => tf.sum(residualReluPacked(x!, y!)), [a, b]);
+    tf.dispose([...counted.grads, a, b]);
+    // The loss: forward 1 + the sum 1. The backward: 1 (the second gradient is a clone; the seed
+    // and the sum's gradient are under 1000 elements: tfjs's CPU hand-off computes them on the
+    // CPU and uploads them).
+    expect(counted.untilLoss).toBe(2);
+    expect(counted.backward).toBe(1);
   });
 
   it('refuses tensors of different shapes', () => {
