@@ -122,22 +122,49 @@ describe('ResNet model', () => {
     model.dispose();
   });
 
-  it('updates BN running statistics with momentum 0.9', async () => {
+  it("a training forward's own batch moments, every BN layer: running = 0.9 · (mean 0, var 1) + 0.1 · batch; predict's logits then differ", async () => {
     const spec = buildResNetSpec(options({}));
     const model = createResNetModel(spec, 32, createRng(1));
-    const x = tf.randomNormal([4, 32, 32, 3]) as tf.Tensor4D;
+    const x = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
     const beforeLogits = model.predict(x);
     const before = await beforeLogits.data();
     const { logits, moments } = model.forward(x, true);
-    const first = moments[0]!;
-    const batchMean = await first.mean.data();
+    const bnCount = model.parameters.filter((p) => p.spec.role === 'bn-gamma').length;
+    expect(moments.length).toBe(bnCount);
+    const batch = await Promise.all(
+      moments.map(async (m) => ({
+        name: m.name,
+        mean: Array.from(await m.mean.data()),
+        variance: Array.from(await m.variance.data()),
+      })),
+    );
     model.updateRunningStats(moments);
-    // Running stats start at mean 0: after one update they are 0.1 × the batch mean; eval changes.
+    const running = new Map(model.namedTensors().map((t) => [t.name, t.tensor]));
+    // f32 arithmetic on values of order 1: a few ulps.
+    const near = (got: number, want: number) =>
+      Math.abs(got - want) <= 1e-6 * Math.max(1, Math.abs(want));
+    for (const b of batch) {
+      // Real moments of a random batch: not the initial values, or the check would prove little.
+      const moved = b.mean.some((v) => Math.abs(v) > 1e-3) && b.variance.some((v) => v !== 1);
+      expect(moved, b.name).toBe(true);
+      const mean = await running.get(`${b.name}.running_mean`)!.data();
+      const variance = await running.get(`${b.name}.running_var`)!.data();
+      expect(mean.length).toBe(b.mean.length);
+      b.mean.forEach((m, c) => expect(near(mean[c]!, 0.1 * m), `${b.name} mean[${c}]`).toBe(true));
+      b.variance.forEach((v, c) =>
+        expect(near(variance[c]!, 0.9 + 0.1 * v), `${b.name} var[${c}]`).toBe(true),
+      );
+    }
+    // Evaluation reads the running statistics: its logits are no longer those of mean 0, var 1.
     const afterLogits = model.predict(x);
-    const after = await afterLogits.data();
-    expect(after).not.toEqual(before);
-    expect(batchMean.some((v) => v !== 0)).toBe(true);
-    tf.dispose([x, logits, beforeLogits, afterLogits]);
+    expect(Array.from(await afterLogits.data())).not.toEqual(Array.from(before));
+    tf.dispose([
+      x,
+      logits,
+      beforeLogits,
+      afterLogits,
+      ...moments.flatMap((m) => [m.mean, m.variance]),
+    ]);
     model.dispose();
   });
 });

@@ -43,7 +43,7 @@ const tune = (ops: HeavyOps, cache: TuningCacheStore | null) =>
   });
 
 describe('the convolution autotuner on a real device', () => {
-  it('times every candidate, installs the fastest, and a second run reads the cache', async () => {
+  it('times every candidate (GFLOP/s = 2 · multiply-adds ÷ its ms), installs the fastest, and a second run reads the cache', async () => {
     const cache = memoryTuningCache();
     const ops = f32Ops('auto');
     const first = await tune(ops, cache);
@@ -56,6 +56,18 @@ describe('the convolution autotuner on a real device', () => {
       const families = new Set(conv.candidates.map((c) => c.family));
       expect(families).toEqual(new Set(CONV_FAMILIES));
       const timed = conv.candidates.filter((c) => Number.isFinite(c.ms));
+      expect(timed.length).toBeGreaterThan(0);
+      // Multiply-adds of the shape: every output element sums kernel² · input-channel products.
+      const g = conv.geometry;
+      const outputs = g.batch * g.outHeight * g.outWidth * g.outChannels;
+      const macs = outputs * g.kernelHeight * g.kernelWidth * g.inChannels;
+      for (const c of timed) {
+        expect(c.ms).toBeGreaterThan(0);
+        const gflops = (2 * macs) / (c.ms / 1000) / 1e9;
+        expect(Math.abs(c.gflops - gflops), `${conv.shape} ${c.id}`).toBeLessThanOrEqual(
+          1e-9 * gflops,
+        );
+      }
       const best = Math.min(...timed.map((c) => c.ms));
       expect(conv.candidates.find((c) => c.id === conv.chosen)?.ms).toBe(best);
       expect(ops.kernels!.tuned.get(conv.key)).toBe(conv.chosen);
