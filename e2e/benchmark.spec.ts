@@ -15,6 +15,69 @@ import { gotoApp, queryOf, screenshot, TINY_RUN, trackPageErrors } from './helpe
 
 const VARIANTS = ['tf.layers', 'engine f32', 'engine f16', 'engine f16-storage'];
 
+/** |a − b| ≤ 1e-9 of their size: two doubles of one definition, computed in another order. */
+function expectSame(got: number | null | undefined, want: number, what: string): void {
+  expect(got, what).not.toBeNull();
+  expect(Math.abs(got! - want), `${what}: ${got} vs ${want}`).toBeLessThanOrEqual(
+    1e-9 * Math.abs(want),
+  );
+}
+
+/** The seconds a shown duration stands for: "42 s", "3 min 07 s" (to the second), "2 h 05 min". */
+function durationBounds(text: string): [number, number] {
+  let m = /^(\d+) s$/.exec(text);
+  if (m) return [Number(m[1]) - 0.5, Number(m[1]) + 0.5];
+  m = /^(\d+) min (\d\d) s$/.exec(text);
+  if (m) {
+    const s = 60 * Number(m[1]) + Number(m[2]);
+    return [s - 0.5, s + 0.5];
+  }
+  m = /^(\d+) h (\d\d) min$/.exec(text);
+  if (m) {
+    const s = 3600 * Number(m[1]) + 60 * Number(m[2]);
+    return [s - 0.5, s + 60.5];
+  }
+  throw new Error(`not a duration: ${text}`);
+}
+
+/** `text` is a duration within which `seconds` falls. */
+function expectDuration(text: string | null, seconds: number, what: string): void {
+  const [low, high] = durationBounds((text ?? '').trim());
+  expect(seconds, `${what}: ${text}`).toBeGreaterThanOrEqual(low);
+  expect(seconds, `${what}: ${text}`).toBeLessThanOrEqual(high);
+}
+
+/** "×1.23": a ratio to two decimals. */
+function expectTimes(text: string | null, ratio: number, what: string): void {
+  const shown = Number(/^×(\d+\.\d\d)$/.exec((text ?? '').trim())?.[1]);
+  expect(Math.abs(shown - ratio), `${what}: ${text} vs ${ratio}`).toBeLessThanOrEqual(0.005 + 1e-9);
+}
+
+/** Multiply-adds of a tuned op from its shape label: "3×3/1 p1, 4→4 @32×32, batch 128". */
+function macsOf(shape: string): number {
+  const m = /^(\d+)×(\d+)\/(\d+) p(\d+), (\d+)→(\d+) @(\d+)×(\d+), batch (\d+)$/.exec(shape);
+  if (!m) throw new Error(`not a shape label: ${shape}`);
+  const [kh, kw, stride, pad, ci, co, h, w, n] = m.slice(1).map(Number) as number[];
+  const oh = Math.floor((h! + 2 * pad! - kh!) / stride!) + 1;
+  const ow = Math.floor((w! + 2 * pad! - kw!) / stride!) + 1;
+  return n! * oh * ow * co! * kh! * kw! * ci!;
+}
+
+interface ReportRow {
+  name: string;
+  imgPerSec: number;
+  imgPerSecSync: number;
+  firstStepMs: number;
+  peakGpuBytes: number;
+  dispatchesPerStep: number;
+  stepProfile: {
+    kernels: { kernel: string; dispatches: number; ms: number }[];
+    dispatches: number;
+    gpuMs: number;
+    stepMs: number;
+  } | null;
+}
+
 test('runs the benchmark: rows for tf.layers, engine f32 and both FP16 rows, adapter, peak, ratios, time per epoch', async ({
   page,
 }) => {
@@ -49,14 +112,18 @@ test('runs the benchmark: rows for tf.layers, engine f32 and both FP16 rows, ada
     const row = table.locator(`tr[data-variant="${variant}"]`);
     await expect(row).toHaveCount(1);
     await expect(row).toContainText('ResNet-18-style');
-    const imgPerSec = Number(
-      await row.locator('[data-col="imgPerSec"]').getAttribute('data-value'),
-    );
-    expect(imgPerSec).toBeGreaterThan(0);
-    const peak = Number(await row.locator('[data-col="peakGpuBytes"]').getAttribute('data-value'));
-    expect(peak).toBeGreaterThan(0);
-    const dispatches = row.locator('[data-col="dispatchesPerStep"]');
-    expect(Number(await dispatches.getAttribute('data-value'))).toBeGreaterThan(0);
+    // Each figure is shown as measured (checked against the JSON report below), rounded.
+    for (const col of ['imgPerSec', 'peakGpuBytes', 'dispatchesPerStep']) {
+      const value = Number(await row.locator(`[data-col="${col}"]`).getAttribute('data-value'));
+      expect(value, `${variant} ${col}`).toBeGreaterThan(0);
+      const shown =
+        col === 'imgPerSec'
+          ? value.toFixed(1)
+          : col === 'peakGpuBytes'
+            ? (value / 2 ** 20).toFixed(1)
+            : String(value);
+      await expect(row.locator(`[data-col="${col}"]`)).toHaveText(shown);
+    }
     // FP16 rows train with dynamic loss scaling and show where it ended.
     await expect(row.locator('[data-col="lossScale"]')).toHaveText(
       variant.startsWith('engine f16') ? /^\d+(\.\d+)? \(\d+ skipped\)$/ : '-',
@@ -76,17 +143,17 @@ test('runs the benchmark: rows for tf.layers, engine f32 and both FP16 rows, ada
 
   const targets = panel.getByTestId('benchmark-targets');
   await expect(targets).toContainText('Ratios for ResNet-18-style at batch 4');
-  for (const key of [
+  const RATIO_KEYS = [
     'engineVsLayers',
     'firstStepVsLayers',
     'convFractionOfPeak',
     'f16VsF32',
     'fp16PeakVsF32',
-  ]) {
+  ];
+  const shownRatios: Record<string, number> = {};
+  for (const key of RATIO_KEYS) {
     const row = targets.locator(`tr[data-key="${key}"]`);
-    expect(Number(await row.locator('td.num').first().getAttribute('data-value'))).toBeGreaterThan(
-      0,
-    );
+    shownRatios[key] = Number(await row.locator('td.num').first().getAttribute('data-value'));
     await expect(row).toHaveAttribute('data-met', /^(true|false)$/);
   }
   await expect(targets.locator('tr[data-key="noGrowth"]')).toHaveAttribute(
@@ -101,9 +168,12 @@ test('runs the benchmark: rows for tf.layers, engine f32 and both FP16 rows, ada
   ]);
   const report = JSON.parse(readFileSync((await download.path())!, 'utf8')) as {
     adapter: string;
-    rows: { name: string; imgPerSec: number; peakGpuBytes: number; dispatchesPerStep: number }[];
+    rows: ReportRow[];
+    peakGflops: number;
+    peakGBps: number;
     peakFmaDispatchMs: number;
     peakCopyDispatchMs: number;
+    convGflops: number;
     ratios: Record<string, number | null>;
   };
   expect(Object.keys(report)).toEqual([
@@ -123,21 +193,63 @@ test('runs the benchmark: rows for tf.layers, engine f32 and both FP16 rows, ada
   ]);
   expect(report.adapter).toBe(await panel.getByTestId('benchmark-adapter').textContent());
   expect(report.rows.map((r) => r.name)).toEqual(VARIANTS);
-  for (const row of report.rows) expect(row.dispatchesPerStep).toBeGreaterThan(0);
+  // The table shows the report's figures.
+  for (const r of report.rows) {
+    const row = table.locator(`tr[data-variant="${r.name}"]`);
+    for (const col of ['imgPerSec', 'peakGpuBytes', 'dispatchesPerStep'] as const) {
+      const shown = Number(await row.locator(`[data-col="${col}"]`).getAttribute('data-value'));
+      expect(shown, `${r.name} ${col}`).toBe(r[col]);
+    }
+  }
   expect(report.peakFmaDispatchMs).toBeGreaterThanOrEqual(20);
   expect(report.peakCopyDispatchMs).toBeGreaterThanOrEqual(20);
-  expect(report.ratios.engineVsLayers).toBeCloseTo(
-    report.rows[1]!.imgPerSec / report.rows[0]!.imgPerSec,
-    10,
+  // Each ratio by its definition, from the rows and peaks of the same report, and as shown.
+  const [layers, f32, f16] = report.rows as [ReportRow, ReportRow, ReportRow];
+  const ratios: Record<string, number> = {
+    engineVsLayers: f32.imgPerSec / layers.imgPerSec,
+    firstStepVsLayers: f32.firstStepMs / layers.firstStepMs,
+    convFractionOfPeak: report.convGflops / report.peakGflops,
+    f16VsF32: f16.imgPerSec / f32.imgPerSec,
+    fp16PeakVsF32: f16.peakGpuBytes / f32.peakGpuBytes,
+  };
+  for (const key of RATIO_KEYS) {
+    expectSame(report.ratios[key], ratios[key]!, `ratio ${key}`);
+    expectSame(shownRatios[key], ratios[key]!, `shown ratio ${key}`);
+  }
+  // The peak line: both peaks, and the largest convolution as a percentage of the FMA peak.
+  const peakLine = panel.getByTestId('benchmark-peak');
+  await expect(peakLine).toContainText(`FMA peak ${report.peakGflops.toFixed(1)} GFLOP/s`);
+  await expect(peakLine).toContainText(`memory bandwidth peak ${report.peakGBps.toFixed(1)} GB/s`);
+  await expect(peakLine).toContainText(
+    `${report.convGflops.toFixed(1)} GFLOP/s = ${((report.convGflops / report.peakGflops) * 100).toFixed(1)}% of the FMA peak.`,
   );
-  expect(report.ratios.f16VsF32).toBeCloseTo(
-    report.rows[2]!.imgPerSec / report.rows[1]!.imgPerSec,
-    10,
-  );
-  expect(report.ratios.fp16PeakVsF32).toBeCloseTo(
-    report.rows[2]!.peakGpuBytes / report.rows[1]!.peakGpuBytes,
-    10,
-  );
+  // Each step profile: its totals are the sums of its kernels, and the share is GPU ms ÷ step ms.
+  for (const r of report.rows.slice(1)) {
+    const p = r.stepProfile!;
+    expect(p, `${r.name} step profile`).not.toBeNull();
+    expect(p.dispatches).toBe(p.kernels.reduce((n, k) => n + k.dispatches, 0));
+    expectSame(
+      p.kernels.reduce((ms, k) => ms + k.ms, 0),
+      p.gpuMs,
+      `${r.name} GPU ms`,
+    );
+    const details = profiles.locator(`details[data-variant="${r.name}"]`);
+    await expect(details.locator('summary')).toHaveText(
+      `${r.name}, ResNet-18-style batch 4: ${p.dispatches} dispatches, ${p.gpuMs.toFixed(2)} ms ` +
+        `of GPU work in a ${p.stepMs.toFixed(1)} ms step (GPU work ÷ step: ` +
+        `${((p.gpuMs / p.stepMs) * 100).toFixed(0)}%)`,
+    );
+    const kernelRows = details.locator('tbody tr');
+    await expect(kernelRows).toHaveCount(p.kernels.length);
+    for (const [i, k] of p.kernels.entries()) {
+      await expect(kernelRows.nth(i).locator('td')).toHaveText([
+        k.kernel,
+        String(k.dispatches),
+        k.ms.toFixed(3),
+        p.gpuMs > 0 ? `${((k.ms / p.gpuMs) * 100).toFixed(0)}%` : '—',
+      ]);
+    }
+  }
 
   const table3 = panel.getByTestId('benchmark-table3');
   // The efficient column is whichever engine row ran fastest here (f16 can win on lavapipe).
@@ -155,6 +267,33 @@ test('runs the benchmark: rows for tf.layers, engine f32 and both FP16 rows, ada
   await panel.getByLabel('Images per epoch').fill('0');
   await expect(panel.getByText('Images per epoch must be a whole number')).toBeVisible();
   await panel.getByLabel('Images per epoch').fill('50000');
+  // Time per epoch = images per epoch ÷ images/s, for every row; speed-up = tf.layers' time ÷
+  // the fastest engine row's.
+  const perBatch = panel.getByRole('table', { name: 'Time per epoch per batch' });
+  const epochCells = perBatch.locator('tbody tr').first().locator('td');
+  await expect(perBatch.locator('tbody tr')).toHaveCount(1);
+  await expect(epochCells.nth(1)).toHaveText('4');
+  for (const [i, r] of report.rows.entries()) {
+    expectDuration(await epochCells.nth(2 + i).textContent(), 50_000 / r.imgPerSec, r.name);
+  }
+  const fastest = Math.max(...report.rows.slice(1).map((r) => r.imgPerSec));
+  expectTimes(await epochCells.nth(6).textContent(), fastest / layers.imgPerSec, 'speed-up');
+  const table3Cells = table3.locator('tr[data-model="resnet18-style"] td');
+  const baselineText = (await table3Cells.nth(1).textContent())!;
+  expect(baselineText).toMatch(/ \(tf\.layers, batch 4\)$/);
+  expectDuration(
+    baselineText.replace(/ \(.*\)$/, ''),
+    50_000 / layers.imgPerSec,
+    'Table 3 baseline',
+  );
+  const efficientText = (await table3Cells.nth(2).textContent())!;
+  expect(efficientText.endsWith(` (${fasterEngine}, batch 4)`)).toBe(true);
+  expectDuration(efficientText.replace(/ \(.*\)$/, ''), 50_000 / fastest, 'Table 3 efficient');
+  expectTimes(
+    await table3Cells.nth(3).textContent(),
+    fastest / layers.imgPerSec,
+    'Table 3 speed-up',
+  );
 
   await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
   await panel.scrollIntoViewIfNeeded();
@@ -229,8 +368,11 @@ test('a Quick run lists every convolution op with each kernel’s time and the c
       const sync = Number(
         await row.locator('[data-col="imgPerSecSync"]').getAttribute('data-value'),
       );
+      // Medians and totals of timed steps: no definition to check them against here but their
+      // own display, and tf.layers' two being one figure.
       expect(async).toBeGreaterThan(0);
       expect(sync).toBeGreaterThan(0);
+      await expect(row.locator('[data-col="imgPerSec"]')).toHaveText(async.toFixed(1));
       if (variant === 'tf.layers') {
         expect(sync).toBe(async);
         await expect(row.locator('[data-col="imgPerSecSync"]')).toContainText('(same)');
@@ -247,21 +389,40 @@ test('a Quick run lists every convolution op with each kernel’s time and the c
   const report = JSON.parse(readFileSync((await download.path())!, 'utf8')) as {
     kernels: string;
     rows: { name: string; kernels: string; imgPerSec: number; imgPerSecSync: number }[];
+    peakGflops: number;
     layers: {
       op: string;
       shape: string;
-      candidates: { id: string; family: string }[];
+      candidates: { id: string; family: string; ms: number | null; gflops: number | null }[];
       chosen: string;
     }[];
     tuningMs: number;
+    tuningTimer: string;
   };
   expect(report.kernels).toBe('auto');
   expect(report.rows.map((r) => r.kernels)).toEqual(['tfjs', 'auto', 'tfjs', 'auto']);
   expect(report.layers).toHaveLength(count);
-  for (const layer of report.layers) {
+  for (const [i, layer] of report.layers.entries()) {
     expect(layer.candidates.map((c) => c.id)).toContain(layer.chosen);
+    // GFLOP/s = 2 × multiply-adds of the op's shape ÷ its ms (the same count for the three ops of
+    // a shape), and as the table shows it, with its share of the FMA peak.
+    const flops = 2 * macsOf(layer.shape);
+    const op = ops.nth(i);
+    await expect(op).toHaveAttribute('data-shape', layer.shape);
+    for (const c of layer.candidates.filter((c) => c.ms !== null)) {
+      expectSame(c.gflops, flops / (c.ms! / 1000) / 1e9, `${layer.op} ${layer.shape} ${c.id}`);
+      const cell = op.locator(`td[data-kernel="${c.id}"]`);
+      await expect(cell).toHaveAttribute('data-value', String(c.ms));
+      await expect(cell).toContainText(`${c.gflops!.toFixed(1)} GFLOP/s`);
+      await expect(cell).toContainText(
+        `${((c.gflops! / report.peakGflops) * 100).toFixed(0)}% FMA`,
+      );
+    }
   }
-  expect(report.tuningMs).toBeGreaterThan(0);
+  // The caption gives the tuning's timer and wall time, as the report has them.
+  await expect(layers.locator('caption')).toContainText(
+    `(${report.tuningTimer}, ${(report.tuningMs / 1000).toFixed(1)} s in all)`,
+  );
   await layers.scrollIntoViewIfNeeded();
   await screenshot(page, 'benchmark-layers');
   expect(errors).toEqual([]);
@@ -310,13 +471,25 @@ test('Stop cancels the benchmark and keeps what was measured: peak, ratios, part
   await expect(panel.getByText('Partial JSON report (stopped by the user) copied')).toBeVisible();
   const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText())) as {
     peakGflops: number;
+    convGflops: number;
     ratios: Record<string, number | null>;
     complete: boolean;
     reason: string;
   };
   expect(copied.complete).toBe(false);
   expect(copied.reason).toBe('stopped by the user');
-  expect(copied.peakGflops).toBeGreaterThan(0);
+  // The peaks and the largest convolution measured before Stop, as the panel shows them.
+  await expect(panel.getByTestId('benchmark-peak')).toContainText(
+    `FMA peak ${copied.peakGflops.toFixed(1)} GFLOP/s`,
+  );
+  await expect(panel.getByTestId('benchmark-peak')).toContainText(
+    `${copied.convGflops.toFixed(1)} GFLOP/s = ${((copied.convGflops / copied.peakGflops) * 100).toFixed(1)}% of the FMA peak.`,
+  );
+  expectSame(
+    copied.ratios.convFractionOfPeak,
+    copied.convGflops / copied.peakGflops,
+    'convFractionOfPeak',
+  );
   expect(copied.ratios.engineVsLayers).toBeNull();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
@@ -381,12 +554,15 @@ test('a benchmark link opens the panel with its settings filled in and does not 
   await expect(page.getByTestId('ignored-notice')).toHaveCount(0);
   await expect(page.getByLabel('Mixup', { exact: true })).toHaveValue('0.2');
 
-  // Never started by the link: the user presses Run.
-  await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeEnabled();
-  await page.waitForTimeout(1000);
-  await expect(panel.getByTestId('benchmark-progress')).toHaveCount(0);
-  await expect(panel.getByTestId('benchmark-results')).toHaveCount(0);
-  await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
+  // Never started by the link: the user presses Run. Checked now, with the backend up (the
+  // earliest a run could start), and again at the end, after the edits below have gone through.
+  const notStarted = async () => {
+    await expect(panel.getByRole('button', { name: 'Run benchmark' })).toBeEnabled();
+    await expect(panel.getByTestId('benchmark-progress')).toHaveCount(0);
+    await expect(panel.getByTestId('benchmark-results')).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Train' })).toBeEnabled();
+  };
+  await notStarted();
 
   // A change is written back (without the bad key); the experiment's keys stay.
   await panel.getByLabel('Timed steps').fill('5');
@@ -403,5 +579,6 @@ test('a benchmark link opens the panel with its settings filled in and does not 
   expect(link.search).toBe(
     '?bench=1&bench_models=r18&bench_batches=4%2C32&bench_warmup=0&bench_steps=5&bench_leak=&bench_f16=0&bench_kernels=tiled',
   );
+  await notStarted();
   expect(errors).toEqual([]);
 });

@@ -102,8 +102,12 @@ test.describe('trick panel', () => {
     await page.getByLabel('Cosine learning rate decay', { exact: true }).check();
     await expect.poll(async () => (await lrChartData(page)).decay).toBe('cosine');
     const cosine = await lrChartData(page);
-    expect(cosine['last-lr']).not.toBe(base['last-lr']);
-    expect(Number(cosine['last-lr'])).toBeLessThan(1e-4);
+    // Default: 12 epochs × 40 steps = 480 steps, no warmup; the last update is t = 479 of T = 480:
+    // ½(1 + cos(479π/480))·0.1 = 0.05·(1 − cos(π/480)) ≈ 1.0709e-6 (paper Eq. (5)).
+    expect(Number(cosine['total-steps'])).toBe(480);
+    const lastCosine = 0.05 * (1 - Math.cos(Math.PI / 480));
+    expect(Number(cosine['last-lr']) / lastCosine).toBeCloseTo(1, 9);
+    expect(lastCosine).toBeCloseTo(1.0709e-6, 10);
 
     await page.getByLabel('Learning rate warmup', { exact: true }).fill('3');
     await expect
@@ -131,11 +135,17 @@ test.describe('trick panel', () => {
       'No effect on basic-block ResNets: their first 3×3 conv already strides',
     );
     await expect(resnetBNote).toBeVisible();
-    const before = await page.getByTestId('arch-params').textContent();
+    // Defaults: ResNet-18 at width 1/4 (stages of 16, 32, 64, 128 channels), the small 3×3 stem
+    // (32 px), 10 classes. Stem 3·9·16 + 2·16 = 464; stages 9,344 + 33,088 + 131,712 + 525,568
+    // (two basic blocks each, 1×1 projections where the width or stride changes); fc 128·10 + 10:
+    // 701,466.
+    await expect(page.getByTestId('arch-params')).toHaveText('0.70 M parameters');
 
+    // ResNet-50 at width 1/4: bottlenecks of 16, 32, 64, 128 (×4 out), 3 + 4 + 6 + 3 blocks. Stem
+    // 464; stages 14,016 + 77,568 + 447,488 + 939,520; fc 512·10 + 10 = 5,130: 1,484,186.
     await page.getByLabel('Model', { exact: true }).selectOption('resnet50');
     await expect(resnetBNote).toHaveCount(0);
-    await expect(page.getByTestId('arch-params')).not.toHaveText(before ?? '');
+    await expect(page.getByTestId('arch-params')).toHaveText('1.48 M parameters');
 
     // ResNet-50 at 224×224 with 1000 classes has 25.56 M parameters (paper Table 5: 25 M).
     await page.getByLabel('Width multiplier', { exact: true }).fill('1');

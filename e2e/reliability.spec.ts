@@ -1,24 +1,84 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { gotoApp, screenshot, TINY_RUN, TRAINING_TIMEOUT, trackPageErrors } from './helpers';
 
-test('the pre-flight memory estimate follows the batch size', async ({ page }) => {
+/** The checkpoint step the page's saved copy of run `id` records in IndexedDB; null when none. */
+function storedCheckpointStep(page: Page, id: string): Promise<number | null> {
+  return page.evaluate(
+    (runId) =>
+      new Promise<number | null>((resolve, reject) => {
+        const open = indexedDB.open('tricks-playground');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const get = db.transaction('runs').objectStore('runs').get(runId);
+          get.onerror = () => reject(get.error);
+          get.onsuccess = () => {
+            db.close();
+            const run = get.result as { checkpoint?: { step: number } | null } | undefined;
+            resolve(run?.checkpoint?.step ?? null);
+          };
+        };
+      }),
+    id,
+  );
+}
+
+/** The figures of the pre-flight memory line, in MB, each with half its last displayed digit. */
+function memoryFigures(text: string | null) {
+  const m =
+    /Training needs ≈ ([\d.]+) MB of GPU memory: ([\d.]+) MB for weights.*, ([\d.]+) MB of (f32|f16) activations at batch (\d+)\./.exec(
+      text ?? '',
+    );
+  if (!m) throw new Error(`not the memory line: ${text}`);
+  const figure = (s: string) => ({ mb: Number(s), within: s.includes('.') ? 0.05 : 0.5 });
+  return {
+    total: figure(m[1]!),
+    parameters: figure(m[2]!),
+    activations: figure(m[3]!),
+    stored: m[4],
+    batch: Number(m[5]),
+  };
+}
+
+test('the pre-flight memory estimate: activations double with the batch, weights stay; FP16 halves the stored activations and adds f16 weight copies', async ({
+  page,
+}) => {
   await gotoApp(page, 'model=resnet18&width=0.25&batch=64');
   const memory = page.getByTestId('arch-memory');
-  await expect(memory).toContainText('Training needs ≈');
   await expect(memory).toContainText('at batch 64');
-  const before = await memory.textContent();
+  const at64 = memoryFigures(await memory.textContent());
   await page.getByLabel('Batch size', { exact: true }).fill('128');
   await expect(memory).toContainText('at batch 128');
-  expect(await memory.textContent()).not.toBe(before);
-  // FP16 stores activations as f16: half their bytes.
-  const megabytes = (text: string | null, what: string) =>
-    Number(new RegExp(`([\\d.]+) MB of ${what} activations`).exec(text ?? '')?.[1]);
-  const f32 = megabytes(await memory.textContent(), 'f32');
+  const at128 = memoryFigures(await memory.textContent());
+  // ResNet-18 at width 1/4, 10 classes: 701,466 parameters (stem 464, stages 9,344 + 33,088 +
+  // 131,712 + 525,568, fc 1,290), each with a weight, a gradient and a momentum in f32: 12 bytes.
+  const parametersMb = (701_466 * 12) / 2 ** 20;
+  for (const figures of [at64, at128]) {
+    expect(figures.stored).toBe('f32');
+    expect(Math.abs(figures.parameters.mb - parametersMb)).toBeLessThanOrEqual(
+      figures.parameters.within,
+    );
+    // The total is the two parts (each shown rounded).
+    const parts = figures.parameters.mb + figures.activations.mb;
+    const rounding = figures.total.within + figures.parameters.within + figures.activations.within;
+    expect(Math.abs(figures.total.mb - parts)).toBeLessThanOrEqual(rounding);
+  }
+  // Activations and the batch itself are per image: twice the images, twice the bytes.
+  expect(Math.abs(at128.activations.mb - 2 * at64.activations.mb)).toBeLessThanOrEqual(
+    at128.activations.within + 2 * at64.activations.within,
+  );
+
+  // FP16 stores the layers' activations as f16, half their bytes; the input batch (raw and
+  // preprocessed) stays f32, so the activations shrink to a little more than half. Each weight
+  // gains an f16 copy: 12 + 2 bytes.
   await page.getByLabel('FP16 (mixed precision)', { exact: true }).check();
   await expect(memory).toContainText('f16 activations at batch 128');
-  const f16 = megabytes(await memory.textContent(), 'f16');
-  expect(f16).toBeGreaterThan(0);
-  expect(f16).toBeLessThan(0.6 * f32);
+  const f16 = memoryFigures(await memory.textContent());
+  expect(Math.abs(f16.parameters.mb - (701_466 * 14) / 2 ** 20)).toBeLessThanOrEqual(
+    f16.parameters.within,
+  );
+  expect(f16.activations.mb).toBeGreaterThan(0.5 * at128.activations.mb);
+  expect(f16.activations.mb).toBeLessThan(0.6 * at128.activations.mb);
 });
 
 test('a network too large for the GPU buffer limit is refused before training', async ({
@@ -127,8 +187,11 @@ test('a run cut off by a reload shows as interrupted and resumes from its checkp
     /^[1-9]\d?$/,
     { timeout: TRAINING_TIMEOUT },
   );
-  // The saved run records the checkpoint right after the worker stored it.
-  await page.waitForTimeout(300);
+  // The saved run (IndexedDB 'runs') records the checkpoint once the worker has stored it: wait
+  // for that record, which the reload reads, instead of a fixed time.
+  await expect
+    .poll(async () => (await storedCheckpointStep(page, 'r1')) ?? 0, { timeout: 30_000 })
+    .toBeGreaterThanOrEqual(4);
   await page.reload();
   const row = page.locator('tr[data-run="r1"]');
   await expect(row).toHaveAttribute('data-status', 'interrupted', { timeout: 30_000 });
