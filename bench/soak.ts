@@ -1,6 +1,7 @@
 /**
  * Soak benchmark: trains a small model for many steps through the real trainer (readbacks,
  * evaluations, epochs) and prints live tensors and GPU bytes every 200 steps; both must stay flat.
+ * Exits 1 when either changed between samples (a leak), so that a script or CI step fails on it.
  * Usage: npm run bench:soak -- [steps=2000] ["<query>"]
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,8 +18,9 @@ interface GpuMemoryInfo extends tf.MemoryInfo {
 const steps = Number(process.argv[2] ?? 2000);
 const query = process.argv[3] ?? 'model=resnet10&width=0.0625&batch=16&train_size=512&val_size=64';
 const { config, ignored } = parseQuery(query);
-if (!Number.isInteger(steps) || steps < 200 || ignored.length > 0) {
-  console.error('usage: npm run bench:soak -- [steps ≥ 200] ["<query>"]', ignored);
+// Flat needs two samples at least: steps 200 and 400.
+if (!Number.isInteger(steps) || steps < 400 || ignored.length > 0) {
+  console.error('usage: npm run bench:soak -- [steps ≥ 400] ["<query>"]', ignored);
   process.exit(2);
 }
 const info = await initNodeBackend();
@@ -56,7 +58,16 @@ const seconds = (performance.now() - started) / 1000;
 model?.dispose();
 const tensors = new Set(rows.map((r) => r.tensors));
 const bytes = new Set(rows.map((r) => r.gpuBytes));
+const flat = rows.length >= 2 && tensors.size === 1 && bytes.size === 1;
 console.log(
   `soak: ${rows.length} samples in ${seconds.toFixed(0)} s; tensor counts seen ${[...tensors].join(', ')}; ` +
-    `GPU byte totals seen ${[...bytes].join(', ')} → ${tensors.size === 1 && bytes.size === 1 ? 'flat' : 'NOT flat'}`,
+    `GPU byte totals seen ${[...bytes].join(', ')} → ${flat ? 'flat' : 'NOT flat'}`,
 );
+if (!flat) {
+  console.error(
+    rows.length < 2
+      ? `soak: FAILED: ${rows.length} sample(s), fewer than the 2 that flatness needs (exit 1)`
+      : 'soak: FAILED: live tensors or GPU bytes changed between samples: a leak (exit 1)',
+  );
+  process.exitCode = 1;
+}
