@@ -1,22 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ConvOp } from '../../tuning-plan/plan';
 import { initNodeBackend } from '../backend-node';
-import { isPacked } from '../packed/registry';
-import { convGeometry, type ConvGeometry } from './conv-geometry';
+import {
+  BASE_CASES,
+  checkConvOps,
+  CONV_OPS,
+  describeCase,
+  geometryOf,
+  overflowCase,
+  type ConvCase,
+} from './conv-test-harness';
 import { convKernelById, type ConvKernel } from './conv-registry';
 import { PACKED_PRECISIONS, type PackedPrecision } from './direct-conv';
-import { f16Bits, f16Value, packF16, roundToF16, unpackF16, wordsOf } from './packed-test-utils';
-import {
-  allF16,
-  conv2dFilterGradReference,
-  conv2dInputGradReference,
-  conv2dReference,
-  f16ErrorRatio,
-  f32ErrorRatio,
-  randomValues,
-  type Reference,
-} from './reference';
+import { f16Bits, f16Value, packF16, unpackF16, wordsOf } from './packed-test-utils';
 import { defaultTileShape, TILE_SHAPES, tiledConvShaders } from './tiled-conv';
 
 beforeAll(async () => {
@@ -26,30 +22,13 @@ beforeAll(async () => {
   expect(info.shaderF16).toBe(true);
 });
 
-interface Case {
-  n: number;
-  h: number;
-  w: number;
-  ci: number;
-  co: number;
-  k: number;
-  s: number;
-  p: number;
-}
-
 // The sweep of direct-conv.test.ts and tiled-conv.test.ts with even channels (packed activations
-// always have them): ResNet shapes, 1×1 / 3×3 / 7×7, stride 1 and 2, odd and non-square sizes,
-// batch 1, a long split reduction; then channels that are not multiples of 4 (tiled only: 2 as a
-// deep stem at width 1/16, 6 → 10, 10 → 6, a split reduction with 6) and a wide layer.
-const CASES: Case[] = [
-  { n: 1, h: 5, w: 5, ci: 4, co: 4, k: 3, s: 1, p: 1 },
-  { n: 2, h: 9, w: 7, ci: 8, co: 4, k: 3, s: 2, p: 1 },
-  { n: 3, h: 8, w: 8, ci: 4, co: 12, k: 1, s: 1, p: 0 },
-  { n: 2, h: 9, w: 9, ci: 8, co: 16, k: 1, s: 2, p: 0 },
-  { n: 2, h: 15, w: 13, ci: 4, co: 8, k: 7, s: 2, p: 3 },
-  { n: 1, h: 6, w: 6, ci: 20, co: 32, k: 3, s: 1, p: 1 },
-  { n: 1, h: 7, w: 6, ci: 4, co: 4, k: 3, s: 1, p: 0 },
-  { n: 16, h: 16, w: 16, ci: 8, co: 8, k: 3, s: 1, p: 1 },
+// always have them): BASE_CASES (ResNet shapes, 1×1 / 3×3 / 7×7, stride 1 and 2, odd and
+// non-square sizes, batch 1, a long split reduction); then channels that are not multiples of 4
+// (tiled only: 2 as a deep stem at width 1/16, 6 → 10, 10 → 6, a split reduction with 6) and a
+// wide layer.
+const CASES: ConvCase[] = [
+  ...BASE_CASES,
   { n: 2, h: 9, w: 7, ci: 2, co: 2, k: 3, s: 2, p: 1 },
   { n: 1, h: 7, w: 9, ci: 6, co: 10, k: 3, s: 1, p: 1 },
   { n: 2, h: 9, w: 7, ci: 10, co: 6, k: 1, s: 2, p: 0 },
@@ -57,75 +36,28 @@ const CASES: Case[] = [
   { n: 1, h: 5, w: 5, ci: 68, co: 72, k: 3, s: 1, p: 1 },
 ];
 
-const describeCase = (c: Case) =>
-  `n${c.n} ${c.h}×${c.w}×${c.ci} → ${c.co}, ${c.k}×${c.k} /${c.s} pad ${c.p}`;
-
-interface Fixture {
-  g: ConvGeometry;
-  /** f16 values (f32), the packed words of the same, and the float64 references on them. */
-  xv: Float32Array;
-  wv: Float32Array;
-  dyv: Float32Array;
-  refs: Record<ConvOp, Reference>;
-}
-
-const fixtures = new Map<Case, Fixture>();
-function fixtureOf(c: Case): Fixture {
-  let f = fixtures.get(c);
-  if (!f) {
-    const g = convGeometry([c.n, c.h, c.w, c.ci], [c.k, c.k, c.ci, c.co], c.s, c.p);
-    const xv = roundToF16(randomValues(1, c.n * c.h * c.w * c.ci));
-    const wv = roundToF16(randomValues(2, c.k * c.k * c.ci * c.co));
-    const dyv = roundToF16(randomValues(3, c.n * g.outHeight * g.outWidth * c.co));
-    const refs = {
-      forward: conv2dReference(g, xv, wv),
-      inputGrad: conv2dInputGradReference(g, dyv, wv),
-      filterGrad: conv2dFilterGradReference(g, xv, dyv),
-    };
-    f = { g, xv, wv, dyv, refs };
-    fixtures.set(c, f);
-  }
-  return f;
-}
-
 /**
- * Inputs are f16 values, so the only errors are the arithmetic's and the output's rounding to
- * f16: the f16 bound for packed outputs and everything 'packed-f16' computes; 'packed-f32''s f32
- * filter gradient has the f32 summation error only.
+ * Runs the three ops of `kernel` on packed inputs (f16 values) and checks them against float64.
+ * The only errors are the arithmetic's and the output's rounding to f16: the f16 bound for packed
+ * outputs and everything 'packed-f16' computes ('packed-f16''s dW must be f16 values);
+ * 'packed-f32''s f32 filter gradient has the f32 summation error only.
  */
-function errorRatio(p: PackedPrecision, op: ConvOp, got: Float32Array, ref: Reference): number {
-  return p === 'packed-f32' && op === 'filterGrad'
-    ? f32ErrorRatio(got, ref)
-    : f16ErrorRatio(got, ref);
-}
-
-/** Runs the three ops of `kernel` on packed inputs and checks them against float64. */
-async function checkCase(kernel: ConvKernel, c: Case, p: PackedPrecision): Promise<void> {
-  const { g, xv, wv, dyv, refs } = fixtureOf(c);
-  for (const op of ['forward', 'inputGrad', 'filterGrad'] as const) {
-    expect(kernel.applies(op, g, p)).toBe(true);
-  }
-  const x = tf.tensor4d(packF16(xv, c.ci), [c.n, c.h, c.w, c.ci / 2]);
-  const w = tf.tensor4d(packF16(wv, c.co), [c.k, c.k, c.ci, c.co / 2]);
-  const dy = tf.tensor4d(packF16(dyv, c.co), [c.n, g.outHeight, g.outWidth, c.co / 2]);
-  const y = kernel.forward(x, w, g, p);
-  const dx = kernel.inputGrad(dy, w, g, p);
-  const dw = kernel.filterGrad(x, dy, g, p);
-  expect(y.shape).toEqual([c.n, g.outHeight, g.outWidth, c.co / 2]);
-  expect(dx.shape).toEqual([c.n, c.h, c.w, c.ci / 2]);
-  expect(dw.shape).toEqual([c.k, c.k, c.ci, c.co]);
-  expect([isPacked(y), isPacked(dx), isPacked(dw)]).toEqual([true, true, false]);
-  const [yd, dxd, dwd] = (await Promise.all([y.data(), dx.data(), dw.data()])) as Float32Array[];
-  tf.dispose([x, w, dy, y, dx, dw]);
-  const got: Record<ConvOp, Float32Array> = {
-    forward: unpackF16(yd!, c.co),
-    inputGrad: unpackF16(dxd!, c.ci),
-    filterGrad: dwd!,
-  };
-  for (const op of ['forward', 'inputGrad', 'filterGrad'] as const) {
-    expect(errorRatio(p, op, got[op], refs[op]), op).toBeLessThanOrEqual(1);
-  }
-  if (p === 'packed-f16') expect(allF16(dwd!), 'dW in f16 values').toBe(true);
+async function checkCase(kernel: ConvKernel, c: ConvCase, p: PackedPrecision): Promise<void> {
+  const g = geometryOf(c);
+  for (const op of CONV_OPS) expect(kernel.applies(op, g, p)).toBe(true);
+  await checkConvOps(
+    c,
+    {
+      forward: (x, w) => kernel.forward(x, w, g, p),
+      inputGrad: (dy, w) => kernel.inputGrad(dy, w, g, p),
+      filterGrad: (x, dy) => kernel.filterGrad(x, dy, g, p),
+    },
+    {
+      storage: 'packed',
+      bound: (op) => (p === 'packed-f32' && op === 'filterGrad' ? 'f32' : 'f16'),
+      f16Values: p === 'packed-f16' ? ['filterGrad'] : [],
+    },
+  );
 }
 
 const directCases = CASES.filter((c) => c.ci % 4 === 0 && c.co % 4 === 0);
@@ -168,7 +100,7 @@ describe('packed convolution kernels against float64 references', () => {
 
 describe('packed tiled loads', () => {
   it('channels that are not multiples of 4 load word pairs where k is contiguous', () => {
-    const g = fixtureOf(CASES[9]!).g; // 6 → 10
+    const g = geometryOf(CASES[9]!); // 6 → 10
     for (const op of ['forward', 'inputGrad'] as const) {
       const [main] = tiledConvShaders(op, g, 'packed-f32', defaultTileShape(op, g));
       expect(main!.label).toMatch(/ pairs packed-f32$/);
@@ -186,20 +118,12 @@ describe('packed f16 overflow', () => {
     async ({ p, id }) => {
       // 1×1 convs: 300 · 300 = 90000 > 65504.
       for (const ch of id === 'direct' ? [4] : [4, 2]) {
-        const g = convGeometry([1, 1, 2, ch], [1, 1, ch, ch], 1, 0);
-        const xv = new Float32Array(2 * ch);
-        xv[0] = 300;
-        xv[ch] = -300;
-        const wv = new Float32Array(ch * ch);
-        wv[0] = 300;
-        const x = tf.tensor4d(packF16(xv, ch), [1, 1, 2, ch / 2]);
-        const w = tf.tensor4d(packF16(wv, ch), [1, 1, ch, ch / 2]);
-        const y = convKernelById(id)!.forward(x, w, g, p);
+        const o = overflowCase(ch, ch);
+        const x = tf.tensor4d(packF16(o.xv, ch), [1, 1, 2, ch / 2]);
+        const w = tf.tensor4d(packF16(o.wv, ch), [1, 1, ch, ch / 2]);
+        const y = convKernelById(id)!.forward(x, w, o.g, p);
         const got = unpackF16((await y.data()) as Float32Array, ch);
-        const expected = new Float32Array(2 * ch);
-        expected[0] = Infinity;
-        expected[ch] = -Infinity;
-        expect(Array.from(got)).toEqual(Array.from(expected));
+        expect(Array.from(got), `${ch} channels`).toEqual(o.expected);
         tf.dispose([x, w, y]);
       }
     },

@@ -1,19 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../backend-node';
-import { isPacked } from '../packed/registry';
-import { convGeometry, type ConvGeometry } from './conv-geometry';
-import { compiledPipelineCount, compilePipelinesAhead } from './dispatch';
-import { packF16, roundToF16, unpackF16 } from './packed-test-utils';
+import { convGeometry } from './conv-geometry';
 import {
-  conv2dFilterGradReference,
-  conv2dInputGradReference,
-  conv2dReference,
-  f16ErrorRatio,
-  f32ErrorRatio,
-  randomValues,
-  type Reference,
-} from './reference';
+  checkConvOps,
+  convFixture,
+  describeCase,
+  geometryOf,
+  overflowCase,
+  type ConvCase,
+} from './conv-test-harness';
+import { compiledPipelineCount, compilePipelinesAhead } from './dispatch';
+import { packF16, unpackF16 } from './packed-test-utils';
 import {
   conv2dFilterGradTiled2,
   conv2dInputGradTiled2,
@@ -31,23 +29,12 @@ beforeAll(async () => {
   expect(info.backend).toBe('webgpu');
 });
 
-interface Case {
-  n: number;
-  h: number;
-  w: number;
-  ci: number;
-  co: number;
-  k: number;
-  s: number;
-  p: number;
-}
-
 // Every pipeline bakes its layer's geometry, so each case costs each shape 3–4 compiles: the sweep
 // is chosen for coverage. Vec4 loads (channels in multiples of 4) and scalar ones (an RGB stem,
 // 6 → 10, 5 → 3, 7 → 20); 1×1, 3×3, 7×7; stride 1 and 2, with odd and even input sizes under
 // stride 2 (phases with a row or column fewer, phases without taps for 1×1/2); batch 1; a split
 // reduction (n16); several tiles along M and N (68 → 72 wider than 64).
-const CASES: Case[] = [
+const CASES: ConvCase[] = [
   { n: 1, h: 5, w: 5, ci: 4, co: 4, k: 3, s: 1, p: 1 },
   { n: 2, h: 9, w: 7, ci: 8, co: 4, k: 3, s: 2, p: 1 },
   { n: 2, h: 8, w: 8, ci: 8, co: 16, k: 3, s: 2, p: 1 },
@@ -62,58 +49,19 @@ const CASES: Case[] = [
   { n: 1, h: 5, w: 5, ci: 68, co: 72, k: 3, s: 1, p: 1 },
 ];
 
-const geometryOf = (c: Case) =>
-  convGeometry([c.n, c.h, c.w, c.ci], [c.k, c.k, c.ci, c.co], c.s, c.p);
-const describeCase = (c: Case) =>
-  `n${c.n} ${c.h}×${c.w}×${c.ci} → ${c.co}, ${c.k}×${c.k} /${c.s} pad ${c.p}`;
-
-interface Fixture {
-  g: ConvGeometry;
-  xv: Float32Array;
-  wv: Float32Array;
-  dyv: Float32Array;
-  refs: [Reference, Reference, Reference];
-}
-
-/** Inputs and float64 references of a case, computed once for all shapes. */
-const fixtures = new Map<Case, Fixture>();
-function fixtureOf(c: Case): Fixture {
-  let f = fixtures.get(c);
-  if (!f) {
-    const g = geometryOf(c);
-    const xv = randomValues(1, c.n * c.h * c.w * c.ci);
-    const wv = randomValues(2, c.k * c.k * c.ci * c.co);
-    const dyv = randomValues(3, c.n * g.outHeight * g.outWidth * c.co);
-    const refs: Fixture['refs'] = [
-      conv2dReference(g, xv, wv),
-      conv2dInputGradReference(g, dyv, wv),
-      conv2dFilterGradReference(g, xv, dyv),
-    ];
-    f = { g, xv, wv, dyv, refs };
-    fixtures.set(c, f);
-  }
-  return f;
-}
-
 /** Runs the three ops with `shape` and checks them against float64 (f32 summation error). */
-async function checkCase(c: Case, shape: TileShape2): Promise<void> {
-  const { g, xv, wv, dyv, refs } = fixtureOf(c);
+async function checkCase(c: ConvCase, shape: TileShape2): Promise<void> {
   const xShape: [number, number, number, number] = [c.n, c.h, c.w, c.ci];
   const wShape: [number, number, number, number] = [c.k, c.k, c.ci, c.co];
-  const x = tf.tensor4d(xv, xShape);
-  const w = tf.tensor4d(wv, wShape);
-  const dy = tf.tensor4d(dyv, [c.n, g.outHeight, g.outWidth, c.co]);
-  const y = conv2dTiled2(x, w, c.s, c.p, shape);
-  const dx = conv2dInputGradTiled2(dy, w, xShape, c.s, c.p, shape);
-  const dw = conv2dFilterGradTiled2(x, dy, wShape, c.s, c.p, shape);
-  expect(y.shape).toEqual([c.n, g.outHeight, g.outWidth, c.co]);
-  expect(dx.shape).toEqual(xShape);
-  expect(dw.shape).toEqual(wShape);
-  const got = (await Promise.all([y.data(), dx.data(), dw.data()])) as Float32Array[];
-  tf.dispose([x, w, dy, y, dx, dw]);
-  for (let i = 0; i < 3; i++) {
-    expect(f32ErrorRatio(got[i]!, refs[i]!), ['y', 'dx', 'dw'][i]).toBeLessThanOrEqual(1);
-  }
+  await checkConvOps(
+    c,
+    {
+      forward: (x, w) => conv2dTiled2(x, w, c.s, c.p, shape),
+      inputGrad: (dy, w) => conv2dInputGradTiled2(dy, w, xShape, c.s, c.p, shape),
+      filterGrad: (x, dy) => conv2dFilterGradTiled2(x, dy, wShape, c.s, c.p, shape),
+    },
+    { storage: 'f32', bound: () => 'f32' },
+  );
 }
 
 /** WebGPU's default limits. */
@@ -159,7 +107,7 @@ describe('second-generation tile shapes', () => {
 
   it('the stride-2 input gradient is one dispatch; the shader list is what runs', async () => {
     const c = CASES[1]!;
-    const { g, wv, dyv } = fixtureOf(c);
+    const { g, wv, dyv } = convFixture(c);
     const shape = tileShape2ById('tiled2-64x64')!;
     const shaders = tiledConv2Shaders('inputGrad', g, 'f32', shape);
     expect(shaders.map((s) => s.label)).toEqual([
@@ -197,7 +145,7 @@ describe('second-generation tiled convolution kernels against float64 references
 
 // Even channels (packed activations always have them): vec4 loads, word loads (6 → 10, 2 → 2),
 // stride-2 phases with odd sizes, a split reduction, and a layer wider than 64.
-const PACKED_CASES: Case[] = [
+const PACKED_CASES: ConvCase[] = [
   CASES[1]!,
   CASES[3]!,
   CASES[6]!,
@@ -210,30 +158,18 @@ const PACKED_CASES: Case[] = [
  * packed-f32 on f16 inputs: activation outputs carry the f16 output rounding (f16 bound), the
  * filter gradient is f32 arithmetic, unrounded (f32 bound).
  */
-async function checkPackedCase(c: Case, shape: TileShape2): Promise<void> {
-  const g = geometryOf(c);
-  const xv = roundToF16(randomValues(1, c.n * c.h * c.w * c.ci));
-  const wv = roundToF16(randomValues(2, c.k * c.k * c.ci * c.co));
-  const dyv = roundToF16(randomValues(3, c.n * g.outHeight * g.outWidth * c.co));
-  const x = tf.tensor4d(packF16(xv, c.ci), [c.n, c.h, c.w, c.ci / 2]);
-  const w = tf.tensor4d(packF16(wv, c.co), [c.k, c.k, c.ci, c.co / 2]);
-  const dy = tf.tensor4d(packF16(dyv, c.co), [c.n, g.outHeight, g.outWidth, c.co / 2]);
+async function checkPackedCase(c: ConvCase, shape: TileShape2): Promise<void> {
   const p = 'packed-f32';
-  const y = conv2dTiled2(x, w, c.s, c.p, shape, p);
-  const dx = conv2dInputGradTiled2(dy, w, [c.n, c.h, c.w, c.ci], c.s, c.p, shape, p);
-  const dw = conv2dFilterGradTiled2(x, dy, [c.k, c.k, c.ci, c.co], c.s, c.p, shape, p);
-  expect(y.shape).toEqual([c.n, g.outHeight, g.outWidth, c.co / 2]);
-  expect(dx.shape).toEqual([c.n, c.h, c.w, c.ci / 2]);
-  expect([isPacked(y), isPacked(dx), isPacked(dw)]).toEqual([true, true, false]);
-  const [yd, dxd, dwd] = (await Promise.all([y.data(), dx.data(), dw.data()])) as Float32Array[];
-  tf.dispose([x, w, dy, y, dx, dw]);
-  expect(f16ErrorRatio(unpackF16(yd!, c.co), conv2dReference(g, xv, wv)), 'y').toBeLessThanOrEqual(
-    1,
+  await checkConvOps(
+    c,
+    {
+      forward: (x, w) => conv2dTiled2(x, w, c.s, c.p, shape, p),
+      inputGrad: (dy, w) => conv2dInputGradTiled2(dy, w, [c.n, c.h, c.w, c.ci], c.s, c.p, shape, p),
+      filterGrad: (x, dy) =>
+        conv2dFilterGradTiled2(x, dy, [c.k, c.k, c.ci, c.co], c.s, c.p, shape, p),
+    },
+    { storage: 'packed', bound: (op) => (op === 'filterGrad' ? 'f32' : 'f16') },
   );
-  const dxRef = conv2dInputGradReference(g, dyv, wv);
-  expect(f16ErrorRatio(unpackF16(dxd!, c.ci), dxRef), 'dx').toBeLessThanOrEqual(1);
-  const dwRef = conv2dFilterGradReference(g, xv, dyv);
-  expect(f32ErrorRatio(dwd!, dwRef), 'dw').toBeLessThanOrEqual(1);
 }
 
 describe('second-generation tiled kernels in packed-f32 against float64 references', () => {
@@ -247,19 +183,12 @@ describe('second-generation tiled kernels in packed-f32 against float64 referenc
   it('a value beyond the f16 range is stored as ±Inf, with 4 and 2 channels', async () => {
     // 1×1 convs: 300 · 300 = 90000 > 65504.
     for (const ch of [4, 2]) {
-      const xv = new Float32Array(2 * ch);
-      xv[0] = 300;
-      xv[ch] = -300;
-      const wv = new Float32Array(ch * ch);
-      wv[0] = 300;
-      const x = tf.tensor4d(packF16(xv, ch), [1, 1, 2, ch / 2]);
-      const w = tf.tensor4d(packF16(wv, ch), [1, 1, ch, ch / 2]);
+      const o = overflowCase(ch, ch);
+      const x = tf.tensor4d(packF16(o.xv, ch), [1, 1, 2, ch / 2]);
+      const w = tf.tensor4d(packF16(o.wv, ch), [1, 1, ch, ch / 2]);
       const y = conv2dTiled2(x, w, 1, 0, tileShape2ById('tiled2-128x16')!, 'packed-f32');
       const got = unpackF16((await y.data()) as Float32Array, ch);
-      const expected = new Float32Array(2 * ch);
-      expected[0] = Infinity;
-      expected[ch] = -Infinity;
-      expect(Array.from(got)).toEqual(Array.from(expected));
+      expect(Array.from(got), `${ch} channels`).toEqual(o.expected);
       tf.dispose([x, w, y]);
     }
   });

@@ -2,19 +2,19 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../tricks';
 import { initNodeBackend } from '../backend-node';
-import { convGeometry, type ConvGeometry } from './conv-geometry';
+import { convGeometry } from './conv-geometry';
+import {
+  BASE_CASES,
+  checkConvOps,
+  convFixture,
+  describeCase,
+  geometryOf,
+  overflowCase,
+  type ConvCase,
+} from './conv-test-harness';
 import type { ConvPrecision } from './direct-conv';
 import { compiledPipelineCount, compilePipelinesAhead } from './dispatch';
-import {
-  allF16,
-  conv2dFilterGradReference,
-  conv2dInputGradReference,
-  conv2dReference,
-  f16ErrorRatio,
-  f32ErrorRatio,
-  randomValues,
-  type Reference,
-} from './reference';
+import { randomValues } from './reference';
 import {
   conv2dFilterGradTiled,
   conv2dInputGradTiled,
@@ -34,29 +34,10 @@ beforeAll(async () => {
   expect(info.shaderF16).toBe(true);
 });
 
-interface Case {
-  n: number;
-  h: number;
-  w: number;
-  ci: number;
-  co: number;
-  k: number;
-  s: number;
-  p: number;
-}
-
-// direct-conv.test.ts's sweep (ResNet shapes, 1×1 / 3×3 / 7×7, stride 1 and 2, odd and
-// non-square sizes, a long split reduction), then channels that are not multiples of 4 (scalar
+// direct-conv.test.ts's sweep (BASE_CASES), then channels that are not multiples of 4 (scalar
 // loads: an RGB stem, 6→10, 5→3 1×1/2, a split reduction), and wide layers (N > 64).
-const CASES: Case[] = [
-  { n: 1, h: 5, w: 5, ci: 4, co: 4, k: 3, s: 1, p: 1 },
-  { n: 2, h: 9, w: 7, ci: 8, co: 4, k: 3, s: 2, p: 1 },
-  { n: 3, h: 8, w: 8, ci: 4, co: 12, k: 1, s: 1, p: 0 },
-  { n: 2, h: 9, w: 9, ci: 8, co: 16, k: 1, s: 2, p: 0 },
-  { n: 2, h: 15, w: 13, ci: 4, co: 8, k: 7, s: 2, p: 3 },
-  { n: 1, h: 6, w: 6, ci: 20, co: 32, k: 3, s: 1, p: 1 },
-  { n: 1, h: 7, w: 6, ci: 4, co: 4, k: 3, s: 1, p: 0 },
-  { n: 16, h: 16, w: 16, ci: 8, co: 8, k: 3, s: 1, p: 1 },
+const CASES: ConvCase[] = [
+  ...BASE_CASES,
   { n: 2, h: 15, w: 13, ci: 3, co: 8, k: 7, s: 2, p: 3 },
   { n: 1, h: 7, w: 9, ci: 6, co: 10, k: 3, s: 1, p: 1 },
   { n: 2, h: 9, w: 7, ci: 5, co: 3, k: 1, s: 2, p: 0 },
@@ -68,72 +49,34 @@ const CASES: Case[] = [
 // Run with every tile shape: several tiles along M and N for each shape and a 3×3/2 (vec4 loads),
 // and a case with scalar loads. The scalar loads meet the f16 flavors in the default-shape sweep
 // (128×16 and 128×32): here they run in f32 only, which saves a dozen pipelines (~1.5 s each).
-const SHAPE_CASES: Case[] = [
+const SHAPE_CASES: ConvCase[] = [
   { n: 1, h: 13, w: 11, ci: 136, co: 132, k: 1, s: 1, p: 0 },
   { n: 2, h: 9, w: 7, ci: 8, co: 4, k: 3, s: 2, p: 1 },
 ];
-const SHAPE_CASE_SCALAR: Case = { n: 2, h: 9, w: 7, ci: 6, co: 10, k: 3, s: 2, p: 1 };
+const SHAPE_CASE_SCALAR: ConvCase = { n: 2, h: 9, w: 7, ci: 6, co: 10, k: 3, s: 2, p: 1 };
 
 const PRECISIONS: ConvPrecision[] = ['f32', 'f16', 'emulated'];
 
-const geometryOf = (c: Case) =>
-  convGeometry([c.n, c.h, c.w, c.ci], [c.k, c.k, c.ci, c.co], c.s, c.p);
-const describeCase = (c: Case) =>
-  `n${c.n} ${c.h}×${c.w}×${c.ci} → ${c.co}, ${c.k}×${c.k} /${c.s} pad ${c.p}`;
-
-interface Fixture {
-  g: ConvGeometry;
-  xv: Float32Array;
-  wv: Float32Array;
-  dyv: Float32Array;
-  refs: [Reference, Reference, Reference];
-}
-
-/** Inputs and float64 references of a case, computed once for all precisions and shapes. */
-const fixtures = new Map<Case, Fixture>();
-function fixtureOf(c: Case): Fixture {
-  let f = fixtures.get(c);
-  if (!f) {
-    const g = geometryOf(c);
-    const xv = randomValues(1, c.n * c.h * c.w * c.ci);
-    const wv = randomValues(2, c.k * c.k * c.ci * c.co);
-    const dyv = randomValues(3, c.n * g.outHeight * g.outWidth * c.co);
-    const refs: Fixture['refs'] = [
-      conv2dReference(g, xv, wv),
-      conv2dInputGradReference(g, dyv, wv),
-      conv2dFilterGradReference(g, xv, dyv),
-    ];
-    f = { g, xv, wv, dyv, refs };
-    fixtures.set(c, f);
-  }
-  return f;
-}
-
-/** f32: summation error only; f16 and emulated: the f16 kernels' bound, outputs f16 values. */
-function errorRatio(precision: ConvPrecision, got: Float32Array, ref: Reference): number {
-  return precision === 'f32' ? f32ErrorRatio(got, ref) : f16ErrorRatio(got, ref);
-}
-
-/** Runs the three ops (each with `shape`, or its default) and checks them against float64. */
-async function checkCase(c: Case, precision: ConvPrecision, shape?: TileShape): Promise<void> {
-  const { g, xv, wv, dyv, refs } = fixtureOf(c);
+/**
+ * Runs the three ops (each with `shape`, or its default) against float64: f32 with the summation
+ * bound; f16 and emulated with the f16 kernels' bound, their outputs f16 values.
+ */
+async function checkCase(c: ConvCase, precision: ConvPrecision, shape?: TileShape): Promise<void> {
   const xShape: [number, number, number, number] = [c.n, c.h, c.w, c.ci];
   const wShape: [number, number, number, number] = [c.k, c.k, c.ci, c.co];
-  const x = tf.tensor4d(xv, xShape);
-  const w = tf.tensor4d(wv, wShape);
-  const dy = tf.tensor4d(dyv, [c.n, g.outHeight, g.outWidth, c.co]);
-  const y = conv2dTiled(x, w, c.s, c.p, precision, shape);
-  const dx = conv2dInputGradTiled(dy, w, xShape, c.s, c.p, precision, shape);
-  const dw = conv2dFilterGradTiled(x, dy, wShape, c.s, c.p, precision, shape);
-  expect(y.shape).toEqual([c.n, g.outHeight, g.outWidth, c.co]);
-  expect(dx.shape).toEqual(xShape);
-  expect(dw.shape).toEqual(wShape);
-  const got = (await Promise.all([y.data(), dx.data(), dw.data()])) as Float32Array[];
-  tf.dispose([x, w, dy, y, dx, dw]);
-  for (let i = 0; i < 3; i++) {
-    expect(errorRatio(precision, got[i]!, refs[i]!), ['y', 'dx', 'dw'][i]).toBeLessThanOrEqual(1);
-    if (precision !== 'f32') expect(allF16(got[i]!)).toBe(true);
-  }
+  await checkConvOps(
+    c,
+    {
+      forward: (x, w) => conv2dTiled(x, w, c.s, c.p, precision, shape),
+      inputGrad: (dy, w) => conv2dInputGradTiled(dy, w, xShape, c.s, c.p, precision, shape),
+      filterGrad: (x, dy) => conv2dFilterGradTiled(x, dy, wShape, c.s, c.p, precision, shape),
+    },
+    {
+      storage: 'f32',
+      bound: () => (precision === 'f32' ? 'f32' : 'f16'),
+      f16Values: precision === 'f32' ? [] : ['forward', 'inputGrad', 'filterGrad'],
+    },
+  );
 }
 
 describe('tile shapes and split-K', () => {
@@ -170,7 +113,7 @@ describe('tile shapes and split-K', () => {
 
   it('tiledConvShaders lists exactly the pipelines an op compiles', async () => {
     const c = CASES[7]!;
-    const { g, xv, dyv } = fixtureOf(c);
+    const { g, xv, dyv } = convFixture(c);
     const shape = defaultTileShape('filterGrad', g);
     const shaders = tiledConvShaders('filterGrad', g, 'emulated', shape);
     expect(shaders.map((s) => s.label)).toEqual([
@@ -210,7 +153,7 @@ describe('tiled convolution gradients against finite differences of the tiled fo
   // L(x, w) = Σ conv2dTiled(x, w)·R is linear in x and in w, so a central difference is exact
   // up to f32 rounding: a large step keeps that rounding small against the difference.
   const EPS = 0.5;
-  const FD_CASES: Case[] = [
+  const FD_CASES: ConvCase[] = [
     { n: 1, h: 6, w: 5, ci: 3, co: 5, k: 3, s: 2, p: 1 },
     { n: 2, h: 5, w: 5, ci: 4, co: 8, k: 3, s: 2, p: 1 },
     { n: 1, h: 5, w: 4, ci: 5, co: 4, k: 1, s: 2, p: 0 },
@@ -267,17 +210,15 @@ describe('f16 overflow', () => {
   it.each(['f16', 'emulated'] as const)(
     '%s: a value beyond the f16 range becomes ±Inf, with vec4 and scalar loads',
     async (precision) => {
-      // 1×1 convs: 300 · 300 = 90000 > 65504.
-      const x4 = tf.tensor4d([300, 0, 0, 0, -300, 0, 0, 0], [1, 1, 2, 4]);
-      const w4 = tf.tensor4d([300, ...new Array<number>(15).fill(0)], [1, 1, 4, 4]);
-      const x3 = tf.tensor4d([300, 0, 0, -300, 0, 0], [1, 1, 2, 3]);
-      const w3 = tf.tensor4d([300, ...new Array<number>(11).fill(0)], [1, 1, 3, 4]);
-      const y4 = conv2dTiled(x4, w4, 1, 0, precision);
-      const y3 = conv2dTiled(x3, w3, 1, 0, precision);
-      const expected = [Infinity, 0, 0, 0, -Infinity, 0, 0, 0];
-      expect(Array.from(await y4.data())).toEqual(expected);
-      expect(Array.from(await y3.data())).toEqual(expected);
-      tf.dispose([x4, w4, x3, w3, y4, y3]);
+      // 4 → 4 channels (vec4 loads) and 3 → 4 (scalar loads).
+      for (const ci of [4, 3]) {
+        const o = overflowCase(ci, 4);
+        const x = tf.tensor4d(o.xv, o.xShape);
+        const w = tf.tensor4d(o.wv, o.wShape);
+        const y = conv2dTiled(x, w, 1, 0, precision);
+        expect(Array.from(await y.data()), `${ci} channels`).toEqual(o.expected);
+        tf.dispose([x, w, y]);
+      }
     },
   );
 });
