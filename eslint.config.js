@@ -18,6 +18,9 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       'no-restricted-imports': 'off',
+      // One import statement per module (a type-only one may stand beside it). Import cycles,
+      // type-only ones included, are checked by madge in `npm run lint`.
+      'no-duplicate-imports': ['error', { allowSeparateTypeImports: true }],
     },
   },
   // Layers: the engine never imports the worker or the UI; the worker never imports the UI.

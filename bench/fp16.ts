@@ -17,10 +17,10 @@ import {
   conv2dFilterGradDirect,
   conv2dInputGradDirect,
   paddedChannels,
-  type ConvPrecision,
 } from '../src/engine/kernels/direct-conv';
-import type { Precision } from '../src/engine/kernels/gemm-wgsl';
-import type { PackedPrecision } from '../src/engine/heavy-ops';
+import type { F16Arithmetic } from '../src/engine/kernels/gemm-wgsl';
+import type { PackedArithmetic } from '../src/engine/heavy-ops';
+import { F32, numberFormat, type NumberFormat } from '../src/config/number-format';
 import { createTrainer } from '../src/engine/trainer';
 import type { TrainerEvent } from '../src/run/events';
 
@@ -101,11 +101,12 @@ const formatRates = (macs: number, seconds: number[]) =>
     .join(' / ')
     .padStart(20);
 
-async function benchKernels(args: Args, precisions: Precision[]): Promise<void> {
+async function benchKernels(args: Args, arithmetics: F16Arithmetic[]): Promise<void> {
   console.log(`\nKernel GFLOP/s (batch ${args.batch}; forward / input gradient / filter gradient)`);
-  const ours: ConvPrecision[] = ['f32', ...precisions];
+  // f32 storage, with each arithmetic.
+  const ours: NumberFormat[] = [F32, ...arithmetics.map((a) => numberFormat('f32', a))];
   const head = ['shape'.padEnd(34), 'f32 tfjs'.padStart(20)];
-  for (const p of ours) head.push(`${p} ours`.padStart(20));
+  for (const p of ours) head.push(`${p.arithmetic} ours`.padStart(20));
   console.log(head.join(' '));
   for (const s of SHAPES) {
     const pad = Math.floor(s.k / 2);
@@ -157,7 +158,7 @@ async function benchKernels(args: Args, precisions: Precision[]): Promise<void> 
   );
 }
 
-async function imagesPerSecond(query: string, steps: number, precision?: PackedPrecision) {
+async function imagesPerSecond(query: string, steps: number, arithmetic?: PackedArithmetic) {
   const { config, ignored } = parseQuery(query);
   if (ignored.length > 0)
     throw new Error(`query: ${ignored.map((p) => `${p.key}: ${p.reason}`).join('; ')}`);
@@ -184,7 +185,7 @@ async function imagesPerSecond(query: string, steps: number, precision?: PackedP
     config,
     dataset,
     onEvent,
-    ...(precision ? { fp16Precision: precision } : {}),
+    ...(arithmetic ? { fp16Arithmetic: arithmetic } : {}),
   }).run();
   result?.dispose();
   if (!first || !last || last === first) throw new Error('too few readbacks to time');
@@ -196,16 +197,16 @@ async function imagesPerSecond(query: string, steps: number, precision?: PackedP
   };
 }
 
-async function benchTraining(args: Args, precisions: PackedPrecision[]): Promise<void> {
+async function benchTraining(args: Args, arithmetics: PackedArithmetic[]): Promise<void> {
   console.log(`\nTraining step images/s: ${args.query}, ${args.steps} steps (first step excluded)`);
   const f32 = await imagesPerSecond(args.query, args.steps);
   console.log(
     `  f32 (engine)        ${f32.imagesPerSecond.toFixed(2).padStart(8)} img/s   first step ${f32.warmupSeconds.toFixed(1)} s`,
   );
-  for (const p of precisions) {
+  for (const p of arithmetics) {
     const r = await imagesPerSecond(`${args.query}&fp16=1`, args.steps, p);
     console.log(
-      `  fp16 (${p.padEnd(10)})   ${r.imagesPerSecond.toFixed(2).padStart(8)} img/s   first step ${r.warmupSeconds.toFixed(1)} s   ` +
+      `  fp16 (f16 storage, ${p} arithmetic)   ${r.imagesPerSecond.toFixed(2).padStart(8)} img/s   first step ${r.warmupSeconds.toFixed(1)} s   ` +
         `speed-up ×${(r.imagesPerSecond / f32.imagesPerSecond).toFixed(2)}`,
     );
   }
@@ -221,11 +222,11 @@ async function main(): Promise<void> {
         'that the paths run; they say nothing about the speed-up on a real GPU.',
     );
   }
-  const precisions: Precision[] = info.shaderF16 ? ['f16'] : ['emulated'];
-  if (args.emulated && info.shaderF16) precisions.push('emulated');
-  if (args.kernels) await benchKernels(args, precisions);
-  // Training: packed f16 storage, with f16 arithmetic (shader-f16) and with f32 arithmetic.
-  const packed: PackedPrecision[] = info.shaderF16 ? ['packed-f16', 'packed-f32'] : ['packed-f32'];
+  const arithmetics: F16Arithmetic[] = info.shaderF16 ? ['f16'] : ['emulated'];
+  if (args.emulated && info.shaderF16) arithmetics.push('emulated');
+  if (args.kernels) await benchKernels(args, arithmetics);
+  // Training: f16 storage, with f16 arithmetic (shader-f16) and with f32 arithmetic.
+  const packed: PackedArithmetic[] = info.shaderF16 ? ['f16', 'f32'] : ['f32'];
   if (args.training) await benchTraining(args, packed);
 }
 

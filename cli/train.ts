@@ -26,7 +26,7 @@ import { sweepRows } from '../src/experiments/sweeps';
 import { loadDataPath } from './data';
 import { hubNameInQuery, loadHubDataset, hubTarget } from './hub';
 import { errorMessage } from '../src/errors';
-import { fp16ModeNote } from '../src/tricks/fp16-mode';
+import { fp16FormatNote } from '../src/tricks/fp16-mode';
 
 const TEACHER_RUN_ID = 'r1';
 
@@ -248,7 +248,7 @@ async function prepare(
   );
   if (config.fp16 || others.some((c) => c?.fp16)) {
     const packable = configPackable([config, ...others].find((c) => c?.fp16) ?? config);
-    console.log(`fp16: ${fp16ModeNote(backend.adapter, backend.shaderF16, packable)}`);
+    console.log(`fp16: ${fp16FormatNote(backend.adapter, backend.shaderF16, packable)}`);
   }
 
   // One dataset for teacher and student: the main query's seed and sizes, or --data.

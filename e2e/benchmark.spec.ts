@@ -13,7 +13,7 @@ import { gotoApp, queryOf, screenshot, TINY_RUN, trackPageErrors } from './helpe
  * within a minute on a 2-core CPU adapter: one network, batch 4, width 1/16, 1 timed step.
  */
 
-const VARIANTS = ['tf.layers', 'engine f32', 'engine f16', 'engine f16-storage'];
+const VARIANTS = ['tf.layers', 'engine f32', 'engine f16-storage/f16', 'engine f16-storage/f32'];
 
 /** |a − b| ≤ 1e-9 of their size: two doubles of one definition, computed in another order. */
 function expectSame(got: number | null | undefined, want: number, what: string): void {
@@ -126,7 +126,7 @@ test('runs the benchmark: rows for tf.layers, engine f32 and both FP16 rows, ada
     }
     // FP16 rows train with dynamic loss scaling and show where it ended.
     await expect(row.locator('[data-col="lossScale"]')).toHaveText(
-      variant.startsWith('engine f16') ? /^\d+(\.\d+)? \(\d+ skipped\)$/ : '-',
+      variant.startsWith('engine f16-storage/f16') ? /^\d+(\.\d+)? \(\d+ skipped\)$/ : '-',
     );
   }
   // Both roofline peaks, each with the length of the one dispatch it was timed on (≥ 20 ms).

@@ -14,7 +14,7 @@ test('FP16 on an adapter with shader-f16: f16 storage and arithmetic, loss scale
   const fp16 = page.getByLabel('FP16 (mixed precision)', { exact: true });
   await expect(fp16).toBeChecked();
   const note = page.getByTestId('fp16-note');
-  await expect(note).toHaveAttribute('data-mode', 'f16', { timeout: 60_000 });
+  await expect(note).toHaveAttribute('data-mode', 'f16-storage/f16', { timeout: 60_000 });
   await expect(note).toHaveText(/^f16 storage and f16 arithmetic on \S/);
 
   await expect(page.getByTestId('run-phase')).toHaveAttribute('data-phase', 'finished', {

@@ -25,7 +25,7 @@ test('FP16 on an adapter without shader-f16: f16 storage with f32 arithmetic, an
   await expect(banner).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
   await expect(banner).toContainText('shader-f16: not available');
   const note = page.getByTestId('fp16-note');
-  await expect(note).toHaveAttribute('data-mode', 'f16-storage');
+  await expect(note).toHaveAttribute('data-mode', 'f16-storage/f32');
   await expect(note).toContainText('f16 storage with f32 arithmetic');
   await expect(note).toContainText('has no shader-f16');
   await note.scrollIntoViewIfNeeded();
@@ -47,7 +47,7 @@ test('the Benchmark panel runs without shader-f16 and offers the f16-storage row
   await openBenchmarkPanel(page);
   const panel = page.getByTestId('benchmark-panel');
   await expect(panel.getByTestId('benchmark-f16-note')).toHaveText(
-    'engine f16-storage only (f32 arithmetic): this adapter has no shader-f16',
+    'engine f16-storage/f32 only (f32 arithmetic): this adapter has no shader-f16',
   );
   // SwiftShader is slower than lavapipe: the smallest run still ends within a minute or so.
   await smallestBenchmarkSettings(page, 1);
@@ -61,7 +61,7 @@ test('the Benchmark panel runs without shader-f16 and offers the f16-storage row
     .getByTestId('benchmark-table')
     .locator('tbody tr')
     .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-variant')));
-  expect(variants).toEqual(['tf.layers', 'engine f32', 'engine f16-storage']);
+  expect(variants).toEqual(['tf.layers', 'engine f32', 'engine f16-storage/f32']);
   const targets = panel.getByTestId('benchmark-targets');
   // No f16 arithmetic here: the speed ratio is not measured; the memory ratio is.
   await expect(targets.locator('tr[data-key="f16VsF32"]')).toHaveAttribute('data-met', 'null');

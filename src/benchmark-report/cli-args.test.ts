@@ -18,7 +18,7 @@ const failure = (...argv: string[]): string => {
 };
 
 describe('parseBenchArgs', () => {
-  it('has the issue’s defaults: both networks, both batches, 2 + 20 steps, leak check at 43', () => {
+  it('has the defaults: both networks, both batches, 2 + 20 steps, leak check at 43', () => {
     expect(parsed()).toEqual({
       models: ['r18', 'r50'],
       batches: [32, 128],

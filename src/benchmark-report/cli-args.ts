@@ -15,7 +15,7 @@ f32 arithmetic on every adapter, and f16 arithmetic too with shader-f16).
 usage: npm run bench -- [flags]
 
   --quick               ResNet-18-style only, 1 warm-up + 5 timed steps
-  --no-f16              skip the FP16 rows (engine f16, engine f16-storage)
+  --no-f16              skip the FP16 rows (engine f16-storage/f16, engine f16-storage/f32)
   --json FILE           write the JSON report to FILE
   --batches LIST        batch sizes, comma-separated (default 32,128)
   --models LIST         r18 and/or r50, comma-separated (default r18,r50; --quick: r18)

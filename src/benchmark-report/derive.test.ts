@@ -43,10 +43,10 @@ const row = (
   tensorsAtLeakStep: 100,
   gpuBytesAt1: 4096,
   gpuBytesAtLeakStep: 4096,
-  peakGpuBytes: name.startsWith('engine f16') ? 5000 : 10000,
+  peakGpuBytes: name.startsWith('engine f16-storage/f16') ? 5000 : 10000,
   dispatchesPerStep: name === 'tf.layers' ? 1774 : 396,
-  lossScale: name.startsWith('engine f16') ? 65536 : null,
-  skippedSteps: name.startsWith('engine f16') ? 0 : null,
+  lossScale: name.startsWith('engine f16-storage/f16') ? 65536 : null,
+  skippedSteps: name.startsWith('engine f16-storage/f16') ? 0 : null,
   stepProfile: null,
 });
 
@@ -269,11 +269,11 @@ describe('partialReportOf', () => {
 });
 
 describe('checkTargets', () => {
-  it('says met or not met against the issue’s targets, null where unmeasured', () => {
+  it('says met or not met against the engine’s goals, null where unmeasured', () => {
     const rows = [
       row('tf.layers', 'resnet18-style', 128, 10, 8000),
       row('engine f32', 'resnet18-style', 128, 30, 4000),
-      { ...row('engine f16', 'resnet18-style', 128, 45), gpuBytesAtLeakStep: 8192 },
+      { ...row('engine f16-storage/f16', 'resnet18-style', 128, 45), gpuBytesAtLeakStep: 8192 },
     ];
     // conv 8 of peak 20 GFLOP/s = 40%: exactly the target.
     const checks = checkTargets(assembleReport(measured(rows, 20, 8)));
@@ -303,8 +303,8 @@ describe('time per epoch', () => {
     row('engine f32', 'resnet18-style', 32, 250),
     row('tf.layers', 'resnet18-style', 128, 125),
     row('engine f32', 'resnet18-style', 128, 400),
-    row('engine f16', 'resnet18-style', 128, 500),
-    row('engine f16-storage', 'resnet18-style', 128, 200),
+    row('engine f16-storage/f16', 'resnet18-style', 128, 500),
+    row('engine f16-storage/f32', 'resnet18-style', 128, 200),
   ];
 
   it('divides the epoch by the measured images/s, per network and batch', () => {
@@ -315,8 +315,8 @@ describe('time per epoch', () => {
         seconds: {
           'tf.layers': 500,
           'engine f32': 200,
-          'engine f16': null,
-          'engine f16-storage': null,
+          'engine f16-storage/f16': null,
+          'engine f16-storage/f32': null,
         },
         speedup: 2.5,
       },
@@ -326,8 +326,8 @@ describe('time per epoch', () => {
         seconds: {
           'tf.layers': 400,
           'engine f32': 125,
-          'engine f16': 100,
-          'engine f16-storage': 250,
+          'engine f16-storage/f16': 100,
+          'engine f16-storage/f32': 250,
         },
         speedup: 4,
       },
@@ -339,7 +339,7 @@ describe('time per epoch', () => {
       {
         model: 'resnet18-style',
         baseline: { variant: 'tf.layers', batch: 32, seconds: 500 },
-        efficient: { variant: 'engine f16', batch: 128, seconds: 100 },
+        efficient: { variant: 'engine f16-storage/f16', batch: 128, seconds: 100 },
         speedup: 5,
       },
     ]);

@@ -40,10 +40,10 @@ const row = (
   gpuBytesAt1: 2048,
   gpuBytesAtLeakStep: 2048,
   // FP16 rows store activations as packed f16: a smaller peak.
-  peakGpuBytes: name.startsWith('engine f16') ? 4096 : 8192,
+  peakGpuBytes: name.startsWith('engine f16-storage/f16') ? 4096 : 8192,
   dispatchesPerStep: name === 'tf.layers' ? 1774 : 396,
-  lossScale: name.startsWith('engine f16') ? 32768 : null,
-  skippedSteps: name.startsWith('engine f16') ? 2 : null,
+  lossScale: name.startsWith('engine f16-storage/f16') ? 32768 : null,
+  skippedSteps: name.startsWith('engine f16-storage/f16') ? 2 : null,
   stepProfile: null,
 });
 
@@ -119,7 +119,7 @@ describe('assembleReport', () => {
     row('engine f32', 32, 70, 500),
     row('tf.layers', 128, 100, 2000),
     row('engine f32', 128, 300, 800),
-    row('engine f16', 128, 450, 1200),
+    row('engine f16-storage/f16', 128, 450, 1200),
   ];
 
   it('has exactly the keys of the issue, in order', () => {
@@ -214,10 +214,10 @@ describe('assembleReport', () => {
     expect(r.fp16PeakVsF32).toBe(0.5);
   });
 
-  it('takes the FP16 memory ratio from engine f16-storage where there is no engine f16 row', () => {
+  it('takes the FP16 memory ratio from engine f16-storage/f32 where there is no engine f16-storage/f16 row', () => {
     const storageOnly = [
-      ...rows.filter((r) => r.name !== 'engine f16'),
-      { ...row('engine f16-storage', 128, 200, 1500), peakGpuBytes: 2048 },
+      ...rows.filter((r) => r.name !== 'engine f16-storage/f16'),
+      { ...row('engine f16-storage/f32', 128, 200, 1500), peakGpuBytes: 2048 },
     ];
     const r = computeRatios(storageOnly, 1000, 400);
     expect(r.f16VsF32).toBeNull();
@@ -270,7 +270,7 @@ describe('assembleReport', () => {
     );
     expect(text).toContain('loss read back every 10 steps');
     // Dispatches per step, and the FP16 row's loss scale after its last step.
-    expect(text.split('\n').find((l) => l.startsWith('engine f16'))).toMatch(
+    expect(text.split('\n').find((l) => l.startsWith('engine f16-storage/f16'))).toMatch(
       / 396 +32768 \(2 skipped\)$/,
     );
     expect(text).toContain(

@@ -9,15 +9,18 @@ import { READBACK_STEPS } from '../run-control/readback-interval';
  */
 
 /**
- * The rows of a model × batch. FP16 rows store activations and gradients as packed f16 (issue
- * 13): 'engine f16' computes in f16 too (adapters with shader-f16), 'engine f16-storage' computes
- * in f32 (every WebGPU adapter).
+ * The rows of a model × batch, named by number format (config/number-format.ts). FP16 rows store
+ * activations and gradients as packed f16: 'engine f16-storage/f16' computes in f16 too (adapters
+ * with shader-f16), 'engine f16-storage/f32' computes in f32 (every WebGPU adapter).
  */
-export type BenchVariant = 'tf.layers' | 'engine f32' | 'engine f16' | 'engine f16-storage';
+export type BenchVariant =
+  'tf.layers' | 'engine f32' | 'engine f16-storage/f16' | 'engine f16-storage/f32';
 
 /** The FP16 rows this adapter runs: f16 arithmetic needs shader-f16, f16 storage does not. */
 export function fp16Variants(shaderF16: boolean): BenchVariant[] {
-  return shaderF16 ? ['engine f16', 'engine f16-storage'] : ['engine f16-storage'];
+  return shaderF16
+    ? ['engine f16-storage/f16', 'engine f16-storage/f32']
+    : ['engine f16-storage/f32'];
 }
 
 const FP16_VARIANTS: readonly BenchVariant[] = fp16Variants(true);
@@ -90,13 +93,13 @@ export interface RooflinePeaks {
 export interface BenchRatios {
   /** engine f32 images/s ÷ tf.layers images/s. */
   engineVsLayers: number | null;
-  /** engine f16 images/s ÷ engine f32 images/s; null without an f16 row. */
+  /** engine f16-storage/f16 images/s ÷ engine f32 images/s; null without an f16 row. */
   f16VsF32: number | null;
   /** engine f32 first step ÷ tf.layers first step. */
   firstStepVsLayers: number | null;
   /** convGflops ÷ peakGflops. */
   convFractionOfPeak: number | null;
-  /** peakGpuBytes of the FP16 row (engine f16, else engine f16-storage) ÷ engine f32's. */
+  /** peakGpuBytes of the FP16 row (engine f16-storage/f16, else engine f16-storage/f32) ÷ engine f32's. */
   fp16PeakVsF32: number | null;
 }
 
@@ -189,7 +192,7 @@ export function ratio(a: number | undefined | null, b: number | undefined | null
   return a / b;
 }
 
-/** The model and batch the ratios are computed for (the issue's choice). */
+/** The model and batch the ratios are computed for. */
 export const RATIO_MODEL: BenchModel = 'resnet18-style';
 export const RATIO_BATCH = 128;
 
@@ -217,7 +220,7 @@ export function computeRatios(
 ): BenchRatios {
   const layers = find(rows, 'tf.layers', model, batch);
   const f32 = find(rows, 'engine f32', model, batch);
-  const f16 = find(rows, 'engine f16', model, batch);
+  const f16 = find(rows, 'engine f16-storage/f16', model, batch);
   const fp16 = FP16_VARIANTS.map((v) => find(rows, v, model, batch)).find((r) => r !== undefined);
   return {
     engineVsLayers: ratio(f32?.imgPerSec, layers?.imgPerSec),
@@ -299,7 +302,7 @@ function reportOf(
 }
 
 /**
- * The report in exactly the issue's JSON shape (key order included), plus `complete: true`. A
+ * The report in its documented JSON shape (docs/benchmark.md) (key order included), plus `complete: true`. A
  * candidate's NaN time (failed, cut short) becomes null, as JSON would write it anyway.
  */
 export function assembleReport(m: Measurements, ratioBatch: number = RATIO_BATCH): BenchReport {
@@ -361,7 +364,7 @@ export function syncCell(r: Pick<BenchRow, 'name' | 'imgPerSecSync'>): string {
   return r.name === 'tf.layers' ? `${value} (same)` : value;
 }
 
-const VARIANT_WIDTH = 'engine f16-storage'.length;
+const VARIANT_WIDTH = 'engine f16-storage/f32'.length;
 
 /** The report as a fixed-width text table, one line per row, then peak, conv and ratios. */
 export function formatReportTable(report: BenchReport, leakStep: number): string {

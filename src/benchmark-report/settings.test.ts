@@ -15,7 +15,7 @@ const problemsOf = (settings: BenchmarkSettings) => {
 };
 
 describe('checkSettings', () => {
-  it('turns the full preset into the issue’s request (leak check at step 200)', () => {
+  it('turns the full preset into the full request (leak check at step 200)', () => {
     expect(checkSettings(FULL_SETTINGS)).toEqual({
       ok: true,
       request: {
@@ -118,9 +118,9 @@ describe('plannedRowCount', () => {
   it('is networks × batches × variants, the FP16 ones as the adapter runs them', () => {
     const full = checkSettings(FULL_SETTINGS);
     const noFp16 = checkSettings({ ...FULL_SETTINGS, f16: false });
-    // tf.layers, engine f32, engine f16, engine f16-storage
+    // tf.layers, engine f32, engine f16-storage/f16, engine f16-storage/f32
     expect(full.ok && plannedRowCount(full.request, true)).toBe(2 * 2 * 4);
-    // without shader-f16: no engine f16
+    // without shader-f16: no engine f16-storage/f16
     expect(full.ok && plannedRowCount(full.request, false)).toBe(2 * 2 * 3);
     expect(noFp16.ok && plannedRowCount(noFp16.request, true)).toBe(2 * 2 * 2);
   });

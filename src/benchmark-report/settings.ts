@@ -20,8 +20,8 @@ export interface BenchmarkSettings {
   /** The step after which tensors and GPU bytes are read again; empty = right after the timed steps. */
   leakStep: string;
   /**
-   * FP16 rows: 'engine f16-storage' (packed f16 storage, f32 arithmetic) on every adapter, and
-   * 'engine f16' (f16 arithmetic too) where the adapter has shader-f16.
+   * FP16 rows: 'engine f16-storage/f32' (packed f16 storage, f32 arithmetic) on every adapter, and
+   * 'engine f16-storage/f16' (f16 arithmetic too) where the adapter has shader-f16.
    */
   f16: boolean;
   /** Convolution kernels of the engine rows: tuned per layer ('auto') or one family forced. */
@@ -40,7 +40,7 @@ export interface BenchmarkRequest {
   kernels: KernelSetting;
 }
 
-/** Sized for a real GPU: every network and batch of the issue, 20 timed steps, the 200-step leak check. */
+/** Sized for a real GPU: both networks at batches 32 and 128, 20 timed steps, the 200-step leak check. */
 export const FULL_SETTINGS: BenchmarkSettings = {
   resnet18: true,
   resnet50: true,

@@ -134,7 +134,8 @@ const leak: BenchParam = {
 
 const f16: BenchParam = {
   key: 'bench_f16',
-  meaning: 'FP16 rows: engine f16-storage on every adapter, engine f16 with `shader-f16`',
+  meaning:
+    'FP16 rows: engine f16-storage/f32 on every adapter, engine f16-storage/f16 with `shader-f16`',
   range: '`1`/`0`',
   format: (s) => (s.f16 ? '1' : '0'),
   apply: (s, raw) =>

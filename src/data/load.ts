@@ -1,3 +1,4 @@
+import { DATASETS, type DatasetName } from '../config/params';
 import type { ImageDataset, ImageSplit } from './dataset';
 import {
   baseName,
@@ -41,15 +42,10 @@ import { errorMessage } from '../errors';
  * so the worker and the CLI share it. Every bad input ends in a DatasetError naming the file.
  */
 
-export const REAL_DATASETS = [
-  'cifar10',
-  'cifar100',
-  'mnist',
-  'fashion-mnist',
-  'imagenette',
-  'folder',
-  'hub',
-] as const;
+/** Every dataset but the built-in synthetic one: they are loaded from files or the Hub. */
+export const REAL_DATASETS = DATASETS.filter(
+  (d): d is Exclude<DatasetName, 'synthetic'> => d !== 'synthetic',
+);
 export type RealDatasetKind = (typeof REAL_DATASETS)[number];
 
 export const DATASET_TITLES: Record<RealDatasetKind, string> = {

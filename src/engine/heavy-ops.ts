@@ -1,18 +1,14 @@
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import { packedStorageFits, type ResNetSpec } from '../architecture';
 import { CONV_OPS, type ConvOp, type KernelSetting } from '../tuning-plan/plan';
 import { convGeometry, type ConvGeometry } from './kernels/conv-geometry';
 import { chooseConvKernel, type ConvKernel } from './kernels/conv-registry';
-import {
-  directConvApplies,
-  paddedChannels,
-  type ConvPrecision,
-  type PackedPrecision,
-} from './kernels/direct-conv';
+import { directConvApplies, paddedChannels } from './kernels/direct-conv';
+import { F32, numberFormat, type NumberFormat, type Storage } from '../config/number-format';
 import { deviceHasShaderF16, type ShaderSource } from './kernels/dispatch';
 import { customGradPerInput } from './gradient-per-input';
 import { matMulF16, matMulFilterGradF16, matMulInputGradF16 } from './kernels/f16-kernels';
-import type { Precision } from './kernels/gemm-wgsl';
+import type { F16Arithmetic } from './kernels/gemm-wgsl';
 import { packChannels } from './packed';
 
 /**
@@ -25,13 +21,13 @@ import { packChannels } from './packed';
  * the f16 kernels cast them to f16 as they load.
  */
 export interface HeavyOps {
-  precision: ConvPrecision;
   /**
-   * How activations are stored between layers: 'f32' tensors, or FP16's 'packed' f16 (two per
-   * 32-bit word, src/engine/packed/layout.ts). With 'packed', conv2d takes and returns packed
-   * activations (its w is still the f32 master weight) and only a training forward uses it.
+   * Storage and arithmetic of the convolutions (config/number-format.ts). Activations are stored
+   * between layers as f32 tensors, or under f16 storage as packed f16 (two per 32-bit word,
+   * src/engine/packed/layout.ts): conv2d then takes and returns packed activations (its w is still
+   * the f32 master weight), and only a training forward uses it.
    */
-  storage: ActivationStorage;
+  format: NumberFormat;
   conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D;
   matMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D;
   /** Which kernel runs each convolution op; null for the stock reference ops. */
@@ -40,14 +36,11 @@ export interface HeavyOps {
   f32Storage?: HeavyOps;
 }
 
-export type ActivationStorage = 'f32' | 'packed';
-
 /**
- * FP16 storage: 'packed-f16' is f16 storage and f16 arithmetic (needs 'shader-f16');
- * 'packed-f32' is f16 storage with f32 arithmetic (pack2x16float and unpack2x16float are core
- * WGSL, so every adapter has it).
+ * The arithmetic under f16 storage: 'f16' (needs 'shader-f16'), or 'f32' (pack2x16float and
+ * unpack2x16float are core WGSL, so every adapter has it).
  */
-export type { PackedPrecision };
+export type PackedArithmetic = 'f16' | 'f32';
 
 /**
  * The owner of the kernel choice of one set of ops: the setting, the tuned table, and the kernels
@@ -64,24 +57,23 @@ export interface ConvKernelChoice {
   shaders(g: ConvGeometry): ShaderSource[];
 }
 
-function kernelChoice(precision: ConvPrecision, setting: KernelSetting): ConvKernelChoice {
+function kernelChoice(format: NumberFormat, setting: KernelSetting): ConvKernelChoice {
   const tuned = new Map<string, string>();
   const excluded = new Set<string>();
   const choose = (op: ConvOp, g: ConvGeometry) =>
-    chooseConvKernel(op, g, precision, setting, tuned, excluded);
+    chooseConvKernel(op, g, format, setting, tuned, excluded);
   return {
     setting,
     tuned,
     excluded,
     choose,
-    shaders: (g) => CONV_OPS.flatMap((op) => choose(op, g).shaders(op, g, precision)),
+    shaders: (g) => CONV_OPS.flatMap((op) => choose(op, g).shaders(op, g, format)),
   };
 }
 
 /** Stock TensorFlow.js f32 ops (reference for tests, and what non-WebGPU backends run). */
 export const STOCK_F32_OPS: HeavyOps = {
-  precision: 'f32',
-  storage: 'f32',
+  format: F32,
   conv2d: (x, w, stride, pad) => tf.conv2d(x, w, stride, pad),
   matMul: (x, w) => tf.matMul(x, w),
   kernels: null,
@@ -120,7 +112,7 @@ function customConv2d(
   w: tf.Tensor4D,
   g: ConvGeometry,
   choice: ConvKernelChoice,
-  precision: ConvPrecision,
+  format: NumberFormat,
   kernelWeights: (w: tf.Tensor4D) => tf.Tensor4D = (w) => w,
 ): tf.Tensor4D {
   return customGradPerInput(
@@ -128,14 +120,14 @@ function customConv2d(
     (inputs, save) => {
       const ws = kernelWeights(inputs.w);
       save([inputs.x, ws]);
-      return choice.choose('forward', g).forward(inputs.x, ws, g, precision);
+      return choice.choose('forward', g).forward(inputs.x, ws, g, format);
     },
     (dy, saved) => {
       const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
       const dy4 = dy as tf.Tensor4D;
       return {
-        x: () => choice.choose('inputGrad', g).inputGrad(dy4, sw, g, precision),
-        w: () => choice.choose('filterGrad', g).filterGrad(sx, dy4, g, precision),
+        x: () => choice.choose('inputGrad', g).inputGrad(dy4, sw, g, format),
+        w: () => choice.choose('filterGrad', g).filterGrad(sx, dy4, g, format),
       };
     },
   ) as tf.Tensor4D;
@@ -153,25 +145,24 @@ function padAxis(t: tf.Tensor4D, axis: 2 | 3, extra: number): tf.Tensor4D {
   return tf.pad(t, paddings);
 }
 
-function convOf(choice: ConvKernelChoice, precision: ConvPrecision): HeavyOps['conv2d'] {
+function convOf(choice: ConvKernelChoice, format: NumberFormat): HeavyOps['conv2d'] {
   return (x, w, stride, pad) => {
     if (tf.getBackend() !== 'webgpu') return tf.conv2d(x, w, stride, pad);
     const g = kernelGeometry(x.shape, w.shape, stride, pad);
     const extra = g.inChannels - x.shape[3];
-    if (extra === 0) return customConv2d(x, w, g, choice, precision);
+    if (extra === 0) return customConv2d(x, w, g, choice, format);
     // Callers run the model inside tf.tidy, which frees the padded copies; tf.pad's gradient
     // slices the padding off again.
-    return customConv2d(padAxis(x, 3, extra), padAxis(w, 2, extra), g, choice, precision);
+    return customConv2d(padAxis(x, 3, extra), padAxis(w, 2, extra), g, choice, format);
   };
 }
 
 /** f32 ops whose convolutions run the kernels `setting` picks ('auto': tuned, else default). */
 export function f32Ops(setting: KernelSetting = 'auto'): HeavyOps {
-  const kernels = kernelChoice('f32', setting);
+  const kernels = kernelChoice(F32, setting);
   return {
-    precision: 'f32',
-    storage: 'f32',
-    conv2d: convOf(kernels, 'f32'),
+    format: F32,
+    conv2d: convOf(kernels, F32),
     matMul: (x, w) => tf.matMul(x, w),
     kernels,
   };
@@ -181,19 +172,20 @@ export function f32Ops(setting: KernelSetting = 'auto'): HeavyOps {
 export const F32_OPS: HeavyOps = f32Ops('auto');
 
 /** 'f16' where the device has 'shader-f16', else 'emulated' (f16 rounding in f32 shaders). */
-export function availableF16Precision(): Precision {
+export function availableF16Arithmetic(): F16Arithmetic {
   return deviceHasShaderF16() ? 'f16' : 'emulated';
 }
 
+/** f32 storage with f16 (or emulated f16) arithmetic in the convolutions and the FC layer. */
 export function f16Ops(
-  precision: Precision = availableF16Precision(),
+  arithmetic: F16Arithmetic = availableF16Arithmetic(),
   setting: KernelSetting = 'auto',
 ): HeavyOps {
-  const kernels = kernelChoice(precision, setting);
+  const format = numberFormat('f32', arithmetic);
+  const kernels = kernelChoice(format, setting);
   return {
-    precision,
-    storage: 'f32',
-    conv2d: convOf(kernels, precision),
+    format,
+    conv2d: convOf(kernels, format),
     kernels,
     matMul(x, w) {
       const op = tf.customGrad((xIn, wIn, save) => {
@@ -201,10 +193,13 @@ export function f16Ops(
         const ws = wIn as tf.Tensor2D;
         (save as tf.GradSaveFunc)([xs, ws]);
         return {
-          value: matMulF16(xs, ws, precision),
+          value: matMulF16(xs, ws, arithmetic),
           gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
             const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
-            return [matMulInputGradF16(dy, sw, precision), matMulFilterGradF16(sx, dy, precision)];
+            return [
+              matMulInputGradF16(dy, sw, arithmetic),
+              matMulFilterGradF16(sx, dy, arithmetic),
+            ];
           },
         };
       });
@@ -213,18 +208,17 @@ export function f16Ops(
   };
 }
 
-/** 'packed-f16' where the device has 'shader-f16', else 'packed-f32' (see PackedPrecision). */
-export function availablePackedPrecision(): PackedPrecision {
-  return deviceHasShaderF16() ? 'packed-f16' : 'packed-f32';
+/** f16 arithmetic under f16 storage where the device has 'shader-f16', else f32. */
+export function availablePackedArithmetic(): PackedArithmetic {
+  return deviceHasShaderF16() ? 'f16' : 'f32';
 }
 
 /**
- * The GEMM kernels' precision of the FC layer under `p`: f16 arithmetic where the convolutions
- * have it; null for f32 arithmetic (stock tf.matMul).
+ * The arithmetic of the FC layer's GEMM kernels under `format`: the convolutions' f16 or
+ * emulated arithmetic; null for f32 arithmetic (stock tf.matMul).
  */
-export function fcPrecision(p: ConvPrecision): Precision | null {
-  if (p === 'f16' || p === 'emulated') return p;
-  return p === 'packed-f16' ? 'f16' : null;
+export function fcArithmetic(format: NumberFormat): F16Arithmetic | null {
+  return format.arithmetic === 'f32' ? null : format.arithmetic;
 }
 
 /**
@@ -257,13 +251,13 @@ function packedGeometry(
  * tuner and the ahead-of-time compile.
  */
 export function storageGeometry(
-  storage: ActivationStorage,
+  storage: Storage,
   xShape: readonly number[],
   wShape: readonly number[],
   stride: number,
   pad: number,
 ): ConvGeometry {
-  return storage === 'packed'
+  return storage === 'f16'
     ? packedGeometry(xShape, wShape, stride, pad)
     : kernelGeometry(xShape, wShape, stride, pad);
 }
@@ -274,7 +268,7 @@ export function storageGeometry(
  */
 const packWeights = (w: tf.Tensor4D): tf.Tensor4D => packChannels(w) as tf.Tensor4D;
 
-function packedConvOf(choice: ConvKernelChoice, precision: PackedPrecision): HeavyOps['conv2d'] {
+function packedConvOf(choice: ConvKernelChoice, format: NumberFormat): HeavyOps['conv2d'] {
   return (x, w, stride, pad) => {
     const channels = packedInputChannels(w.shape[2]);
     if (2 * x.shape[3] !== channels) {
@@ -285,26 +279,26 @@ function packedConvOf(choice: ConvKernelChoice, precision: PackedPrecision): Hea
     const extra = channels - w.shape[2];
     const wIn = extra === 0 ? w : padAxis(w, 2, extra);
     const g = packedGeometry([x.shape[0], x.shape[1], x.shape[2], channels], w.shape, stride, pad);
-    return customConv2d(x, wIn, g, choice, precision, packWeights);
+    return customConv2d(x, wIn, g, choice, format, packWeights);
   };
 }
 
 /**
- * FP16 runs' ops: a training forward keeps activations and gradients packed (see `storage`); the
+ * f16 storage: a training forward keeps activations and gradients packed (see `format`); the
  * FC layer takes the f32 pooled features [n, c] (a few KB: packing them would save nothing) and
  * runs in f16 arithmetic where the device has it (matMulF16), else in f32. Evaluation and
  * prediction run `f32Storage`: f32 tensors, with f16 arithmetic where the device has it.
  */
 export function packedOps(
-  precision: PackedPrecision = availablePackedPrecision(),
+  arithmetic: PackedArithmetic = availablePackedArithmetic(),
   setting: KernelSetting = 'auto',
 ): HeavyOps {
-  const f32Storage = precision === 'packed-f16' ? f16Ops('f16', setting) : f32Ops(setting);
-  const kernels = kernelChoice(precision, setting);
+  const f32Storage = arithmetic === 'f16' ? f16Ops('f16', setting) : f32Ops(setting);
+  const format = numberFormat('f16', arithmetic);
+  const kernels = kernelChoice(format, setting);
   return {
-    precision,
-    storage: 'packed',
-    conv2d: packedConvOf(kernels, precision),
+    format,
+    conv2d: packedConvOf(kernels, format),
     matMul: f32Storage.matMul,
     kernels,
     f32Storage,
@@ -312,15 +306,15 @@ export function packedOps(
 }
 
 /**
- * The ops of an FP16 run: packed f16 storage where the network's channels allow (`precision`
- * forces its arithmetic), else f32 storage with f16 rounding (the 'emulated' kernels on adapters
- * without shader-f16) — the one case the f32-storage f16 path still trains.
+ * The ops of an FP16 run: f16 storage where the network's channels allow (`arithmetic` forces its
+ * arithmetic), else f32 storage with f16 arithmetic, or f16 rounding in f32 arithmetic (the
+ * 'emulated' kernels on adapters without shader-f16) — the one case f32 storage still trains.
  */
 export function fp16Ops(
   spec: ResNetSpec,
   setting: KernelSetting = 'auto',
-  precision: PackedPrecision = availablePackedPrecision(),
+  arithmetic: PackedArithmetic = availablePackedArithmetic(),
 ): HeavyOps {
-  if (packedStorageFits(spec)) return packedOps(precision, setting);
-  return f16Ops(precision === 'packed-f16' ? 'f16' : 'emulated', setting);
+  if (packedStorageFits(spec)) return packedOps(arithmetic, setting);
+  return f16Ops(arithmetic === 'f16' ? 'f16' : 'emulated', setting);
 }

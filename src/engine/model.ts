@@ -136,8 +136,8 @@ function padChannels(x: tf.Tensor4D, channels: number): tf.Tensor4D {
   ]);
 }
 
-/** Builds the variables; Xavier values are drawn on the CPU from `rng`, so a seed reproduces them. */
 /**
+ * Builds the variables; Xavier values are drawn on the CPU from `rng`, so a seed reproduces them.
  * `ops` runs the convolutions and the FC layer (our f32 or f16 kernels, see heavy-ops.ts); with
  * FP16's packed storage a training forward keeps its activations packed (PACKED_PATH) while
  * evaluation and prediction run `ops.f32Storage` on f32 tensors;
@@ -176,7 +176,7 @@ export function createResNetModel(
     const moments: BatchMoments[] = [];
     const fused = fusedBatchNorm && tf.getBackend() === 'webgpu';
     // FP16 storage is for a training step only: evaluation and prediction read f32 tensors.
-    const packed = training && fused && ops.storage === 'packed';
+    const packed = training && fused && ops.format.storage === 'f16';
     const heavy = packed ? ops : (ops.f32Storage ?? ops);
     const path = packed ? PACKED_PATH : f32Path(fused);
 

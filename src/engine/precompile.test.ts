@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { F32 } from '../config/number-format';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildResNetSpec, type ResNetOptions } from '../architecture';
 import { createRng, NAG_MOMENTUM } from '../tricks';
@@ -53,7 +54,7 @@ describe('compiling our shaders ahead of the first step', () => {
         model.parameters.map((p) => p.variable),
       );
       // FP16 steps go through the loss scaler, whose update can be skipped (a bool on the GPU).
-      const apply = ops.precision === 'f32' ? undefined : (tf.equal(tf.scalar(0), 0) as tf.Scalar);
+      const apply = ops.format === F32 ? undefined : (tf.equal(tf.scalar(0), 0) as tf.Scalar);
       optimizer.applyGradients(grads, 0.01, apply);
       return value;
     });
@@ -87,11 +88,11 @@ describe('compiling our shaders ahead of the first step', () => {
   );
 
   // FP16 storage: packed activations, the packed layout's kernels, both arithmetics.
-  it.each(['packed-f16', 'packed-f32'] as const)(
-    'FP16 storage (%s): the first step needs no other pipeline of ours',
-    (precision) => {
+  it.each(['f16', 'f32'] as const)(
+    'f16 storage, %s arithmetic: the first step needs no other pipeline of ours',
+    (arithmetic) => {
       installPackedGradientAccumulation();
-      return firstStepNeedsNoOtherPipeline({ ...BASE, width: 0.09375 }, packedOps(precision));
+      return firstStepNeedsNoOtherPipeline({ ...BASE, width: 0.09375 }, packedOps(arithmetic));
     },
   );
 

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { convLayerInputs, type ResNetSpec } from '../architecture';
-import { fcPrecision, storageGeometry, type ActivationStorage, type HeavyOps } from './heavy-ops';
+import { fcArithmetic, storageGeometry, type HeavyOps } from './heavy-ops';
+import { F32, type Storage } from '../config/number-format';
 import type { ConvGeometry } from './kernels/conv-geometry';
 import { compilePipelinesAhead, type CompileFailure, type ShaderSource } from './kernels/dispatch';
 import { matMulShaders } from './kernels/f16-kernels';
@@ -36,14 +37,14 @@ export function trainingShaders(
     ...COLOR_NORMALIZE_SHADERS,
     ...FUSED_CROSS_ENTROPY_SHADERS,
   ];
-  if (ops.storage === 'packed') shaders.push(...PACKED_SHADERS);
+  if (ops.format.storage === 'f16') shaders.push(...PACKED_SHADERS);
   // FP16: the loss scaler's check of the gradients (fp16/gradient-check.ts, one shader for any
   // number of tensors) and the NAG update that unscales them and can be skipped.
-  if (ops.precision !== 'f32') shaders.push(GRADIENT_CHECK_SHADER, FUSED_NAG_LOSS_SCALED_SHADER);
-  const fc = fcPrecision(ops.precision);
+  if (ops.format !== F32) shaders.push(GRADIENT_CHECK_SHADER, FUSED_NAG_LOSS_SCALED_SHADER);
+  const fc = fcArithmetic(ops.format);
   if (fc) shaders.push(...matMulShaders(fc));
   if (!ops.kernels) return shaders;
-  for (const g of convGeometries(spec, input, batch, ops.storage)) {
+  for (const g of convGeometries(spec, input, batch, ops.format.storage)) {
     shaders.push(...ops.kernels.shaders(g));
   }
   shaders.push(...evaluationShaders(spec, ops, input, batch));
@@ -51,7 +52,7 @@ export function trainingShaders(
 }
 
 /**
- * With packed storage, evaluation runs other kernels (f32 storage, forward only): compiled ahead
+ * With f16 storage, evaluation runs other kernels (f32 storage, forward only): compiled ahead
  * too, so the first evaluation does not stall. Their shaders do not depend on the batch.
  */
 function evaluationShaders(
@@ -64,7 +65,7 @@ function evaluationShaders(
   const kernels = evaluation?.kernels;
   if (!evaluation || !kernels) return [];
   return convGeometries(spec, input, batch).flatMap((g) =>
-    kernels.choose('forward', g).shaders('forward', g, evaluation.precision),
+    kernels.choose('forward', g).shaders('forward', g, evaluation.format),
   );
 }
 
@@ -76,7 +77,7 @@ export function convGeometries(
   spec: ResNetSpec,
   input: number,
   batch: number,
-  storage: ActivationStorage = 'f32',
+  storage: Storage = 'f32',
 ): ConvGeometry[] {
   return convLayerInputs(spec, input).map(({ conv, inputSize }) =>
     storageGeometry(

@@ -4,7 +4,7 @@ import type { ImageDataset } from '../data/dataset';
 import type { LossScaleOptions } from '../tricks';
 import type { Checkpoint, EvalResult, EventSink } from '../run/events';
 import type { TuningCacheStore } from './autotune/tuner';
-import type { PackedPrecision } from './heavy-ops';
+import type { PackedArithmetic } from './heavy-ops';
 import type { ResNetModel } from './model';
 
 /**
@@ -39,10 +39,10 @@ export interface TrainerOptions {
   /** FP16 runs: overrides of the dynamic loss scale (tests force overflows with a huge start). */
   lossScale?: Partial<LossScaleOptions>;
   /**
-   * FP16 runs: force the arithmetic of the packed f16 storage (default: 'packed-f16' when the
-   * device has shader-f16, else 'packed-f32').
+   * FP16 runs: force the arithmetic under f16 storage (default: 'f16' when the device has
+   * shader-f16, else 'f32').
    */
-  fp16Precision?: PackedPrecision;
+  fp16Arithmetic?: PackedArithmetic;
   /** The adapter, which keys the kernel tuning cache (default: an anonymous one). */
   adapter?: AdapterIdentity;
   /** Where tuned kernel choices persist between runs; none: tune every run. */

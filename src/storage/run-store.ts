@@ -1,7 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { Checkpoint } from '../run/events';
 import type { SavedRun } from '../experiments/saved-run';
-import type { EvalResult, NamedWeight, TrainPoint } from '../run/events';
+import type { Checkpoint, EvalResult, NamedWeight, TrainPoint } from '../run/events';
 
 /**
  * Saved runs in IndexedDB: 'runs' (curves, metrics, config), 'weights' (finished runs' trained

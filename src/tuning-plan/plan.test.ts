@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { F32, numberFormat } from '../config/number-format';
 import {
   adapterKey,
   convGflops,
@@ -32,19 +33,22 @@ const KNOWN = new Set(['direct', 'tiled-64x64', 'tfjs']);
 
 describe('cache keys', () => {
   it('name every field a kernel depends on', () => {
-    expect(convShapeKey('inputGrad', SHAPE, 'f16')).toBe('inputGrad 3×3/2 p1 128×32×32×16→32 f16');
+    expect(convShapeKey('inputGrad', SHAPE, numberFormat('f32', 'f16'))).toBe(
+      'inputGrad 3×3/2 p1 128×32×32×16→32 f32-storage/f16',
+    );
   });
 
   it('tell shapes apart that differ in one field only', () => {
     const keys = new Set([
-      convShapeKey('forward', SHAPE, 'f32'),
-      convShapeKey('forward', { ...SHAPE, batch: 127 }, 'f32'),
-      convShapeKey('forward', { ...SHAPE, inWidth: 31 }, 'f32'),
-      convShapeKey('forward', { ...SHAPE, pad: 0 }, 'f32'),
-      convShapeKey('forward', SHAPE, 'emulated'),
-      convShapeKey('filterGrad', SHAPE, 'f32'),
+      convShapeKey('forward', SHAPE, F32),
+      convShapeKey('forward', { ...SHAPE, batch: 127 }, F32),
+      convShapeKey('forward', { ...SHAPE, inWidth: 31 }, F32),
+      convShapeKey('forward', { ...SHAPE, pad: 0 }, F32),
+      convShapeKey('forward', SHAPE, numberFormat('f32', 'emulated')),
+      convShapeKey('forward', SHAPE, numberFormat('f16', 'f32')),
+      convShapeKey('filterGrad', SHAPE, F32),
     ]);
-    expect(keys.size).toBe(6);
+    expect(keys.size).toBe(7);
   });
 
   it('identify the adapter by vendor, architecture, device, description and runtime', () => {

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { formatKey, type NumberFormat } from '../config/number-format';
 
 /**
  * The pure half of the convolution autotuner: cache keys, the choice among measured candidates,
  * and the cache file's format. No tfjs here; the timing runs in src/engine/autotune.
  *
  * Like cuDNN's benchmark mode, the engine times every applicable kernel for each distinct
- * (op, shape, precision) of the network about to train and keeps the fastest. The choice holds for
+ * (op, shape, number format) of the network about to train and keeps the fastest. The choice holds for
  * one adapter only, so the cache is keyed by the adapter's identity first.
  */
 
@@ -17,8 +18,6 @@ export type KernelSetting = (typeof KERNEL_SETTINGS)[number];
 
 export type ConvOp = 'forward' | 'inputGrad' | 'filterGrad';
 export const CONV_OPS: readonly ConvOp[] = ['forward', 'inputGrad', 'filterGrad'];
-/** The packed ones store activations as f16 pairs: another kernel may win, another key. */
-export type TunedPrecision = 'f32' | 'f16' | 'emulated' | 'packed-f16' | 'packed-f32';
 
 /** What the tuner needs of a convolution: NHWC input, kernel, stride and padding. */
 export interface ConvShape {
@@ -37,7 +36,7 @@ export interface ConvShape {
  * Bumped whenever a kernel changes in a way that may change which one wins: choices cached under
  * another version are stale and ignored.
  */
-export const TUNING_CACHE_VERSION = 2;
+export const TUNING_CACHE_VERSION = 3;
 
 /**
  * What identifies a GPU, its driver and the WebGPU implementation driving it: GPUAdapterInfo's
@@ -58,11 +57,14 @@ export function adapterKey(a: AdapterIdentity): string {
     .join(' | ');
 }
 
-/** e.g. "forward 3×3/1 p1 128×32×32×16→16 f32": every field a kernel's speed depends on. */
-export function convShapeKey(op: ConvOp, s: ConvShape, precision: TunedPrecision): string {
+/**
+ * e.g. "forward 3×3/1 p1 128×32×32×16→16 f32": every field a kernel's speed depends on, the number
+ * format included (f16 storage moves half the bytes: another kernel may win).
+ */
+export function convShapeKey(op: ConvOp, s: ConvShape, format: NumberFormat): string {
   const kernel = `${s.kernelHeight}×${s.kernelWidth}/${s.stride} p${s.pad}`;
   const tensor = `${s.batch}×${s.inHeight}×${s.inWidth}×${s.inChannels}→${s.outChannels}`;
-  return `${op} ${kernel} ${tensor} ${precision}`;
+  return `${op} ${kernel} ${tensor} ${formatKey(format)}`;
 }
 
 /**

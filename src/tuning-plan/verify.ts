@@ -65,7 +65,7 @@ export function f16OperandBits(seed: number, index: number): number {
   return ((h & 1) << 15) | ((11 + ((h >>> 1) & 3)) << 10) | ((h >>> 3) & 0x3ff);
 }
 
-/** The value of f16OperandBits: the packed precisions' operands. */
+/** The value of f16OperandBits: the operands under f16 storage. */
 export function f16Operand(seed: number): Operand {
   return (index) => {
     const bits = f16OperandBits(seed, index);

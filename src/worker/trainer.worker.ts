@@ -8,7 +8,6 @@ import { indexedDbTuningCache } from './tuning-cache';
 import { formatFailpoints, parseFailpoints } from '../config/failpoints';
 import { setFailpoints } from '../engine/faults/failpoints';
 import { CONV_KERNEL_IDS } from '../engine/kernels/conv-registry';
-import type { Checkpoint } from '../run/events';
 import { compileAheadSettled } from '../engine/precompile';
 import { augmentedPreview } from '../engine/preview';
 import { createRecoveringTrainer } from '../engine/recovering-trainer';
@@ -17,12 +16,7 @@ import { createModelWithWeights, timmSample } from '../engine/timm-checkpoint';
 import type { ResNetModel } from '../engine/model';
 import type { TrainedModel, Trainer } from '../engine/trainer';
 import { createRunControls, type RunControls } from '../run-control/controls';
-import {
-  deleteCheckpoint,
-  loadCheckpoint,
-  saveCheckpoint,
-  type StoredCheckpoint,
-} from '../storage/run-store';
+import { checkpointWriter, storedCheckpoint } from './checkpoint-persistence';
 import { runBenchmarkOnBackend } from './benchmark';
 import { datasetForConfig, heldSummary, loadIntoWorker } from './datasets';
 import type { TeacherInfo, TrainerWorkerApi } from './protocol';
@@ -51,18 +45,9 @@ interface Teacher {
   classes: number;
 }
 
-let sink: EventSink = () => {};
-let backendReady: Promise<BackendInfo> | null = null;
-const teachers = new Map<string, Teacher>();
-let loading: AbortController | null = null;
-/** Why the GPU device was lost; null while it works. */
-let deviceLostReason: string | null = null;
-/** The failpoints the page asked for (testing only), reported with the backend. */
-let failpointInfo: BackendInfo['failpoints'] | null = null;
-
 /** The backend as the page is told of it: with the failpoints in force, if any. */
 function described(info: BackendInfo): BackendInfo {
-  return failpointInfo ? { ...info, failpoints: failpointInfo } : info;
+  return state.failpointInfo ? { ...info, failpoints: state.failpointInfo } : info;
 }
 
 /**
@@ -76,14 +61,43 @@ interface CurrentRun {
   /** Once prepared; the device watcher interrupts it. */
   trainer: Trainer | null;
 }
-let current: CurrentRun | null = null;
-/** The benchmark in progress (aborted by stopBenchmark); null when none runs. */
-let benchmarking: AbortController | null = null;
+/**
+ * Everything the worker keeps between calls, in one place; only this module changes it.
+ */
+interface WorkerState {
+  /** Where events go: the page's callback, set by init(). */
+  sink: EventSink;
+  /** The backend once asked for (a failed one is forgotten, so the next call retries). */
+  backendReady: Promise<BackendInfo> | null;
+  /** Finished and loaded runs whose weights can teach (paper §5.3), by run id. */
+  teachers: Map<string, Teacher>;
+  /** The dataset load in progress (aborted by cancelLoad); null when none. */
+  loading: AbortController | null;
+  /** Why the GPU device was lost; null while it works. */
+  deviceLostReason: string | null;
+  /** The failpoints the page asked for (testing only), reported with the backend. */
+  failpointInfo: BackendInfo['failpoints'] | null;
+  /** The run in progress; null when none. */
+  current: CurrentRun | null;
+  /** The benchmark in progress (aborted by stopBenchmark); null when none runs. */
+  benchmarking: AbortController | null;
+}
+
+const state: WorkerState = {
+  sink: () => {},
+  backendReady: null,
+  teachers: new Map(),
+  loading: null,
+  deviceLostReason: null,
+  failpointInfo: null,
+  current: null,
+  benchmarking: null,
+};
 
 function emit(event: TrainerEvent): void {
   try {
     // A Comlink proxy returns a promise; nothing to wait for.
-    void Promise.resolve(sink(event)).catch(() => {});
+    void Promise.resolve(state.sink(event)).catch(() => {});
   } catch {
     // The page went away; nothing to report to.
   }
@@ -107,49 +121,49 @@ function watchDevice(): void {
   if (!device) return;
   void device.lost.then((info) => {
     if (webgpuDevice() !== device) return; // replaced on purpose
-    deviceLostReason = `${info.reason}${info.message ? `: ${info.message.replace(/\.$/, '')}` : ''}`;
-    if (current?.trainer) current.trainer.interrupt();
+    state.deviceLostReason = `${info.reason}${info.message ? `: ${info.message.replace(/\.$/, '')}` : ''}`;
+    if (state.current?.trainer) state.current.trainer.interrupt();
     else void recreateBackend().catch(() => {}); // idle: a working backend for the next run
   });
 }
 
 /** A new device and backend after a loss; the teachers' weights were on the old device. */
 async function recreateBackend(): Promise<void> {
-  for (const teacher of teachers.values()) {
+  for (const teacher of state.teachers.values()) {
     try {
       teacher.model.dispose();
     } catch {
       // Gone with the device.
     }
   }
-  teachers.clear();
+  state.teachers.clear();
   const gpu = self.navigator.gpu;
   if (!gpu) throw new Error('navigator.gpu is missing');
   const ready = recreateWebGPUBackend(gpu).then((created) => {
     const info = described(created);
-    deviceLostReason = null;
+    state.deviceLostReason = null;
     emit({ type: 'backend', info });
     watchDevice();
     return info;
   });
-  backendReady = ready;
+  state.backendReady = ready;
   await ready;
 }
 
 function ensureBackend(): Promise<BackendInfo> {
-  if (!backendReady) {
-    backendReady = initBackend(self.navigator.gpu).then((created) => {
+  if (!state.backendReady) {
+    state.backendReady = initBackend(self.navigator.gpu).then((created) => {
       const info = described(created);
       emit({ type: 'backend', info });
       watchDevice();
       return info;
     });
     // Allow a retry after a failure.
-    backendReady.catch(() => {
-      backendReady = null;
+    state.backendReady.catch(() => {
+      state.backendReady = null;
     });
   }
-  return backendReady;
+  return state.backendReady;
 }
 
 /** A loaded checkpoint, held as a finished run so that it can teach. */
@@ -174,9 +188,9 @@ function loadedModel(
 
 function resolveTeacher(config: ExperimentConfig, classes: number): Teacher | null {
   if (!config.distill) return null;
-  const teacher = teachers.get(config.distill);
+  const teacher = state.teachers.get(config.distill);
   if (!teacher) {
-    const known = [...teachers.keys()];
+    const known = [...state.teachers.keys()];
     throw new Error(
       `Knowledge distillation: teacher run "${config.distill}" is not available. ` +
         (known.length > 0
@@ -192,72 +206,25 @@ function resolveTeacher(config: ExperimentConfig, classes: number): Teacher | nu
   return teacher;
 }
 
-async function storedCheckpoint(runId: string): Promise<StoredCheckpoint> {
-  const stored = await loadCheckpoint(runId).catch((err: unknown) => {
-    throw new Error(`Reading the checkpoint of ${runId} failed: ${errorMessage(err)}`);
-  });
-  if (!stored) {
-    throw new Error(
-      `No checkpoint of ${runId} is stored in this browser, so it cannot be resumed.`,
-    );
-  }
-  return stored;
-}
-
-/**
- * Writes each checkpoint of a run to IndexedDB with the curves up to it (as the page folds them:
- * run-events.ts), one write at a time, and says when it is stored; `discard` removes it once the
- * run has ended.
- */
-function checkpointWriter(runId: string, onEvent: EventSink, curves: () => RunCurves) {
-  let queue: Promise<void> = Promise.resolve();
-  let warned = false;
-  return {
-    write(checkpoint: Checkpoint) {
-      const upTo = <T extends { step: number }>(items: T[]) =>
-        items.filter((item) => item.step <= checkpoint.step);
-      const points = upTo(curves().points);
-      const evals = upTo(curves().evals);
-      queue = queue.then(() =>
-        saveCheckpoint(runId, checkpoint, { points, evals }).then(
-          () => onEvent({ type: 'checkpoint', step: checkpoint.step, epoch: checkpoint.epoch }),
-          (err: unknown) => {
-            if (warned) return;
-            warned = true;
-            onEvent({
-              type: 'notice',
-              message: `The checkpoint could not be stored in this browser (${errorMessage(err)}): a reload will not be able to resume this run.`,
-            });
-          },
-        ),
-      );
-    },
-    async discard() {
-      await queue;
-      await deleteCheckpoint(runId).catch(() => {});
-    },
-  };
-}
-
 const api: TrainerWorkerApi = {
   async init(onEvent, failpointText = '') {
-    sink = onEvent;
+    state.sink = onEvent;
     if (failpointText.trim()) {
       // The valid entries take effect; the banner names them and any refused.
       const { failpoints, errors } = parseFailpoints(failpointText, CONV_KERNEL_IDS);
       setFailpoints(failpoints);
-      failpointInfo = { active: formatFailpoints(failpoints), refused: errors };
+      state.failpointInfo = { active: formatFailpoints(failpoints), refused: errors };
     }
     return ensureBackend();
   },
 
   async start(runId, config, options = {}) {
-    if (current) throw new Error(`Run ${current.runId} is still in progress.`);
-    if (benchmarking) {
+    if (state.current) throw new Error(`Run ${state.current.runId} is still in progress.`);
+    if (state.benchmarking) {
       throw new Error('The benchmark is running: stop it or let it finish before training.');
     }
     const run: CurrentRun = { runId, controls: createRunControls(), trainer: null };
-    current = run;
+    state.current = run;
     let phase: RunPhase = 'preparing';
     let curves: RunCurves = NO_CURVES;
     const onEvent = (event: TrainerEvent) => {
@@ -268,7 +235,7 @@ const api: TrainerWorkerApi = {
     try {
       onEvent({ type: 'phase', phase: 'preparing', message: 'Preparing…' });
       const backend = await ensureBackend();
-      if (loading) throw new Error('A dataset is still loading: wait for it or cancel it.');
+      if (state.loading) throw new Error('A dataset is still loading: wait for it or cancel it.');
       const dataset = await datasetForConfig(config, (message) =>
         onEvent({ type: 'status', message }),
       );
@@ -298,7 +265,7 @@ const api: TrainerWorkerApi = {
           adapter: backend.adapterIdentity,
           tuningCache: indexedDbTuningCache,
         },
-        { lostReason: () => deviceLostReason, recreateBackend },
+        { lostReason: () => state.deviceLostReason, recreateBackend },
         run.controls,
       );
       const model = await run.trainer.run();
@@ -306,8 +273,8 @@ const api: TrainerWorkerApi = {
       // GPU error, say): its row offers Resume from it.
       if (model?.outcome !== 'failed') await persist.discard();
       if (model?.outcome === 'finished') {
-        teachers.get(runId)?.model.dispose();
-        teachers.set(runId, {
+        state.teachers.get(runId)?.model.dispose();
+        state.teachers.set(runId, {
           model,
           label: `${runId}: ${config.model} ×${config.width}`,
           classes: model.classes,
@@ -328,7 +295,7 @@ const api: TrainerWorkerApi = {
       onEvent({ type: 'error', message });
       onEvent({ type: 'phase', phase: 'failed', message });
     } finally {
-      current = null;
+      state.current = null;
       // Last, and after `current` is cleared: the page may start the next run as soon as it
       // hears this (start()'s answer comes on another port and may arrive before or after).
       onEvent({ type: 'ended', outcome: isTerminal(phase) ? phase : 'failed' });
@@ -336,23 +303,23 @@ const api: TrainerWorkerApi = {
   },
 
   pause() {
-    current?.controls.pause();
+    state.current?.controls.pause();
   },
 
   resume() {
-    current?.controls.resume();
+    state.current?.controls.resume();
   },
 
   step() {
-    current?.controls.step();
+    state.current?.controls.step();
   },
 
   stop() {
-    current?.controls.stop();
+    state.current?.controls.stop();
   },
 
   async exportWeights(runId) {
-    const teacher = teachers.get(runId);
+    const teacher = state.teachers.get(runId);
     if (!teacher) return null;
     const named = teacher.model.model.namedTensors();
     const weights: NamedWeight[] = await Promise.all(
@@ -370,7 +337,7 @@ const api: TrainerWorkerApi = {
   },
 
   async simulateDeviceLoss() {
-    await backendReady?.catch(() => null);
+    await state.backendReady?.catch(() => null);
     const device = webgpuDevice();
     if (!device) return false;
     device.destroy();
@@ -393,14 +360,14 @@ const api: TrainerWorkerApi = {
       largestConv: null,
       seconds: 0,
     });
-    if (current) {
+    if (state.current) {
       return refuse(
-        `Run ${current.runId} is in progress: stop it or let it finish before running the benchmark (both would share the GPU and the timings would mean nothing).`,
+        `Run ${state.current.runId} is in progress: stop it or let it finish before running the benchmark (both would share the GPU and the timings would mean nothing).`,
       );
     }
-    if (benchmarking) return refuse('The benchmark is already running.');
+    if (state.benchmarking) return refuse('The benchmark is already running.');
     const controller = new AbortController();
-    benchmarking = controller;
+    state.benchmarking = controller;
     try {
       let backend: BackendInfo;
       try {
@@ -419,20 +386,22 @@ const api: TrainerWorkerApi = {
       };
       return await runBenchmarkOnBackend(backend, request, controller.signal, report);
     } finally {
-      benchmarking = null;
+      state.benchmarking = null;
     }
   },
 
   stopBenchmark() {
-    benchmarking?.abort();
+    state.benchmarking?.abort();
   },
 
   async loadDataset(request, options, onEvent) {
-    if (current)
-      throw new Error(`Run ${current.runId} is in progress: stop it before loading a dataset.`);
-    loading?.abort();
+    if (state.current)
+      throw new Error(
+        `Run ${state.current.runId} is in progress: stop it before loading a dataset.`,
+      );
+    state.loading?.abort();
     const controller = new AbortController();
-    loading = controller;
+    state.loading = controller;
     const report = (event: Parameters<typeof onEvent>[0]) => {
       void Promise.resolve(onEvent(event)).catch(() => {});
     };
@@ -442,12 +411,12 @@ const api: TrainerWorkerApi = {
       if (controller.signal.aborted) throw new LoadCancelled();
       throw err;
     } finally {
-      if (loading === controller) loading = null;
+      if (state.loading === controller) state.loading = null;
     }
   },
 
   cancelLoad() {
-    loading?.abort();
+    state.loading?.abort();
   },
 
   async loadedDataset() {
@@ -487,8 +456,8 @@ const api: TrainerWorkerApi = {
   },
 
   async adoptCheckpoint(runId, config, weights) {
-    if (current) {
-      throw new Error(`Run ${current.runId} is in progress: load the checkpoint after it.`);
+    if (state.current) {
+      throw new Error(`Run ${state.current.runId} is in progress: load the checkpoint after it.`);
     }
     await ensureBackend();
     const dataset = await datasetForConfig(config, () => {});
@@ -508,8 +477,8 @@ const api: TrainerWorkerApi = {
       model.dispose();
       throw err;
     }
-    teachers.get(runId)?.model.dispose();
-    teachers.set(runId, {
+    state.teachers.get(runId)?.model.dispose();
+    state.teachers.set(runId, {
       model: loadedModel(config, classes, model, result),
       label: `${runId}: loaded ${config.model} ×${config.width}`,
       classes,
@@ -531,7 +500,7 @@ const api: TrainerWorkerApi = {
   },
 
   async teachers(): Promise<TeacherInfo[]> {
-    return [...teachers.entries()].map(([runId, t]) => ({
+    return [...state.teachers.entries()].map(([runId, t]) => ({
       runId,
       label: t.label,
       classes: t.classes,

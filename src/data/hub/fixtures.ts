@@ -1,3 +1,4 @@
+import { CIFAR10_CLASSES } from '../formats/cifar';
 import type { CompressionCodec } from 'hyparquet';
 import { parquetWriteBuffer, type ParquetWriteOptions } from 'hyparquet-writer';
 import { encodePng, fixturePixel } from '../fixtures';
@@ -8,18 +9,8 @@ import { encodePng, fixturePixel } from '../fixtures';
  * Test-only: hyparquet-writer is a devDependency.
  */
 
-export const CIFAR10_NAMES = [
-  'airplane',
-  'automobile',
-  'bird',
-  'cat',
-  'deer',
-  'dog',
-  'frog',
-  'horse',
-  'ship',
-  'truck',
-];
+/** A Hub dataset with CIFAR-10's classes, as uoft-cs/cifar10 has them. */
+export const CIFAR10_NAMES = CIFAR10_CLASSES;
 export const MNIST_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 export interface ParquetFixture {

@@ -7,7 +7,7 @@ import { setFailpoints } from '../faults/failpoints';
 import { initNodeBackend } from '../backend-node';
 import { packedOps } from '../heavy-ops';
 import { CONV_KERNEL_IDS, convKernelById } from '../kernels/conv-registry';
-import { PACKED_PRECISIONS } from '../kernels/direct-conv';
+import { formatKey } from '../../config/number-format';
 import { memoryTuningCache, TEST_ADAPTER, tinyResNetOptions } from '../test-utils';
 import { tuneConvolutions } from './tuner';
 
@@ -21,11 +21,11 @@ const OPTIONS = tinyResNetOptions({ input: 16 });
 const SPEC = buildResNetSpec(OPTIONS);
 
 describe('the autotuner with packed f16 storage', () => {
-  it('times direct and tiled on packed operands, never tfjs, and caches per precision', async () => {
+  it('times direct and tiled on packed operands, never tfjs, and caches per arithmetic', async () => {
     const cache = memoryTuningCache();
     const keys: string[][] = [];
-    for (const precision of PACKED_PRECISIONS) {
-      const ops = packedOps(precision);
+    for (const arithmetic of ['f16', 'f32'] as const) {
+      const ops = packedOps(arithmetic);
       const warn = console.warn;
       const warnings: unknown[] = [];
       console.warn = (...args: unknown[]) => warnings.push(args);
@@ -47,7 +47,7 @@ describe('the autotuner with packed f16 storage', () => {
       expect(result.convs.length).toBeGreaterThanOrEqual(12);
       expect(result.notices).toEqual([]);
       for (const conv of result.convs) {
-        expect(conv.key.endsWith(` ${precision}`)).toBe(true);
+        expect(conv.key.endsWith(` ${formatKey(ops.format)}`)).toBe(true);
         // Every packed kernel agrees with the CPU reference within f16 tolerance.
         expect(conv.candidates.filter((c) => c.verdict !== undefined)).toEqual([]);
         expect(conv.candidates.some((c) => c.family === 'tfjs')).toBe(false);
@@ -59,7 +59,7 @@ describe('the autotuner with packed f16 storage', () => {
       }
       keys.push(result.convs.map((c) => c.key));
     }
-    // Both precisions' choices sit side by side in one adapter's table.
+    // Both arithmetics' choices sit side by side in one adapter's table.
     const stored = parseTuningCache(cache.saved, CONV_KERNEL_IDS).data.adapters;
     const entries = Object.keys(Object.values(stored)[0]!);
     for (const k of keys.flat()) expect(entries).toContain(k);
@@ -68,15 +68,15 @@ describe('the autotuner with packed f16 storage', () => {
 
   afterEach(() => setFailpoints(NO_FAILPOINTS));
 
-  it.each(PACKED_PRECISIONS)(
-    '%s: a kernel with wrong packed outputs (failpoint wrong:direct) is found unpacked and excluded',
-    async (precision) => {
+  it.each(['f16', 'f32'] as const)(
+    'f16 storage, %s arithmetic: a kernel with wrong packed outputs (failpoint wrong:direct) is found unpacked and excluded',
+    async (arithmetic) => {
       setFailpoints(parseFailpoints('wrong:direct').failpoints);
       const result = await tuneConvolutions({
         spec: SPEC,
         input: OPTIONS.input,
         batch: 4,
-        ops: packedOps(precision),
+        ops: packedOps(arithmetic),
         adapter: TEST_ADAPTER,
       });
       expect(result.notices).toEqual([

@@ -40,7 +40,7 @@ import { withErrorScopes } from '../faults/gpu-errors';
 import type { HeavyOps } from '../heavy-ops';
 import type { ConvGeometry } from '../kernels/conv-geometry';
 import { CONV_KERNEL_IDS, convCandidates, type ConvKernel } from '../kernels/conv-registry';
-import { isPackedPrecision, type ConvPrecision } from '../kernels/direct-conv';
+import { F32, type NumberFormat } from '../../config/number-format';
 import {
   backendDevice,
   compilePipelinesAhead,
@@ -53,7 +53,7 @@ import { convGeometries } from '../precompile';
 
 /**
  * The convolution autotuner (cuDNN's benchmark mode, for our kernels): for each distinct
- * (op, shape, precision) of the network about to train, every kernel that can run it on this
+ * (op, shape, number format) of the network about to train, every kernel that can run it on this
  * device is compiled, checked against a CPU reference, and timed; the fastest correct one is kept
  * in the ops' kernel choice. Choices, and the kernels found wrong, are cached per adapter.
  *
@@ -136,9 +136,9 @@ function jobsOf(options: TuneOptions): Job[] {
   const { spec, input, batch, ops } = options;
   const names = convLayerInputs(spec, input).map(({ conv }) => conv.name);
   const jobs = new Map<string, Job>();
-  convGeometries(spec, input, batch, ops.storage).forEach((g, i) => {
+  convGeometries(spec, input, batch, ops.format.storage).forEach((g, i) => {
     for (const op of CONV_OPS) {
-      const key = convShapeKey(op, g, ops.precision);
+      const key = convShapeKey(op, g, ops.format);
       const job = jobs.get(key) ?? { op, key, g, layers: [] };
       job.layers.push(names[i]!);
       jobs.set(key, job);
@@ -156,12 +156,12 @@ interface Operands {
 
 /**
  * The op's operands, made on the GPU from a hash of each element's index (./operands.ts): uniform
- * in [−1, 1) for f32 storage, exact f16 values packed in pairs for the packed precisions. With
+ * in [−1, 1) for f32 storage, exact f16 values packed in pairs under f16 storage. With
  * the float64 reference of the op at a few sampled outputs, which reads the same hash.
  */
-function operandsOf(job: Job, p: ConvPrecision): Operands {
+function operandsOf(job: Job, p: NumberFormat): Operands {
   const g = job.g;
-  const packed = isPackedPrecision(p);
+  const packed = p.storage === 'f16';
   const seeds = { x: 1, w: 3, dy: 2 };
   const tensors = {
     x: tuningOperand([g.batch, g.inHeight, g.inWidth, g.inChannels], seeds.x, packed),
@@ -174,7 +174,7 @@ function operandsOf(job: Job, p: ConvPrecision): Operands {
   return { tensors, reference: sampledConvReference(job.op, g, operands, indices) };
 }
 
-function runOp(kernel: ConvKernel, job: Job, p: ConvPrecision, t: Operands['tensors']): tf.Tensor {
+function runOp(kernel: ConvKernel, job: Job, p: NumberFormat, t: Operands['tensors']): tf.Tensor {
   const { g } = job;
   if (job.op === 'forward') return kernel.forward(t.x, t.w, g, p);
   if (job.op === 'inputGrad') return kernel.inputGrad(t.dy, t.w, g, p);
@@ -185,12 +185,12 @@ function runOp(kernel: ConvKernel, job: Job, p: ConvPrecision, t: Operands['tens
 async function sampledOutput(
   out: tf.Tensor,
   job: Job,
-  p: ConvPrecision,
+  p: NumberFormat,
   indices: readonly number[],
 ): Promise<Float32Array> {
   const picked = tf.tidy(() => {
     const channels = job.op === 'forward' ? job.g.outChannels : job.g.inChannels;
-    const packed = isPackedPrecision(p) && job.op !== 'filterGrad';
+    const packed = p.storage === 'f16' && job.op !== 'filterGrad';
     const values = packed ? unpackChannels(out, channels) : out;
     return tf.gather(values.reshape([-1]), tf.tensor1d([...indices], 'int32'));
   });
@@ -211,7 +211,7 @@ type Checked = { verdict: CandidateVerdict; detail: string } | { ms: number };
 async function check(
   kernel: ConvKernel,
   job: Job,
-  p: ConvPrecision,
+  p: NumberFormat,
   operands: Operands,
 ): Promise<Checked> {
   const start = performance.now();
@@ -226,7 +226,7 @@ async function check(
     });
     const ms = performance.now() - start;
     if (fault) return { verdict: 'gpu-error', detail: `${fault.kind}: ${fault.message}` };
-    const tolerance = p === 'f32' ? F32_TOLERANCE : F16_TOLERANCE;
+    const tolerance = p === F32 ? F32_TOLERANCE : F16_TOLERANCE;
     const bad = mismatchOf(result, operands.reference, tolerance);
     if (!bad) return { ms };
     const detail = `${bad.bad} of ${bad.samples} sampled outputs off the CPU reference`;
@@ -326,7 +326,7 @@ async function timeCandidates(
   useGpu: boolean,
   counts: TimerCounts,
 ): Promise<CandidateTiming[]> {
-  const p = options.ops.precision;
+  const p = options.ops.format;
   const operands = operandsOf(job, p);
   const contenders: Contender[] = [];
   /** The wall-clock ms of each passed check. */
@@ -460,7 +460,7 @@ async function compileCandidates(
   jobs: readonly Job[],
   options: TuneOptions,
 ): Promise<Map<string, Map<string, string>>> {
-  const p = options.ops.precision;
+  const p = options.ops.format;
   const owners = new Map<ShaderSource, { job: Job; id: string }[]>();
   const limits = backendDevice().limits;
   const shaders = jobs.flatMap((job) =>

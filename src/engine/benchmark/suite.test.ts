@@ -216,8 +216,8 @@ describe('runBenchmarkSuite', () => {
     expect(report.rows.map((r) => r.name)).toEqual([
       'tf.layers',
       'engine f32',
-      'engine f16',
-      'engine f16-storage',
+      'engine f16-storage/f16',
+      'engine f16-storage/f32',
     ]);
     const peak = (name: string) => report.rows.find((r) => r.name === name)!.peakGpuBytes;
     console.log(
@@ -232,7 +232,7 @@ describe('runBenchmarkSuite', () => {
     }
     // The FP16 rows ran dynamic loss scaling: 3 steps from 2^16, scale s halves at each of k
     // skipped steps and cannot have grown (growth needs 200 clean steps), so s · 2^k = 2^16.
-    for (const name of ['engine f16', 'engine f16-storage']) {
+    for (const name of ['engine f16-storage/f16', 'engine f16-storage/f32']) {
       const row = report.rows.find((r) => r.name === name)!;
       expect(row.skippedSteps).toBeGreaterThanOrEqual(0);
       expect(row.lossScale! * 2 ** row.skippedSteps!).toBe(2 ** 16);
@@ -243,10 +243,10 @@ describe('runBenchmarkSuite', () => {
         skippedSteps: null,
       });
     }
-    expect(peak('engine f16')).toBeLessThan(peak('engine f32'));
-    expect(peak('engine f16-storage')).toBeLessThan(peak('engine f32'));
+    expect(peak('engine f16-storage/f16')).toBeLessThan(peak('engine f32'));
+    expect(peak('engine f16-storage/f32')).toBeLessThan(peak('engine f32'));
     const ratios = computeRatios(report.rows, null, null, 'resnet18-style', 16);
-    expect(ratios.fp16PeakVsF32).toBe(peak('engine f16') / peak('engine f32'));
+    expect(ratios.fp16PeakVsF32).toBe(peak('engine f16-storage/f16') / peak('engine f32'));
   });
 
   it('with fewer timed steps than the readback interval, times until the GPU has finished: img/s within 1.5× of sync img/s', async () => {

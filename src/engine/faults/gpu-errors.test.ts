@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { F32 } from '../../config/number-format';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NO_FAILPOINTS, parseFailpoints } from '../../config/failpoints';
 import { initNodeBackend } from '../backend-node';
@@ -93,8 +94,8 @@ describe('pipelines compile side by side: one that fails does not sink the rest'
     setFailpoints(parseFailpoints('compile:direct').failpoints);
     // A geometry of its own, so that no earlier test compiled these shaders.
     const g = convGeometry([1, 7, 7, 12], [3, 3, 12, 20], 1, 1);
-    const direct = directConvShaders('forward', g, 'f32');
-    const tiled = tiledConvShaders('forward', g, 'f32', TILE_SHAPES[0]!);
+    const direct = directConvShaders('forward', g, F32);
+    const tiled = tiledConvShaders('forward', g, F32, TILE_SHAPES[0]!);
     const failures = await compilePipelinesAhead([...direct, ...tiled]);
     expect(failures.map((f) => f.source.label)).toEqual(direct.map((s) => s.label));
     expect(direct.every((s) => s.label.startsWith('direct '))).toBe(true);

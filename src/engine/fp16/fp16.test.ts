@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { withOverflowFlag } from '../kernels/dispatch';
-import { packChannels, unpackChannels } from '../packed';
+import { installPackedGradientAccumulation, packChannels, unpackChannels } from '../packed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../config';
 import { generateSyntheticDataset } from '../../data/synthetic';
@@ -25,12 +25,11 @@ import {
   fp16Ops,
   packedOps,
   type HeavyOps,
-  type PackedPrecision,
+  type PackedArithmetic,
 } from '../heavy-ops';
 import { createResNetModel, type ResNetModel } from '../model';
 import { softCrossEntropy } from '../loss';
 import { createNagOptimizer } from '../optimizer';
-import { installPackedGradientAccumulation } from '../packed';
 import { trackPeakGpuBytes } from '../benchmark/peak-memory';
 import { buildResNetSpec, packedStorageFits, type ResNetOptions } from '../../architecture';
 import { tinyResNetOptions } from '../test-utils';
@@ -203,7 +202,7 @@ const QUERY =
 async function train(
   query: string,
   lossScale?: Partial<LossScaleOptions>,
-  fp16Precision?: PackedPrecision,
+  fp16Arithmetic?: PackedArithmetic,
 ) {
   const { config, ignored } = parseQuery(query);
   expect(ignored).toEqual([]);
@@ -215,7 +214,7 @@ async function train(
     dataset,
     onEvent: (e) => events.push(e),
     ...(lossScale ? { lossScale } : {}),
-    ...(fp16Precision ? { fp16Precision } : {}),
+    ...(fp16Arithmetic ? { fp16Arithmetic } : {}),
   }).run();
   const seconds = (performance.now() - started) / 1000;
   const points = events.flatMap((e) => (e.type === 'train-points' ? e.points : [])) as TrainPoint[];
@@ -258,19 +257,19 @@ describe('FP16 training (packed f16 storage)', () => {
   }, 120_000);
   afterAll(() => f32?.result.dispose());
 
-  // packed-f16: f16 storage and f16 arithmetic (lavapipe has shader-f16); packed-f32: f16 storage
-  // with f32 arithmetic, what adapters without shader-f16 run.
-  it.each(['packed-f16', 'packed-f32'] as const)(
-    '8 steps in FP16 (%s) stay within tolerance of the same run in f32 at every step',
-    async (precision) => {
-      const f16 = await train(`${QUERY}&fp16=1`, undefined, precision);
+  // f16 storage with f16 arithmetic (lavapipe has shader-f16), and with f32 arithmetic, what
+  // adapters without shader-f16 run.
+  it.each(['f16', 'f32'] as const)(
+    '8 steps in FP16 (f16 storage, %s arithmetic) stay within tolerance of the same run in f32 at every step',
+    async (arithmetic) => {
+      const f16 = await train(`${QUERY}&fp16=1`, undefined, arithmetic);
       expect(f16.errors).toEqual([]);
       expect(f16.result.model.parameters.length).toBeGreaterThan(0);
       const a = f32!.points.map((p) => p.loss);
       const b = f16.points.map((p) => p.loss);
       console.log(
         `f32 losses ${a.map((l) => l.toFixed(3)).join(' ')} (${f32!.seconds.toFixed(1)} s)\n` +
-          `${precision} losses ${b.map((l) => l.toFixed(3)).join(' ')} (${f16.seconds.toFixed(1)} s)`,
+          `f16 storage, ${arithmetic} arithmetic: losses ${b.map((l) => l.toFixed(3)).join(' ')} (${f16.seconds.toFixed(1)} s)`,
       );
       // Tolerance, from measurements: the same start (same weights and data: the first loss
       // agrees to f16 rounding; measured equal to 3 decimals). Then f16 rounding (2⁻¹¹ of each
@@ -364,16 +363,19 @@ describe('which FP16 ops a network gets', () => {
   it('packed f16 storage where every channel count is even, else f32 storage', () => {
     // width 1/16: 4, 8, 16, 32 channels; width 0.1: 6, 13, 26, 51 (13 is odd).
     expect(packedStorageFits(spec(0.0625))).toBe(true);
-    expect(fp16Ops(spec(0.0625), 'auto', 'packed-f32')).toMatchObject({
-      storage: 'packed',
-      precision: 'packed-f32',
+    expect(fp16Ops(spec(0.0625), 'auto', 'f32').format).toEqual({
+      storage: 'f16',
+      arithmetic: 'f32',
     });
     expect(packedStorageFits(spec(0.1))).toBe(false);
-    expect(fp16Ops(spec(0.1), 'auto', 'packed-f16')).toMatchObject({
+    expect(fp16Ops(spec(0.1), 'auto', 'f16').format).toEqual({
       storage: 'f32',
-      precision: 'f16',
+      arithmetic: 'f16',
     });
-    expect(fp16Ops(spec(0.1), 'auto', 'packed-f32').precision).toBe('emulated');
+    expect(fp16Ops(spec(0.1), 'auto', 'f32').format).toEqual({
+      storage: 'f32',
+      arithmetic: 'emulated',
+    });
   });
 });
 
@@ -418,20 +420,20 @@ describe('packed storage on every layer kind', () => {
     width: 0.125,
   });
 
-  it.each(['packed-f16', 'packed-f32'] as const)(
-    '%s: one step gives the f32 loss, and gradients as close to f32 as the f32-storage f16 path',
-    async (precision) => {
+  it.each(['f16', 'f32'] as const)(
+    'f16 storage, %s arithmetic: one step gives the f32 loss, and gradients as close to f32 as the f32-storage f16 path',
+    async (arithmetic) => {
       installPackedGradientAccumulation();
       const f32 = await lossAndGradients(options, f32Ops());
       // The reference: f16 arithmetic on f32 storage, the FP16 path before packed storage. At a
       // small batch BN's gradients are small differences of large terms, which f16 rounding moves
       // by several percent; packed storage must do as well as that path.
       const reference = await lossAndGradients(options, f16Ops('f16'));
-      const packed = await lossAndGradients(options, packedOps(precision));
+      const packed = await lossAndGradients(options, packedOps(arithmetic));
       const referenceError = relativeError(f32.grads, reference.grads);
       const packedError = relativeError(f32.grads, packed.grads);
       console.log(
-        `${precision}: loss ${packed.loss.toFixed(5)} vs f32 ${f32.loss.toFixed(5)}; gradients' ` +
+        `f16 storage, ${arithmetic} arithmetic: loss ${packed.loss.toFixed(5)} vs f32 ${f32.loss.toFixed(5)}; gradients' ` +
           `relative L2 error ${packedError.toFixed(3)} (f16 on f32 storage: ${referenceError.toFixed(3)})`,
       );
       expect(Math.abs(packed.loss - f32.loss)).toBeLessThan(0.02 * f32.loss);
@@ -446,12 +448,12 @@ describe('FP16 memory', () => {
   it('a ResNet-18-style step at batch 128 peaks at ≤ 0.6× the GPU memory of the f32 step', async () => {
     installPackedGradientAccumulation();
     const f32 = await stepPeakBytes(f32Ops(), 128);
-    const f16 = await stepPeakBytes(packedOps('packed-f16'), 128);
-    const f16Storage = await stepPeakBytes(packedOps('packed-f32'), 128);
+    const f16 = await stepPeakBytes(packedOps('f16'), 128);
+    const f16Storage = await stepPeakBytes(packedOps('f32'), 128);
     const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
     console.log(
       `peak GPU memory of a ResNet-18-style (width 1/16) step at batch 128: f32 ${mb(f32)}, ` +
-        `packed-f16 ${mb(f16)} (×${(f16 / f32).toFixed(3)}), packed-f32 ${mb(f16Storage)} ` +
+        `f16 storage/f16 ${mb(f16)} (×${(f16 / f32).toFixed(3)}), f16 storage/f32 ${mb(f16Storage)} ` +
         `(×${(f16Storage / f32).toFixed(3)})`,
     );
     expect(f16).toBeLessThanOrEqual(0.6 * f32);

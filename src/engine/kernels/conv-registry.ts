@@ -14,9 +14,8 @@ import {
   conv2dInputGradDirect,
   directConvApplies,
   directConvShaders,
-  isPackedPrecision,
-  type ConvPrecision,
 } from './direct-conv';
+import { F32, formatKey, type NumberFormat } from '../../config/number-format';
 import type { ShaderSource } from './dispatch';
 import {
   conv2dFilterGradTiled,
@@ -46,14 +45,14 @@ import {
  * them against each other and the model can run whichever won:
  * - `direct`: kernels/direct-conv.ts (no workgroup memory; channels in multiples of 4);
  * - `tiled-…`: kernels/tiled-conv.ts, implicit GEMM through workgroup memory, one entry per tile
- *   shape (any channels, every precision; even channels in the packed ones);
+ *   shape (any channels, every format; even channels under f16 storage);
  * - `tiled2-…`: kernels/tiled-conv-v2.ts, the same GEMMs with outer products, a double-buffered
- *   K loop and the layer's geometry compiled in (any channels in f32, even ones in packed-f32;
+ *   K loop and the layer's geometry compiled in (any channels in f32, even ones under f16 storage;
  *   no f16 arithmetic). Family 'tiled' too, but never a default: only the tuner picks them,
  *   where they measured faster;
  * - `tfjs`: stock tf.conv2d and its gradients (f32 only: tfjs has no f16, nor packed storage).
  *
- * In the packed precisions the tensors the ops take and return are packed (C/2 words on the last
+ * Under f16 storage the tensors the ops take and return are packed (C/2 words on the last
  * axis; the filter gradient is f32) while `g` keeps the logical channel counts.
  */
 
@@ -71,14 +70,14 @@ export interface ConvKernel {
   /** Stable id, stored in the tuning cache: 'direct', 'tfjs', 'tiled-64x64', … */
   id: string;
   family: ConvFamily;
-  applies(op: ConvOp, g: ConvGeometry, precision: ConvPrecision): boolean;
+  applies(op: ConvOp, g: ConvGeometry, format: NumberFormat): boolean;
   /** Whether its workgroups fit the device (operands are checked for every kernel alike). */
-  fits(precision: ConvPrecision, limits: KernelLimits): boolean;
+  fits(format: NumberFormat, limits: KernelLimits): boolean;
   /** Our pipelines the op runs (none for tfjs, whose own are compiled by its dry run). */
-  shaders(op: ConvOp, g: ConvGeometry, precision: ConvPrecision): ShaderSource[];
-  forward(x: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry, p: ConvPrecision): tf.Tensor4D;
-  inputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry, p: ConvPrecision): tf.Tensor4D;
-  filterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry, p: ConvPrecision): tf.Tensor4D;
+  shaders(op: ConvOp, g: ConvGeometry, format: NumberFormat): ShaderSource[];
+  forward(x: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry, p: NumberFormat): tf.Tensor4D;
+  inputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry, p: NumberFormat): tf.Tensor4D;
+  filterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry, p: NumberFormat): tf.Tensor4D;
 }
 
 const inShape = (g: ConvGeometry): Shape4 => [g.batch, g.inHeight, g.inWidth, g.inChannels];
@@ -136,7 +135,7 @@ function tiled2Kernel(shape: TileShape2): ConvKernel {
 const TFJS: ConvKernel = {
   id: 'tfjs',
   family: 'tfjs',
-  applies: (_op, _g, p) => p === 'f32',
+  applies: (_op, _g, p) => p === F32,
   // tfjs sizes its own workgroups to the device.
   fits: () => true,
   shaders: () => [],
@@ -156,13 +155,13 @@ const TFJS: ConvKernel = {
 /**
  * The failpoint wrong:<id> (faults/failpoints.ts): every output of that kernel becomes 1.5·y + 1,
  * as a driver bug might make it, for the tuner's check on the device to catch. Activation outputs
- * of the packed precisions are unpacked, perturbed and packed again.
+ * under f16 storage are unpacked, perturbed and packed again.
  */
 function perturbedWhenWrong(kernel: ConvKernel): ConvKernel {
-  const perturb = <T extends tf.Tensor>(out: T, p: ConvPrecision, packed: boolean): T => {
+  const perturb = <T extends tf.Tensor>(out: T, p: NumberFormat, packed: boolean): T => {
     if (!activeFailpoints().wrong.has(kernel.id)) return out;
     const wrong = tf.tidy(() => {
-      if (!packed || !isPackedPrecision(p)) return tf.add(tf.mul(out, 1.5), 1);
+      if (!packed || p.storage === 'f32') return tf.add(tf.mul(out, 1.5), 1);
       const channels = 2 * out.shape[out.shape.length - 1]!;
       return packChannels(tf.add(tf.mul(unpackChannels(out, channels), 1.5), 1), channels);
     });
@@ -194,12 +193,12 @@ export function convKernelById(id: string): ConvKernel | undefined {
  * Bytes of the largest operand or output of the op (x, w, dy or the result), as stored: packed
  * activations and weights take half. Every kernel binds them whole.
  */
-export function largestOperandBytes(g: ConvGeometry, p: ConvPrecision): number {
+export function largestOperandBytes(g: ConvGeometry, p: NumberFormat): number {
   const x = g.batch * g.inHeight * g.inWidth * g.inChannels;
   const dy = g.batch * g.outHeight * g.outWidth * g.outChannels;
   const w = g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels;
-  const bytes = isPackedPrecision(p) ? 2 : 4;
-  // The filter gradient is f32 in every precision.
+  const bytes = p.storage === 'f16' ? 2 : 4;
+  // The filter gradient is f32 in every format.
   return Math.max(x * bytes, dy * bytes, w * 4);
 }
 
@@ -210,7 +209,7 @@ export function largestOperandBytes(g: ConvGeometry, p: ConvPrecision): number {
 export function convCandidates(
   op: ConvOp,
   g: ConvGeometry,
-  p: ConvPrecision,
+  p: NumberFormat,
   limits?: KernelLimits,
 ): ConvKernel[] {
   const applicable = CONV_KERNELS.filter((k) => k.applies(op, g, p));
@@ -224,7 +223,7 @@ function familyKernel(
   family: ConvFamily,
   op: ConvOp,
   g: ConvGeometry,
-  p: ConvPrecision,
+  p: NumberFormat,
   excluded: ReadonlySet<string>,
 ): ConvKernel | null {
   const kernel = family === 'tiled' ? BY_ID.get(defaultTileShape(op, g).id)! : BY_ID.get(family)!;
@@ -234,22 +233,24 @@ function familyKernel(
 /**
  * Without a tuned choice: direct where the channels allow, else stock tfjs (f32) or tiled, then
  * any other tile shape; never an `excluded` kernel (one that did not compile on this GPU). Only a
- * packed precision with odd channels, or every applicable kernel excluded, has none.
+ * f16 storage with odd channels, or every applicable kernel excluded, has none.
  */
 export function defaultConvKernel(
   op: ConvOp,
   g: ConvGeometry,
-  p: ConvPrecision,
+  p: NumberFormat,
   excluded: ReadonlySet<string> = new Set(),
 ): ConvKernel {
   const kernel =
     familyKernel('direct', op, g, p, excluded) ??
-    familyKernel(p === 'f32' ? 'tfjs' : 'tiled', op, g, p, excluded) ??
+    familyKernel(p === F32 ? 'tfjs' : 'tiled', op, g, p, excluded) ??
     familyKernel('tiled', op, g, p, excluded) ??
     CONV_KERNELS.find((k) => k.applies(op, g, p) && !excluded.has(k.id));
   if (!kernel) {
     const without = excluded.size > 0 ? ` (excluded on this GPU: ${[...excluded].join(', ')})` : '';
-    throw new Error(`no ${p} conv kernel for ${g.inChannels}→${g.outChannels} channels${without}`);
+    throw new Error(
+      `no ${formatKey(p)} conv kernel for ${g.inChannels}→${g.outChannels} channels${without}`,
+    );
   }
   return kernel;
 }
@@ -262,7 +263,7 @@ export function defaultConvKernel(
 export function chooseConvKernel(
   op: ConvOp,
   g: ConvGeometry,
-  p: ConvPrecision,
+  p: NumberFormat,
   setting: KernelSetting,
   tuned: ReadonlyMap<string, string>,
   excluded: ReadonlySet<string> = new Set(),

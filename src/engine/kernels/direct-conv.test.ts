@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { F32, formatKey, numberFormat, type NumberFormat } from '../../config/number-format';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../tricks';
 import { initNodeBackend } from '../backend-node';
@@ -8,7 +9,6 @@ import {
   conv2dFilterGradDirect,
   conv2dInputGradDirect,
   filterGradSplits,
-  type ConvPrecision,
 } from './direct-conv';
 import { BASE_CASES, checkConvOps, overflowCase } from './conv-test-harness';
 
@@ -19,28 +19,30 @@ beforeAll(async () => {
   expect(info.shaderF16).toBe(true);
 });
 
-const PRECISIONS: ConvPrecision[] = ['f32', 'f16', 'emulated'];
+const FORMATS: NumberFormat[] = [F32, numberFormat('f32', 'f16'), numberFormat('f32', 'emulated')];
 // Each run carries its case (`c`: the fixture cache's key) and the case's fields (for the title).
-const RUNS = PRECISIONS.flatMap((precision) => BASE_CASES.map((c) => ({ ...c, c, precision })));
+const RUNS = FORMATS.flatMap((format) =>
+  BASE_CASES.map((c) => ({ ...c, c, format, key: formatKey(format) })),
+);
 
 describe('direct convolution kernels against float64 references', () => {
   // f32: summation error only; f16 and emulated: the f16 GEMM kernels' bound, outputs f16 values.
   it.each(RUNS)(
-    '$precision: forward, input and filter gradients: n$n $h×$w×$ci → $co, $k×$k /$s pad $p',
-    async ({ precision, c }) => {
+    '$key: forward, input and filter gradients: n$n $h×$w×$ci → $co, $k×$k /$s pad $p',
+    async ({ format, c }) => {
       await checkConvOps(
         c,
         {
-          forward: (x, w) => conv2dDirect(x, w, c.s, c.p, precision),
+          forward: (x, w) => conv2dDirect(x, w, c.s, c.p, format),
           inputGrad: (dy, w) =>
-            conv2dInputGradDirect(dy, w, [c.n, c.h, c.w, c.ci], c.s, c.p, precision),
+            conv2dInputGradDirect(dy, w, [c.n, c.h, c.w, c.ci], c.s, c.p, format),
           filterGrad: (x, dy) =>
-            conv2dFilterGradDirect(x, dy, [c.k, c.k, c.ci, c.co], c.s, c.p, precision),
+            conv2dFilterGradDirect(x, dy, [c.k, c.k, c.ci, c.co], c.s, c.p, format),
         },
         {
           storage: 'f32',
-          bound: () => (precision === 'f32' ? 'f32' : 'f16'),
-          f16Values: precision === 'f32' ? [] : ['forward', 'inputGrad', 'filterGrad'],
+          bound: () => (format === F32 ? 'f32' : 'f16'),
+          f16Values: format === F32 ? [] : ['forward', 'inputGrad', 'filterGrad'],
         },
       );
     },
@@ -90,12 +92,13 @@ describe('direct convolution kernels against float64 references', () => {
   });
 
   it.each(['f16', 'emulated'] as const)(
-    '%s: a value beyond the f16 range becomes ±Inf, not a clamped or undefined number',
-    async (precision) => {
+    'f32 storage, %s arithmetic: a value beyond the f16 range becomes ±Inf, not a clamped or undefined number',
+    async (arithmetic) => {
+      const format = numberFormat('f32', arithmetic);
       const o = overflowCase(4, 4);
       const x = tf.tensor4d(o.xv, o.xShape);
       const w = tf.tensor4d(o.wv, o.wShape);
-      const y = conv2dDirect(x, w, 1, 0, precision);
+      const y = conv2dDirect(x, w, 1, 0, format);
       expect(Array.from(await y.data())).toEqual(o.expected);
       tf.dispose([x, w, y]);
     },

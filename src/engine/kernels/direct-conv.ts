@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import type { ConvOp } from '../../tuning-plan/plan';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
 import {
@@ -9,7 +9,7 @@ import {
   type FlaggedShader,
 } from './dispatch';
 import { f16RoundingWgsl, overflowFlagWgsl } from './f16-rounding';
-import type { Precision } from './gemm-wgsl';
+import { F32, formatKey, numberFormat, type NumberFormat } from '../../config/number-format';
 import { markPacked } from '../packed/registry';
 
 /**
@@ -21,32 +21,26 @@ import { markPacked } from '../packed/registry';
  * the whole batch) are built for wide layers; `npm run bench:fp16` and the per-layer table of
  * `npm run bench` time both on the adapter at hand (docs/benchmark.md).
  *
- * Precision ('f32', or §3.2's 'f16' / 'emulated' with the same numerics as the f16 GEMM kernels):
- * storage stays f32 (tensors hold f16 values in FP16 runs); in 'f16' every loaded vec4 becomes
- * vec4<f16>, each 4×4 block product (four products and their sum) is f16 arithmetic and the sums
- * across blocks accumulate in f32; outputs are rounded to f16, beyond its range to ±Inf. 'emulated'
- * does the same in f32 with explicit f16 rounding, for adapters without shader-f16.
+ * Number formats (config/number-format.ts), with the same numerics as the f16 GEMM kernels:
+ * - f32 storage: with 'f16' arithmetic every loaded vec4 becomes vec4<f16>, each 4×4 block product
+ *   (four products and their sum) is f16 arithmetic and the sums across blocks accumulate in f32;
+ *   outputs are rounded to f16, beyond its range to ±Inf (tensors hold f16 values in FP16 runs).
+ *   'emulated' does the same in f32 with explicit f16 rounding, for adapters without shader-f16.
+ * - f16 storage: activations, their gradients and the weights are packed f16 tensors (two f16 per
+ *   32-bit word, channel 2k in the low half; see engine/packed/registry.ts), which halves the
+ *   bytes every load and store moves; 'f16' arithmetic as above (needs shader-f16), or 'f32'
+ *   (core WGSL, every adapter). Forward and input gradient write packed outputs (rounded to f16,
+ *   beyond its range ±Inf); the filter gradient writes f32 (it feeds the f32 master weights):
+ *   unrounded with f32 arithmetic, rounded to f16 values with f16 arithmetic.
  */
 
-/**
- * 'packed-f16' and 'packed-f32' (f16 storage): activations, their gradients and the
- * weights are packed f16 tensors (two f16 per 32-bit word, channel 2k in the low half; see
- * engine/packed/registry.ts), which halves the bytes every load and store moves. 'packed-f16'
- * multiplies in f16 like 'f16' (needs shader-f16); 'packed-f32' multiplies in f32 (core WGSL,
- * every adapter). Forward and input gradient write packed outputs (rounded to f16, beyond its
- * range ±Inf); the filter gradient writes f32 (it feeds the f32 master weights): unrounded in
- * 'packed-f32', rounded to f16 values in 'packed-f16' as 'f16' does.
- */
-export type PackedPrecision = 'packed-f16' | 'packed-f32';
-export type ConvPrecision = 'f32' | Precision | PackedPrecision;
+/** The formats with f16 storage: f16 and f32 arithmetic. */
+export const F16_STORAGE_FORMATS: readonly NumberFormat[] = [
+  numberFormat('f16', 'f16'),
+  numberFormat('f16', 'f32'),
+];
 
-export const PACKED_PRECISIONS: readonly PackedPrecision[] = ['packed-f16', 'packed-f32'];
-
-export function isPackedPrecision(p: ConvPrecision): p is PackedPrecision {
-  return p === 'packed-f16' || p === 'packed-f32';
-}
-
-/** How one precision loads, multiplies and stores (WGSL snippets); shared with tiled-conv.ts. */
+/** How one format loads, multiplies and stores (WGSL snippets); shared with tiled-conv.ts. */
 export interface Flavor {
   header: string;
   /** Scalar type of the loaded values and the weight blocks. */
@@ -88,17 +82,17 @@ fn unpackAt(w: u32, i: u32) -> f32 { return unpack2x16float(w)[i % 2u]; }`;
 const identity = (e: string) => e;
 
 /**
- * Whether op's shaders in `precision` raise the overflow flag: the gradient ops of every
- * precision that rounds to f16 (f32 and the forward never do; 'packed-f32' filter gradients are
- * f32 arithmetic, unrounded).
+ * Whether op's shaders in `format` raise the overflow flag: the gradient ops of every format that
+ * rounds to f16 (f32 and the forward never do; with f16 storage and f32 arithmetic the filter
+ * gradient is f32, unrounded).
  */
-export function flagsOverflow(op: ConvOp, precision: ConvPrecision): boolean {
-  if (precision === 'f32' || op === 'forward') return false;
-  return op === 'inputGrad' || precision !== 'packed-f32';
+export function flagsOverflow(op: ConvOp, format: NumberFormat): boolean {
+  if (format === F32 || op === 'forward') return false;
+  return op === 'inputGrad' || format.arithmetic !== 'f32';
 }
 
-/** The arithmetic of a precision ('f16' or f32) on f32 storage. */
-function arithmetic(precision: ConvPrecision, flagged: boolean): Flavor {
+/** The arithmetic of a format, as if on f32 storage. */
+function arithmetic(format: NumberFormat, flagged: boolean): Flavor {
   const storage = {
     packed: false,
     flagged,
@@ -108,10 +102,11 @@ function arithmetic(precision: ConvPrecision, flagged: boolean): Flavor {
     unpack: identity,
   };
   const rounding = f16RoundingWgsl(flagged);
-  if (precision === 'f32' || precision === 'packed-f32') {
+  if (format.arithmetic === 'f32') {
     return {
       ...storage,
-      header: precision === 'f32' ? '' : rounding,
+      // f16 storage rounds as it packs.
+      header: format.storage === 'f32' ? '' : rounding,
       T: 'f32',
       load: identity,
       product: identity,
@@ -119,7 +114,7 @@ function arithmetic(precision: ConvPrecision, flagged: boolean): Flavor {
       pack: identity,
     };
   }
-  if (precision === 'f16' || precision === 'packed-f16') {
+  if (format.arithmetic === 'f16') {
     return {
       ...storage,
       header: `enable f16;\n${rounding}`,
@@ -158,27 +153,27 @@ function packedStorage(f: Flavor): Flavor {
   };
 }
 
-/** The flavor of `precision`; `flagged` for the ops that raise the overflow flag (flagsOverflow). */
-export function flavorOf(precision: ConvPrecision, flagged = false): Flavor {
-  const f = arithmetic(precision, flagged);
-  return isPackedPrecision(precision) ? packedStorage(f) : f;
+/** The flavor of `format`; `flagged` for the ops that raise the overflow flag (flagsOverflow). */
+export function flavorOf(format: NumberFormat, flagged = false): Flavor {
+  const f = arithmetic(format, flagged);
+  return format.storage === 'f16' ? packedStorage(f) : f;
 }
 
 /** A stored shape → its logical shape (a packed last axis holds two channels per word). */
-export function logicalShape<S extends readonly number[]>(shape: S, p: ConvPrecision): S {
-  if (!isPackedPrecision(p)) return shape;
+export function logicalShape<S extends readonly number[]>(shape: S, p: NumberFormat): S {
+  if (p.storage === 'f32') return shape;
   return shape.map((d, i) => (i === shape.length - 1 ? 2 * d : d)) as unknown as S;
 }
 
 /** A logical activation shape → its stored shape (packed: ceil(C/2) words on the last axis). */
-export function storedShape<S extends readonly number[]>(shape: S, p: ConvPrecision): S {
-  if (!isPackedPrecision(p)) return shape;
+export function storedShape<S extends readonly number[]>(shape: S, p: NumberFormat): S {
+  if (p.storage === 'f32') return shape;
   return shape.map((d, i) => (i === shape.length - 1 ? Math.ceil(d / 2) : d)) as unknown as S;
 }
 
-/** Marks an activation output packed when the precision stores packed (registry.ts's contract). */
-export function markOutput<T extends tf.Tensor>(t: T, p: ConvPrecision): T {
-  return isPackedPrecision(p) ? markPacked(t) : t;
+/** Marks an activation output packed under f16 storage (registry.ts's contract). */
+export function markOutput<T extends tf.Tensor>(t: T, p: NumberFormat): T {
+  return p.storage === 'f16' ? markPacked(t) : t;
 }
 
 /** Output pixels along the width that one invocation computes (reuses each loaded weight block). */
@@ -440,23 +435,23 @@ export function paddedChannels(channels: number): number {
 }
 
 /**
- * The shader of one conv kernel for a geometry and precision (specialized). Labels start with the
+ * The shader of one conv kernel for a geometry and number format (specialized). Labels start with the
  * kernel id and name the op (conv-registry.ts): GPU error messages quote them, and the compile
  * failpoint finds a kernel's pipelines by them.
  */
 const convShader =
   (template: (f: Flavor) => string, op: ConvOp) =>
-  (g: ConvGeometry, p: ConvPrecision): FlaggedShader => ({
+  (g: ConvGeometry, p: NumberFormat): FlaggedShader => ({
     code: specialize(template(flavorOf(p, flagsOverflow(op, p))), g),
-    label: `direct ${op} ${p}`,
+    label: `direct ${op} ${formatKey(p)}`,
     overflowFlag: flagsOverflow(op, p),
   });
 const forwardShader = convShader(forwardWgsl, 'forward');
 const inputGradShader = convShader(inputGradWgsl, 'inputGrad');
 const filterGradShader = convShader(filterGradWgsl, 'filterGrad');
-const sumSplitsShader = (p: ConvPrecision): FlaggedShader => ({
+const sumSplitsShader = (p: NumberFormat): FlaggedShader => ({
   code: sumSplitsWgsl(flavorOf(p, flagsOverflow('filterGrad', p))),
-  label: `direct filterGrad-sum ${p}`,
+  label: `direct filterGrad-sum ${formatKey(p)}`,
   overflowFlag: flagsOverflow('filterGrad', p),
 });
 
@@ -464,12 +459,12 @@ const sumSplitsShader = (p: ConvPrecision): FlaggedShader => ({
 export function directConvShaders(
   op: ConvOp,
   g: ConvGeometry,
-  precision: ConvPrecision,
+  format: NumberFormat,
 ): ShaderSource[] {
   checkChannels(g);
-  if (op === 'forward') return [forwardShader(g, precision)];
-  if (op === 'inputGrad') return [inputGradShader(g, precision)];
-  return [filterGradShader(g, precision), sumSplitsShader(precision)];
+  if (op === 'forward') return [forwardShader(g, format)];
+  if (op === 'inputGrad') return [inputGradShader(g, format)];
+  return [filterGradShader(g, format), sumSplitsShader(format)];
 }
 
 /** Workgroups for `invocations` one-per-thread, as a 2-D grid within the dispatch limit. */
@@ -485,31 +480,26 @@ function checkChannels(g: ConvGeometry): void {
 
 /**
  * y = conv2d(x, w) with symmetric zero padding `pad`; x [n, h, w, cin], w [kh, kw, cin, cout]
- * (packed precisions: x [n, h, w, cin/2], w [kh, kw, cin, cout/2] and y [n, oh, ow, cout/2]).
+ * (f16 storage: x [n, h, w, cin/2], w [kh, kw, cin, cout/2] and y [n, oh, ow, cout/2]).
  */
 export function conv2dDirect(
   x: tf.Tensor4D,
   w: tf.Tensor4D,
   stride: number,
   pad: number,
-  precision: ConvPrecision = 'f32',
+  format: NumberFormat = F32,
 ): tf.Tensor4D {
-  const g = convGeometry(
-    logicalShape(x.shape, precision),
-    logicalShape(w.shape, precision),
-    stride,
-    pad,
-  );
+  const g = convGeometry(logicalShape(x.shape, format), logicalShape(w.shape, format), stride, pad);
   checkChannels(g);
   const blocksW = Math.ceil(g.outWidth / PIXELS_PER_INVOCATION);
   const total = g.batch * g.outHeight * blocksW * (g.outChannels / 4);
   const program = {
-    ...forwardShader(g, precision),
+    ...forwardShader(g, format),
     uniforms: [...geometryUniforms(g), blocksW, total],
     grid: grid(total),
   };
-  const shape = storedShape([g.batch, g.outHeight, g.outWidth, g.outChannels], precision);
-  return markOutput(runProgram(program, [x, w], shape) as tf.Tensor4D, precision);
+  const shape = storedShape([g.batch, g.outHeight, g.outWidth, g.outChannels], format);
+  return markOutput(runProgram(program, [x, w], shape) as tf.Tensor4D, format);
 }
 
 /**
@@ -522,19 +512,19 @@ export function conv2dInputGradDirect(
   xShape: [number, number, number, number],
   stride: number,
   pad: number,
-  precision: ConvPrecision = 'f32',
+  format: NumberFormat = F32,
 ): tf.Tensor4D {
-  const g = convGeometry(xShape, logicalShape(w.shape, precision), stride, pad);
+  const g = convGeometry(xShape, logicalShape(w.shape, format), stride, pad);
   checkChannels(g);
   const blocksW = Math.ceil(g.inWidth / PIXELS_PER_INVOCATION);
   const total = g.batch * g.inHeight * blocksW * (g.inChannels / 4);
   const program = {
-    ...inputGradShader(g, precision),
+    ...inputGradShader(g, format),
     uniforms: [...geometryUniforms(g), blocksW, total],
     grid: grid(total),
   };
-  const out = runProgram(program, [dy, w], storedShape(xShape, precision)) as tf.Tensor4D;
-  return markOutput(out, precision);
+  const out = runProgram(program, [dy, w], storedShape(xShape, format)) as tf.Tensor4D;
+  return markOutput(out, format);
 }
 
 /** How many row chunks the filter gradient's reduction is cut into. */
@@ -551,9 +541,9 @@ export function conv2dFilterGradDirect(
   wShape: [number, number, number, number],
   stride: number,
   pad: number,
-  precision: ConvPrecision = 'f32',
+  format: NumberFormat = F32,
 ): tf.Tensor4D {
-  const g = convGeometry(logicalShape(x.shape, precision), wShape, stride, pad);
+  const g = convGeometry(logicalShape(x.shape, format), wShape, stride, pad);
   checkChannels(g);
   const blocks = g.kernelHeight * g.kernelWidth * (g.inChannels / 4) * (g.outChannels / 4);
   const rows = g.batch * g.outHeight * g.outWidth;
@@ -562,7 +552,7 @@ export function conv2dFilterGradDirect(
   const rowsPerSplit = Math.ceil(rows / splits);
   const groupsX = Math.ceil(blocks / WORKGROUP);
   if (groupsX > limit) throw new Error(`direct conv: ${blocks} filter blocks exceed the limit`);
-  const shader = filterGradShader(g, precision);
+  const shader = filterGradShader(g, format);
   const uniforms = [...geometryUniforms(g), rowsPerSplit, blocks, splits];
   if (splits === 1) {
     return runProgram(
@@ -577,7 +567,7 @@ export function conv2dFilterGradDirect(
     [x, dy],
     [splits, size],
   );
-  const sum = { ...sumSplitsShader(precision), uniforms: [splits, size / 4], grid: grid(size / 4) };
+  const sum = { ...sumSplitsShader(format), uniforms: [splits, size / 4], grid: grid(size / 4) };
   const out = runProgram(sum, [partial], wShape);
   partial.dispose();
   return out as tf.Tensor4D;

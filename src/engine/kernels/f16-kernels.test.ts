@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../backend-node';
 import { matMulF16, matMulFilterGradF16, matMulInputGradF16 } from './f16-kernels';
-import type { Precision } from './gemm-wgsl';
+import type { F16Arithmetic } from './gemm-wgsl';
 import { f16ErrorRatio, matMulReference, randomValues } from './reference';
 
 beforeAll(async () => {
@@ -12,9 +12,9 @@ beforeAll(async () => {
   expect(info.shaderF16).toBe(true);
 });
 
-const PRECISIONS: Precision[] = ['f16', 'emulated'];
+const ARITHMETICS: F16Arithmetic[] = ['f16', 'emulated'];
 
-describe.each(PRECISIONS)('%s kernels against float64 references', (precision) => {
+describe.each(ARITHMETICS)('%s kernels against float64 references', (arithmetic) => {
   it.each([
     { b: 1, cin: 5, cout: 3 },
     { b: 7, cin: 33, cout: 10 },
@@ -27,9 +27,9 @@ describe.each(PRECISIONS)('%s kernels against float64 references', (precision) =
     const w = tf.tensor2d(wv, [cin, cout]);
     const dy = tf.tensor2d(dyv, [b, cout]);
     const outs = [
-      matMulF16(x, w, precision),
-      matMulInputGradF16(dy, w, precision),
-      matMulFilterGradF16(x, dy, precision),
+      matMulF16(x, w, arithmetic),
+      matMulInputGradF16(dy, w, arithmetic),
+      matMulFilterGradF16(x, dy, arithmetic),
     ];
     const [yv, dxv, dwv] = (await Promise.all(outs.map((t) => t.data()))) as Float32Array[];
     const refY = matMulReference(
@@ -62,7 +62,7 @@ describe.each(PRECISIONS)('%s kernels against float64 references', (precision) =
   it('values beyond the f16 range become ±Inf, not a clamped or undefined number', async () => {
     const x = tf.tensor2d([300, -300, -300, 0], [2, 2]);
     const w = tf.tensor2d([300, 0, 0, 1], [2, 2]);
-    const y = matMulF16(x, w, precision);
+    const y = matMulF16(x, w, arithmetic);
     expect(Array.from(await y.data())).toEqual([Infinity, -300, -Infinity, 0]);
     tf.dispose([x, w, y]);
   });

@@ -14,7 +14,7 @@ import {
   TILE_M,
   TILE_N,
   type GemmSpec,
-  type Precision,
+  type F16Arithmetic,
 } from './gemm-wgsl';
 
 /**
@@ -40,18 +40,18 @@ function splitsFor(M: number, N: number, K: number): number {
 type ShapedSpec = Omit<GemmSpec, 'splits'>;
 
 /**
- * A GEMM's shader: it depends on the loaders and the precision only, never on the shape. The
+ * A GEMM's shader: it depends on the loaders and the arithmetic only, never on the shape. The
  * gradients' (`flagged`) raise the overflow flag when they round beyond the f16 range.
  */
 function gemmShader(
   name: string,
   spec: ShapedSpec,
-  precision: Precision,
+  arithmetic: F16Arithmetic,
   flagged: boolean,
 ): FlaggedShader {
   return {
-    code: gemmWgsl({ ...spec, splits: 1 }, precision, flagged),
-    label: `${name}-${precision}`,
+    code: gemmWgsl({ ...spec, splits: 1 }, arithmetic, flagged),
+    label: `${name}-${arithmetic}`,
     overflowFlag: flagged,
   };
 }
@@ -67,7 +67,7 @@ function gemm(
   spec: ShapedSpec,
   inputs: tf.Tensor[],
   outputShape: number[],
-  precision: Precision,
+  arithmetic: F16Arithmetic,
   flagged: boolean,
 ): tf.Tensor {
   const splits = splitsFor(spec.M, spec.N, spec.K);
@@ -78,7 +78,7 @@ function gemm(
   if (groupsX > maxGroups || groupsY > maxGroups) {
     throw new Error(`${name}: ${spec.M}×${spec.N} output exceeds the adapter's dispatch limit`);
   }
-  const shader = gemmShader(name, spec, precision, flagged);
+  const shader = gemmShader(name, spec, arithmetic, flagged);
   const uniforms = gemmUniforms(full).map(([, v]) => v);
   if (splits === 1) {
     return runProgram({ ...shader, uniforms, grid: [groupsX, groupsY, 1] }, inputs, outputShape);
@@ -141,47 +141,47 @@ function matMulFilterGradSpec(b: number, cin: number, cout: number): ShapedSpec 
 }
 
 /** x [b, cin] · w [cin, cout]. */
-export function matMulF16(x: tf.Tensor2D, w: tf.Tensor2D, precision: Precision): tf.Tensor2D {
+export function matMulF16(x: tf.Tensor2D, w: tf.Tensor2D, arithmetic: F16Arithmetic): tf.Tensor2D {
   const [b, cin] = x.shape;
   const [win, cout] = w.shape;
   if (win !== cin) throw new Error(`matMul: x has ${cin} columns, w has ${win} rows`);
   const spec = matMulSpec(b, cin, cout);
-  return gemm('matmul', spec, [x, w], [b, cout], precision, false) as tf.Tensor2D;
+  return gemm('matmul', spec, [x, w], [b, cout], arithmetic, false) as tf.Tensor2D;
 }
 
 /** dL/dx = dy · wᵀ for y = x·w. */
 export function matMulInputGradF16(
   dy: tf.Tensor2D,
   w: tf.Tensor2D,
-  precision: Precision,
+  arithmetic: F16Arithmetic,
 ): tf.Tensor2D {
   const [b, cout] = dy.shape;
   const [cin] = w.shape;
   const spec = matMulInputGradSpec(b, cin, cout);
-  return gemm('matmul-dx', spec, [dy, w], [b, cin], precision, true) as tf.Tensor2D;
+  return gemm('matmul-dx', spec, [dy, w], [b, cin], arithmetic, true) as tf.Tensor2D;
 }
 
 /** dL/dw = xᵀ · dy for y = x·w. */
 export function matMulFilterGradF16(
   x: tf.Tensor2D,
   dy: tf.Tensor2D,
-  precision: Precision,
+  arithmetic: F16Arithmetic,
 ): tf.Tensor2D {
   const [b, cin] = x.shape;
   const [, cout] = dy.shape;
   const spec = matMulFilterGradSpec(b, cin, cout);
-  return gemm('matmul-dw', spec, [x, dy], [cin, cout], precision, true) as tf.Tensor2D;
+  return gemm('matmul-dw', spec, [x, dy], [cin, cout], arithmetic, true) as tf.Tensor2D;
 }
 
 /**
  * The shaders of the FC layer and its two gradients, to compile ahead of the first step (they do
  * not depend on the shape), with the split-K reduction they may use.
  */
-export function matMulShaders(precision: Precision): ShaderSource[] {
+export function matMulShaders(arithmetic: F16Arithmetic): ShaderSource[] {
   return [
-    gemmShader('matmul', matMulSpec(1, 1, 1), precision, false),
-    gemmShader('matmul-dx', matMulInputGradSpec(1, 1, 1), precision, true),
-    gemmShader('matmul-dw', matMulFilterGradSpec(1, 1, 1), precision, true),
+    gemmShader('matmul', matMulSpec(1, 1, 1), arithmetic, false),
+    gemmShader('matmul-dx', matMulInputGradSpec(1, 1, 1), arithmetic, true),
+    gemmShader('matmul-dw', matMulFilterGradSpec(1, 1, 1), arithmetic, true),
     reduceSplitsShader(false),
     reduceSplitsShader(true),
   ];

@@ -6,7 +6,7 @@ import { f16RoundingWgsl, overflowFlagWgsl } from './f16-rounding';
  * have their own kernels, conv-registry.ts). Shapes are uniforms, so each kernel compiles once for every shape:
  * compiling is slow (seconds per pipeline on CPU Vulkan), dispatching is not.
  *
- * Precision:
+ * Arithmetic (f32 storage; config/number-format.ts):
  * - 'f16': `enable f16;` — tiles live in workgroup memory as f16, products and 4-term dot products
  *   are f16 arithmetic, accumulation is f32; outputs are rounded to f16 values.
  * - 'emulated': the same data flow in an f32 shader; every value that would be f16 is rounded to
@@ -16,7 +16,8 @@ import { f16RoundingWgsl, overflowFlagWgsl } from './f16-rounding';
  * raises the overflow flag that dynamic loss scaling reads.
  */
 
-export type Precision = 'f16' | 'emulated';
+/** The arithmetics that round to f16. */
+export type F16Arithmetic = 'f16' | 'emulated';
 
 export const TILE_M = 32;
 export const TILE_N = 32;
@@ -64,11 +65,11 @@ function uniformStruct(fields: [string, number][]): string {
 }
 
 /**
- * The shader depends on the loaders and the precision only, never on the shape. `flagged`: its
+ * The shader depends on the loaders and the arithmetic only, never on the shape. `flagged`: its
  * roundings raise the overflow flag (the gradient GEMMs), bound after the uniforms.
  */
-export function gemmWgsl(spec: GemmSpec, precision: Precision, flagged = false): string {
-  const half = precision === 'f16';
+export function gemmWgsl(spec: GemmSpec, arithmetic: F16Arithmetic, flagged = false): string {
+  const half = arithmetic === 'f16';
   const T = half ? 'f16' : 'f32';
   const kq = TILE_K / 4;
   const fields = gemmUniforms(spec);

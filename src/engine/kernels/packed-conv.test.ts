@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { formatKey, numberFormat, type NumberFormat } from '../../config/number-format';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../backend-node';
 import {
@@ -11,14 +12,14 @@ import {
   type ConvCase,
 } from './conv-test-harness';
 import { convKernelById, type ConvKernel } from './conv-registry';
-import { PACKED_PRECISIONS, type PackedPrecision } from './direct-conv';
+import { F16_STORAGE_FORMATS } from './direct-conv';
 import { f16Bits, f16Value, packF16, unpackF16, wordsOf } from './packed-test-utils';
 import { defaultTileShape, TILE_SHAPES, tiledConvShaders } from './tiled-conv';
 
 beforeAll(async () => {
   const info = await initNodeBackend();
   expect(info.backend).toBe('webgpu');
-  // The CI adapter (lavapipe) has shader-f16: 'packed-f16' must really be tested.
+  // The CI adapter (lavapipe) has shader-f16: f16 arithmetic on f16 storage must really be tested.
   expect(info.shaderF16).toBe(true);
 });
 
@@ -39,10 +40,10 @@ const CASES: ConvCase[] = [
 /**
  * Runs the three ops of `kernel` on packed inputs (f16 values) and checks them against float64.
  * The only errors are the arithmetic's and the output's rounding to f16: the f16 bound for packed
- * outputs and everything 'packed-f16' computes ('packed-f16''s dW must be f16 values);
- * 'packed-f32''s f32 filter gradient has the f32 summation error only.
+ * outputs and everything f16 arithmetic computes (its dW must be f16 values); with f32
+ * arithmetic the f32 filter gradient has the f32 summation error only.
  */
-async function checkCase(kernel: ConvKernel, c: ConvCase, p: PackedPrecision): Promise<void> {
+async function checkCase(kernel: ConvKernel, c: ConvCase, p: NumberFormat): Promise<void> {
   const g = geometryOf(c);
   for (const op of CONV_OPS) expect(kernel.applies(op, g, p)).toBe(true);
   await checkConvOps(
@@ -54,8 +55,8 @@ async function checkCase(kernel: ConvKernel, c: ConvCase, p: PackedPrecision): P
     },
     {
       storage: 'packed',
-      bound: (op) => (p === 'packed-f32' && op === 'filterGrad' ? 'f32' : 'f16'),
-      f16Values: p === 'packed-f16' ? ['filterGrad'] : [],
+      bound: (op) => (p.arithmetic === 'f32' && op === 'filterGrad' ? 'f32' : 'f16'),
+      f16Values: p.arithmetic === 'f16' ? ['filterGrad'] : [],
     },
   );
 }
@@ -81,19 +82,24 @@ describe('CPU f16 packing (test helper)', () => {
 });
 
 describe('packed convolution kernels against float64 references', () => {
-  const directRuns = PACKED_PRECISIONS.flatMap((p) =>
-    directCases.map((c) => ({ p, c, name: describeCase(c) })),
+  const directRuns = F16_STORAGE_FORMATS.flatMap((p) =>
+    directCases.map((c) => ({
+      p,
+      format: formatKey(p),
+      c,
+      name: describeCase(c),
+    })),
   );
-  it.each(directRuns)('direct, $p: $name', async ({ p, c }) => {
+  it.each(directRuns)('direct, $format: $name', async ({ p, c }) => {
     await checkCase(convKernelById('direct')!, c, p);
   });
 
   // Tiled pipelines do not depend on the geometry: the whole sweep costs every shape only its
-  // (op, vec4 or scalar loads, precision) pipelines.
+  // (op, vec4 or scalar loads, number format) pipelines.
   const tiledRuns = TILE_SHAPES.flatMap((shape) =>
-    PACKED_PRECISIONS.map((p) => ({ id: shape.id, p })),
+    F16_STORAGE_FORMATS.map((p) => ({ id: shape.id, p, format: formatKey(p) })),
   );
-  it.each(tiledRuns)('$id, $p: the whole sweep', async ({ id, p }) => {
+  it.each(tiledRuns)('$id, $format: the whole sweep', async ({ id, p }) => {
     for (const c of CASES) await checkCase(convKernelById(id)!, c, p);
   });
 });
@@ -102,19 +108,23 @@ describe('packed tiled loads', () => {
   it('channels that are not multiples of 4 load word pairs where k is contiguous', () => {
     const g = geometryOf(CASES[9]!); // 6 → 10
     for (const op of ['forward', 'inputGrad'] as const) {
-      const [main] = tiledConvShaders(op, g, 'packed-f32', defaultTileShape(op, g));
-      expect(main!.label).toMatch(/ pairs packed-f32$/);
+      const [main] = tiledConvShaders(op, g, numberFormat('f16', 'f32'), defaultTileShape(op, g));
+      expect(main!.label).toMatch(/ pairs f16-storage\/f32$/);
       expect(main!.code).toContain('fn pairA(');
       expect(main!.code).toContain('var<storage, read_write> result: array<u32>;');
     }
-    const [dw] = tiledConvShaders('filterGrad', g, 'packed-f16', TILE_SHAPES[0]!);
+    const [dw] = tiledConvShaders('filterGrad', g, numberFormat('f16', 'f16'), TILE_SHAPES[0]!);
     expect(dw!.code).toContain('var<storage, read_write> result: array<f32>;');
   });
 });
 
 describe('packed f16 overflow', () => {
-  it.each(PACKED_PRECISIONS.flatMap((p) => ['direct', 'tiled-128x16'].map((id) => ({ p, id }))))(
-    '$id, $p: a value beyond the f16 range is stored as ±Inf, with 4 and 2 channels',
+  it.each(
+    F16_STORAGE_FORMATS.flatMap((p) =>
+      ['direct', 'tiled-128x16'].map((id) => ({ p, id, format: formatKey(p) })),
+    ),
+  )(
+    '$id, $format: a value beyond the f16 range is stored as ±Inf, with 4 and 2 channels',
     async ({ p, id }) => {
       // 1×1 convs: 300 · 300 = 90000 > 65504.
       for (const ch of id === 'direct' ? [4] : [4, 2]) {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { F32, numberFormat } from '../../config/number-format';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../backend-node';
 import { convGeometry } from './conv-geometry';
@@ -109,7 +110,7 @@ describe('second-generation tile shapes', () => {
     const c = CASES[1]!;
     const { g, wv, dyv } = convFixture(c);
     const shape = tileShape2ById('tiled2-64x64')!;
-    const shaders = tiledConv2Shaders('inputGrad', g, 'f32', shape);
+    const shaders = tiledConv2Shaders('inputGrad', g, F32, shape);
     expect(shaders.map((s) => s.label)).toEqual([
       'tiled2-64x64 inputGrad vec4-vec4 f32 3x3/2 8->4',
     ]);
@@ -127,10 +128,16 @@ describe('second-generation tile shapes', () => {
   it('f16 arithmetic, and packed storage with odd channels, are refused', () => {
     const g = geometryOf(CASES[0]!);
     const shape = TILE_SHAPES_2[0]!;
-    expect(() => tiledConv2Shaders('forward', g, 'f16', shape)).toThrow(/got f16/);
-    expect(() => tiledConv2Shaders('forward', g, 'packed-f16', shape)).toThrow(/got packed-f16/);
+    expect(() => tiledConv2Shaders('forward', g, numberFormat('f32', 'f16'), shape)).toThrow(
+      /got f32-storage\/f16/,
+    );
+    expect(() => tiledConv2Shaders('forward', g, numberFormat('f16', 'f16'), shape)).toThrow(
+      /got f16-storage\/f16/,
+    );
     const odd = geometryOf(CASES[9]!);
-    expect(() => tiledConv2Shaders('forward', odd, 'packed-f32', shape)).toThrow(/5→3/);
+    expect(() => tiledConv2Shaders('forward', odd, numberFormat('f16', 'f32'), shape)).toThrow(
+      /5→3/,
+    );
   });
 });
 
@@ -155,11 +162,11 @@ const PACKED_CASES: ConvCase[] = [
 ];
 
 /**
- * packed-f32 on f16 inputs: activation outputs carry the f16 output rounding (f16 bound), the
+ * f16 storage with f32 arithmetic on f16 inputs: activation outputs carry the f16 output rounding (f16 bound), the
  * filter gradient is f32 arithmetic, unrounded (f32 bound).
  */
 async function checkPackedCase(c: ConvCase, shape: TileShape2): Promise<void> {
-  const p = 'packed-f32';
+  const p = numberFormat('f16', 'f32');
   await checkConvOps(
     c,
     {
@@ -172,9 +179,14 @@ async function checkPackedCase(c: ConvCase, shape: TileShape2): Promise<void> {
   );
 }
 
-describe('second-generation tiled kernels in packed-f32 against float64 references', () => {
+describe('second-generation tiled kernels with f16 storage and f32 arithmetic against float64 references', () => {
   const runs = TILE_SHAPES_2.flatMap((shape) =>
-    PACKED_CASES.map((c) => ({ id: shape.id, shape, c, name: describeCase(c) })),
+    PACKED_CASES.map((c) => ({
+      id: shape.id,
+      shape,
+      c,
+      name: describeCase(c),
+    })),
   );
   it.each(runs)('$id: $name', async ({ shape, c }) => {
     await checkPackedCase(c, shape);
@@ -186,7 +198,14 @@ describe('second-generation tiled kernels in packed-f32 against float64 referenc
       const o = overflowCase(ch, ch);
       const x = tf.tensor4d(packF16(o.xv, ch), [1, 1, 2, ch / 2]);
       const w = tf.tensor4d(packF16(o.wv, ch), [1, 1, ch, ch / 2]);
-      const y = conv2dTiled2(x, w, 1, 0, tileShape2ById('tiled2-128x16')!, 'packed-f32');
+      const y = conv2dTiled2(
+        x,
+        w,
+        1,
+        0,
+        tileShape2ById('tiled2-128x16')!,
+        numberFormat('f16', 'f32'),
+      );
       const got = unpackF16((await y.data()) as Float32Array, ch);
       expect(Array.from(got), `${ch} channels`).toEqual(o.expected);
       tf.dispose([x, w, y]);

@@ -7,9 +7,9 @@ import {
   logicalShape,
   markOutput,
   storedShape,
-  type ConvPrecision,
   type Flavor,
 } from './direct-conv';
+import { F32, formatKey, numberFormat, type NumberFormat } from '../../config/number-format';
 import { backendDevice, runProgram, workgroupGrid, type FlaggedShader } from './dispatch';
 import { convGemm2, type ConvGemm2, type GemmOperand } from './tiled-conv-v2-gemms';
 import {
@@ -40,23 +40,21 @@ import {
  *   (the phase is a workgroup coordinate): no multiply-add on inserted zeros.
  * The filter gradient splits K across workgroups as tiled-conv.ts does, and sums with its pass.
  *
- * Precisions: 'f32', and 'packed-f32' (even channels): operands read as f16 words and unpacked
+ * Number formats: f32 arithmetic on f32 storage, or on f16 storage (even channels): operands read
+ * as f16 words and unpacked
  * into the f32 tiles, forward and input gradient outputs rounded to f16 and packed (each thread
- * owns 4 adjacent columns: 2 whole words), the filter gradient f32 as ever. The f16-arithmetic
- * precisions are not offered: their rounding is defined per 4-term dot product (tiled-conv.ts),
+ * owns 4 adjacent columns: 2 whole words), the filter gradient f32 as ever. f16 and emulated
+ * arithmetic are not offered: their rounding is defined per 4-term dot product (tiled-conv.ts),
  * which an outer product does not form.
  */
 
-export type Tiled2Precision = 'f32' | 'packed-f32';
+/** The formats these kernels run: f32 arithmetic, on either storage. */
+export const TILED2_FORMATS: readonly NumberFormat[] = [F32, numberFormat('f16', 'f32')];
 
-export function isTiled2Precision(p: ConvPrecision): p is Tiled2Precision {
-  return p === 'f32' || p === 'packed-f32';
-}
-
-/** Whether the kernels run this layer in `p` (packed: even channels, two per word). */
-export function tiledConv2Applies(g: ConvGeometry, p: ConvPrecision): boolean {
-  if (p === 'f32') return true;
-  return p === 'packed-f32' && g.inChannels % 2 === 0 && g.outChannels % 2 === 0;
+/** Whether the kernels run this layer in `p` (f16 storage: even channels, two per word). */
+export function tiledConv2Applies(g: ConvGeometry, p: NumberFormat): boolean {
+  if (p.arithmetic !== 'f32') return false;
+  return p.storage === 'f32' || (g.inChannels % 2 === 0 && g.outChannels % 2 === 0);
 }
 
 export interface TileShape2 extends TileShape {
@@ -409,24 +407,24 @@ function mainShader(
   g: ConvGeometry,
   s: TileShape,
   splits: number,
-  precision: Tiled2Precision,
+  format: NumberFormat,
 ): FlaggedShader {
   checkShape(s);
-  const overflowFlag = flagsOverflow(gemm.op, precision);
+  const overflowFlag = flagsOverflow(gemm.op, format);
   // Geometry is in the code: the label says which layer, for error messages.
   const layer = `${g.kernelHeight}x${g.kernelWidth}/${g.stride} ${g.inChannels}->${g.outChannels}`;
   return {
-    code: tiledWgsl2(gemm, s, splits, flavorOf(precision, overflowFlag)),
+    code: tiledWgsl2(gemm, s, splits, flavorOf(format, overflowFlag)),
     overflowFlag,
     // Starts with the kernel id (conv-registry.ts).
-    label: `${s.id} ${gemm.op} ${loadsOf(gemm)} ${precision} ${layer}`,
+    label: `${s.id} ${gemm.op} ${loadsOf(gemm)} ${formatKey(format)} ${layer}`,
   };
 }
 
-function checkPrecision(g: ConvGeometry, p: ConvPrecision): Tiled2Precision {
-  if (!isTiled2Precision(p) || !tiledConv2Applies(g, p)) {
+function checkFormat(g: ConvGeometry, p: NumberFormat): NumberFormat {
+  if (!tiledConv2Applies(g, p)) {
     throw new Error(
-      `tiled conv v2: f32, or packed-f32 with even channels (got ${p}, ${g.inChannels}→${g.outChannels})`,
+      `tiled conv v2: f32 arithmetic, with f16 storage only for even channels (got ${formatKey(p)}, ${g.inChannels}→${g.outChannels})`,
     );
   }
   return p;
@@ -436,10 +434,10 @@ function checkPrecision(g: ConvGeometry, p: ConvPrecision): Tiled2Precision {
 export function tiledConv2Shaders(
   op: ConvOp,
   g: ConvGeometry,
-  precision: ConvPrecision,
+  format: NumberFormat,
   shape: TileShape,
 ): FlaggedShader[] {
-  const p = checkPrecision(g, precision);
+  const p = checkFormat(g, format);
   const gemm = convGemm2(op, g);
   const { splits } = splitsOf(gemm, g, shape);
   const main = mainShader(gemm, g, shape, splits, p);
@@ -450,11 +448,11 @@ function runTiled2(
   op: ConvOp,
   inputs: [tf.Tensor4D, tf.Tensor4D],
   g: ConvGeometry,
-  precision: ConvPrecision,
+  format: NumberFormat,
   shape: TileShape,
   outShape: number[],
 ): tf.Tensor4D {
-  const p = checkPrecision(g, precision);
+  const p = checkFormat(g, format);
   const gemm = convGemm2(op, g);
   const { splits, kChunk } = splitsOf(gemm, g, shape);
   const main = mainShader(gemm, g, shape, splits, p);
@@ -495,12 +493,12 @@ function checkShapeOf(name: string, got: readonly number[], want: readonly numbe
 }
 
 /** The stored shape of y (and dy). */
-const outputShape = (g: ConvGeometry, p: ConvPrecision) =>
+const outputShape = (g: ConvGeometry, p: NumberFormat) =>
   storedShape([g.batch, g.outHeight, g.outWidth, g.outChannels], p);
 
 /**
  * y = conv2d(x, w), symmetric zero padding `pad`; x [n, h, w, cin], w [kh, kw, cin, cout]
- * (packed-f32: x [n, h, w, cin/2], w [kh, kw, cin, cout/2] and y [n, oh, ow, cout/2]).
+ * (f16 storage: x [n, h, w, cin/2], w [kh, kw, cin, cout/2] and y [n, oh, ow, cout/2]).
  */
 export function conv2dTiled2(
   x: tf.Tensor4D,
@@ -508,15 +506,10 @@ export function conv2dTiled2(
   stride: number,
   pad: number,
   shape: TileShape,
-  precision: ConvPrecision = 'f32',
+  format: NumberFormat = F32,
 ): tf.Tensor4D {
-  const g = convGeometry(
-    logicalShape(x.shape, precision),
-    logicalShape(w.shape, precision),
-    stride,
-    pad,
-  );
-  return runTiled2('forward', [x, w], g, precision, shape, outputShape(g, precision));
+  const g = convGeometry(logicalShape(x.shape, format), logicalShape(w.shape, format), stride, pad);
+  return runTiled2('forward', [x, w], g, format, shape, outputShape(g, format));
 }
 
 /** dL/dx of conv2dTiled2 given dy = dL/dy [n, oh, ow, cout]; `xShape` is logical. */
@@ -527,11 +520,11 @@ export function conv2dInputGradTiled2(
   stride: number,
   pad: number,
   shape: TileShape,
-  precision: ConvPrecision = 'f32',
+  format: NumberFormat = F32,
 ): tf.Tensor4D {
-  const g = convGeometry(xShape, logicalShape(w.shape, precision), stride, pad);
-  checkShapeOf('dy', dy.shape, outputShape(g, precision));
-  return runTiled2('inputGrad', [dy, w], g, precision, shape, storedShape([...xShape], precision));
+  const g = convGeometry(xShape, logicalShape(w.shape, format), stride, pad);
+  checkShapeOf('dy', dy.shape, outputShape(g, format));
+  return runTiled2('inputGrad', [dy, w], g, format, shape, storedShape([...xShape], format));
 }
 
 /** dL/dw of conv2dTiled2 given x and dy = dL/dy: always f32 [kh, kw, cin, cout] (`wShape`). */
@@ -542,9 +535,9 @@ export function conv2dFilterGradTiled2(
   stride: number,
   pad: number,
   shape: TileShape,
-  precision: ConvPrecision = 'f32',
+  format: NumberFormat = F32,
 ): tf.Tensor4D {
-  const g = convGeometry(logicalShape(x.shape, precision), wShape, stride, pad);
-  checkShapeOf('dy', dy.shape, outputShape(g, precision));
-  return runTiled2('filterGrad', [x, dy], g, precision, shape, [...wShape]);
+  const g = convGeometry(logicalShape(x.shape, format), wShape, stride, pad);
+  checkShapeOf('dy', dy.shape, outputShape(g, format));
+  return runTiled2('filterGrad', [x, dy], g, format, shape, [...wShape]);
 }

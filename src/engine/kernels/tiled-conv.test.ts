@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { F32, formatKey, numberFormat, type NumberFormat } from '../../config/number-format';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../tricks';
 import { initNodeBackend } from '../backend-node';
@@ -12,7 +13,6 @@ import {
   overflowCase,
   type ConvCase,
 } from './conv-test-harness';
-import type { ConvPrecision } from './direct-conv';
 import { compiledPipelineCount, compilePipelinesAhead } from './dispatch';
 import { randomValues } from './reference';
 import {
@@ -53,28 +53,37 @@ const SHAPE_CASES: ConvCase[] = [
   { n: 1, h: 13, w: 11, ci: 136, co: 132, k: 1, s: 1, p: 0 },
   { n: 2, h: 9, w: 7, ci: 8, co: 4, k: 3, s: 2, p: 1 },
 ];
-const SHAPE_CASE_SCALAR: ConvCase = { n: 2, h: 9, w: 7, ci: 6, co: 10, k: 3, s: 2, p: 1 };
+const SHAPE_CASE_SCALAR: ConvCase = {
+  n: 2,
+  h: 9,
+  w: 7,
+  ci: 6,
+  co: 10,
+  k: 3,
+  s: 2,
+  p: 1,
+};
 
-const PRECISIONS: ConvPrecision[] = ['f32', 'f16', 'emulated'];
+const FORMATS: NumberFormat[] = [F32, numberFormat('f32', 'f16'), numberFormat('f32', 'emulated')];
 
 /**
  * Runs the three ops (each with `shape`, or its default) against float64: f32 with the summation
  * bound; f16 and emulated with the f16 kernels' bound, their outputs f16 values.
  */
-async function checkCase(c: ConvCase, precision: ConvPrecision, shape?: TileShape): Promise<void> {
+async function checkCase(c: ConvCase, format: NumberFormat, shape?: TileShape): Promise<void> {
   const xShape: [number, number, number, number] = [c.n, c.h, c.w, c.ci];
   const wShape: [number, number, number, number] = [c.k, c.k, c.ci, c.co];
   await checkConvOps(
     c,
     {
-      forward: (x, w) => conv2dTiled(x, w, c.s, c.p, precision, shape),
-      inputGrad: (dy, w) => conv2dInputGradTiled(dy, w, xShape, c.s, c.p, precision, shape),
-      filterGrad: (x, dy) => conv2dFilterGradTiled(x, dy, wShape, c.s, c.p, precision, shape),
+      forward: (x, w) => conv2dTiled(x, w, c.s, c.p, format, shape),
+      inputGrad: (dy, w) => conv2dInputGradTiled(dy, w, xShape, c.s, c.p, format, shape),
+      filterGrad: (x, dy) => conv2dFilterGradTiled(x, dy, wShape, c.s, c.p, format, shape),
     },
     {
       storage: 'f32',
-      bound: () => (precision === 'f32' ? 'f32' : 'f16'),
-      f16Values: precision === 'f32' ? [] : ['forward', 'inputGrad', 'filterGrad'],
+      bound: () => (format === F32 ? 'f32' : 'f16'),
+      f16Values: format === F32 ? [] : ['forward', 'inputGrad', 'filterGrad'],
     },
   );
 }
@@ -115,15 +124,22 @@ describe('tile shapes and split-K', () => {
     const c = CASES[7]!;
     const { g, xv, dyv } = convFixture(c);
     const shape = defaultTileShape('filterGrad', g);
-    const shaders = tiledConvShaders('filterGrad', g, 'emulated', shape);
+    const shaders = tiledConvShaders('filterGrad', g, numberFormat('f32', 'emulated'), shape);
     expect(shaders.map((s) => s.label)).toEqual([
-      'tiled-128x16 filterGrad vec4 emulated',
-      'tiled-128x16 filterGrad-sum emulated',
+      'tiled-128x16 filterGrad vec4 f32-storage/emulated',
+      'tiled-128x16 filterGrad-sum f32-storage/emulated',
     ]);
     const x = tf.tensor4d(xv, [c.n, c.h, c.w, c.ci]);
     const dy = tf.tensor4d(dyv, [c.n, g.outHeight, g.outWidth, c.co]);
     const before = compiledPipelineCount();
-    const dw = conv2dFilterGradTiled(x, dy, [3, 3, c.ci, c.co], c.s, c.p, 'emulated');
+    const dw = conv2dFilterGradTiled(
+      x,
+      dy,
+      [3, 3, c.ci, c.co],
+      c.s,
+      c.p,
+      numberFormat('f32', 'emulated'),
+    );
     await dw.data();
     expect(compiledPipelineCount() - before).toBe(shaders.length);
     await compilePipelinesAhead(shaders);
@@ -133,19 +149,29 @@ describe('tile shapes and split-K', () => {
 });
 
 describe('tiled convolution kernels against float64 references', () => {
-  const runs = PRECISIONS.flatMap((precision) =>
-    CASES.map((c) => ({ precision, c, name: describeCase(c) })),
+  const runs = FORMATS.flatMap((format) =>
+    CASES.map((c) => ({
+      format,
+      key: formatKey(format),
+      c,
+      name: describeCase(c),
+    })),
   );
-  it.each(runs)('$precision, default shapes: $name', async ({ precision, c }) => {
-    await checkCase(c, precision);
+  it.each(runs)('$key, default shapes: $name', async ({ format, c }) => {
+    await checkCase(c, format);
   });
 
   const shapeRuns = TILE_SHAPES.flatMap((shape) =>
-    PRECISIONS.map((precision) => ({ id: shape.id, shape, precision })),
+    FORMATS.map((format) => ({
+      id: shape.id,
+      shape,
+      format,
+      key: formatKey(format),
+    })),
   );
-  it.each(shapeRuns)('$id, $precision', async ({ shape, precision }) => {
-    for (const c of SHAPE_CASES) await checkCase(c, precision, shape);
-    if (precision === 'f32') await checkCase(SHAPE_CASE_SCALAR, precision, shape);
+  it.each(shapeRuns)('$id, $key', async ({ shape, format }) => {
+    for (const c of SHAPE_CASES) await checkCase(c, format, shape);
+    if (format === F32) await checkCase(SHAPE_CASE_SCALAR, format, shape);
   });
 });
 
@@ -208,14 +234,15 @@ describe('tiled convolution gradients against finite differences of the tiled fo
 
 describe('f16 overflow', () => {
   it.each(['f16', 'emulated'] as const)(
-    '%s: a value beyond the f16 range becomes ±Inf, with vec4 and scalar loads',
-    async (precision) => {
+    'f32 storage, %s arithmetic: a value beyond the f16 range becomes ±Inf, with vec4 and scalar loads',
+    async (arithmetic) => {
+      const format = numberFormat('f32', arithmetic);
       // 4 → 4 channels (vec4 loads) and 3 → 4 (scalar loads).
       for (const ci of [4, 3]) {
         const o = overflowCase(ci, 4);
         const x = tf.tensor4d(o.xv, o.xShape);
         const w = tf.tensor4d(o.wv, o.wShape);
-        const y = conv2dTiled(x, w, 1, 0, precision);
+        const y = conv2dTiled(x, w, 1, 0, format);
         expect(Array.from(await y.data()), `${ci} channels`).toEqual(o.expected);
         tf.dispose([x, w, y]);
       }

@@ -4,13 +4,12 @@ import { convGeometry, type ConvGeometry } from './conv-geometry';
 import {
   flagsOverflow,
   flavorOf,
-  isPackedPrecision,
   logicalShape,
   markOutput,
   storedShape,
-  type ConvPrecision,
   type Flavor,
 } from './direct-conv';
+import { F32, formatKey, type NumberFormat } from '../../config/number-format';
 import {
   backendDevice,
   runProgram,
@@ -33,15 +32,15 @@ import {
  * four scalar loads otherwise, so any channel count runs.
  *
  * Geometry (batch, sizes, channels, kernel, stride, padding) and the GEMM sizes are uniforms: one
- * pipeline per (op, tile shape, vec4 or scalar loads, precision) serves every layer of a network,
+ * pipeline per (op, tile shape, vec4 or scalar loads, format) serves every layer of a network,
  * since compiling costs seconds per pipeline on CPU drivers and dispatching costs microseconds.
  *
- * Precision, as in direct-conv.ts: 'f32'; 'f16' stages vec4<f16> tiles (values rounded to f16 on
+ * Number formats, as in direct-conv.ts. f32 storage: f32 arithmetic; 'f16' stages vec4<f16> tiles (values rounded to f16 on
  * load, beyond its range to ±Inf), each 4-term dot is f16 arithmetic accumulated in f32, outputs
  * are rounded to f16 values; 'emulated' is the same data flow in an f32 shader with explicit
  * rounding. Split-K partials stay unrounded f32 until the sum pass rounds them.
  *
- * Packed precisions ('packed-f16', 'packed-f32'; even channel counts): operands are read as f16
+ * f16 storage (f16 or f32 arithmetic; even channel counts): operands are read as f16
  * words and unpacked as they are staged (a vec4 load becomes a vec2<u32> one: half the bytes;
  * with channels that are not multiples of 4, operands contiguous in k load one word per channel
  * pair, the others read the word holding each channel and take its half), so the tiles and the
@@ -333,18 +332,18 @@ function workgroupBytes(s: TileShape): number {
 }
 
 /**
- * Whether a tile shape fits the device's workgroup limits in `precision` (f16 tiles take half the
+ * Whether a tile shape fits the device's workgroup limits in `format` (f16 tiles take half the
  * memory): the tuner offers no candidate that cannot run.
  */
 export function tileShapeFits(
   shape: TileShape,
-  precision: ConvPrecision,
+  format: NumberFormat,
   limits: Pick<
     GPUSupportedLimits,
     'maxComputeWorkgroupStorageSize' | 'maxComputeInvocationsPerWorkgroup'
   >,
 ): boolean {
-  const bytes = workgroupBytes(shape) / (flavorOf(precision).T === 'f16' ? 2 : 1);
+  const bytes = workgroupBytes(shape) / (flavorOf(format).T === 'f16' ? 2 : 1);
   return (
     bytes <= limits.maxComputeWorkgroupStorageSize &&
     threadsOf(shape) <= limits.maxComputeInvocationsPerWorkgroup
@@ -636,28 +635,28 @@ export const SUM_WORKGROUP = 64;
 function mainShader(
   op: ConvOp,
   g: ConvGeometry,
-  precision: ConvPrecision,
+  format: NumberFormat,
   shape: TileShape,
 ): FlaggedShader {
   checkShape(shape);
-  checkPackedChannels(g, precision);
+  checkPackedChannels(g, format);
   const gemm = GEMMS[op];
   const vec4 = gemm.vec4(g);
-  const loads = vec4 ? 'vec4' : isPackedPrecision(precision) ? 'pairs' : 'scalar';
-  const overflowFlag = flagsOverflow(op, precision);
+  const loads = vec4 ? 'vec4' : format.storage === 'f16' ? 'pairs' : 'scalar';
+  const overflowFlag = flagsOverflow(op, format);
   return {
-    code: tiledWgsl(gemm, vec4, flavorOf(precision, overflowFlag), shape),
+    code: tiledWgsl(gemm, vec4, flavorOf(format, overflowFlag), shape),
     overflowFlag,
     // Starts with the kernel id (conv-registry.ts): see direct-conv.ts's convShader.
-    label: `${shape.id} ${op} ${loads} ${precision}`,
+    label: `${shape.id} ${op} ${loads} ${formatKey(format)}`,
   };
 }
 
 /** The split-K sum pass of a shape's filter gradient (shared with tiled-conv-v2.ts). */
-export const sumShader = (precision: ConvPrecision, shape: TileShape): FlaggedShader => ({
-  code: sumSplitsWgsl(flavorOf(precision, flagsOverflow('filterGrad', precision))),
-  overflowFlag: flagsOverflow('filterGrad', precision),
-  label: `${shape.id} filterGrad-sum ${precision}`,
+export const sumShader = (format: NumberFormat, shape: TileShape): FlaggedShader => ({
+  code: sumSplitsWgsl(flavorOf(format, flagsOverflow('filterGrad', format))),
+  overflowFlag: flagsOverflow('filterGrad', format),
+  label: `${shape.id} filterGrad-sum ${formatKey(format)}`,
 });
 
 /** Split count and k per split; only the filter gradient splits its reduction. */
@@ -670,26 +669,26 @@ function splitsOf(op: ConvOp, g: ConvGeometry, shape: TileShape) {
 export function tiledConvShaders(
   op: ConvOp,
   g: ConvGeometry,
-  precision: ConvPrecision,
+  format: NumberFormat,
   shape: TileShape,
 ): ShaderSource[] {
-  const main = mainShader(op, g, precision, shape);
-  return splitsOf(op, g, shape).splits > 1 ? [main, sumShader(precision, shape)] : [main];
+  const main = mainShader(op, g, format, shape);
+  return splitsOf(op, g, shape).splits > 1 ? [main, sumShader(format, shape)] : [main];
 }
 
 function runTiled(
   op: ConvOp,
   inputs: [tf.Tensor4D, tf.Tensor4D],
   g: ConvGeometry,
-  precision: ConvPrecision,
+  format: NumberFormat,
   shape: TileShape,
   outShape: number[],
 ): tf.Tensor4D {
-  const main = mainShader(op, g, precision, shape);
+  const main = mainShader(op, g, format, shape);
   const { M, N, K } = gemmSize(op, g);
   const { splits, kChunk } = splitsOf(op, g, shape);
   const limits = backendDevice().limits;
-  const bytes = workgroupBytes(shape) / (flavorOf(precision).T === 'f16' ? 2 : 1);
+  const bytes = workgroupBytes(shape) / (flavorOf(format).T === 'f16' ? 2 : 1);
   if (bytes > limits.maxComputeWorkgroupStorageSize) {
     throw new Error(`tiled conv: ${shape.id} needs ${bytes} B of workgroup memory`);
   }
@@ -724,12 +723,12 @@ function runTiled(
   const grid: [number, number, number] = [nTiles, groupsY, groupsZ];
   if (splits === 1) {
     const out = runProgram({ ...main, uniforms, grid }, inputs, outShape) as tf.Tensor4D;
-    return GEMMS[op].output === 'activation' ? markOutput(out, precision) : out;
+    return GEMMS[op].output === 'activation' ? markOutput(out, format) : out;
   }
   const partial = runProgram({ ...main, uniforms, grid }, inputs, [splits, M * N]);
   const quarter = Math.ceil((M * N) / 4);
   const sum = {
-    ...sumShader(precision, shape),
+    ...sumShader(format, shape),
     uniforms: [splits, M * N, quarter],
     grid: workgroupGrid(Math.ceil(quarter / SUM_WORKGROUP)),
   };
@@ -747,17 +746,12 @@ export function conv2dTiled(
   w: tf.Tensor4D,
   stride: number,
   pad: number,
-  precision: ConvPrecision = 'f32',
+  format: NumberFormat = F32,
   shape?: TileShape,
 ): tf.Tensor4D {
-  const g = convGeometry(
-    logicalShape(x.shape, precision),
-    logicalShape(w.shape, precision),
-    stride,
-    pad,
-  );
-  const out = storedShape([g.batch, g.outHeight, g.outWidth, g.outChannels], precision);
-  return runTiled('forward', [x, w], g, precision, shape ?? defaultTileShape('forward', g), out);
+  const g = convGeometry(logicalShape(x.shape, format), logicalShape(w.shape, format), stride, pad);
+  const out = storedShape([g.batch, g.outHeight, g.outWidth, g.outChannels], format);
+  return runTiled('forward', [x, w], g, format, shape ?? defaultTileShape('forward', g), out);
 }
 
 /** dL/dx of conv2dTiled given dy = dL/dy [n, oh, ow, cout]; `xShape` is logical, as in direct-conv. */
@@ -767,13 +761,13 @@ export function conv2dInputGradTiled(
   xShape: [number, number, number, number],
   stride: number,
   pad: number,
-  precision: ConvPrecision = 'f32',
+  format: NumberFormat = F32,
   shape?: TileShape,
 ): tf.Tensor4D {
-  const g = convGeometry(xShape, logicalShape(w.shape, precision), stride, pad);
-  checkShapeOf('dy', dy.shape, outputShape(g, precision));
+  const g = convGeometry(xShape, logicalShape(w.shape, format), stride, pad);
+  checkShapeOf('dy', dy.shape, outputShape(g, format));
   const s = shape ?? defaultTileShape('inputGrad', g);
-  return runTiled('inputGrad', [dy, w], g, precision, s, storedShape([...xShape], precision));
+  return runTiled('inputGrad', [dy, w], g, format, s, storedShape([...xShape], format));
 }
 
 /** dL/dw of conv2dTiled given x and dy = dL/dy: always f32 [kh, kw, cin, cout] (`wShape`). */
@@ -783,26 +777,26 @@ export function conv2dFilterGradTiled(
   wShape: [number, number, number, number],
   stride: number,
   pad: number,
-  precision: ConvPrecision = 'f32',
+  format: NumberFormat = F32,
   shape?: TileShape,
 ): tf.Tensor4D {
-  const g = convGeometry(logicalShape(x.shape, precision), wShape, stride, pad);
-  checkShapeOf('dy', dy.shape, outputShape(g, precision));
+  const g = convGeometry(logicalShape(x.shape, format), wShape, stride, pad);
+  checkShapeOf('dy', dy.shape, outputShape(g, format));
   const s = shape ?? defaultTileShape('filterGrad', g);
-  return runTiled('filterGrad', [x, dy], g, precision, s, [...wShape]);
+  return runTiled('filterGrad', [x, dy], g, format, s, [...wShape]);
 }
 
 /** The stored shape of y (and dy). */
-const outputShape = (g: ConvGeometry, p: ConvPrecision) =>
+const outputShape = (g: ConvGeometry, p: NumberFormat) =>
   storedShape([g.batch, g.outHeight, g.outWidth, g.outChannels], p);
 
-/** True when the tiled kernels can run this convolution in `precision` (packed: even channels). */
-export function tiledConvApplies(g: ConvGeometry, precision: ConvPrecision): boolean {
-  return !isPackedPrecision(precision) || (g.inChannels % 2 === 0 && g.outChannels % 2 === 0);
+/** True when the tiled kernels can run this convolution in `format` (f16 storage: even channels). */
+export function tiledConvApplies(g: ConvGeometry, format: NumberFormat): boolean {
+  return format.storage === 'f32' || (g.inChannels % 2 === 0 && g.outChannels % 2 === 0);
 }
 
-function checkPackedChannels(g: ConvGeometry, precision: ConvPrecision): void {
-  if (!tiledConvApplies(g, precision)) {
+function checkPackedChannels(g: ConvGeometry, format: NumberFormat): void {
+  if (!tiledConvApplies(g, format)) {
     throw new Error(
       `tiled conv: packed channels must be even (got ${g.inChannels}→${g.outChannels})`,
     );

@@ -4,7 +4,7 @@ import { GRADIENT_CHECK_SHADER } from '../fp16/gradient-check';
 import { PACKED_SHADERS } from '../packed';
 import { convGeometry } from './conv-geometry';
 import { CONV_KERNELS } from './conv-registry';
-import type { ConvPrecision } from './direct-conv';
+import { NUMBER_FORMATS } from '../../config/number-format';
 import type { ShaderSource } from './dispatch';
 import { matMulShaders } from './f16-kernels';
 import { FUSED_BN_SHADERS } from './fused-bn';
@@ -50,7 +50,6 @@ function declaredNames(code: string): string[] {
   return names;
 }
 
-const PRECISIONS: ConvPrecision[] = ['f32', 'f16', 'emulated', 'packed-f16', 'packed-f32'];
 // Channels in multiples of 4 (direct and tiled), even but not of 4 (tiled, word pairs), a stem.
 const GEOMETRIES = [
   convGeometry([2, 9, 9, 8], [3, 3, 8, 16], 1, 1),
@@ -72,7 +71,7 @@ function everyShader(): ShaderSource[] {
     ...matMulShaders('f16'),
     ...matMulShaders('emulated'),
   ];
-  for (const p of PRECISIONS)
+  for (const p of NUMBER_FORMATS)
     for (const op of CONV_OPS)
       for (const g of GEOMETRIES)
         for (const kernel of CONV_KERNELS) {
@@ -84,7 +83,7 @@ function everyShader(): ShaderSource[] {
 describe('WGSL names', () => {
   it('no shader declares a name of a WGSL builtin or a target-language keyword', () => {
     const shaders = everyShader();
-    // Every family and precision took part.
+    // Every family and number format took part.
     expect(shaders.length).toBeGreaterThan(150);
     const clashes = shaders.flatMap((s) =>
       declaredNames(s.code)

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import { buildResNetSpec, resnetOptionsFromConfig, type ResNetSpec } from '../../architecture';
 import { bufferLimitProblem, trainingMemoryOf } from '../../architecture/memory';
 import type { ExperimentConfig } from '../../config/params';
@@ -7,7 +7,7 @@ import { createRng, lrScheduleFromConfig, type LrSchedule } from '../../tricks';
 import type { RunControls } from '../../run-control/controls';
 import { createThroughputMeter, type ThroughputMeter } from '../../run-control/meter';
 import type { Rewindable } from '../../run-control/rewind';
-import type { EvalResult, Progress, RunPhase } from '../../run/events';
+import type { Checkpoint, EvalResult, Progress, RunPhase } from '../../run/events';
 import { restoreCheckpoint, takeCheckpoint } from '../checkpoint';
 import {
   describeGpuFault,
@@ -15,7 +15,6 @@ import {
   uncapturedErrorMark,
   uncapturedErrorSince,
 } from '../faults/gpu-errors';
-import type { Checkpoint } from '../../run/events';
 import { createGpuLossScaler, type GpuLossScaler } from '../fp16/loss-scaler';
 import { fp16Ops, f32Ops, type HeavyOps } from '../heavy-ops';
 import { installPackedGradientAccumulation } from '../packed';
@@ -126,10 +125,10 @@ export function createSession(options: TrainerOptions, hooks: SessionHooks): Ses
   const checkpoint = options.resumeFrom ?? null;
   const spec = buildResNetSpec(resnetOptionsFromConfig(config, classes));
   const ops = config.fp16
-    ? fp16Ops(spec, config.kernels, options.fp16Precision)
+    ? fp16Ops(spec, config.kernels, options.fp16Arithmetic)
     : f32Ops(config.kernels);
   // tfjs sums the gradients of a tensor with several consumers with 'Add': packed ones need ours.
-  if (ops.storage === 'packed') installPackedGradientAccumulation();
+  if (ops.format.storage === 'f16') installPackedGradientAccumulation();
   // Shuffling, augmentation and mixup draw from per-epoch streams instead (epochStreams).
   const model = createResNetModel(spec, config.input, createRng(config.seed).fork(), ops);
   const lossScaler = config.fp16 ? createGpuLossScaler(options.lossScale) : null;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AdapterIdentity } from '../../tuning-plan/plan';
+import { formatKey } from '../../config/number-format';
 import type { BadLoss } from '../../run-control/rewind';
 import { tuneConvolutions } from '../autotune/tuner';
 import { restoreCheckpoint } from '../checkpoint';
@@ -135,9 +136,10 @@ function excludeKernel(
   excludedBefore: ReadonlySet<string>,
 ): void {
   const kernel = convKernelOfLabel(source.label);
-  const precision = source.label.split(' ').at(-1);
+  // Conv shader labels name their number format (formatKey) among their words.
+  const words = source.label.split(' ');
   const choices = [s.ops, s.ops.f32Storage].flatMap((ops): ConvKernelChoice[] =>
-    ops?.kernels && ops.precision === precision ? [ops.kernels] : [],
+    ops?.kernels && words.includes(formatKey(ops.format)) ? [ops.kernels] : [],
   );
   const choice = choices[0];
   if (!kernel || !choice || excludedBefore.has(kernel.id)) {

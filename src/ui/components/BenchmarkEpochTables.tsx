@@ -83,10 +83,10 @@ export function EpochTables({ rows }: { rows: BenchRow[] }) {
                   engine f32
                 </th>
                 <th scope="col" className="num">
-                  engine f16
+                  engine f16-storage/f16
                 </th>
                 <th scope="col" className="num">
-                  engine f16-storage
+                  engine f16-storage/f32
                 </th>
                 <th scope="col" className="num">
                   speed-up
@@ -100,8 +100,8 @@ export function EpochTables({ rows }: { rows: BenchRow[] }) {
                   <td className="num">{e.batch}</td>
                   <td className="num">{seconds(e.seconds['tf.layers'])}</td>
                   <td className="num">{seconds(e.seconds['engine f32'])}</td>
-                  <td className="num">{seconds(e.seconds['engine f16'])}</td>
-                  <td className="num">{seconds(e.seconds['engine f16-storage'])}</td>
+                  <td className="num">{seconds(e.seconds['engine f16-storage/f16'])}</td>
+                  <td className="num">{seconds(e.seconds['engine f16-storage/f32'])}</td>
                   <td className="num">{times(e.speedup)}</td>
                 </tr>
               ))}

@@ -1,5 +1,4 @@
-import type { LargestConv, RooflinePeaks } from '../../benchmark-report/report';
-import { formatMs } from '../../benchmark-report/report';
+import { formatMs, type LargestConv, type RooflinePeaks } from '../../benchmark-report/report';
 import { formatPercent } from '../format';
 
 /** Both roofline peaks and the largest convolution, or which of them the run ended before. */

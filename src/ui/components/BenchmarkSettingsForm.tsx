@@ -18,7 +18,7 @@ export function BenchmarkSettingsForm({
   setSettings,
   running,
 }: {
-  /** Null until the worker reports it; the engine f16 row needs its shader-f16. */
+  /** Null until the worker reports it; the engine f16-storage/f16 row needs its shader-f16. */
   backend: BackendInfo | null;
   settings: BenchmarkSettings;
   setSettings: Dispatch<SetStateAction<BenchmarkSettings>>;
@@ -100,8 +100,8 @@ export function BenchmarkSettingsForm({
         {backend && (
           <span className="small muted" data-testid="benchmark-f16-note">
             {shaderF16
-              ? 'engine f16 (f16 storage and arithmetic) and engine f16-storage (f32 arithmetic)'
-              : 'engine f16-storage only (f32 arithmetic): this adapter has no shader-f16'}
+              ? 'engine f16-storage/f16 (f16 storage and arithmetic) and engine f16-storage/f32 (f32 arithmetic)'
+              : 'engine f16-storage/f32 only (f32 arithmetic): this adapter has no shader-f16'}
           </span>
         )}
       </div>

@@ -10,7 +10,7 @@ function targetValue(t: TargetCheck): string {
   return times(t.value);
 }
 
-/** Each ratio of the report against the issue's target, at the run's basis. */
+/** Each ratio of the report against the engine's goal (derive.ts's TARGETS), at the run's basis. */
 export function BenchmarkTargetsTable({
   report,
   basis,
@@ -22,7 +22,7 @@ export function BenchmarkTargetsTable({
     <table data-testid="benchmark-targets" aria-label="Ratios against the targets">
       <caption className="small muted">
         Ratios for {basis ? `${MODEL_NAMES[basis.model]} at batch ${basis.batch}` : '—'}
-        {basis && basis.batch !== 128 ? ' (the issue’s targets are set at batch 128)' : ''}
+        {basis && basis.batch !== 128 ? ' (the goals are set at batch 128)' : ''}
       </caption>
       <thead>
         <tr>

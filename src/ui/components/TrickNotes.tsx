@@ -1,11 +1,11 @@
 import { useMemo } from 'react';
 import { blockKindOf, configPackable } from '../../architecture';
 import { classCount, type ExperimentConfig, type ModelName } from '../../config';
+import { formatKey } from '../../config/number-format';
 import type { BackendInfo } from '../../run/events';
 import {
-  fp16Mode,
-  fp16ModeNote,
-  type Fp16Mode,
+  fp16Format,
+  fp16FormatNote,
   THEORETICAL_GAP_FORMULA,
   theoreticalLogitGap,
   uniformSmoothingLogitGap,
@@ -47,7 +47,8 @@ export function Fp16Note({
   config: ExperimentConfig;
 }) {
   const packable = useMemo(() => configPackable(config), [config]);
-  let mode: 'pending' | Fp16Mode | 'unavailable';
+  // 'pending', 'unavailable', or the storage and arithmetic FP16 runs with (formatKey).
+  let mode: string;
   let text: string;
   if (!backend) {
     mode = 'pending';
@@ -56,8 +57,8 @@ export function Fp16Note({
     mode = 'unavailable';
     text = `unavailable: FP16 needs WebGPU, this browser trains on ${backend.backend}.`;
   } else {
-    mode = fp16Mode(backend.shaderF16, packable);
-    text = fp16ModeNote(backend.adapter, backend.shaderF16, packable);
+    mode = formatKey(fp16Format(backend.shaderF16, packable));
+    text = fp16FormatNote(backend.adapter, backend.shaderF16, packable);
   }
   return (
     <p className="param-note" role="note" data-testid="fp16-note" data-mode={mode}>
