@@ -275,16 +275,16 @@ describe('FP16 training (packed f16 storage)', () => {
       // agrees to f16 rounding; measured equal to 3 decimals). Then f16 rounding (2⁻¹¹ of each
       // stored activation) changes every update a little, and on 16 images at lr 0.05, where a
       // step takes the loss down by up to 37 %, the two runs drift apart mid-way before
-      // settling towards the same minimum. Measured on lavapipe, 5 runs of each arithmetic (the
+      // settling towards the same minimum. Measured on lavapipe, 6 runs of each arithmetic (the
       // tuner's kernel choice, and with it f32 summation orders, varies from run to run): f32
-      // 2.688 … 0.607 (step 5) … 0.341; the largest difference at a step 15 % of the f32 loss
-      // (step 5: up to 0.699 vs 0.607), 7 % at the last step (up to 0.364 vs 0.341). So: every
-      // step within 20 % of the f32 loss, the last within 10 %, margins of ×1.3 and ×1.5 over the
+      // 2.688 … 0.607 (step 5) … 0.341; the largest difference at a step 18 % of the f32 loss
+      // (step 5: 0.684 to 0.715 vs 0.607), 7 % at the last step (up to 0.364 vs 0.341). So: every
+      // step within 25 % of the f32 loss, the last within 10 %, margins of ×1.4 and ×1.5 over the
       // largest measured; and the FP16 run learns as much (its loss falls by more than 75 %).
       expect(b).toHaveLength(a.length);
       expect(Math.abs(b[0]! - a[0]!)).toBeLessThan(0.01 * a[0]!);
       for (let i = 0; i < a.length; i++) {
-        expect(Math.abs(b[i]! - a[i]!), `step ${i + 1}`).toBeLessThanOrEqual(0.2 * a[i]!);
+        expect(Math.abs(b[i]! - a[i]!), `step ${i + 1}`).toBeLessThanOrEqual(0.25 * a[i]!);
       }
       expect(Math.abs(b.at(-1)! - a.at(-1)!)).toBeLessThanOrEqual(0.1 * a.at(-1)!);
       expect(b.at(-1)!).toBeLessThan(b[0]! * 0.25);
