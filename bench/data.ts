@@ -8,7 +8,7 @@
  * BENCH_STEPS (timed training steps, default 3). The page decodes JPEG/PNG/WebP with the
  * browser's own decoders, which this Node benchmark cannot measure.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { buildResNetSpec, resnetOptionsFromConfig } from '../src/architecture';
 import { DEFAULT_CONFIG } from '../src/config';
 import { memoryFile, type DataFile } from '../src/data/files';

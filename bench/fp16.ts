@@ -7,7 +7,7 @@
  *   npm run bench:fp16 -- [--batch 8] [--query "model=resnet18&width=0.25&batch=32"] [--steps 6]
  *                         [--emulated] [--skip-kernels] [--skip-training]
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { parseQuery } from '../src/config';
 import { generateSyntheticDataset } from '../src/data/synthetic';
 import { initNodeBackend } from '../src/engine/backend-node';

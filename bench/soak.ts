@@ -4,7 +4,7 @@
  * Exits 1 when either changed between samples (a leak), so that a script or CI step fails on it.
  * Usage: npm run bench:soak -- [steps=2000] ["<query>"]
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { parseQuery } from '../src/config';
 import { generateSyntheticDataset } from '../src/data/synthetic';
 import { initNodeBackend } from '../src/engine/backend-node';

@@ -1,4 +1,8 @@
 import { createRequire } from 'node:module';
+// Every op's gradient, in Node and Deno: tfjs-core's CommonJS build (what they load) registers
+// none, and its register_all_gradients is ES modules that only bundlers resolve; tfjs-layers'
+// CommonJS build registers them all, as the @tensorflow/tfjs umbrella package did.
+import '@tensorflow/tfjs-layers';
 import { FAILPOINTS_ENV } from '../config/failpoints';
 import type { BackendInfo } from '../run/events';
 import { createWebGPUBackend, recreateWebGPUBackend, type DeviceOptions } from './backend';

@@ -1,4 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core has no backend of its own: these register initBackend's fallbacks, 'cpu' and (in a
+// browser) 'webgl', as the @tensorflow/tfjs umbrella package did.
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { errorMessage } from '../errors';
 import type { BackendInfo } from '../run/events';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, NamedWeight } from '../run/events';
 import type { ResNetModel } from './model';
 import type { NagOptimizer } from './optimizer';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { countDispatches } from './benchmark/dispatch-counter';
 
 /** Tests only: the compute dispatches of a gradient, split where the loss is returned. */

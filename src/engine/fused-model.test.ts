@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildResNetSpec } from '../architecture';
 import { createRng } from '../tricks';
@@ -27,7 +27,10 @@ describe('ResNet training step with fused BatchNorm+ReLU', () => {
     const fused = createResNetModel(spec, 32, createRng(5), undefined, true);
     const plain = createResNetModel(spec, 32, createRng(5), undefined, false);
     const x = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
-    const targets = tf.oneHot(tf.tensor1d([1, 3, 5, 7], 'int32'), 10).toFloat() as tf.Tensor2D;
+    const targets = tf.cast(
+      tf.oneHot(tf.tensor1d([1, 3, 5, 7], 'int32'), 10),
+      'float32',
+    ) as tf.Tensor2D;
     const before = tf.memory().numTensors;
     const run = (model: typeof fused) =>
       tf.tidy(() => {

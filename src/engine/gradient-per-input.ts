@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * An op with a custom gradient, like tf.customGrad, whose input gradients are computed only for

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { packedStorageFits, type ResNetSpec } from '../architecture';
 import { CONV_OPS, type ConvOp, type KernelSetting } from '../tuning-plan/plan';
 import { convGeometry, type ConvGeometry } from './kernels/conv-geometry';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildResNetSpec, type ResNetOptions } from '../architecture';
 import { createRng } from '../tricks';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { appliesWeightDecay, NAG_MOMENTUM } from '../tricks';
 import { fusedNagUpdate } from './kernels/fused-nag';
 import { makeVariable, type ModelParameter } from './model';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * ResNet-D's shortcut pool (paper §4.2, Fig. 2c): 2×2 average, stride 2, ceil mode, padding not

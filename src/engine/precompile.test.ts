@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { F32 } from '../config/number-format';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildResNetSpec, type ResNetOptions } from '../architecture';
@@ -38,7 +38,7 @@ describe('compiling our shaders ahead of the first step', () => {
     const model = createResNetModel(spec, options.input, createRng(1), ops);
     const optimizer = createNagOptimizer(model.parameters, 1e-4, true, NAG_MOMENTUM);
     const x = tf.randomNormal([2, options.input, options.input, 3]) as tf.Tensor4D;
-    const targets = tf.oneHot(tf.tensor1d([1, 2], 'int32'), 10).toFloat() as tf.Tensor2D;
+    const targets = tf.cast(tf.oneHot(tf.tensor1d([1, 2], 'int32'), 10), 'float32') as tf.Tensor2D;
     let moments: BatchMoments[] = [];
     const loss = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(
@@ -109,7 +109,7 @@ describe('compiling our shaders ahead of the first step', () => {
     const spec = buildResNetSpec({ ...BASE, model: 'resnet10', classes: 10 });
     const model = createResNetModel(spec, 32, createRng(3), F32_OPS);
     const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
-    const targets = tf.oneHot(tf.tensor1d([4, 7], 'int32'), 10).toFloat() as tf.Tensor2D;
+    const targets = tf.cast(tf.oneHot(tf.tensor1d([4, 7], 'int32'), 10), 'float32') as tf.Tensor2D;
     const lossOf = () => tf.tidy(() => softCrossEntropy(targets, model.forward(x, true).logits));
     const before = await Promise.all(model.parameters.map((p) => p.variable.data()));
     const tensors = tf.memory().numTensors;

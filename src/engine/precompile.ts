@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { convLayerInputs, type ResNetSpec } from '../architecture';
 import { fcArithmetic, storageGeometry, type HeavyOps } from './heavy-ops';

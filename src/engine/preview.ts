@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../config/params';
 import type { ImageDataset } from '../data/dataset';
 import { createRng, preprocessingSwitches, sampleAugmentationBatch } from '../tricks';

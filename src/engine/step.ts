@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { AugmentationBatch } from '../tricks';
 import { mixBatch, targetDistribution, trainingLoss } from './loss';
 import type { GpuLossScaler } from './fp16/loss-scaler';

@@ -1,3 +1,6 @@
+// Every op's gradient (tfjs-core registers none; the @tensorflow/tfjs umbrella package did). Node
+// and Deno get them from engine/backend-node.ts.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as Comlink from 'comlink';
 import { resnetOptionsFromConfig, trainingMemoryOf } from '../architecture';
 import type { ExperimentConfig } from '../config';

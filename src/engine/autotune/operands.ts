@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { TUNING_OPERAND_WGSL } from '../../tuning-plan/verify';
 import { runProgram, type ShaderSource } from '../kernels/dispatch';
 import { markPacked } from '../packed/registry';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildResNetSpec } from '../../architecture';
 import {
@@ -204,7 +204,10 @@ async function lossesWith(setting: KernelSetting, steps: number): Promise<number
   const model = createResNetModel(SPEC, OPTIONS.input, createRng(5), ops);
   const optimizer = createNagOptimizer(model.parameters, 1e-4, true, NAG_MOMENTUM);
   const x = tf.randomNormal([BATCH, OPTIONS.input, OPTIONS.input, 3], 0, 1, 'float32', 6);
-  const targets = tf.oneHot(tf.tensor1d([1, 2, 3, 4], 'int32'), 10).toFloat() as tf.Tensor2D;
+  const targets = tf.cast(
+    tf.oneHot(tf.tensor1d([1, 2, 3, 4], 'int32'), 10),
+    'float32',
+  ) as tf.Tensor2D;
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
     const loss = tf.tidy(() => {

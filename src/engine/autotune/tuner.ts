@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   adapterKey,
   CONV_OPS,
@@ -192,7 +192,7 @@ async function sampledOutput(
     const channels = job.op === 'forward' ? job.g.outChannels : job.g.inChannels;
     const packed = p.storage === 'f16' && job.op !== 'filterGrad';
     const values = packed ? unpackChannels(out, channels) : out;
-    return tf.gather(values.reshape([-1]), tf.tensor1d([...indices], 'int32'));
+    return tf.gather(tf.reshape(values, [-1]), tf.tensor1d([...indices], 'int32'));
   });
   try {
     return (await picked.data()) as Float32Array;

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { allConvBns, summarizeResNet } from '../../architecture';
 import type { BenchLayer, LargestConv, LayerTuning } from '../../benchmark-report/report';
 import { tuneConvolutions } from '../autotune/tuner';

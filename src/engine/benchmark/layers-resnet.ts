@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import { train } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-layers';
 import type { ConvBnSpec, ResNetSpec } from '../../architecture';
 import { BN_EPSILON, BN_MOMENTUM } from '../model';
 
@@ -78,7 +79,7 @@ export function buildLayersResNet(
 /** Compiles with stock Nesterov momentum (tf.train.momentum, useNesterov) and cross-entropy. */
 export function compileStock(model: tf.LayersModel, lr: number, momentum: number): void {
   model.compile({
-    optimizer: tf.train.momentum(lr, momentum, true),
+    optimizer: train.momentum(lr, momentum, true),
     loss: 'categoricalCrossentropy',
   });
 }

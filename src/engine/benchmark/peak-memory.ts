@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * The most GPU memory in use at any moment of a stretch of work (the benchmark's peakGpuBytes),

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { kernelTimes, type StepProfile } from '../../benchmark-report/step-profile';
 import { backendDevice } from '../kernels/dispatch';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ResNetSpec } from '../../architecture';
 import type { KernelSetting } from '../../tuning-plan/plan';
 import type { BenchVariant, FirstStepTuning } from '../../benchmark-report/report';

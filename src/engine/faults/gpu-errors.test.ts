@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { F32 } from '../../config/number-format';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NO_FAILPOINTS, parseFailpoints } from '../../config/failpoints';
@@ -31,7 +31,7 @@ afterEach(() => setFailpoints(NO_FAILPOINTS));
 
 /** A readback: the CPU waits for everything queued, errors included. */
 async function sync(): Promise<void> {
-  const t = tf.scalar(1).add(1);
+  const t = tf.add(tf.scalar(1), 1);
   await t.data();
   t.dispose();
 }

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { withOverflowFlag } from '../kernels/dispatch';
 import { installPackedGradientAccumulation, packChannels, unpackChannels } from '../packed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -331,7 +331,7 @@ async function stepPeakBytes(ops: HeavyOps, batch: number): Promise<number> {
     Array.from({ length: batch }, (_, i) => i % 10),
     'int32',
   );
-  const targets = tf.oneHot(labels, 10).toFloat() as tf.Tensor2D;
+  const targets = tf.cast(tf.oneHot(labels, 10), 'float32') as tf.Tensor2D;
   labels.dispose();
   const step = async () => {
     const loss = tf.tidy(() => {
@@ -384,7 +384,7 @@ async function lossAndGradients(options: ResNetOptions, ops: HeavyOps) {
   const model = createResNetModel(buildResNetSpec(options), options.input, createRng(3), ops);
   const x = tf.randomNormal([8, options.input, options.input, 3], 0, 1, 'float32', 9);
   const labels = tf.tensor1d([1, 2, 3, 4, 5, 6, 7, 8], 'int32');
-  const targets = tf.oneHot(labels, 10).toFloat() as tf.Tensor2D;
+  const targets = tf.cast(tf.oneHot(labels, 10), 'float32') as tf.Tensor2D;
   labels.dispose();
   const { value, grads } = tf.variableGrads(
     () => softCrossEntropy(targets, model.forward(x as tf.Tensor4D, true).logits),

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import { runProgramOutputs, type ShaderSource } from '../kernels/dispatch';
 import { overflowFlagWgsl } from '../kernels/f16-rounding';
 import { elementGrid, WORKGROUP } from '../packed/pack';

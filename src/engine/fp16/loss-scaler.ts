@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_LOSS_SCALE, type LossScaleOptions } from '../../tricks';
 import { withOverflowFlag } from '../kernels/dispatch';
 import { makeVariable } from '../model';

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /**
  * The dispatches of one training-mode BN implementation, which fused-bn.ts wraps into a

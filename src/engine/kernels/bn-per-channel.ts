@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { BnLayer, BnPasses } from './bn-passes';
 import { APPLY_THREADS, type BnShaders } from './bn-wgsl';
 import { f32, runProgramOutputs, workgroupGrid as grid } from './dispatch';

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import { bnGeometry, type BnGeometry } from './bn-geometry';
 import type { BnLayer, BnPasses } from './bn-passes';
 import type { CoalescedBnShaders } from './bn-reduce-wgsl';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { NORMALIZE_MEAN, NORMALIZE_STD } from '../../tricks';
 import { runProgram, workgroupGrid, type ShaderSource } from './dispatch';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ConvOp } from '../../tuning-plan/plan';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
 import {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { BnLayer, BnPasses } from './bn-passes';
 import { perChannelBnPasses } from './bn-per-channel';
 import { coalescedBnShaders } from './bn-reduce-wgsl';

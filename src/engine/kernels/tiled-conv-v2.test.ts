@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { F32, numberFormat } from '../../config/number-format';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../backend-node';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { recordProgram } from '../kernels/dispatch';
 import { ADD } from './elementwise';
 import { elementGrid } from './pack';

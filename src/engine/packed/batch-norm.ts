@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { ShaderSource } from '../kernels/dispatch';
 import { batchNormTrainWith, trainingBnShaders, type BnKernels } from '../kernels/fused-bn';
 import { requireEvenChannels } from './layout';

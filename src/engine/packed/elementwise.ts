@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { runProgram, type ShaderSource, type FlaggedShader } from '../kernels/dispatch';
 import { overflowFlagWgsl } from '../kernels/f16-rounding';
 import { packWgsl } from './layout';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { runProgram, workgroupGrid, type ShaderSource } from '../kernels/dispatch';
 import { overflowFlagWgsl } from '../kernels/f16-rounding';
 import { PACK_WGSL, packedShape, packedWords, unpackedShape, packWgsl } from './layout';

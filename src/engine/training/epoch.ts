@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { isDivergedLoss } from '../../experiments/divergence';
 import { epochStreams, learningRateAt } from '../../tricks';
 import { rewind, type BadLoss } from '../../run-control/rewind';

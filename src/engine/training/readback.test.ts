@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Progress, TrainerEvent } from '../../run/events';
 import { READBACK_MS, READBACK_STEPS } from '../../run-control/readback-interval';

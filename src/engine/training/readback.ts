@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { isDivergedLoss } from '../../experiments/divergence';
 import type { BadLoss } from '../../run-control/rewind';
 import type { EventSink, Progress, TrainPoint } from '../../run/events';

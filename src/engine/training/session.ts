@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { buildResNetSpec, resnetOptionsFromConfig, type ResNetSpec } from '../../architecture';
 import { bufferLimitProblem, trainingMemoryOf } from '../../architecture/memory';
 import type { ExperimentConfig } from '../../config/params';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { AdapterIdentity } from '../../tuning-plan/plan';
 import { formatKey } from '../../config/number-format';
 import type { BadLoss } from '../../run-control/rewind';
