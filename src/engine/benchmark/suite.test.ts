@@ -10,6 +10,8 @@ import {
 import { MIN_DISPATCH_MS } from '../../benchmark-report/dispatch-span';
 import type { TuningCacheStore } from '../autotune/tuner';
 import { initNodeBackend } from '../backend-node';
+import { backendDevice } from '../kernels/dispatch';
+import { copyBytes, fmaShape } from './peaks';
 import { RESNET18_STYLE, runBenchmarkSuite, type SuiteOptions } from './suite';
 
 const ADAPTER: AdapterIdentity = {
@@ -81,10 +83,23 @@ describe('runBenchmarkSuite', () => {
     );
     await expect(run).rejects.toThrow('stopped');
     expect(events).toEqual(['peak', 'layers', 'conv']);
-    expect(peak!.gflops).toBeGreaterThan(0);
-    expect(peak!.gbps).toBeGreaterThan(0);
     expect(peak!.fmaDispatchMs).toBeGreaterThanOrEqual(MIN_DISPATCH_MS);
     expect(peak!.copyDispatchMs).toBeGreaterThanOrEqual(MIN_DISPATCH_MS);
+    // Each peak is the work of one sized dispatch ÷ its time, the work doubling from the smallest
+    // dispatch: the figure × the time is that work × a power of two.
+    const doublings = (work: number, smallest: number) => Math.log2(work / smallest);
+    const flops = peak!.gflops * 1e9 * (peak!.fmaDispatchMs / 1000);
+    const fmaDoublings = doublings(flops, fmaShape(1).flops);
+    expect(fmaDoublings).toBeGreaterThanOrEqual(0);
+    expect(fmaDoublings).toBeCloseTo(Math.round(fmaDoublings), 6);
+    // One pass reads and writes the whole buffer once: 128 MiB within the test device's limits.
+    const limits = backendDevice().limits;
+    const vec4s =
+      Math.min(128 * 2 ** 20, limits.maxStorageBufferBindingSize, limits.maxBufferSize) / 16;
+    const bytes = peak!.gbps * 1e9 * (peak!.copyDispatchMs / 1000);
+    const copyDoublings = doublings(bytes, copyBytes(Math.floor(vec4s), 1));
+    expect(copyDoublings).toBeGreaterThanOrEqual(0);
+    expect(copyDoublings).toBeCloseTo(Math.round(copyDoublings), 6);
     expect(conv!.gflops).toBeGreaterThan(0);
     expect(conv!.shape).toContain('batch 2');
     // Without a cache and under 'auto', the largest convolution runs its tuned kernel.
