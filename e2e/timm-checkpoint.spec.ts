@@ -2,22 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Download, type Page } from '@playwright/test';
+import { timmPythonUnavailable } from '../src/timm/python-probe';
 import { decodeSafetensors } from '../src/timm/safetensors';
 import { gotoApp, screenshot, TINY_RUN, TRAINING_TIMEOUT, trackPageErrors } from './helpers';
 
 const TIMM_FILES = ['model.safetensors', 'model.json', 'sample.safetensors', 'load_timm.py'];
 
-/** Why load_timm.py cannot run here, or null when it can (as src/engine/timm-export.test.ts). */
-function pythonUnavailable(python: string): string | null {
-  const probe = spawnSync(python, ['-c', 'import torch, timm'], { encoding: 'utf8' });
-  if (probe.error) return `${python}: ${probe.error.message}`;
-  if (probe.status !== 0)
-    return `${python} cannot import torch and timm (${probe.stderr.trim().split('\n').pop()})`;
-  return null;
-}
-
 const python = process.env.TIMM_PYTHON ?? 'python3';
-const unavailable = pythonUnavailable(python);
+const unavailable = timmPythonUnavailable(python);
 /**
  * Without torch and timm the download is still checked, and the title says that timm's own load
  * was NOT RUN (CI has no torch): a run that shows no NOT RUN has loaded the files with timm.

@@ -20,7 +20,7 @@ import {
   type BenchVariant,
   type Measurements,
 } from './report';
-import { ONE_LAYER_TUNING, testPeaks } from './test-utils';
+import { ONE_LAYER_TUNING, REPORT_KEYS, testPeaks } from './test-utils';
 
 const row = (
   name: BenchVariant,
@@ -130,21 +130,7 @@ describe('reportAtBasis', () => {
     const report = assembleReport(measured([row('tf.layers', 'resnet18-style', 128, 1)], 1, 1));
     const json = reportJson(report);
     expect(json.endsWith('}\n')).toBe(true);
-    expect(Object.keys(JSON.parse(json))).toEqual([
-      'adapter',
-      'kernels',
-      'rows',
-      'peakGflops',
-      'peakGBps',
-      'peakFmaDispatchMs',
-      'peakCopyDispatchMs',
-      'convGflops',
-      'layers',
-      'tuningMs',
-      'tuningTimer',
-      'ratios',
-      'complete',
-    ]);
+    expect(Object.keys(JSON.parse(json))).toEqual(REPORT_KEYS);
     expect(JSON.parse(json).complete).toBe(true);
     expect(json).toContain('\n  "adapter": "a",');
   });
@@ -192,22 +178,7 @@ describe('partialReportOf', () => {
     expect(report.reason).toBe('stopped by the user');
     expect(report.rows).toHaveLength(3);
     const json = JSON.parse(reportJson(report)) as Record<string, unknown>;
-    expect(Object.keys(json)).toEqual([
-      'adapter',
-      'kernels',
-      'rows',
-      'peakGflops',
-      'peakGBps',
-      'peakFmaDispatchMs',
-      'peakCopyDispatchMs',
-      'convGflops',
-      'layers',
-      'tuningMs',
-      'tuningTimer',
-      'ratios',
-      'complete',
-      'reason',
-    ]);
+    expect(Object.keys(json)).toEqual([...REPORT_KEYS, 'reason']);
     expect(json.peakGflops).toBe(50);
     expect(json.complete).toBe(false);
     // The per-layer timings measured before the stop are kept, with the run's kernel setting.

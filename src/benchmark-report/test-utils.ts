@@ -1,6 +1,23 @@
 import type { LayerTuning, RooflinePeaks } from './report';
 import type { BenchmarkSettings } from './settings';
 
+/** The keys of a complete JSON report, in their order (docs/benchmark.md). */
+export const REPORT_KEYS = [
+  'adapter',
+  'kernels',
+  'rows',
+  'peakGflops',
+  'peakGBps',
+  'peakFmaDispatchMs',
+  'peakCopyDispatchMs',
+  'convGflops',
+  'layers',
+  'tuningMs',
+  'tuningTimer',
+  'ratios',
+  'complete',
+];
+
 /** The smallest run the panel allows: one network at width 1/16, batch 4, one timed step. */
 export const SMALLEST_SETTINGS: BenchmarkSettings = {
   resnet18: true,

@@ -8,6 +8,7 @@ import { buildResNetSpec, type ResNetOptions } from '../architecture';
 import type { NamedWeight } from '../run/events';
 import { TIMM_FILES, type ExportFile } from '../timm/export';
 import { readTimmCheckpoint } from '../timm/import';
+import { timmPythonUnavailable } from '../timm/python-probe';
 import { decodeSafetensors, type SafetensorsTensor } from '../timm/safetensors';
 import { fromTimmStateDict } from '../timm/state-dict';
 import { createRng, type Rng } from '../tricks';
@@ -139,17 +140,8 @@ describe('timm export round trip', () => {
   });
 });
 
-/** Why load_timm.py cannot run here, or null when it can. */
-function pythonUnavailable(python: string): string | null {
-  const probe = spawnSync(python, ['-c', 'import torch, timm'], { encoding: 'utf8' });
-  if (probe.error) return `${python}: ${probe.error.message}`;
-  if (probe.status !== 0)
-    return `${python} cannot import torch and timm (${probe.stderr.trim().split('\n').pop()})`;
-  return null;
-}
-
 const python = process.env.TIMM_PYTHON ?? 'python3';
-const unavailable = pythonUnavailable(python);
+const unavailable = timmPythonUnavailable(python);
 if (unavailable) console.warn(`real timm (load_timm.py, timm → engine): NOT RUN — ${unavailable}`);
 const notRun = unavailable ? ` (NOT RUN: ${unavailable})` : '';
 
