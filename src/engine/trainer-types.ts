@@ -3,6 +3,7 @@ import type { ExperimentConfig } from '../config/params';
 import type { ImageDataset } from '../data/dataset';
 import type { LossScaleOptions } from '../tricks';
 import type { Checkpoint, EvalResult, EventSink } from '../run/events';
+import type { RaceSeat } from '../run-control/race-turns';
 import type { TuningCacheStore } from './autotune/tuner';
 import type { PackedArithmetic } from './heavy-ops';
 import type { ResNetModel } from './model';
@@ -53,4 +54,9 @@ export interface TrainerOptions {
   onCheckpoint?: (checkpoint: Checkpoint) => void;
   /** True once the GPU device is lost: errors then end the run as 'device-lost', not 'failed'. */
   deviceLost?: () => boolean;
+  /**
+   * A race: this trainer warms up and steps only on its turn (src/run-control/race-turns.ts). The
+   * caller makes it leave the race when the run ends.
+   */
+  raceSeat?: RaceSeat;
 }

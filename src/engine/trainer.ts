@@ -73,6 +73,9 @@ export function createTrainer(
     });
     session = s;
     try {
+      // In a race, warm-ups take turns too: the tuner's timings and the error scopes of one
+      // racer's warm-up never see another's work.
+      await options.raceSeat?.turn(s.step / s.totalSteps);
       await warmUp(s);
       let end: EpochEnd = 'ok';
       while (s.epoch < config.epochs) {

@@ -10,7 +10,7 @@ import type { ExperimentConfig } from '../config/params';
 import type { LoadProgress } from '../data/files';
 import type { RealDatasetKind } from '../data/load';
 import type { MemoryEstimate } from '../data/memory';
-import type { BackendInfo, EvalResult, EventSink, NamedWeight } from '../run/events';
+import type { BackendInfo, EvalResult, EventSink, NamedWeight, TrainerEvent } from '../run/events';
 import type { TimmSample } from '../timm/export';
 
 /**
@@ -39,6 +39,16 @@ export interface TrainerWorkerApi extends DatasetWorkerApi {
   init(onEvent: EventSink, failpoints?: string): Promise<BackendInfo>;
   /** Trains a run to the end; resolves when it finishes, stops or fails. */
   start(runId: string, config: ExperimentConfig, options?: StartOptions): Promise<void>;
+  /**
+   * Trains 2–4 runs at once, one step each in turn (src/run-control/race-turns.ts); pause, step,
+   * resume and stop act on all of them. Each racer's events come to `onRacerEvent` with its run
+   * id (not to init's sink). Rejects without training when the race does not fit the GPU
+   * (src/architecture/race-memory.ts); otherwise resolves when every racer has ended.
+   */
+  startRace(
+    racers: { runId: string; config: ExperimentConfig }[],
+    onRacerEvent: (runId: string, event: TrainerEvent) => void,
+  ): Promise<void>;
   pause(): void;
   resume(): void;
   /** While paused: run exactly one more optimizer step, then stay paused. */

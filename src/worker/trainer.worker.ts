@@ -19,6 +19,13 @@ import { createModelWithWeights, timmSample } from '../engine/timm-checkpoint';
 import type { ResNetModel } from '../engine/model';
 import type { TrainedModel, Trainer } from '../engine/trainer';
 import { createRunControls, type RunControls } from '../run-control/controls';
+import {
+  createRaceTurns,
+  raceSeat,
+  type RaceSeat,
+  type RaceTurns,
+} from '../run-control/race-turns';
+import { raceProblem } from '../architecture/race-memory';
 import { checkpointWriter, storedCheckpoint } from './checkpoint-persistence';
 import { runBenchmarkOnBackend } from './benchmark';
 import { datasetForConfig, heldSummary, loadIntoWorker } from './datasets';
@@ -59,10 +66,15 @@ function described(info: BackendInfo): BackendInfo {
  * trainer re-created after a lost device) reads that same object.
  */
 interface CurrentRun {
-  runId: string;
+  /** One run, or the racers of a race (which share the controls). */
+  runIds: string[];
   controls: RunControls;
-  /** Once prepared; the device watcher interrupts it. */
-  trainer: Trainer | null;
+  /** Once prepared; the device watcher interrupts them. */
+  trainers: Trainer[];
+  /** A race's turns; null for one run. */
+  turns: RaceTurns | null;
+  /** Each run's 'ended' event, sent once `current` is cleared (the page may then start another). */
+  ended: (() => void)[];
 }
 /**
  * Everything the worker keeps between calls, in one place; only this module changes it.
@@ -80,8 +92,10 @@ interface WorkerState {
   deviceLostReason: string | null;
   /** The failpoints the page asked for (testing only), reported with the backend. */
   failpointInfo: BackendInfo['failpoints'] | null;
-  /** The run in progress; null when none. */
+  /** The run (or race) in progress; null when none. */
   current: CurrentRun | null;
+  /** The re-creation after the latest device loss: a race's racers share it. */
+  recreating: Promise<void> | null;
   /** The benchmark in progress (aborted by stopBenchmark); null when none runs. */
   benchmarking: AbortController | null;
 }
@@ -94,6 +108,7 @@ const state: WorkerState = {
   deviceLostReason: null,
   failpointInfo: null,
   current: null,
+  recreating: null,
   benchmarking: null,
 };
 
@@ -125,8 +140,13 @@ function watchDevice(): void {
   void device.lost.then((info) => {
     if (webgpuDevice() !== device) return; // replaced on purpose
     state.deviceLostReason = `${info.reason}${info.message ? `: ${info.message.replace(/\.$/, '')}` : ''}`;
-    if (state.current?.trainer) state.current.trainer.interrupt();
-    else void recreateBackend().catch(() => {}); // idle: a working backend for the next run
+    state.recreating = null;
+    const current = state.current;
+    if (current && current.trainers.length > 0) {
+      for (const trainer of current.trainers) trainer.interrupt();
+      // Racers waiting for their turn see the loss too.
+      current.turns?.wakeAll();
+    } else void recreateBackend().catch(() => {}); // idle: a working backend for the next run
   });
 }
 
@@ -151,6 +171,12 @@ async function recreateBackend(): Promise<void> {
   });
   state.backendReady = ready;
   await ready;
+}
+
+/** One re-creation per device loss, however many racers ask for it. */
+function recreateBackendOnce(): Promise<void> {
+  state.recreating ??= recreateBackend();
+  return state.recreating;
 }
 
 function ensureBackend(): Promise<BackendInfo> {
@@ -209,6 +235,111 @@ function resolveTeacher(config: ExperimentConfig, classes: number): Teacher | nu
   return teacher;
 }
 
+/** "Run r3 is" or "Race r3, r4 is": what the worker is busy with, for refusals. */
+function runsInProgress(): string {
+  const ids = state.current?.runIds ?? [];
+  return ids.length > 1 ? `Race ${ids.join(', ')} is` : `Run ${ids[0] ?? ''} is`;
+}
+
+function refuseWhileBusy(): void {
+  if (state.current) throw new Error(`${runsInProgress()} still in progress.`);
+  if (state.benchmarking) {
+    throw new Error('The benchmark is running: stop it or let it finish before training.');
+  }
+}
+
+interface RunRequest {
+  runId: string;
+  config: ExperimentConfig;
+  /** Continue from the checkpoint stored in the browser. */
+  resume: boolean;
+  emit: EventSink;
+  /** A racer's seat in its race. */
+  seat?: RaceSeat;
+}
+
+/**
+ * Prepares and trains one run (alone or as a racer) and reports it; never rejects. Its 'ended'
+ * event is queued on `run.ended`, for the caller to send once the worker is free.
+ */
+async function trainRun(run: CurrentRun, request: RunRequest): Promise<void> {
+  const { runId, config } = request;
+  let phase: RunPhase = 'preparing';
+  let curves: RunCurves = NO_CURVES;
+  const onEvent = (event: TrainerEvent) => {
+    curves = curvesAfter(curves, event);
+    phase = phaseAfter(phase, event);
+    request.emit(event);
+  };
+  try {
+    onEvent({ type: 'phase', phase: 'preparing', message: 'Preparing…' });
+    const backend = await ensureBackend();
+    if (state.loading) throw new Error('A dataset is still loading: wait for it or cancel it.');
+    const dataset = await datasetForConfig(config, (message) =>
+      onEvent({ type: 'status', message }),
+    );
+    const teacher = resolveTeacher(config, dataset.classNames.length);
+    const resumeFrom = request.resume ? await storedCheckpoint(runId) : null;
+    if (run.controls.stopped) {
+      onEvent({ type: 'phase', phase: 'stopped', message: 'Stopped before training began.' });
+      return;
+    }
+    if (resumeFrom) {
+      // The curves stored with the checkpoint replace what the page saved (which may lag).
+      curves = NO_CURVES;
+      if (resumeFrom.points.length > 0) {
+        onEvent({ type: 'train-points', points: resumeFrom.points });
+      }
+      for (const result of resumeFrom.evals) onEvent({ type: 'eval', result });
+    }
+    const persist = checkpointWriter(runId, onEvent, () => curves);
+    const trainer = createRecoveringTrainer(
+      {
+        config,
+        dataset,
+        teacher: teacher?.model ?? null,
+        onEvent,
+        resumeFrom,
+        onCheckpoint: persist.write,
+        adapter: backend.adapterIdentity,
+        tuningCache: indexedDbTuningCache,
+        ...(request.seat ? { raceSeat: request.seat } : {}),
+      },
+      { lostReason: () => state.deviceLostReason, recreateBackend: recreateBackendOnce },
+      run.controls,
+    );
+    run.trainers.push(trainer);
+    const model = await trainer.run();
+    // Finished or stopped: nothing left to resume. A failed run keeps its stored checkpoint (a
+    // GPU error, say): its row offers Resume from it.
+    if (model?.outcome !== 'failed') await persist.discard();
+    if (model?.outcome === 'finished') {
+      state.teachers.get(runId)?.model.dispose();
+      state.teachers.set(runId, {
+        model,
+        label: `${runId}: ${config.model} ×${config.width}`,
+        classes: model.classes,
+      });
+    } else {
+      // Stopped or failed runs are not teachers.
+      model?.dispose();
+    }
+    if (!isTerminal(phase)) {
+      const outcome = model?.outcome;
+      onEvent({
+        type: 'phase',
+        phase: outcome && outcome !== 'device-lost' ? outcome : 'failed',
+      });
+    }
+  } catch (err) {
+    const message = describeFailure(errorMessage(err), config);
+    onEvent({ type: 'error', message });
+    onEvent({ type: 'phase', phase: 'failed', message });
+  } finally {
+    run.ended.push(() => onEvent({ type: 'ended', outcome: isTerminal(phase) ? phase : 'failed' }));
+  }
+}
+
 const api: TrainerWorkerApi = {
   async init(onEvent, failpointText = '') {
     state.sink = onEvent;
@@ -222,86 +353,67 @@ const api: TrainerWorkerApi = {
   },
 
   async start(runId, config, options = {}) {
-    if (state.current) throw new Error(`Run ${state.current.runId} is still in progress.`);
-    if (state.benchmarking) {
-      throw new Error('The benchmark is running: stop it or let it finish before training.');
-    }
-    const run: CurrentRun = { runId, controls: createRunControls(), trainer: null };
-    state.current = run;
-    let phase: RunPhase = 'preparing';
-    let curves: RunCurves = NO_CURVES;
-    const onEvent = (event: TrainerEvent) => {
-      curves = curvesAfter(curves, event);
-      phase = phaseAfter(phase, event);
-      emit(event);
+    refuseWhileBusy();
+    const run: CurrentRun = {
+      runIds: [runId],
+      controls: createRunControls(),
+      trainers: [],
+      turns: null,
+      ended: [],
     };
+    state.current = run;
     try {
-      onEvent({ type: 'phase', phase: 'preparing', message: 'Preparing…' });
-      const backend = await ensureBackend();
-      if (state.loading) throw new Error('A dataset is still loading: wait for it or cancel it.');
-      const dataset = await datasetForConfig(config, (message) =>
-        onEvent({ type: 'status', message }),
-      );
-      const teacher = resolveTeacher(config, dataset.classNames.length);
-      const resumeFrom = options.resume ? await storedCheckpoint(runId) : null;
-      if (run.controls.stopped) {
-        onEvent({ type: 'phase', phase: 'stopped', message: 'Stopped before training began.' });
-        return;
-      }
-      if (resumeFrom) {
-        // The curves stored with the checkpoint replace what the page saved (which may lag).
-        curves = NO_CURVES;
-        if (resumeFrom.points.length > 0) {
-          onEvent({ type: 'train-points', points: resumeFrom.points });
-        }
-        for (const result of resumeFrom.evals) onEvent({ type: 'eval', result });
-      }
-      const persist = checkpointWriter(runId, onEvent, () => curves);
-      run.trainer = createRecoveringTrainer(
-        {
-          config,
-          dataset,
-          teacher: teacher?.model ?? null,
-          onEvent,
-          resumeFrom,
-          onCheckpoint: persist.write,
-          adapter: backend.adapterIdentity,
-          tuningCache: indexedDbTuningCache,
-        },
-        { lostReason: () => state.deviceLostReason, recreateBackend },
-        run.controls,
-      );
-      const model = await run.trainer.run();
-      // Finished or stopped: nothing left to resume. A failed run keeps its stored checkpoint (a
-      // GPU error, say): its row offers Resume from it.
-      if (model?.outcome !== 'failed') await persist.discard();
-      if (model?.outcome === 'finished') {
-        state.teachers.get(runId)?.model.dispose();
-        state.teachers.set(runId, {
-          model,
-          label: `${runId}: ${config.model} ×${config.width}`,
-          classes: model.classes,
-        });
-      } else {
-        // Stopped or failed runs are not teachers.
-        model?.dispose();
-      }
-      if (!isTerminal(phase)) {
-        const outcome = model?.outcome;
-        onEvent({
-          type: 'phase',
-          phase: outcome && outcome !== 'device-lost' ? outcome : 'failed',
-        });
-      }
-    } catch (err) {
-      const message = describeFailure(errorMessage(err), config);
-      onEvent({ type: 'error', message });
-      onEvent({ type: 'phase', phase: 'failed', message });
+      await trainRun(run, { runId, config, resume: !!options.resume, emit });
     } finally {
       state.current = null;
       // Last, and after `current` is cleared: the page may start the next run as soon as it
       // hears this (start()'s answer comes on another port and may arrive before or after).
-      onEvent({ type: 'ended', outcome: isTerminal(phase) ? phase : 'failed' });
+      run.ended[0]?.();
+    }
+  },
+
+  async startRace(racers, onRacerEvent) {
+    refuseWhileBusy();
+    const problem = raceProblem(
+      racers.map((r) => r.config),
+      webgpuDevice()?.limits.maxStorageBufferBindingSize,
+    );
+    if (problem) throw new Error(problem);
+    const turns = createRaceTurns(racers.length);
+    const run: CurrentRun = {
+      runIds: racers.map((r) => r.runId),
+      controls: createRunControls(),
+      trainers: [],
+      turns,
+      ended: [],
+    };
+    state.current = run;
+    try {
+      await Promise.all(
+        racers.map(async (racer, i) => {
+          const sink: EventSink = (event) => {
+            try {
+              void Promise.resolve(onRacerEvent(racer.runId, event)).catch(() => {});
+            } catch {
+              // The page went away.
+            }
+          };
+          try {
+            await trainRun(run, {
+              runId: racer.runId,
+              config: racer.config,
+              resume: false,
+              emit: sink,
+              seat: raceSeat(turns, i),
+            });
+          } finally {
+            turns.leave(i);
+          }
+        }),
+      );
+    } finally {
+      state.current = null;
+      for (const ended of run.ended) ended();
     }
   },
 
@@ -314,7 +426,11 @@ const api: TrainerWorkerApi = {
   },
 
   step() {
-    state.current?.controls.step();
+    // A race: one step for each racer still training (each takes it on its turn).
+    const current = state.current;
+    if (!current) return;
+    const racing = current.turns ? current.turns.fractions.filter((f) => f !== null).length : 1;
+    for (let i = 0; i < Math.max(1, racing); i++) current.controls.step();
   },
 
   stop() {
@@ -365,7 +481,7 @@ const api: TrainerWorkerApi = {
     });
     if (state.current) {
       return refuse(
-        `Run ${state.current.runId} is in progress: stop it or let it finish before running the benchmark (both would share the GPU and the timings would mean nothing).`,
+        `${runsInProgress()} in progress: stop it or let it finish before running the benchmark (both would share the GPU and the timings would mean nothing).`,
       );
     }
     if (state.benchmarking) return refuse('The benchmark is already running.');
@@ -399,9 +515,7 @@ const api: TrainerWorkerApi = {
 
   async loadDataset(request, options, onEvent) {
     if (state.current)
-      throw new Error(
-        `Run ${state.current.runId} is in progress: stop it before loading a dataset.`,
-      );
+      throw new Error(`${runsInProgress()} in progress: stop it before loading a dataset.`);
     state.loading?.abort();
     const controller = new AbortController();
     state.loading = controller;
@@ -460,7 +574,7 @@ const api: TrainerWorkerApi = {
 
   async adoptCheckpoint(runId, config, weights) {
     if (state.current) {
-      throw new Error(`Run ${state.current.runId} is in progress: load the checkpoint after it.`);
+      throw new Error(`${runsInProgress()} in progress: load the checkpoint after it.`);
     }
     await ensureBackend();
     const dataset = await datasetForConfig(config, () => {});

@@ -31,12 +31,17 @@ export async function trainEpoch(s: Session): Promise<EpochEnd> {
     if (s.step >= s.totalSteps) return 'limit';
     const next = await gate(s);
     if (next !== 'go') return next;
+    if (s.options.raceSeat) {
+      await s.options.raceSeat.turn(s.step / s.totalSteps);
+      if (s.controls.stopped || s.interrupted()) return 'stop';
+    }
     // The last batch holds the remainder: every image once per epoch (training/epoch-plan.ts).
     const indices = order.subarray(i * config.batch, (i + 1) * config.batch);
     const lr = learningRateAt(s.schedule, s.step);
     // Queues the step's GPU work and returns: its loss stays on the GPU until a readback.
     const { loss, lossScale } = await queueStep(s, batchOf(s, indices, streams), lr);
     s.countStep();
+    s.options.raceSeat?.queued(s.step / s.totalSteps);
     s.imagesSeen += indices.length;
     s.readback.push({ loss, lossScale, point: { step: s.step, epoch: s.epoch, lr } });
     // The first step's readback measures warm-up; a paused run shows every step it took.
