@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../config/defaults';
+import type { ExperimentConfig } from '../config/params';
 import { parseQuery } from '../config/url-codec';
 import { peakLearningRate } from '../tricks/lr-schedule';
 import {
+  efficientSetting,
   mixupEpochs,
   repeatsPlan,
   repeatSeed,
@@ -30,8 +32,13 @@ const page = {
   autorun: true,
 };
 
-/** The §3 efficient setting at a 12-epoch scale (warmup 5 of 120 epochs → 1). */
+/**
+ * The §3 efficient setting for the page: Table 4's large batch 4 × 64 = 256 with lr 0.1 × 256/64
+ * = 0.4 (η = 0.4 × 256/256 = 0.4, the paper's 1024 with 0.4), warmup 5 of 120 epochs → 1 of 12.
+ */
 const EFFICIENT = {
+  batch: 256,
+  lr: 0.4,
   linear_scaling: true,
   warmup: 1,
   zero_gamma: true,
@@ -90,13 +97,38 @@ describe('Table 4: both columns, every heuristic', () => {
     }
   });
 
-  it('skips the warmup row for one-epoch runs and caps the large batch at the data', () => {
+  it('skips the warmup row for one-epoch runs and caps the large batch at the synthetic data', () => {
     const short = table4({ ...page, epochs: 1, train_size: 64, batch: 16 });
     expect(short.steps.map((s) => s.label)).not.toContain('+ LR warmup');
     expect(short.steps.find((s) => s.column !== 'batch 16')!.config.batch).toBe(64);
     const capped = table4({ ...page, train_size: 100, batch: 64 });
     expect(capped.steps.at(-1)!.config.batch).toBe(100);
-    expect(capped.notes.join(' ')).toContain('does not fit');
+    expect(capped.notes).toContain(
+      'The large batch is 100, not 4 × 64 = 256: the synthetic dataset has 100 training images (train_size).',
+    );
+  });
+
+  it('caps the large batch at the loaded dataset’s images, not the synthetic train_size', () => {
+    const loaded = table4({ ...page, dataset: 'cifar10', train_size: 50000 }, { trainCount: 200 });
+    expect(loaded.steps.at(-1)!.config.batch).toBe(200);
+    expect(loaded.title).toBe('Table 4: efficient training, batch 64 and 200');
+    expect(loaded.notes).toContain(
+      'The large batch is 200, not 4 × 64 = 256: the loaded dataset has 200 training images.',
+    );
+    // A small synthetic train_size does not cap a large loaded dataset.
+    const big = table4({ ...page, dataset: 'cifar10', train_size: 100 }, { trainCount: 50000 });
+    expect(big.steps.at(-1)!.config.batch).toBe(256);
+    expect(big.notes.join(' ')).not.toContain('large batch');
+  });
+
+  it('caps the large batch at the largest batch and says that is why', () => {
+    const plan = table4({ ...page, batch: 512, train_size: 50000 });
+    expect(plan.steps.at(-1)!.config.batch).toBe(1024);
+    // η = lr × 256/512 × 1024/256 = 0.2: twice the small column's, as the batches.
+    expect(peakLearningRate(plan.steps.at(-1)!.config)).toBeCloseTo(0.2, 12);
+    expect(plan.notes).toContain(
+      'The large batch is 1024, not 4 × 512 = 2048: the playground trains batches of at most 1024.',
+    );
   });
 
   it('leaves out + FP16 where the backend has no FP16, and says so', () => {
@@ -126,17 +158,65 @@ describe('Table 5: the tweaks, each on the efficient setting', () => {
       expect(s.config).toMatchObject({
         ...EFFICIENT,
         model: 'resnet26',
-        batch: 64,
         cosine: false,
         label_smoothing: 0,
         mixup: 0,
       });
     }
     expect(plan.notes.join(' ')).toContain('basic blocks');
+    expect(plan.notes).toContain(
+      "Every row builds on §3's efficient setting, Table 4's last row at its large batch: batch 256, η = 0.4, linear scaling, warmup, zero γ, no bias decay, FP16 (the paper: batch 1024, η = 0.4).",
+    );
   });
 });
 
-describe('Table 6: refinements on ResNet-D efficient', () => {
+describe('one efficient setting for Tables 4, 5 and 6', () => {
+  const MODEL_FIELDS = ['model', 'tweak_b', 'tweak_c', 'tweak_d'] as const;
+  const lessModel = (config: ExperimentConfig) => {
+    const rest: Partial<ExperimentConfig> = { ...config };
+    for (const key of MODEL_FIELDS) delete rest[key];
+    return rest;
+  };
+  const lastOfTable4 = (config: ExperimentConfig) => {
+    const plan = table4(config);
+    return plan.steps.filter((s) => s.column === plan.steps.at(-1)!.column).at(-1)!;
+  };
+  const firstRow = (plan: { steps: { inTable: boolean; config: ExperimentConfig }[] }) =>
+    plan.steps.find((s) => s.inTable)!.config;
+
+  it('on a bottleneck model: Table 4’s last row is Table 5’s first; Table 6’s first is Table 5’s -D', () => {
+    const config = { ...page, model: 'resnet50' as const };
+    const last = lastOfTable4(config);
+    expect(last.label).toBe('+ FP16');
+    expect(last.config).toMatchObject({ ...EFFICIENT, model: 'resnet50', seed: 1, epochs: 12 });
+    expect(firstRow(table5(config))).toEqual(last.config);
+    expect(firstRow(table6(config))).toEqual(table5(config).steps.at(-1)!.config);
+    expect(efficientSetting(config).config).toMatchObject(EFFICIENT);
+  });
+
+  it('on a basic-block page model: Tables 5 and 6 train resnet26, and every field but model and tweaks is Table 4’s last row', () => {
+    const last = lastOfTable4(page).config;
+    expect(last.model).toBe('resnet18');
+    for (const plan of [table5(page), table6(page)]) {
+      expect(firstRow(plan).model).toBe('resnet26');
+      expect(lessModel(firstRow(plan))).toEqual(lessModel(last));
+    }
+  });
+
+  it('the same at a capped batch on a loaded dataset, and without FP16', () => {
+    for (const options of [{ trainCount: 100 }, { fp16: false }]) {
+      const last = table4(page, options).steps.at(-1)!.config;
+      expect(lessModel(firstRow(table5(page, options)))).toEqual(lessModel(last));
+      expect(lessModel(firstRow(table6(page, options)))).toEqual(lessModel(last));
+    }
+    expect(table5(page, { trainCount: 100 }).notes).toContain(
+      'The large batch is 100, not 4 × 64 = 256: the loaded dataset has 100 training images.',
+    );
+    expect(firstRow(table6(page, { fp16: false })).fp16).toBe(false);
+  });
+});
+
+describe('Table 6: refinements on ResNet-D efficient, bottleneck as Table 5', () => {
   const plan = table6({ ...page, model: 'resnet50' });
   const byLabel = (label: string) => plan.steps.find((s) => s.label === label)!;
   const rows = plan.steps.filter((s) => s.inTable);
@@ -157,7 +237,6 @@ describe('Table 6: refinements on ResNet-D efficient', () => {
     expect(byLabel('Efficient').config).toMatchObject({
       ...EFFICIENT,
       model: 'resnet50',
-      batch: 64,
       tweak_b: true,
       tweak_c: true,
       tweak_d: true,
@@ -180,7 +259,7 @@ describe('Table 6: refinements on ResNet-D efficient', () => {
     const mixed = plan.steps[byLabel('+ distill w/ mixup').teacherStep!]!;
     expect(plain.config).toMatchObject({
       ...EFFICIENT,
-      model: 'resnet101',
+      model: 'resnet152',
       tweak_d: true,
       cosine: true,
       label_smoothing: 0.1,
@@ -188,7 +267,7 @@ describe('Table 6: refinements on ResNet-D efficient', () => {
       epochs: 12,
     });
     expect(mixed.config).toMatchObject({
-      model: 'resnet101',
+      model: 'resnet152',
       cosine: true,
       label_smoothing: 0.1,
       mixup: 0.2,
@@ -208,10 +287,29 @@ describe('Table 6: refinements on ResNet-D efficient', () => {
     expect(same.steps.every((s) => s.config.epochs === 12)).toBe(true);
   });
 
-  it('picks a deeper teacher of the same block kind', () => {
+  it('picks the deepest model of the same block kind as the teacher', () => {
+    expect(teacherModel('resnet26')).toBe('resnet152');
+    expect(teacherModel('resnet50')).toBe('resnet152');
     expect(teacherModel('resnet152')).toBe('resnet152');
-    expect(teacherModel('resnet10')).toBe('resnet18');
-    expect(teacherModel('resnet50')).toBe('resnet101');
+    expect(teacherModel('resnet10')).toBe('resnet34');
+    expect(plan.notes.join(' ')).toContain('The teachers are resnet152-D');
+    expect(plan.notes.join(' ')).not.toContain('no larger');
+  });
+
+  it('trains a basic-block page model’s bottleneck neighbour, and says so', () => {
+    const basic = table6({ ...page, model: 'resnet34' });
+    expect(basic.steps.map((s) => s.config.model)).toEqual([
+      'resnet152',
+      'resnet152',
+      ...Array<string>(6).fill('resnet50'),
+    ]);
+    expect(basic.notes.join(' ')).toContain('resnet34 has basic blocks');
+  });
+
+  it('says when the student is already the deepest model', () => {
+    const deepest = table6({ ...page, model: 'resnet152' });
+    expect(deepest.steps.every((s) => s.config.model === 'resnet152')).toBe(true);
+    expect(deepest.notes.join(' ')).toContain('no larger than the student');
   });
 });
 
@@ -230,7 +328,7 @@ describe('repeats', () => {
     expect(plan.steps.every((s) => s.config.repeats === 1)).toBe(true);
   });
 
-  it('each repeat distills from its own repeat’s teacher', () => {
+  it('each repeat distills from its own repeat’s teacher by default', () => {
     plan.steps.forEach((step) => {
       if (step.teacherStep === undefined) return;
       const teacher = plan.steps[step.teacherStep]!;
@@ -238,6 +336,40 @@ describe('repeats', () => {
       expect(teacher.inTable).toBe(false);
       expect(teacher.config.mixup).toBe(step.config.mixup);
     });
+    expect(plan.notes).toContain('Each seed trains its own 2 teachers (6 teacher runs in all).');
+  });
+
+  it('shared teachers: repeats 1 and 2 train no teachers and distill from repeat 0’s', () => {
+    const shared = sweepPlan('table6', config, { sharedTeachers: true });
+    // 2 teachers + 6 rows, then 6 rows twice.
+    expect(shared.steps).toHaveLength(8 + 6 + 6);
+    expect(shared.steps.filter((s) => !s.inTable).map((s) => s.repeat)).toEqual([0, 0]);
+    const distilled = shared.steps.filter((s) => s.teacherStep !== undefined);
+    expect(distilled.map((s) => [s.repeat, s.teacherStep])).toEqual([
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+      [2, 0],
+      [2, 1],
+    ]);
+    for (const s of distilled) {
+      expect(shared.steps[s.teacherStep!]!.config.mixup).toBe(s.config.mixup);
+    }
+    expect(shared.steps.filter((s) => s.inTable).map((s) => s.config.seed)).toEqual([
+      ...Array<number>(6).fill(5),
+      ...Array<number>(6).fill(6),
+      ...Array<number>(6).fill(7),
+    ]);
+    expect(shared.notes).toContain(
+      "Shared teachers: every seed's distilled rows learn from the teachers trained with seed 5, as the paper used one pretrained teacher; the other 2 seeds train no teachers.",
+    );
+    // Tables without teachers, and one repeat, are the same with the option.
+    expect(sweepPlan('table5', config, { sharedTeachers: true })).toEqual(
+      sweepPlan('table5', config),
+    );
+    const once = { ...config, repeats: 1 };
+    expect(sweepPlan('table6', once, { sharedTeachers: true })).toEqual(sweepPlan('table6', once));
   });
 
   it('Train with repeats: the same settings, seed by seed, teacher kept', () => {
@@ -260,11 +392,11 @@ describe('sweepRows: the rows as queries, for the page and the CLI', () => {
     const { rows } = sweepRows('table6', { ...page, model: 'resnet50', repeats: 2 });
     expect(rows).toHaveLength(16);
     const distilled = rows.filter((r) => r.teacher !== null);
-    expect(distilled.map((r) => [r.label, r.teacher, r.seed])).toEqual([
-      ['+ distill w/o mixup', 'Teacher resnet101-D: cosine + label smoothing', 1],
-      ['+ distill w/ mixup', 'Teacher resnet101-D: cosine + label smoothing + mixup', 1],
-      ['+ distill w/o mixup', 'Teacher resnet101-D: cosine + label smoothing', 2],
-      ['+ distill w/ mixup', 'Teacher resnet101-D: cosine + label smoothing + mixup', 2],
+    expect(distilled.map((r) => [r.label, r.teacher, r.seed, r.teacherRepeat])).toEqual([
+      ['+ distill w/o mixup', 'Teacher resnet152-D: cosine + label smoothing', 1, 0],
+      ['+ distill w/ mixup', 'Teacher resnet152-D: cosine + label smoothing + mixup', 1, 0],
+      ['+ distill w/o mixup', 'Teacher resnet152-D: cosine + label smoothing', 2, 1],
+      ['+ distill w/ mixup', 'Teacher resnet152-D: cosine + label smoothing + mixup', 2, 1],
     ]);
     // Every teacher label names a row of the same repeat.
     for (const r of distilled) {
@@ -272,6 +404,20 @@ describe('sweepRows: the rows as queries, for the page and the CLI', () => {
         true,
       );
     }
+  });
+
+  it('with shared teachers, every distilled row names repeat 0’s teacher', () => {
+    const config = { ...page, model: 'resnet50' as const, repeats: 2 };
+    const { rows, notes } = sweepRows('table6', config, { sharedTeachers: true });
+    expect(rows).toHaveLength(14);
+    const distilled = rows.filter((r) => r.teacher !== null);
+    expect(distilled.map((r) => [r.seed, r.teacherRepeat])).toEqual([
+      [1, 0],
+      [1, 0],
+      [2, 0],
+      [2, 0],
+    ]);
+    expect(notes.join(' ')).toContain('Shared teachers');
   });
 
   it('each query parses back, without notices, to the row’s settings', () => {
@@ -295,7 +441,8 @@ describe('sweepRows: the rows as queries, for the page and the CLI', () => {
     const { rows } = sweepRows('table6', { ...DEFAULT_CONFIG });
     const row = rows.find((r) => r.label === '+ distill w/ mixup')!;
     expect(row.query).toBe(
-      'epochs=20&linear_scaling=1&warmup=1&zero_gamma=1&no_bias_decay=1&fp16=1&tweak_b=1&tweak_c=1&tweak_d=1&cosine=1&label_smoothing=0.1&mixup=0.2',
+      // resnet18 → resnet26 (bottleneck, as Table 5); batch 4 × 128 = 512 with lr 0.1 × 256/128.
+      'model=resnet26&batch=512&epochs=20&lr=0.2&linear_scaling=1&warmup=1&zero_gamma=1&no_bias_decay=1&fp16=1&tweak_b=1&tweak_c=1&tweak_d=1&cosine=1&label_smoothing=0.1&mixup=0.2',
     );
   });
 });

@@ -3,11 +3,14 @@ import { enforceConsistency } from '../config/consistency';
 import { MODEL_NAMES, PARAMS, type ExperimentConfig, type ModelName } from '../config/params';
 import { TRICKS_OFF } from '../config/presets';
 import { toQuery } from '../config/url-codec';
+import { peakLearningRate } from '../tricks/lr-schedule';
 
 /**
  * The paper's ablation sequences (Tables 4, 5, 6) as the paper ran them, scaled to the current
- * config: model width, input, dataset sizes, epochs, lr (η at batch 256), weight decay,
- * augmentation and seed stay as the user set them; the rows set the tricks the paper's rows set.
+ * config: model width, input, dataset sizes, epochs, weight decay, augmentation and seed stay as
+ * the user set them; the rows set the tricks the paper's rows set. The page's batch b and lr are
+ * Table 4's small column (the paper's 256 and 0.1); its large column (4b, the paper's 1024) ends
+ * in the efficient setting that Tables 5 and 6 start from.
  * Each row is trained `repeats` times with seeds seed, seed + 1, …: repeat k of every row has the
  * same seed, so rows can be compared seed by seed (a paired design). README: "Sweeps".
  */
@@ -19,7 +22,10 @@ export interface SweepStep {
   /** The paper's row name. */
   label: string;
   config: ExperimentConfig;
-  /** Distillation: the teacher is the run of this step (resolved to its run id at start). */
+  /**
+   * Distillation: the teacher is the run of this step (resolved to its run id at start): of the
+   * same repeat, or of repeat 0 with shared teachers.
+   */
   teacherStep?: number;
   /** Part of the table (teachers are trained first but are not rows). */
   inTable: boolean;
@@ -49,6 +55,17 @@ export interface SweepOptions {
    * the rows run in FP32 and the notes say so. Default on.
    */
   fp16?: boolean;
+  /**
+   * Table 6: every repeat distills from repeat 0's teachers (the paper used one pretrained
+   * teacher); repeats > 0 train no teachers, which saves two teacher runs per repeat but ties
+   * every repeat's distilled rows to one teacher's luck. Default off: each repeat trains its own.
+   */
+  sharedTeachers?: boolean;
+  /**
+   * Training images of the loaded dataset; null or absent: the synthetic dataset's `train_size`.
+   * Caps Table 4's large batch (and so the efficient setting's batch).
+   */
+  trainCount?: number | null;
 }
 
 /** The paper trains mixup for 200 epochs where the other rows train for 120. */
@@ -72,63 +89,122 @@ export function mixupEpochs(epochs: number): number {
 }
 
 function resolved(options: SweepOptions): Required<SweepOptions> {
-  return { longMixup: options.longMixup ?? true, fp16: options.fp16 ?? true };
+  return {
+    longMixup: options.longMixup ?? true,
+    fp16: options.fp16 ?? true,
+    sharedTeachers: options.sharedTeachers ?? false,
+    trainCount: options.trainCount ?? null,
+  };
 }
 
 const FP32_NOTE = 'This backend cannot train in FP16: every row trains in FP32.';
 
+type Change = [label: string, change: Partial<ExperimentConfig>];
+
 /**
- * §3's efficient setting at the config's batch: linear scaling, warmup, zero γ, no bias decay,
- * FP16. Warmup needs at least 2 epochs (it must end before training does).
+ * Table 4's large-batch column before its heuristics: batch 4b (the paper's 1024 for 256) with
+ * linear scaling, capped by the training images and the largest batch. Linear
+ * scaling multiplies lr by batch/256; lr × 256/b makes η = lr × big/b, so the ratio of the two
+ * columns' rates is the ratio of their batches, as 0.1 → 0.4 in the paper.
  */
-function efficient(config: ExperimentConfig, fp16: boolean): ExperimentConfig {
+function largeBatchStart(
+  current: ExperimentConfig,
+  options: SweepOptions,
+): { config: ExperimentConfig; note: string | null } {
+  const { trainCount } = resolved(options);
+  const b = current.batch;
+  const images = trainCount ?? current.train_size;
+  const big = Math.min(4 * b, images, PARAMS.batch.max);
+  const lr = Number(((current.lr * 256) / b).toPrecision(6));
+  let note: string | null = null;
+  if (big !== 4 * b) {
+    const cause =
+      images <= PARAMS.batch.max
+        ? trainCount !== null
+          ? `the loaded dataset has ${images} training images`
+          : `the synthetic dataset has ${images} training images (train_size)`
+        : `the playground trains batches of at most ${PARAMS.batch.max}`;
+    note = `The large batch is ${big}, not 4 × ${b} = ${4 * b}: ${cause}.`;
+  }
   return {
-    ...config,
-    ...TRICKS_OFF,
-    linear_scaling: true,
-    warmup: scaledWarmup(config.epochs),
-    zero_gamma: true,
-    no_bias_decay: true,
-    fp16,
+    config: { ...current, ...TRICKS_OFF, batch: big, linear_scaling: true, lr },
+    note,
   };
+}
+
+/** §3's heuristics in Table 4's order, each added to the row above it. */
+function heuristics(epochs: number, fp16: boolean): Change[] {
+  const warmup = scaledWarmup(epochs);
+  return [
+    ['Linear scaling', {}],
+    ...(warmup >= 1 ? [['+ LR warmup', { warmup }] as Change] : []),
+    ['+ Zero γ', { zero_gamma: true }],
+    ['+ No bias decay', { no_bias_decay: true }],
+    ...(fp16 ? [['+ FP16', { fp16: true }] as Change] : []),
+  ];
+}
+
+const stacked = (start: ExperimentConfig, changes: readonly Change[]): ExperimentConfig =>
+  changes.reduce((config, [, change]) => ({ ...config, ...change }), start);
+
+/**
+ * §3's efficient setting, defined once: Table 4's large-batch column after its last row (linear
+ * scaling, warmup, zero γ, no bias decay, FP16 at batch 4b). In the paper one run is Table 3's
+ * "Efficient", Table 4's "+ FP16" at 1024 and Table 5's ResNet-50, and Table 6's baselines "are
+ * obtained from Section 3"; Tables 5 and 6 start from this. The notes say what differs from the
+ * paper's batch 1024 with η = 0.4.
+ */
+export function efficientSetting(
+  current: ExperimentConfig,
+  options: SweepOptions = {},
+): { config: ExperimentConfig; notes: string[] } {
+  const { fp16 } = resolved(options);
+  const start = largeBatchStart(current, options);
+  const config = stacked(start.config, heuristics(current.epochs, fp16));
+  const eta = Number(peakLearningRate(config).toPrecision(6));
+  const tricks = [
+    ...(config.warmup > 0 ? ['warmup'] : []),
+    'zero γ',
+    'no bias decay',
+    ...(fp16 ? ['FP16'] : []),
+  ];
+  const notes = [
+    `Every row builds on §3's efficient setting, Table 4's last row at its large batch: batch ${config.batch}, η = ${eta}, linear scaling, ${tricks.join(', ')} (the paper: batch 1024, η = 0.4).`,
+  ];
+  if (start.note) notes.push(start.note);
+  if (!fp16) notes.push(FP32_NOTE);
+  return { config, notes };
 }
 
 /**
  * Table 4: each §3 heuristic stacked at batch b with η = lr (the paper's 256 with 0.1), and at 4b
  * with linear scaling (the paper's 1024 with 0.4). Rows are named by heuristic; the two columns
- * are told apart by `column` (and the comparison table's Batch column).
+ * are told apart by `column` (and the comparison table's Batch column). The large column's last
+ * row is `efficientSetting`.
  */
 export function table4(current: ExperimentConfig, options: SweepOptions = {}): SweepPlan {
   const { fp16 } = resolved(options);
   const notes: string[] = [];
-  const base: ExperimentConfig = { ...current, ...TRICKS_OFF };
-  const b = base.batch;
-  const big = Math.min(4 * b, base.train_size, PARAMS.batch.max);
-  if (big !== 4 * b) notes.push(`The large batch is ${big} (4 × ${b} does not fit the data).`);
-  // Linear scaling multiplies lr by batch/256; lr × 256/b makes η = lr × big/b, so the ratio of
-  // the two columns' rates is the ratio of their batches, as 0.1 → 0.4 in the paper.
-  const scaledLr = Number(((base.lr * 256) / b).toPrecision(6));
-  const warmup = scaledWarmup(base.epochs);
-  if (warmup < 1) notes.push('Warmup needs at least 2 epochs; the warmup row is skipped.');
+  const small: ExperimentConfig = { ...current, ...TRICKS_OFF };
+  const large = largeBatchStart(current, options);
+  const b = small.batch;
+  const big = large.config.batch;
+  if (large.note) notes.push(large.note);
+  const rows = heuristics(current.epochs, fp16);
+  if (!rows.some(([label]) => label === '+ LR warmup')) {
+    notes.push('Warmup needs at least 2 epochs; the warmup row is skipped.');
+  }
   if (!fp16) notes.push('This backend cannot train in FP16: the + FP16 row is skipped.');
-  const heuristics: [string, Partial<ExperimentConfig>][] = [
-    ['Linear scaling', {}],
-    ...(warmup >= 1 ? [['+ LR warmup', { warmup }] as [string, Partial<ExperimentConfig>]] : []),
-    ['+ Zero γ', { zero_gamma: true }],
-    ['+ No bias decay', { no_bias_decay: true }],
-    ...(fp16 ? [['+ FP16', { fp16: true }] as [string, Partial<ExperimentConfig>]] : []),
-  ];
   const columns: [string, ExperimentConfig][] = [
-    [`batch ${b}`, { ...base, batch: b, linear_scaling: false }],
-    [`batch ${big}`, { ...base, batch: big, linear_scaling: true, lr: scaledLr }],
+    [`batch ${b}`, small],
+    [`batch ${big}`, large.config],
   ];
   const steps: Row[] = [];
   for (const [column, start] of columns) {
-    let config = start;
-    for (const [label, change] of heuristics) {
-      config = { ...config, ...change };
+    rows.forEach(([label], i) => {
+      const config = stacked(start, rows.slice(0, i + 1));
       steps.push({ label, config: clean(config), inTable: true, column });
-    }
+    });
   }
   return {
     table: 'table4',
@@ -144,19 +220,21 @@ export function bottleneckModel(model: ModelName): ModelName {
   return model === 'resnet34' ? 'resnet50' : 'resnet26';
 }
 
+/** Why a sweep trains `model` where the page holds `current`: none if they are the same. */
+function bottleneckNote(current: ModelName, model: ModelName, paper: string): string[] {
+  if (model === current) return [];
+  return [
+    `${current} has basic blocks, where ResNet-B changes nothing (the paper: ${paper}); the sweep uses ${model}.`,
+  ];
+}
+
 /** Table 5: ResNet, -B, -C, -D, cumulative, each with §3's efficient setting. */
 export function table5(current: ExperimentConfig, options: SweepOptions = {}): SweepPlan {
-  const { fp16 } = resolved(options);
   const model = bottleneckModel(current.model);
-  const notes: string[] = [];
-  if (model !== current.model) {
-    notes.push(
-      `${current.model} has basic blocks, where ResNet-B changes nothing; the sweep uses ${model}.`,
-    );
-  }
-  if (!fp16) notes.push(FP32_NOTE);
-  const base = { ...efficient(current, fp16), model };
-  const rows: [string, Partial<ExperimentConfig>][] = [
+  const efficient = efficientSetting(current, options);
+  const notes = [...bottleneckNote(current.model, model, 'ResNet-50'), ...efficient.notes];
+  const base = { ...efficient.config, model };
+  const rows: Change[] = [
     [model, {}],
     [`${model}-B`, { tweak_b: true }],
     [`${model}-C`, { tweak_b: true, tweak_c: true }],
@@ -176,29 +254,33 @@ export function table5(current: ExperimentConfig, options: SweepOptions = {}): S
   };
 }
 
-/** A deeper model with the same block kind (the paper distills ResNet-50-D from ResNet-152-D). */
+/**
+ * The deepest model with the same block kind: the paper distills ResNet-50-D from ResNet-152-D,
+ * the deepest ResNet it trains. Every run of it costs about three of a ResNet-50.
+ */
 export function teacherModel(model: ModelName): ModelName {
   const kind = blockKindOf(model);
-  const deeper = MODEL_NAMES.slice(MODEL_NAMES.indexOf(model) + 1).find(
-    (m) => blockKindOf(m) === kind,
-  );
-  return deeper ?? model;
+  return MODEL_NAMES.filter((m) => blockKindOf(m) === kind).at(-1)!;
 }
 
 /**
- * Table 6: ResNet-D with the efficient setting, + cosine, + label smoothing, then distillation
- * (teacher with cosine and label smoothing) and mixup; the distill-with-mixup row's teacher is
- * trained with mixup too (§5.5). Teachers train first and are not rows.
+ * Table 6: ResNet-D (bottleneck, as Table 5) with the efficient setting, + cosine, + label
+ * smoothing, then distillation (teacher with cosine and label smoothing) and mixup; the
+ * distill-with-mixup row's teacher is trained with mixup too (§5.5). Teachers train first and
+ * are not rows.
  */
 export function table6(current: ExperimentConfig, options: SweepOptions = {}): SweepPlan {
-  const { fp16, longMixup } = resolved(options);
+  const { longMixup } = resolved(options);
+  const model = bottleneckModel(current.model);
+  const efficient = efficientSetting(current, options);
   const base: ExperimentConfig = {
-    ...efficient(current, fp16),
+    ...efficient.config,
+    model,
     tweak_b: true,
     tweak_c: true,
     tweak_d: true,
   };
-  const teacher = teacherModel(base.model);
+  const teacher = teacherModel(model);
   const cosine = { ...base, cosine: true };
   const smoothing = { ...cosine, label_smoothing: 0.1 };
   const epochs = longMixup ? mixupEpochs(base.epochs) : base.epochs;
@@ -206,12 +288,18 @@ export function table6(current: ExperimentConfig, options: SweepOptions = {}): S
   const mixup = { ...smoothing, mixup: 0.2, epochs };
   const distill = { temperature: 20 };
   const notes = [
+    ...bottleneckNote(current.model, model, 'ResNet-50-D'),
+    ...efficient.notes,
     `The teachers are ${teacher}-D (the paper: ResNet-152-D): one with cosine decay and label smoothing, one also with mixup for the “distill w/ mixup” row. They train first and are not rows.`,
+    ...(teacher === model
+      ? [
+          `The student ${model}-D is already the deepest model: its teacher is no larger than the student (the paper's teacher is three times as deep).`,
+        ]
+      : []),
     longMixup
       ? `Mixup rows and their teacher train ${epochs} epochs instead of ${base.epochs} (the paper: 200 instead of 120).`
       : 'Every row trains the same epochs (the paper trains the mixup rows 200 instead of 120).',
   ];
-  if (!fp16) notes.push(FP32_NOTE);
   const teacherOf = (label: string) => `Teacher ${teacher}-D: ${label}`;
   const rows: Row[] = [
     {
@@ -270,23 +358,48 @@ export function repeatSeed(seed: number, repeat: number): number {
 
 /**
  * The plan's rows `repeats` times, repeat by repeat (a whole table of seed s, then of s + 1, so
- * the table has every row early); each repeat's students distill from that repeat's teacher.
+ * the table has every row early). Each repeat's students distill from that repeat's teachers; with
+ * `sharedTeachers`, repeats > 0 train no teachers and distill from repeat 0's.
  */
-export function withRepeats(plan: SweepPlan, repeats: number, seed: number): SweepPlan {
+export function withRepeats(
+  plan: SweepPlan,
+  repeats: number,
+  seed: number,
+  sharedTeachers = false,
+): SweepPlan {
   const once = plan.steps.filter((s) => s.repeat === 0);
+  const teachers = new Set(
+    once.flatMap((s) => (s.teacherStep === undefined ? [] : [s.teacherStep])),
+  );
+  const count = Math.max(1, repeats);
   const steps: SweepStep[] = [];
-  for (let k = 0; k < Math.max(1, repeats); k++) {
-    const offset = k * once.length;
-    for (const step of once) {
+  // Index in `steps` of each step of `once`, for repeat 0 and for the repeat being expanded.
+  const first = new Map<number, number>();
+  for (let k = 0; k < count; k++) {
+    const own = k === 0 ? first : new Map<number, number>();
+    const teacherOf = sharedTeachers ? first : own;
+    once.forEach((step, i) => {
+      if (k > 0 && sharedTeachers && teachers.has(i)) return;
+      own.set(i, steps.length);
       steps.push({
         ...step,
         config: { ...step.config, seed: repeatSeed(seed, k) },
         repeat: k,
-        ...(step.teacherStep === undefined ? {} : { teacherStep: offset + step.teacherStep }),
+        ...(step.teacherStep === undefined
+          ? {}
+          : { teacherStep: teacherOf.get(step.teacherStep)! }),
       });
-    }
+    });
   }
-  return { ...plan, steps };
+  const notes = [...plan.notes];
+  if (teachers.size > 0 && count > 1) {
+    notes.push(
+      sharedTeachers
+        ? `Shared teachers: every seed's distilled rows learn from the teachers trained with seed ${seed}, as the paper used one pretrained teacher; the other ${count - 1} seed${count > 2 ? 's train' : ' trains'} no teachers.`
+        : `Each seed trains its own ${teachers.size} teacher${teachers.size > 1 ? 's' : ''} (${teachers.size * count} teacher runs in all).`,
+    );
+  }
+  return { ...plan, steps, notes };
 }
 
 /** The table's rows for the config, each repeated `config.repeats` times. */
@@ -295,7 +408,8 @@ export function sweepPlan(
   config: ExperimentConfig,
   options: SweepOptions = {},
 ): SweepPlan {
-  return withRepeats(SWEEPS[table](config, options), config.repeats, config.seed);
+  const { sharedTeachers } = resolved(options);
+  return withRepeats(SWEEPS[table](config, options), config.repeats, config.seed, sharedTeachers);
 }
 
 /** Train with repeats > 1: the current settings `config.repeats` times, seed by seed. */
@@ -326,8 +440,12 @@ export interface SweepRow {
   query: string;
   seed: number;
   repeat: number;
-  /** The label of the row, in the same repeat, whose run is this row's teacher; null if none. */
+  /** The label of the row whose run is this row's teacher; null if none. */
   teacher: string | null;
+  /**
+   * With a teacher: the repeat of the teacher's row, this row's own, or 0 with shared teachers.
+   */
+  teacherRepeat?: number;
   /** A row of the table (false for teachers, which train first). */
   inTable: boolean;
 }
@@ -335,7 +453,7 @@ export interface SweepRow {
 /**
  * The runs of a table for a config, in training order, for the page and the CLI alike. A runner
  * trains them in order and, for a row with a teacher, sets `distill` to the run of the row with
- * that label and the same repeat.
+ * that label and repeat `teacherRepeat`.
  */
 export function sweepRows(
   table: SweepTable,
@@ -353,6 +471,9 @@ export function sweepRows(
       seed: step.config.seed,
       repeat: step.repeat,
       teacher: step.teacherStep === undefined ? null : plan.steps[step.teacherStep]!.label,
+      ...(step.teacherStep === undefined
+        ? {}
+        : { teacherRepeat: plan.steps[step.teacherStep]!.repeat }),
       inTable: step.inTable,
     })),
   };

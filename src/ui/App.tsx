@@ -47,7 +47,8 @@ export function App() {
     () => trainingProblems(config, loadedClasses, backend?.maxStorageBufferBindingSize),
     [config, loadedClasses, backend],
   );
-  // Steps per epoch follow the loaded dataset's size, not the synthetic train_size.
+  // Steps per epoch and the sweeps' large batch follow the loaded dataset's size, not the
+  // synthetic train_size.
   const loadedTrainCount = loadedClasses !== null ? (dataset.loaded?.trainCount ?? null) : null;
   const scheduleConfig = useMemo(
     () => (loadedTrainCount === null ? config : { ...config, train_size: loadedTrainCount }),
@@ -70,6 +71,7 @@ export function App() {
     config,
     canStart,
     backend?.backend === 'webgpu',
+    loadedTrainCount,
     startRun,
     selection,
   );
@@ -156,6 +158,8 @@ export function App() {
               repeats={config.repeats}
               longMixup={sweeps.longMixup}
               onLongMixup={sweeps.setLongMixup}
+              sharedTeachers={sweeps.sharedTeachers}
+              onSharedTeachers={sweeps.setSharedTeachers}
               onStart={sweeps.startSweep}
               onCancel={sweeps.cancelSweep}
             />

@@ -19,6 +19,11 @@ function stepText(step: SweepStep): string {
   return `${step.label}${column} · seed ${step.config.seed}`;
 }
 
+/** The list's number of the run that teaches this one (with shared teachers, of the first seed). */
+function teacherText(step: SweepStep): string {
+  return step.teacherStep === undefined ? '' : ` (teacher: run ${step.teacherStep + 1})`;
+}
+
 /** Queues the paper's sequence of runs, scaled to the current settings. */
 export function SweepControls({
   sweep,
@@ -26,6 +31,8 @@ export function SweepControls({
   repeats,
   longMixup,
   onLongMixup,
+  sharedTeachers,
+  onSharedTeachers,
   onStart,
   onCancel,
 }: {
@@ -35,6 +42,8 @@ export function SweepControls({
   repeats: number;
   longMixup: boolean;
   onLongMixup: (on: boolean) => void;
+  sharedTeachers: boolean;
+  onSharedTeachers: (on: boolean) => void;
   onStart: (table: SweepTable) => void;
   onCancel: () => void;
 }) {
@@ -67,6 +76,16 @@ export function SweepControls({
         />{' '}
         Table 6: mixup rows train 200/120 as many epochs (paper §5.5)
       </label>
+      <label className="small">
+        <input
+          type="checkbox"
+          checked={sharedTeachers}
+          disabled={sweep !== null}
+          onChange={(e) => onSharedTeachers(e.target.checked)}
+        />{' '}
+        Table 6: every seed distills from the first seed’s teachers (the paper used one pretrained
+        teacher; off: each seed trains its own)
+      </label>
       {sweep ? (
         <div role="status" data-testid="sweep-status">
           <p>
@@ -78,6 +97,7 @@ export function SweepControls({
             {sweep.plan.steps.map((s, i) => (
               <li key={i}>
                 {stepText(s)}
+                {teacherText(s)}
                 {s.inTable ? '' : ' (teacher, not a row)'}
                 {sweep.ids[i] ? ` → ${sweep.ids[i]}` : ''}
               </li>

@@ -21,22 +21,29 @@ export interface SweepQueue {
   /** Mixup rows train 200/120 as long (§5.5). */
   longMixup: boolean;
   setLongMixup: (on: boolean) => void;
+  /** Every repeat distills from repeat 0's teachers (the paper's one pretrained teacher). */
+  sharedTeachers: boolean;
+  setSharedTeachers: (on: boolean) => void;
 }
 
 /**
  * The paper's tables as a queue of runs: each row starts once the worker is idle (`canStart`),
  * with the run of an earlier row (of the same repeat) as its distillation teacher where the row
  * names one. The runs of the table's rows are compared. `fp16`: the backend can train in FP16.
+ * `trainCount`: the loaded dataset's training images (null: the synthetic `train_size`), which
+ * caps Table 4's large batch.
  */
 export function useSweepQueue(
   config: ExperimentConfig,
   canStart: boolean,
   fp16: boolean,
+  trainCount: number | null,
   startRun: (config: ExperimentConfig, tag?: SweepTag) => string | null,
   selection: { setCompared: (id: string, on: boolean) => void; clearCompared: () => void },
 ): SweepQueue {
   const [sweep, setSweep] = useState<SweepState | null>(null);
   const [longMixup, setLongMixup] = useState(true);
+  const [sharedTeachers, setSharedTeachers] = useState(false);
   const { setCompared, clearCompared } = selection;
 
   const startNextRow = useCallback(() => {
@@ -63,14 +70,23 @@ export function useSweepQueue(
   const queue = useCallback((plan: SweepPlan) => setSweep({ plan, next: 0, ids: [] }), []);
   const startSweep = useCallback(
     (table: SweepTable) => {
-      const options: SweepOptions = { longMixup, fp16 };
+      const options: SweepOptions = { longMixup, fp16, sharedTeachers, trainCount };
       clearCompared();
       queue(sweepPlan(table, config, options));
     },
-    [config, longMixup, fp16, clearCompared, queue],
+    [config, longMixup, fp16, sharedTeachers, trainCount, clearCompared, queue],
   );
   const startRepeats = useCallback((c: ExperimentConfig) => queue(repeatsPlan(c)), [queue]);
   const cancelSweep = useCallback(() => setSweep(null), []);
 
-  return { sweep, startSweep, startRepeats, cancelSweep, longMixup, setLongMixup };
+  return {
+    sweep,
+    startSweep,
+    startRepeats,
+    cancelSweep,
+    longMixup,
+    setLongMixup,
+    sharedTeachers,
+    setSharedTeachers,
+  };
 }
