@@ -6,6 +6,7 @@ export interface Explanation {
   tex: string;
   why: string;
   watch: string;
+  /** Where in the paper: section, figure, and the number of the paper's equation the card shows. */
   section: string;
   figure?: 'schedules' | 'gap';
 }
@@ -70,7 +71,7 @@ export const EXPLANATIONS: Partial<Record<ParamKey, Explanation>> = {
     why: 'Step decay keeps η high and then cuts it abruptly. The cosine schedule decays slowly at first, faster in the middle and slowly again at the end, so training spends longer at a large rate and finishes gently.',
     watch:
       'The smooth curve in the learning-rate chart; accuracy that rises steadily instead of in jumps at the step boundaries (Fig. 3b).',
-    section: '§5.1, Eq. 3',
+    section: '§5.1, Eq. (1)',
     figure: 'schedules',
   },
   label_smoothing: {
@@ -79,7 +80,7 @@ export const EXPLANATIONS: Partial<Record<ParamKey, Explanation>> = {
     why: 'With one-hot targets the loss keeps rewarding an ever larger gap between the correct logit and the others, which encourages over-confident outputs. Smoothed targets have a finite optimal gap, so the model stays better calibrated and generalizes better.',
     watch:
       'The logit-gap chart: the gap settles near the theoretical line instead of growing (Fig. 4b).',
-    section: '§5.2, Eq. 4–5',
+    section: '§5.2, Eqs. (4)–(5)',
     figure: 'gap',
   },
   mixup: {
@@ -88,7 +89,7 @@ export const EXPLANATIONS: Partial<Record<ParamKey, Explanation>> = {
     why: 'Training on convex combinations of image pairs and their labels encourages the model to behave linearly between examples, a strong regularizer that reduces over-fitting.',
     watch:
       'A higher training loss (the targets are mixed) but better validation accuracy; the paper trains longer with it.',
-    section: '§5.4, Eq. 7',
+    section: '§5.4, Eqs. (7)–(8)',
   },
   distill: {
     title: 'Knowledge distillation',
@@ -96,6 +97,6 @@ export const EXPLANATIONS: Partial<Record<ParamKey, Explanation>> = {
     why: 'A larger, better teacher’s softened predictions carry more information than one-hot labels — which wrong classes are plausible — and the student learns from both.',
     watch:
       'Validation accuracy against an identical run without a teacher; the training loss includes the teacher term.',
-    section: '§5.3, Eq. 6',
+    section: '§5.3, Eq. (6)',
   },
 };
