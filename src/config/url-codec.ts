@@ -20,6 +20,15 @@ export function isBenchmarkKey(key: string): boolean {
   return key === 'bench' || key.startsWith('bench_');
 }
 
+/**
+ * Keys that other parts of the page read from the link: the Benchmark panel's, a race's (`race`,
+ * src/experiments/race.ts) and a lesson's (`lesson`). The experiment codec leaves them alone and
+ * writing the experiment keeps them.
+ */
+export function isPanelKey(key: string): boolean {
+  return isBenchmarkKey(key) || key === 'race' || key === 'lesson';
+}
+
 /** The parameters of `search` whose keys `keep` accepts, as a query string (no '?'). */
 export function queryPart(search: string, keep: (key: string) => boolean): string {
   const kept = new URLSearchParams();
@@ -92,7 +101,7 @@ export function parseQuery(search: string): ParsedQuery {
     };
   }
   for (const [key, raw] of params) {
-    if (isBenchmarkKey(key)) continue;
+    if (isPanelKey(key)) continue;
     const shownValue = raw.slice(0, MAX_VALUE_LENGTH);
     const modern = LEGACY_KEYS.get(key);
     if (modern) {

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
-import type { ExperimentConfig } from '../config';
+import { joinQueries, toQuery, type ExperimentConfig } from '../config';
 import { trainingProblems } from '../config/training-problems';
 import { AugmentationPreview } from './components/AugmentationPreview';
 import { BenchmarkPanel } from './components/BenchmarkPanel';
@@ -13,7 +13,7 @@ import { useApplyPreset } from './hooks/useApplyPreset';
 import { useAutorun } from './hooks/useAutorun';
 import { useBenchmark } from './hooks/useBenchmark';
 import { useDataset } from './hooks/useDataset';
-import { useExperimentConfig } from './hooks/useExperimentConfig';
+import { urlForConfig, useExperimentConfig } from './hooks/useExperimentConfig';
 import { useRunActions } from './hooks/useRunActions';
 import { useCheckpointLoader } from './hooks/useCheckpointLoader';
 import { useRunLauncher } from './hooks/useRunLauncher';
@@ -30,6 +30,16 @@ import { RunsSection } from './layout/RunsSection';
 import { SettingsColumn } from './layout/SettingsColumn';
 import { TrainingSection } from './layout/TrainingSection';
 import { isActive } from './runs';
+import { RacePanel } from './components/RacePanel';
+import { useRace } from './hooks/useRace';
+import {
+  formatRace,
+  parseRace,
+  racersOf,
+  RACE_KEY,
+  withAndWithout,
+  type Racer,
+} from '../experiments/race';
 
 /** The page: which state each part reads and which actions it may take. */
 export function App() {
@@ -56,7 +66,46 @@ export function App() {
   );
   const canStart = backend !== null && saved.loaded && !busy && !active && !benchmark.running;
 
-  const { startRun, resumeRun } = useRunLauncher(trainer, saved, selection.show, say);
+  const {
+    startRun,
+    startRace: launchRace,
+    resumeRun,
+  } = useRunLauncher(trainer, saved, selection.show, say);
+  // A race link (race=…): its racers on top of the link's settings, started by Start race (or
+  // at once with autorun=1).
+  const [linkRace] = useState(() =>
+    parseRace(new URLSearchParams(window.location.search).get(RACE_KEY) ?? '', config),
+  );
+  const hasRaceLink = new URLSearchParams(window.location.search).has(RACE_KEY);
+  const { setCompared, clearCompared, show } = selection;
+  const launchComparedRace = useCallback(
+    (racers: Racer[], repeat: number) => {
+      const ids = launchRace(racers, repeat);
+      if (!ids) return null;
+      // Every racer is drawn as an overlay in its own colour, with its label in the legend.
+      if (repeat === 0) clearCompared();
+      for (const id of ids) setCompared(id, true);
+      show(null);
+      return ids;
+    },
+    [launchRace, clearCompared, setCompared, show],
+  );
+  const races = useRace(canStart, {
+    loadedClassesOf: dataset.classesFor,
+    maxStorageBufferBindingSize: backend?.maxStorageBufferBindingSize,
+    launch: launchComparedRace,
+  });
+  const shownRacers = races.race?.racers ?? linkRace.racers;
+  const raceLink = useCallback(() => {
+    if (!shownRacers) return window.location.href;
+    const configs = shownRacers.map((r) => r.config);
+    const base = { ...configs[0]!, repeats: config.repeats };
+    const query = joinQueries(
+      toQuery(base),
+      `${RACE_KEY}=${encodeURIComponent(formatRace(configs))}`,
+    );
+    return `${window.location.origin}${urlForConfig(config).split('?')[0]}?${query}`;
+  }, [shownRacers, config]);
   const actions = useRunActions(saved, sessionRuns, say, trainer.api);
   const checkpoints = useCheckpointLoader(
     trainer.api,
@@ -82,7 +131,12 @@ export function App() {
     [startRepeats, startRun],
   );
   // A link's Hub download (source=hub) comes first: autorun waits for the dataset.
-  useAutorun(config, canStart && !dataset.pending, problems, train);
+  const { startRace } = races;
+  const autorun = useCallback(
+    (c: ExperimentConfig) => (linkRace.racers ? startRace(linkRace.racers, c.repeats) : train(c)),
+    [linkRace.racers, startRace, train],
+  );
+  useAutorun(config, canStart && !dataset.pending, problems, autorun);
   useSharedResults(saved, selection.show, say);
   useTrainingKeys(trainer, config, canStart, problems, train);
 
@@ -94,7 +148,7 @@ export function App() {
         backend={backend}
         workerError={trainer.workerError}
         storageError={saved.storageError}
-        ignored={ignored}
+        ignored={hasRaceLink ? [...ignored, ...linkRace.ignored] : ignored}
       />
       <main className="layout">
         <SettingsColumn
@@ -106,6 +160,11 @@ export function App() {
           loadedTeachers={checkpoints.loadedTeachers}
           backend={backend}
           dataset={dataset}
+          canRace={canStart && problems.length === 0}
+          onRace={(key) => {
+            const racers = withAndWithout(config, key);
+            if (racers) races.startRace(racers, config.repeats);
+          }}
         />
         <div className="results">
           <TrainingSection
@@ -129,6 +188,23 @@ export function App() {
               config={config}
               disabled={!!active || !backend || benchmark.running}
               datasetReady={config.dataset === 'synthetic' || loadedClasses !== null}
+            />
+          </ErrorBoundary>
+          <ErrorBoundary name="race">
+            <RacePanel
+              racers={shownRacers}
+              runs={trainer.racers}
+              colors={selection.colors}
+              repeats={races.race?.repeats ?? config.repeats}
+              seedsDone={races.race?.next ?? 0}
+              message={races.message}
+              comparedCount={selection.compared.length}
+              canStart={canStart}
+              onStart={() => shownRacers && races.startRace(shownRacers, config.repeats)}
+              onRaceCompared={() =>
+                races.startRace(racersOf(selection.compared.map((r) => r.config)), config.repeats)
+              }
+              link={raceLink}
             />
           </ErrorBoundary>
           <ChartsGrid

@@ -19,7 +19,8 @@ export function overlaysOf(
   }
   const single = (r: SavedRun): OverlaySeries => ({
     id: r.id,
-    label: `${r.id}: ${r.name}`,
+    // A racer is named by what it races ("no label smoothing").
+    label: `${r.id}: ${r.sweep?.table === 'race' ? r.sweep.label : r.name}`,
     color: colors.get(r.id)!,
     points: r.points,
     evals: r.evals,

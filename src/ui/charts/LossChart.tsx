@@ -80,22 +80,27 @@ export function LossChart({
               labelFormatter={(s) => `step ${String(s)}`}
             />
             <Legend />
-            <Line
-              dataKey="loss"
-              name="raw"
-              stroke={COLORS.muted}
-              dot={false}
-              strokeWidth={1}
-              isAnimationActive={false}
-            />
-            <Line
-              dataKey="smooth"
-              name="smoothed"
-              stroke={COLORS.primary}
-              dot={false}
-              strokeWidth={2}
-              isAnimationActive={false}
-            />
+            {/* No shown run (a race draws every racer as an overlay): no empty legend entries. */}
+            {points.length > 0 && [
+              <Line
+                key="raw"
+                dataKey="loss"
+                name="raw"
+                stroke={COLORS.muted}
+                dot={false}
+                strokeWidth={1}
+                isAnimationActive={false}
+              />,
+              <Line
+                key="smooth"
+                dataKey="smooth"
+                name="smoothed"
+                stroke={COLORS.primary}
+                dot={false}
+                strokeWidth={2}
+                isAnimationActive={false}
+              />,
+            ]}
             {overlayBands(overlays, 'step', smoothedLoss)}
             {overlayLines(overlays, 'step', smoothedLoss)}
             {divergences.map((d, i) => (

@@ -11,6 +11,10 @@ import type { BackendInfo } from '../../run/events';
 import { Fp16Note, ResNetBNote, SmoothingNote } from './TrickNotes';
 import { TeacherSelect, type TeacherOption } from './TeacherSelect';
 import { TrickExplainer } from './TrickExplainer';
+import { RACEABLE_TRICKS } from '../../experiments/race';
+
+const raceable = (key: ParamKey): key is (typeof RACEABLE_TRICKS)[number] =>
+  (RACEABLE_TRICKS as readonly ParamKey[]).includes(key);
 
 export const GROUPS: { id: ParamGroup; title: string; intro?: string }[] = [
   { id: 'model', title: 'Model' },
@@ -35,6 +39,10 @@ export interface TrickPanelProps {
   extras?: Partial<Record<ParamGroup, ReactNode>>;
   /** The training backend, for the FP16 note (null while it starts). */
   backend?: BackendInfo | null;
+  /** "Race with / without" a trick; absent: no race buttons. */
+  onRace?: (key: (typeof RACEABLE_TRICKS)[number]) => void;
+  /** Races can start now (no run active, the data ready). */
+  canRace?: boolean;
 }
 
 /** Every parameter of the PARAMS table as a labeled control, grouped as in the paper. */
@@ -45,7 +53,26 @@ export function TrickPanel({
   teachers,
   extras,
   backend = null,
+  onRace,
+  canRace = false,
 }: TrickPanelProps) {
+  const raceButton = (key: ParamKey): ReactNode =>
+    onRace && raceable(key) ? (
+      <button
+        type="button"
+        className="race-trick"
+        aria-label={`Race with / without ${paramSpec(key).label}`}
+        disabled={!canRace || (key === 'distill' && config.distill === '')}
+        title={
+          key === 'distill' && config.distill === ''
+            ? 'Choose a teacher first'
+            : 'Train with and without this trick at once, live, side by side'
+        }
+        onClick={() => onRace(key)}
+      >
+        Race with / without
+      </button>
+    ) : null;
   const noteFor = (key: ParamKey): ReactNode => {
     if (key === 'tweak_b') return <ResNetBNote model={config.model} />;
     if (key === 'label_smoothing') return <SmoothingNote config={config} />;
@@ -75,6 +102,7 @@ export function TrickPanel({
               onChange={setParam}
               note={
                 <>
+                  {raceButton(key)}
                   {noteFor(key)}
                   <TrickExplainer paramKey={key} />
                 </>

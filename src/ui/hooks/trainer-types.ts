@@ -16,6 +16,13 @@ export interface Trainer {
    * checkpoint stored in the browser and its curves continue from `history`.
    */
   start: (config: ExperimentConfig, id: string, history?: RunHistory) => string | null;
+  /**
+   * Starts a race of 2–4 runs (ids from useRunLauncher), trained in turn in the worker; the
+   * controls act on all of them. Null when the worker is not there.
+   */
+  startRace: (racers: { id: string; config: ExperimentConfig }[]) => string[] | null;
+  /** The runs of the latest race (finished ones too), in racer order; empty after a single run. */
+  racers: RunRecord[];
   /** A run is in the worker (until its 'ended' event, or start() fails); a new run must wait. */
   busy: boolean;
   /** Trained weights of a finished run of this session (null when the worker has none). */

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import {
-  isBenchmarkKey,
+  isPanelKey,
   joinQueries,
   parseQuery,
   queryPart,
@@ -9,12 +9,12 @@ import {
   type IgnoredParam,
 } from '../../config';
 
-/** The page address for `config`; the Benchmark panel's parameters stay as they are. */
+/** The page address for `config`; the other panels' parameters (url-codec's isPanelKey) stay. */
 export function urlForConfig(
   config: ExperimentConfig,
   location: Location = window.location,
 ): string {
-  const query = joinQueries(toQuery(config), queryPart(location.search, isBenchmarkKey));
+  const query = joinQueries(toQuery(config), queryPart(location.search, isPanelKey));
   return `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
 }
 

@@ -1,6 +1,7 @@
 import { useCallback } from 'react';
 import type { ExperimentConfig } from '../../config';
 import { nextRunId, type SavedRun, type SweepTag } from '../../experiments/saved-run';
+import type { Racer } from '../../experiments/race';
 import type { RunsMessage } from '../components/RunsPanel';
 import type { SavedRuns } from './useSavedRuns';
 import type { Trainer } from './trainer-types';
@@ -11,17 +12,22 @@ export interface RunLauncher {
    * when the worker could not start it.
    */
   startRun: (config: ExperimentConfig, tag?: SweepTag) => string | null;
+  /**
+   * Races `racers` under the next free run ids (tagged as the race's rows, seed `repeat`); null
+   * when the worker could not start it.
+   */
+  startRace: (racers: Racer[], repeat: number) => string[] | null;
   /** Continues an interrupted run from the checkpoint the worker stored, with its curves so far. */
   resumeRun: (run: SavedRun) => void;
 }
 
 export function useRunLauncher(
-  trainer: Pick<Trainer, 'runs' | 'start'>,
+  trainer: Pick<Trainer, 'runs' | 'start' | 'startRace'>,
   saved: SavedRuns,
   show: (id: string) => void,
   say: (message: RunsMessage) => void,
 ): RunLauncher {
-  const { runs: sessionRuns, start } = trainer;
+  const { runs: sessionRuns, start, startRace: startRaceInWorker } = trainer;
 
   const startRun = useCallback(
     (runConfig: ExperimentConfig, tag?: SweepTag): string | null => {
@@ -32,6 +38,19 @@ export function useRunLauncher(
       return started;
     },
     [saved, sessionRuns, start, show],
+  );
+
+  const startRace = useCallback(
+    (racers: Racer[], repeat: number): string[] | null => {
+      const used = [...saved.runs.map((r) => r.id), ...sessionRuns.map((r) => r.id)];
+      const ids: string[] = [];
+      for (const _ of racers) ids.push(nextRunId([...used, ...ids]));
+      racers.forEach((r, row) =>
+        saved.tag(ids[row]!, { table: 'race', row, label: r.label, repeat }),
+      );
+      return startRaceInWorker(racers.map((r, i) => ({ id: ids[i]!, config: r.config })));
+    },
+    [saved, sessionRuns, startRaceInWorker],
   );
 
   const resumeRun = useCallback(
@@ -51,5 +70,5 @@ export function useRunLauncher(
     [start, show, say],
   );
 
-  return { startRun, resumeRun };
+  return { startRun, startRace, resumeRun };
 }

@@ -1,3 +1,4 @@
+import * as Comlink from 'comlink';
 import { useCallback, useReducer, useRef, useState } from 'react';
 import type { ExperimentConfig } from '../../config';
 import { errorMessage } from '../../errors';
@@ -16,11 +17,28 @@ export function useTrainer(): Trainer {
   const [backend, setBackend] = useState<BackendInfo | null>(null);
   const [workerError, setWorkerError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const currentRunRef = useRef<string | null>(null);
+  /** The run in the worker, or a race's racers: the ids whose 'ended' event has not come yet. */
+  const currentRunsRef = useRef<string[]>([]);
+  /** The racers of the current race (all of them, ended or not); empty for a single run. */
+  const [racerIds, setRacerIds] = useState<string[]>([]);
   /** Bumped to replace a crashed worker with a new one. */
   const [generation, setGeneration] = useState(0);
   const restartsRef = useRef(0);
   const { push, flush } = useEventBatch(dispatch);
+
+  /** An event of run `id` (alone, or a racer). */
+  const onRunEvent = useCallback(
+    (id: string, event: TrainerEvent) => {
+      push(id, event);
+      if (event.type !== 'ended') return;
+      // The worker's last word on the run (it may come after start()'s answer, which travels
+      // on another port): fold everything now; the next run starts once every racer ended.
+      currentRunsRef.current = currentRunsRef.current.filter((r) => r !== id);
+      flush();
+      if (currentRunsRef.current.length === 0) setBusy(false);
+    },
+    [push, flush],
+  );
 
   const onEvent = useCallback(
     (event: TrainerEvent) => {
@@ -28,30 +46,21 @@ export function useTrainer(): Trainer {
         setBackend(event.info);
         return;
       }
-      const id = currentRunRef.current;
+      const id = currentRunsRef.current[0];
       if (!id) {
         if (event.type === 'error') setWorkerError(event.message);
         return;
       }
-      push(id, event);
-      if (event.type === 'ended') {
-        // The worker's last word on the run (it may come after start()'s answer, which travels
-        // on another port): fold everything now and let the next run start.
-        flush();
-        setBusy(false);
-      }
+      onRunEvent(id, event);
     },
-    [push, flush],
+    [onRunEvent],
   );
 
   const onFailure = useCallback(
     (message: string) => {
       setWorkerError(message);
-      const id = currentRunRef.current;
-      if (id) {
-        push(id, { type: 'error', message });
-        flush();
-      }
+      for (const id of currentRunsRef.current) push(id, { type: 'error', message });
+      flush();
     },
     [push, flush],
   );
@@ -59,10 +68,10 @@ export function useTrainer(): Trainer {
   /** The worker's state is unknown after a crash: fail its run and start a fresh worker. */
   const onCrash = useCallback(
     (message: string) => {
-      const id = currentRunRef.current;
+      const ids = currentRunsRef.current;
       onFailure(message);
-      if (id) dispatch({ type: 'settle', id, error: message });
-      currentRunRef.current = null;
+      for (const id of ids) dispatch({ type: 'settle', id, error: message });
+      currentRunsRef.current = [];
       setBusy(false);
       setBackend(null);
       if (restartsRef.current >= MAX_WORKER_RESTARTS) {
@@ -71,7 +80,7 @@ export function useTrainer(): Trainer {
       }
       restartsRef.current++;
       setWorkerError(
-        `${message}${id ? ` Run ${id} was marked failed.` : ''} The worker has been restarted.`,
+        `${message}${ids.length > 0 ? ` ${ids.length > 1 ? 'Runs' : 'Run'} ${ids.join(', ')} ${ids.length > 1 ? 'were' : 'was'} marked failed.` : ''} The worker has been restarted.`,
       );
       setGeneration((g) => g + 1);
     },
@@ -95,7 +104,8 @@ export function useTrainer(): Trainer {
       // A crashed worker's promise may settle late or never; its run was failed already.
       const current = () => generationRef.current === generationAtStart;
       setBusy(true);
-      currentRunRef.current = id;
+      currentRunsRef.current = [id];
+      setRacerIds([]);
       dispatch({ type: 'start', id, config, history });
       // A run that started ends with its 'ended' event (see onEvent); start() rejects only when
       // the worker refused the run, which then sends no events.
@@ -108,6 +118,41 @@ export function useTrainer(): Trainer {
       return id;
     },
     [apiRef, flush, generationRef],
+  );
+
+  const startRace = useCallback(
+    (racers: { id: string; config: ExperimentConfig }[]): string[] | null => {
+      const remote = apiRef.current;
+      if (!remote) return null;
+      flush();
+      const generationAtStart = generationRef.current;
+      const current = () => generationRef.current === generationAtStart;
+      const ids = racers.map((r) => r.id);
+      setBusy(true);
+      currentRunsRef.current = ids;
+      setRacerIds(ids);
+      for (const r of racers) dispatch({ type: 'start', id: r.id, config: r.config });
+      const onRacerEvent = Comlink.proxy((id: string, event: TrainerEvent) =>
+        onRunEvent(id, event),
+      );
+      // A race that does not fit is refused before training: every racer fails with the reason.
+      remote
+        .startRace(
+          racers.map((r) => ({ runId: r.id, config: r.config })),
+          onRacerEvent,
+        )
+        .catch((err: unknown) => {
+          if (!current()) return;
+          flush();
+          for (const id of currentRunsRef.current) {
+            dispatch({ type: 'settle', id, error: errorMessage(err) });
+          }
+          currentRunsRef.current = [];
+          setBusy(false);
+        });
+      return ids;
+    },
+    [apiRef, flush, generationRef, onRunEvent],
   );
 
   const pause = useCallback(() => void apiRef.current?.pause(), [apiRef]);
@@ -124,7 +169,9 @@ export function useTrainer(): Trainer {
     workerError,
     runs: state.runs,
     active: state.runs.find((r) => isActive(r)) ?? null,
+    racers: racerIds.flatMap((id) => state.runs.filter((r) => r.id === id)),
     start,
+    startRace,
     busy,
     exportWeights,
     pause,

@@ -7,7 +7,7 @@ import { DatasetPanel } from '../components/DatasetPanel';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { PresetBar } from '../components/PresetBar';
 import type { TeacherOption } from '../components/TeacherSelect';
-import { TrickPanel } from '../components/TrickPanel';
+import { TrickPanel, type TrickPanelProps } from '../components/TrickPanel';
 import { formatPercent } from '../format';
 import type { DatasetController } from '../hooks/useDataset';
 import type { RunRecord } from '../runs';
@@ -24,6 +24,9 @@ export interface SettingsColumnProps {
   loadedTeachers: TeacherOption[];
   backend: BackendInfo | null;
   dataset: DatasetController;
+  /** "Race with / without" a trick (TrickPanel). */
+  onRace: TrickPanelProps['onRace'];
+  canRace: boolean;
 }
 
 /** Presets and every parameter; in presentation mode folded away behind a button. */
@@ -55,6 +58,8 @@ function Settings({
   loadedTeachers,
   backend,
   dataset,
+  onRace,
+  canRace,
 }: SettingsColumnProps) {
   const teachers: TeacherOption[] = useMemo(
     () =>
@@ -76,6 +81,8 @@ function Settings({
         locked={locked}
         teachers={teachers}
         backend={backend}
+        onRace={onRace}
+        canRace={canRace}
         extras={{
           model: (
             <ErrorBoundary name="architecture summary">
