@@ -22,6 +22,19 @@ describe('every image once per epoch', () => {
     }
   });
 
+  it('a remainder of one image joins the batch before it (BN has no variance over one image)', () => {
+    expect(stepsPerEpoch(2049, 1024)).toBe(2);
+    expect([0, 1].map((i) => imagesInStep(i, 2049, 1024))).toEqual([1024, 1025]);
+    expect(stepsPerEpoch(1025, 1024)).toBe(1);
+    expect(imagesInStep(0, 1025, 1024)).toBe(1025);
+    expect(imagesInStep(1, 1025, 1024)).toBe(0);
+  });
+
+  it('a single image at batch 1 is still its own step', () => {
+    expect(stepsPerEpoch(1, 1)).toBe(1);
+    expect(imagesInStep(0, 1, 1)).toBe(1);
+  });
+
   it('no images or no batch: no steps', () => {
     expect(stepsPerEpoch(0, 32)).toBe(0);
     expect(stepsPerEpoch(10, 0)).toBe(0);

@@ -7,6 +7,7 @@ import { evaluate } from '../evaluate';
 import { describeGpuFault, raiseFailpointGpuError, withErrorScopes } from '../faults/gpu-errors';
 import { trainStepWithStats, type StepBatch, type StepResult } from '../step';
 import { batchOf } from './batches';
+import { stepRange } from '../../run-control/epoch-plan';
 import { gpuFaultMessage, type Session } from './session';
 import { endWarmUp } from './warm-up';
 
@@ -35,8 +36,8 @@ export async function trainEpoch(s: Session): Promise<EpochEnd> {
       await s.options.raceSeat.turn(s.step / s.totalSteps);
       if (s.controls.stopped || s.interrupted()) return 'stop';
     }
-    // The last batch holds the remainder: every image once per epoch (training/epoch-plan.ts).
-    const indices = order.subarray(i * config.batch, (i + 1) * config.batch);
+    // The last batch holds the remainder: every image once per epoch (run-control/epoch-plan.ts).
+    const indices = order.subarray(...stepRange(i, s.dataset.train.count, config.batch));
     const lr = learningRateAt(s.schedule, s.step);
     // Queues the step's GPU work and returns: its loss stays on the GPU until a readback.
     const { loss, lossScale } = await queueStep(s, batchOf(s, indices, streams), lr);

@@ -121,3 +121,20 @@ describe('distillation', () => {
     teacherModel.dispose();
   });
 });
+
+describe('the last batch of an epoch', () => {
+  it('a remainder of one image joins the batch before it: 17 images at batch 8 train in 2 steps (8 and 9), all 17 seen', async () => {
+    const { config } = parseQuery(
+      'model=resnet10&width=0.0625&batch=8&train_size=17&val_size=8&epochs=1&kernels=direct',
+    );
+    const dataset = generateSyntheticDataset({ seed: 1, trainSize: 17, valSize: 8 });
+    const events: TrainerEvent[] = [];
+    const result = await createTrainer({ config, dataset, onEvent: (e) => events.push(e) }).run();
+    const steps = events.flatMap((e) => (e.type === 'train-points' ? e.points : []));
+    expect(steps.map((p) => p.step)).toEqual([1, 2]);
+    const evals = events.flatMap((e) => (e.type === 'eval' ? [e.result] : []));
+    expect(evals.at(-1)!.imagesSeen).toBe(17);
+    expect(result!.outcome).toBe('finished');
+    result!.dispose();
+  });
+});

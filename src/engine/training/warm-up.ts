@@ -11,6 +11,7 @@ import type { CompileFailure } from '../kernels/dispatch';
 import { compileTfjsShadersAhead, compileTrainingShaders } from '../precompile';
 import { dryRunStep } from '../step';
 import { dryRunBatch } from './batches';
+import { imagesInStep } from '../../run-control/epoch-plan';
 import { keepCheckpoint, type Session } from './session';
 
 /**
@@ -45,8 +46,9 @@ export async function warmUp(s: Session): Promise<void> {
   });
   // tfjs creates each pipeline when its op first runs, one after another; a dry-run step in its
   // compile-only mode dispatches nothing and creates them all at once, in parallel.
-  // An epoch's smaller last batch has shapes of its own: compile those too.
-  const last = s.dataset.train.count % config.batch;
+  // An epoch's last batch, when its size differs, has shapes of its own: compile those too.
+  const lastSize = imagesInStep(s.stepsPerEpoch - 1, s.dataset.train.count, config.batch);
+  const last = lastSize === config.batch ? 0 : lastSize;
   await scoped('compiling TensorFlow.js shaders', () =>
     compileTfjsShadersAhead(() => {
       dryRunStep(s.ctx, dryRunBatch(s));
