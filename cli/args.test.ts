@@ -158,3 +158,25 @@ describe('--sweep', () => {
     expect(() => parseArgs(argv)).toThrow(message);
   });
 });
+
+describe('--race', () => {
+  it('takes 2 to 4 queries, one per racer, with --json, --data or --hub', () => {
+    expect(parseArgs(['--race', 'cosine=1', '?cosine=0', '--json', 'out.json'])).toEqual({
+      kind: 'race',
+      queries: ['cosine=1', 'cosine=0'],
+      json: 'out.json',
+      data: null,
+      hub: null,
+    });
+    expect(parseArgs(['a=1', '--race', 'a=2', 'a=3', 'a=4']).kind).toBe('race');
+  });
+
+  it('refuses one racer, five racers, and options that train something else', () => {
+    expect(() => parseArgs(['--race', 'a=1'])).toThrow(/--race takes 2 to 4 queries.*\(got 1\)/);
+    expect(() => parseArgs(['--race', 'a=1', 'a=2', 'a=3', 'a=4', 'a=5'])).toThrow(/\(got 5\)/);
+    expect(() => parseArgs(['--race', 'a=1', 'a=2', '--teacher', 'b=1'])).toThrow(
+      '--race and --teacher exclude each other',
+    );
+    expect(() => parseArgs(['--race', 'a=1', 'oops'])).toThrow(ArgsError);
+  });
+});

@@ -28,6 +28,10 @@ Options:
   --repeats N           with --sweep: seeds per row, the same seeds in every row (default: the
                         query's repeats, else 1)
   --dry-run             with --sweep: print the rows as JSON and exit (no training, no GPU)
+  --race                train 2 to 4 queries at once, one step each in turn, on one GPU
+                        (npm run train -- --race "<query A>" "<query B>"): the racers share
+                        the data and seed; prints each racer's epochs and the final table;
+                        --json writes { "racers": [ … ] }, each racer as a run's --json
   -h, --help            show this help
 `;
 
@@ -47,6 +51,14 @@ export type CliCommand =
       hub: string | null;
       /** Folder for the timm export of the finished run; null = none. */
       exportTimm: string | null;
+    }
+  | {
+      kind: 'race';
+      /** 2–4 query strings, one per racer. */
+      queries: string[];
+      json: string | null;
+      data: string | null;
+      hub: string | null;
     }
   | {
       kind: 'sweep';
@@ -82,11 +94,12 @@ const OPTIONS = {
   sweep: { type: 'string' },
   repeats: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  race: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Options that take no value. */
-const FLAGS: ReadonlySet<OptionName> = new Set(['help', 'dry-run']);
+const FLAGS: ReadonlySet<OptionName> = new Set(['help', 'dry-run', 'race']);
 
 type OptionName = keyof typeof OPTIONS;
 
@@ -149,6 +162,19 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   const empty = (['json', 'data', 'hub', 'export-timm'] as const).find((k) => values[k] === '');
   if (empty) throw new ArgsError(`--${empty} needs a value`);
   if (data !== null && hub !== null) throw new ArgsError('--data and --hub exclude each other');
+  if (values.race !== undefined) {
+    if (positionals.length < 2 || positionals.length > 4) {
+      throw new ArgsError(
+        `--race takes 2 to 4 queries, one per racer (got ${positionals.length}): --race "<query A>" "<query B>"`,
+      );
+    }
+    const other = (['sweep', 'teacher', 'export-timm', 'summary'] as const).find(
+      (k) => values[k] !== undefined,
+    );
+    if (other) throw new ArgsError(`--race and --${other} exclude each other`);
+    const queries = positionals.map((q, i) => checkQuery(q, `racer ${i + 1}'s query`));
+    return { kind: 'race', queries, json, data, hub };
+  }
   if (positionals.length > 1) {
     throw new ArgsError(
       `expected one query string, got ${positionals.length} (${positionals.join(' ')}); quote the query: "a=1&b=2"`,

@@ -1,6 +1,7 @@
 /**
  * Headless training on WebGPU (Dawn in Node) with the page's engine:
  *   npm run train -- "model=resnet10&width=0.125&epochs=2" [--json out.json] [--teacher "<query>"]
+ *   npm run train -- --race "<query A>" "<query B>" [--json out.json]
  *   npm run train -- --data cifar-10-binary.tar.gz "dataset=cifar10&epochs=2"
  *   npm run train -- --summary "model=resnet50&input=224&classes=1000"
  *   npm run train -- --export-timm out/ "model=resnet18&epochs=2"
@@ -27,6 +28,10 @@ import { loadDataPath } from './data';
 import { hubNameInQuery, loadHubDataset, hubTarget } from './hub';
 import { errorMessage } from '../src/errors';
 import { fp16FormatNote } from '../src/tricks/fp16-mode';
+import { raceProblem } from '../src/architecture/race-memory';
+import { raceSettingsProblem, racersOf } from '../src/experiments/race';
+import { createRunControls, type RunControls } from '../src/run-control/controls';
+import { createRaceTurns, raceSeat, type RaceSeat } from '../src/run-control/race-turns';
 
 const TEACHER_RUN_ID = 'r1';
 
@@ -88,6 +93,7 @@ async function train(
   dataset: ImageDataset,
   teacher: TrainedModel | null,
   backend: BackendInfo,
+  race?: { seat: RaceSeat; controls: RunControls },
 ): Promise<{ record: RunRecord; trained: TrainedModel | null }> {
   const { createTrainer } = await import('../src/engine/trainer');
   const { fileTuningCache } = await import('../src/engine/autotune/file-cache');
@@ -111,7 +117,11 @@ async function train(
   let imagesPerSecond = 0;
   let epochStart = performance.now();
   const tty = process.stderr.isTTY;
-  console.log('epoch  train-loss  val-loss  top-1  top-5  mean-gap        lr   img/s      s');
+  // A race's racers print their epochs in turn: each line names its racer.
+  const prefix = race ? `[${label}] ` : '';
+  console.log(
+    `${prefix}epoch  train-loss  val-loss  top-1  top-5  mean-gap        lr   img/s      s`,
+  );
 
   const onEvent = (event: TrainerEvent) => {
     switch (event.type) {
@@ -154,17 +164,18 @@ async function train(
           gapHistogram: gapHistogram(gaps),
         });
         console.log(
-          [
-            String(r.epoch).padStart(5),
-            fmt(trainLoss, 4).padStart(10),
-            fmt(r.valLoss, 4).padStart(9),
-            fmt(r.top1).padStart(6),
-            fmt(r.top5).padStart(6),
-            fmt(r.meanGap, 2).padStart(9),
-            r.step > 0 ? lr.toExponential(2).padStart(9) : '',
-            imagesPerSecond.toFixed(1).padStart(7),
-            seconds.toFixed(1).padStart(6),
-          ].join(' '),
+          prefix +
+            [
+              String(r.epoch).padStart(5),
+              fmt(trainLoss, 4).padStart(10),
+              fmt(r.valLoss, 4).padStart(9),
+              fmt(r.top1).padStart(6),
+              fmt(r.top5).padStart(6),
+              fmt(r.meanGap, 2).padStart(9),
+              r.step > 0 ? lr.toExponential(2).padStart(9) : '',
+              imagesPerSecond.toFixed(1).padStart(7),
+              seconds.toFixed(1).padStart(6),
+            ].join(' '),
         );
         epochPoints = [];
         epochStart = performance.now();
@@ -197,14 +208,18 @@ async function train(
     }
   };
 
-  const trainer = createTrainer({
-    config,
-    dataset,
-    teacher,
-    onEvent,
-    adapter: backend.adapterIdentity,
-    tuningCache: fileTuningCache(),
-  });
+  const trainer = createTrainer(
+    {
+      config,
+      dataset,
+      teacher,
+      onEvent,
+      adapter: backend.adapterIdentity,
+      tuningCache: fileTuningCache(),
+      ...(race ? { raceSeat: race.seat } : {}),
+    },
+    race?.controls,
+  );
   const onSigint = () => {
     console.error(`\n[${label}] stopping (Ctrl-C again to quit now)`);
     process.off('SIGINT', onSigint);
@@ -379,6 +394,75 @@ async function exportTimm(
   console.log(`wrote ${files.map((f) => join(dir, f.name)).join(', ')}`);
 }
 
+/**
+ * --race: 2–4 queries trained at once on one GPU, one step each in turn (the page's race), on one
+ * dataset; prints each racer's epochs and the final table. Racers train no teachers.
+ */
+async function race(command: Extract<CliCommand, { kind: 'race' }>): Promise<number> {
+  const configs = command.queries.map((q, i) => parseConfig(q, `racer ${i + 1}`));
+  const distilling = configs.findIndex((c) => c.distill !== '');
+  if (distilling >= 0) {
+    console.error(`error: racer ${distilling + 1} distils; a race trains no teachers`);
+    return 2;
+  }
+  const settings = raceSettingsProblem(configs);
+  if (settings) {
+    console.error(`error: ${settings}`);
+    return 2;
+  }
+  const prepared = await prepare(configs[0]!, command, configs.slice(1));
+  if (typeof prepared === 'number') return prepared;
+  const { backend, dataset } = prepared;
+  const memory = raceProblem(configs, backend.maxStorageBufferBindingSize);
+  if (memory) {
+    console.error(`error: ${memory}`);
+    return 2;
+  }
+  const racers = racersOf(configs);
+  racers.forEach((r, i) => console.log(`racer r${i + 1}: ${r.label}`));
+  const turns = createRaceTurns(configs.length);
+  const controls = createRunControls();
+  const results = await Promise.all(
+    configs.map(async (config, i) => {
+      try {
+        const seat = raceSeat(turns, i);
+        return await train(`r${i + 1}`, command.queries[i]!, config, dataset, null, backend, {
+          seat,
+          controls,
+        });
+      } finally {
+        turns.leave(i);
+      }
+    }),
+  );
+  console.log('\nracer  outcome   top-1  top-5  mean-gap  label');
+  results.forEach(({ record }, i) => {
+    const last = record.epochs.at(-1);
+    console.log(
+      [
+        `r${i + 1}`.padEnd(5),
+        record.outcome.padEnd(8),
+        fmt(record.finalTop1).padStart(6),
+        fmt(last?.top5 ?? null).padStart(6),
+        fmt(last?.meanGap ?? null, 2).padStart(9),
+        ` ${racers[i]!.label}`,
+      ].join(' '),
+    );
+  });
+  if (command.json) {
+    const out = {
+      racers: results.map(({ record }, i) => {
+        const { label: _label, ...run } = record;
+        return { ...run, racer: `r${i + 1}`, raced: racers[i]!.label, backend };
+      }),
+    };
+    writeFileSync(command.json, JSON.stringify(out, null, 2) + '\n');
+    console.log(`wrote ${command.json}`);
+  }
+  for (const { trained } of results) trained?.dispose();
+  return results.every(({ record }) => record.outcome === 'finished') ? 0 : 1;
+}
+
 async function main(argv: string[]): Promise<number> {
   let command;
   try {
@@ -402,6 +486,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (command.kind === 'sweep') return sweep(command);
+  if (command.kind === 'race') return race(command);
 
   const config = parseConfig(command.query, 'query');
   const teacherConfig = command.teacher === null ? null : parseConfig(command.teacher, 'teacher');
