@@ -10,7 +10,7 @@ async function racerStep(page: Page, index: number): Promise<number> {
   return Number(/^(\d+)/.exec(text ?? '')?.[1] ?? 0);
 }
 
-test('race a trick from its toggle: both racers train live, both curves on the loss chart, Stop ends and saves both', async ({
+test('race a trick from its toggle: both racers train live, both curves on the loss chart; Pause, Step and Resume hold and move the whole race; Stop ends and saves both', async ({
   page,
 }) => {
   test.setTimeout(2 * TRAINING_TIMEOUT);
@@ -35,14 +35,34 @@ test('race a trick from its toggle: both racers train live, both curves on the l
     'r1: label smoothing 0.1',
     'r2: no label smoothing',
   ]);
+  // Pause holds the whole race: once a racer shows paused, no racer's step moves.
+  const total = async () => (await racerStep(page, 0)) + (await racerStep(page, 1));
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(
+    panel.locator('[data-testid="racer-progress"][data-phase="paused"]').first(),
+  ).toBeVisible({
+    timeout: 60_000,
+  });
+  await page.waitForTimeout(1000);
+  const paused = await total();
+  await page.waitForTimeout(2000);
+  expect(await total()).toBe(paused);
+  // Step: one more step for each racer, then held again.
+  await page.getByRole('button', { name: 'Step' }).click();
+  await expect.poll(total, { timeout: 60_000 }).toBeGreaterThan(paused);
+  await page.waitForTimeout(2000);
+  const stepped = await total();
+  expect(stepped - paused).toBeLessThanOrEqual(4);
+  await page.waitForTimeout(2000);
+  expect(await total()).toBe(stepped);
+  // Resume: both racers train on.
   const before = [await racerStep(page, 0), await racerStep(page, 1)];
+  await page.getByRole('button', { name: 'Resume' }).click();
   await expect
     .poll(
       async () =>
         Math.min((await racerStep(page, 0)) - before[0]!, (await racerStep(page, 1)) - before[1]!),
-      {
-        timeout: TRAINING_TIMEOUT,
-      },
+      { timeout: TRAINING_TIMEOUT },
     )
     .toBeGreaterThan(0);
 
@@ -54,29 +74,38 @@ test('race a trick from its toggle: both racers train live, both curves on the l
   expect(errors).toEqual([]);
 });
 
-test('a race link round-trips: its racers, Copy race link, the copied link shows the same race and trains it', async ({
+test('a race link round-trips (Copy race link gives the same race); with 2 seeds it races them in turn and ends with the paired Δ', async ({
   page,
   context,
 }) => {
   test.setTimeout(2 * TRAINING_TIMEOUT);
   const errors = trackPageErrors(page);
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  await gotoApp(page, `${TINY_RUN}&race=cosine:1;cosine:0`);
+  await gotoApp(page, `${TINY_RUN}&repeats=2&race=cosine:1;cosine:0`);
   const panel = page.getByTestId('race-panel');
   await expect(panel.getByTestId('racer')).toHaveText(['cosine decay', 'no cosine decay']);
   await panel.getByRole('button', { name: 'Copy race link' }).click();
   const link = new URL(await page.evaluate(() => navigator.clipboard.readText()));
   expect(link.searchParams.get('race')).toBe('cosine:1;cosine:0');
   expect(link.searchParams.get('epochs')).toBe('1');
+  expect(link.searchParams.get('repeats')).toBe('2');
 
   await gotoApp(page, link.search.slice(1));
   await expect(panel.getByTestId('racer')).toHaveText(['cosine decay', 'no cosine decay']);
   await panel.getByRole('button', { name: 'Start race' }).click();
-  for (const id of ['r1', 'r2']) {
+  // Seed 1: r1 and r2; seed 2: r3 and r4.
+  for (const id of ['r1', 'r2', 'r3', 'r4']) {
     await expect(row(page, id)).toHaveAttribute('data-status', 'finished', {
       timeout: TRAINING_TIMEOUT,
     });
   }
+  await expect(panel.getByTestId('race-progress')).toContainText('Seed 2 of 2. Race over.');
+  const result = panel.getByTestId('race-result');
+  await expect(result).toContainText('Result against cosine decay');
+  // Two seeds in common: a paired interval (which may or may not contain 0 at this scale).
+  await expect(result).toContainText(
+    /no cosine decay: Δ top-1 [+−-]?\d+\.\d\d points \[[^\]]+\].* \(2 seeds\)/,
+  );
   expect(errors).toEqual([]);
 });
 

@@ -31,6 +31,7 @@ import { SettingsColumn } from './layout/SettingsColumn';
 import { TrainingSection } from './layout/TrainingSection';
 import { isActive } from './runs';
 import { RacePanel } from './components/RacePanel';
+import { buildAblationTable } from '../experiments/ablation-table';
 import { useRace } from './hooks/useRace';
 import {
   formatRace,
@@ -96,6 +97,13 @@ export function App() {
     launch: launchComparedRace,
   });
   const shownRacers = races.race?.racers ?? linkRace.racers;
+  // A paused race: the racer at the gate shows paused while the others wait for their turn.
+  const raceControlled = trainer.racers.find((r) => r.phase === 'paused') ?? null;
+  const raceTable = useMemo(() => {
+    const ids = new Set(races.race?.ids.flat() ?? []);
+    const runs = saved.runs.filter((r) => ids.has(r.id));
+    return runs.length > 0 ? buildAblationTable(runs) : null;
+  }, [races.race, saved.runs]);
   const raceLink = useCallback(() => {
     if (!shownRacers) return window.location.href;
     const configs = shownRacers.map((r) => r.config);
@@ -168,7 +176,7 @@ export function App() {
         />
         <div className="results">
           <TrainingSection
-            active={active}
+            active={raceControlled ?? active}
             problems={problems}
             unavailable={
               (!!trainer.workerError && !backend) || !saved.loaded || busy || benchmark.running
@@ -205,6 +213,7 @@ export function App() {
                 races.startRace(racersOf(selection.compared.map((r) => r.config)), config.repeats)
               }
               link={raceLink}
+              table={raceTable}
             />
           </ErrorBoundary>
           <ChartsGrid

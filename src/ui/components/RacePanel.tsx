@@ -1,3 +1,4 @@
+import { formatDelta, formatInterval, type AblationTable } from '../../experiments/ablation-table';
 import type { Racer } from '../../experiments/race';
 import { formatDuration, formatNumber, formatPercent } from '../format';
 import type { RunRecord } from '../runs';
@@ -22,6 +23,8 @@ export interface RacePanelProps {
   onRaceCompared: () => void;
   /** The race's link (the page's settings plus `race=`). */
   link: () => string;
+  /** The comparison of the race's runs (all seeds so far): the first racer is the baseline. */
+  table: AblationTable | null;
 }
 
 /**
@@ -71,6 +74,9 @@ export function RacePanel(props: RacePanelProps) {
         </button>
         {racers && <CopyLinkButton label="Copy race link" link={props.link} />}
       </div>
+      {!running && props.table && props.table.rows.length >= 2 && (
+        <RaceResult table={props.table} />
+      )}
       {runs.length > 0 && (
         <table className="race-progress" data-testid="race-progress">
           <caption>
@@ -113,5 +119,30 @@ export function RacePanel(props: RacePanelProps) {
         </table>
       )}
     </section>
+  );
+}
+
+/**
+ * Each racer against the first, as the comparison table computes it: the paired Δ top-1 over the
+ * seeds both finished, and whether its 95% interval contains 0 ("within noise").
+ */
+function RaceResult({ table }: { table: AblationTable }) {
+  const [first, ...others] = table.rows;
+  return (
+    <div className="race-result" data-testid="race-result">
+      <p>
+        Result against <strong>{first!.label}</strong> (top-1 {first!.top1.mean?.toFixed(2) ?? '—'}
+        %), details in the comparison table:
+      </p>
+      <ul>
+        {others.map((row) => (
+          <li key={row.runId}>
+            {row.label}: Δ top-1 {formatDelta(row.dTop1?.value ?? null, 2) || '—'} points
+            {row.dTop1 ? ` ${formatInterval(row.dTop1, 2)}` : ''} ({row.seeds.length}{' '}
+            {row.seeds.length === 1 ? 'seed' : 'seeds'})
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
