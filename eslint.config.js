@@ -65,6 +65,7 @@ export default tseslint.config(
       'src/tuning-plan/**',
       'src/storage/**',
       'src/timm/**',
+      'src/lessons/**',
     ],
     rules: {
       'no-restricted-imports': [

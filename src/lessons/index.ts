@@ -1,0 +1,4 @@
+export * from './catalog';
+export * from './plan';
+export * from './sizing';
+export * from './outcome';
