@@ -35,6 +35,14 @@ test('race a trick from its toggle: both racers train live, both curves on the l
     'r1: label smoothing 0.1',
     'r2: no label smoothing',
   ]);
+  // After the first evaluations: the accuracy and logit-gap charts draw both racers too.
+  for (const title of ['#accuracy-chart-title', '#gap-chart-title']) {
+    const card = page.locator('section.chart-card', { has: page.locator(title) });
+    await expect(card.locator('.recharts-legend-item')).toHaveText(
+      ['r1: label smoothing 0.1', 'r2: no label smoothing'],
+      { timeout: 60_000 },
+    );
+  }
   // Pause holds the whole race: once a racer shows paused, no racer's step moves.
   const total = async () => (await racerStep(page, 0)) + (await racerStep(page, 1));
   await page.getByRole('button', { name: 'Pause' }).click();

@@ -146,7 +146,14 @@ export function App() {
   );
   useAutorun(config, canStart && !dataset.pending, problems, autorun);
   useSharedResults(saved, selection.show, say);
-  useTrainingKeys(trainer, config, canStart, problems, train);
+  // Space and S act on a paused race through the racer that shows it paused.
+  useTrainingKeys(
+    { ...trainer, active: raceControlled ?? active },
+    config,
+    canStart,
+    problems,
+    train,
+  );
 
   const shownSession = sessionRuns.find((r) => r.id === selection.shownId) ?? null;
   return (

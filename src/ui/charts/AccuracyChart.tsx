@@ -64,14 +64,16 @@ export function AccuracyChart({
               labelFormatter={(e) => `epoch ${String(e)}`}
             />
             <Legend />
-            <Line
-              dataKey="top1"
-              name="top-1"
-              stroke={COLORS.primary}
-              strokeWidth={2}
-              isAnimationActive={false}
-            />
-            {hasTop5 && (
+            {evals.length > 0 && (
+              <Line
+                dataKey="top1"
+                name="top-1"
+                stroke={COLORS.primary}
+                strokeWidth={2}
+                isAnimationActive={false}
+              />
+            )}
+            {evals.length > 0 && hasTop5 && (
               <Line
                 dataKey="top5"
                 name="top-5"

@@ -51,8 +51,14 @@ export function LogitGapChart({
         </>
       }
     >
-      {!last ? (
+      {!last && !overlays.some((o) => o.evals.length > 0) ? (
         <EmptyChart>The gap appears after the first evaluation.</EmptyChart>
+      ) : !last ? (
+        // No shown run (a race): the compared runs' mean gaps; histograms are per run.
+        <div>
+          <h4>Mean gap per epoch</h4>
+          <MeanGapPerEpoch evals={evals} theory={finiteTheory} overlays={overlays} />
+        </div>
       ) : (
         <div className="chart-pair">
           <div>

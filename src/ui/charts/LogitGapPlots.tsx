@@ -50,13 +50,15 @@ export function MeanGapPerEpoch({
           formatter={(v) => formatNumber(Number(v), 4)}
           labelFormatter={(e) => `epoch ${String(e)}`}
         />
-        <Line
-          dataKey="meanGap"
-          name="mean gap"
-          stroke={COLORS.primary}
-          strokeWidth={2}
-          isAnimationActive={false}
-        />
+        {evals.length > 0 && (
+          <Line
+            dataKey="meanGap"
+            name="mean gap"
+            stroke={COLORS.primary}
+            strokeWidth={2}
+            isAnimationActive={false}
+          />
+        )}
         {theory !== null && (
           <ReferenceLine
             y={theory}

@@ -12,13 +12,37 @@ import {
 import type { TrainPoint } from '../../run/events';
 import { decimate } from '../format';
 import { COLORS, ChartCard, EmptyChart, useChartHeight } from './ChartCard';
+import type { OverlaySeries } from './overlays';
 
 const MAX_POINTS = 800;
 
-/** FP16 runs (§3.2): the dynamic loss scale (log2) and the updates skipped on overflow, per step. */
-export function LossScaleChart({ points }: { points: TrainPoint[] }) {
+/** The log2 loss scale per step of a run's FP16 points (decimated). */
+const log2Scale = (points: readonly TrainPoint[]) =>
+  decimate(
+    points
+      .filter((p) => p.lossScale !== undefined)
+      .map((p) => ({ step: p.step, log2Scale: Math.log2(p.lossScale!) })),
+    MAX_POINTS,
+  );
+
+/**
+ * FP16 runs (§3.2): the dynamic loss scale (log2) and the updates skipped on overflow, per step;
+ * compared FP16 runs (a race's racers) as dashed lines in their colours.
+ */
+export function LossScaleChart({
+  points,
+  overlays = [],
+}: {
+  points: TrainPoint[];
+  overlays?: OverlaySeries[];
+}) {
   const chartHeight = useChartHeight();
   const scaled = useMemo(() => points.filter((p) => p.lossScale !== undefined), [points]);
+  const others = useMemo(
+    () =>
+      overlays.map((o) => ({ ...o, data: log2Scale(o.points) })).filter((o) => o.data.length > 0),
+    [overlays],
+  );
   const data = useMemo(
     () =>
       decimate(
@@ -52,7 +76,7 @@ export function LossScaleChart({ points }: { points: TrainPoint[] }) {
         </span>
       }
     >
-      {scaled.length === 0 ? (
+      {scaled.length === 0 && others.length === 0 ? (
         <EmptyChart>The loss scale appears here once FP16 training starts.</EmptyChart>
       ) : (
         <ResponsiveContainer width="100%" height={chartHeight}>
@@ -73,26 +97,46 @@ export function LossScaleChart({ points }: { points: TrainPoint[] }) {
             <YAxis yAxisId="skipped" orientation="right" allowDecimals={false} width={40} />
             <Tooltip labelFormatter={(s) => `step ${String(s)}`} />
             <Legend />
-            <Line
-              yAxisId="scale"
-              dataKey="log2Scale"
-              name="log₂ loss scale"
-              type="stepAfter"
-              stroke={COLORS.primary}
-              dot={false}
-              strokeWidth={2}
-              isAnimationActive={false}
-            />
-            <Line
-              yAxisId="skipped"
-              dataKey="skipped"
-              name="skipped updates (total)"
-              type="stepAfter"
-              stroke={COLORS.secondary}
-              dot={false}
-              strokeWidth={1.5}
-              isAnimationActive={false}
-            />
+            {others.map((o) => (
+              <Line
+                key={`overlay-${o.id}`}
+                yAxisId="scale"
+                data={o.data}
+                dataKey="log2Scale"
+                name={`${o.label}: log₂ loss scale`}
+                type="stepAfter"
+                stroke={o.color}
+                strokeDasharray="6 3"
+                dot={false}
+                strokeWidth={1.5}
+                isAnimationActive={false}
+              />
+            ))}
+            {/* Drawn only with a shown FP16 run: no empty legend entries in a race. */}
+            {scaled.length > 0 && [
+              <Line
+                key="scale"
+                yAxisId="scale"
+                dataKey="log2Scale"
+                name="log₂ loss scale"
+                type="stepAfter"
+                stroke={COLORS.primary}
+                dot={false}
+                strokeWidth={2}
+                isAnimationActive={false}
+              />,
+              <Line
+                key="skipped"
+                yAxisId="skipped"
+                dataKey="skipped"
+                name="skipped updates (total)"
+                type="stepAfter"
+                stroke={COLORS.secondary}
+                dot={false}
+                strokeWidth={1.5}
+                isAnimationActive={false}
+              />,
+            ]}
           </LineChart>
         </ResponsiveContainer>
       )}

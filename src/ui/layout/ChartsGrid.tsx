@@ -41,9 +41,9 @@ export function ChartsGrid({
             divergences={shown?.divergences ?? []}
           />
         </ErrorBoundary>
-        {shown?.config.fp16 && (
+        {(shown?.config.fp16 || overlays.some((o) => o.points.some((p) => p.lossScale))) && (
           <ErrorBoundary name="loss scale chart">
-            <LossScaleChart points={shown.points} />
+            <LossScaleChart points={shown?.config.fp16 ? shown.points : []} overlays={overlays} />
           </ErrorBoundary>
         )}
         <ErrorBoundary name="accuracy chart">
