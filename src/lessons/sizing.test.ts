@@ -4,6 +4,7 @@ import type { ExperimentConfig } from '../config/params';
 import { lessonById, type Lesson } from './catalog';
 import {
   estimateImagesPerSecond,
+  estimateSeconds,
   groupThousands,
   macsPerImage,
   planLesson,
@@ -245,5 +246,19 @@ describe('formatting', () => {
     expect(roundedDuration(112)).toBe('1 min 50 s');
     expect(roundedDuration(119.5)).toBe('2 min');
     expect(roundedDuration(266.7)).toBe('4 min 30 s');
+  });
+});
+
+describe('the measured warm-up', () => {
+  it('adds what the measuring run spent beyond the per-run startup once, for the plan’s first run', () => {
+    const lesson = lessonById('cosine')!;
+    const base = { ...DEFAULT_CONFIG };
+    const size = { width: 0.25, train_size: 1000, val_size: 300, epochs: 2 };
+    const measured = { imagesPerSecond: 1000, config: base };
+    const without = estimateSeconds(lesson, base, size, measured);
+    const withWarmUp = estimateSeconds(lesson, base, size, { ...measured, warmupSeconds: 20 });
+    // 20 s measured − 5 s already counted per run = 15 s more, once.
+    expect(withWarmUp - without).toBeCloseTo(15, 9);
+    expect(estimateSeconds(lesson, base, size, { ...measured, warmupSeconds: 3 })).toBe(without);
   });
 });

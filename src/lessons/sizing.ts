@@ -44,6 +44,11 @@ export type ThroughputConfig = Pick<
 export interface Throughput {
   imagesPerSecond: number;
   config: ThroughputConfig;
+  /**
+   * The measuring run's warm-up (shader compilation and kernel timing), when known: the first run
+   * of a lesson pays about as much again for its new shapes; later runs reuse the compiled shaders.
+   */
+  warmupSeconds?: number;
 }
 
 /**
@@ -146,7 +151,12 @@ export function estimateSeconds(
     race += runSeconds(r, r.usesTeacher ? teacher : null, size, measured, macsOf, startup);
   }
   const first = teacher ? runSeconds(teacher, null, size, measured, macsOf, startup) : 0;
-  return first + race * Math.max(1, base.repeats);
+  // The plan's first run compiles and times its kernels from scratch, as the measuring run did.
+  const firstWarmUp =
+    options.startupSecondsPerRun === undefined
+      ? Math.max(0, (measured.warmupSeconds ?? 0) - startup)
+      : 0;
+  return firstWarmUp + first + race * Math.max(1, base.repeats);
 }
 
 function sizeAt(width: number, train: number, epochs: number): LessonSize {

@@ -31,6 +31,9 @@ import { SettingsColumn } from './layout/SettingsColumn';
 import { TrainingSection } from './layout/TrainingSection';
 import { isActive } from './runs';
 import { RacePanel } from './components/RacePanel';
+import { LessonsPanel } from './components/LessonsPanel';
+import { useLessons } from './hooks/useLessons';
+import type { Throughput } from '../lessons';
 import { buildAblationTable } from '../experiments/ablation-table';
 import { useRace } from './hooks/useRace';
 import {
@@ -132,6 +135,28 @@ export function App() {
     startRun,
     selection,
   );
+  const lessons = useLessons(canStart, {
+    savedRuns: saved.runs,
+    sessionRuns,
+    startRun: (c) => startRun(c),
+    startRace: races.startRace,
+    startPlan: sweeps.startPlan,
+  });
+  // What the lessons size themselves by: this GPU's images/s on the latest run (a racer shared
+  // the GPU with the others: its rate times their number).
+  const throughput = useMemo((): Throughput | null => {
+    const raced = new Set(trainer.racers.map((r) => r.id));
+    const measured = sessionRuns.filter((r) => (r.progress?.imagesPerSecond ?? 0) > 0);
+    const single = measured.filter((r) => !raced.has(r.id)).at(-1);
+    const run = single ?? measured.at(-1);
+    if (!run) return null;
+    const share = single ? 1 : Math.max(1, trainer.racers.length);
+    return {
+      imagesPerSecond: run.progress!.imagesPerSecond * share,
+      config: run.config,
+      ...(run.warmupMs !== null ? { warmupSeconds: run.warmupMs / 1000 } : {}),
+    };
+  }, [sessionRuns, trainer.racers]);
   // repeats > 1: the settings train once per seed, queued like a sweep, and are compared.
   const { startRepeats } = sweeps;
   const train = useCallback(
@@ -153,6 +178,7 @@ export function App() {
     canStart,
     problems,
     train,
+    lessons.step,
   );
 
   const shownSession = sessionRuns.find((r) => r.id === selection.shownId) ?? null;
@@ -204,6 +230,22 @@ export function App() {
               disabled={!!active || !backend || benchmark.running}
               datasetReady={config.dataset === 'synthetic' || loadedClasses !== null}
             />
+          </ErrorBoundary>
+          <ErrorBoundary name="lessons">
+            <LessonsPanel
+              lessonId={lessons.lessonId}
+              onSelect={lessons.select}
+              throughput={throughput}
+              baseConfig={config}
+              disabled={!canStart || problems.length > 0}
+              onStart={lessons.start}
+              raceRuns={lessons.runs}
+            />
+            {lessons.message && (
+              <p className="notice notice-error" role="alert">
+                {lessons.message}
+              </p>
+            )}
           </ErrorBoundary>
           <ErrorBoundary name="race">
             <RacePanel

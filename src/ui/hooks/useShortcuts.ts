@@ -4,6 +4,8 @@ export interface ShortcutHandlers {
   playPause: () => void;
   step: () => void;
   reset: () => void;
+  /** Presentation mode steps through the lessons: +1 next, −1 previous. */
+  lesson?: (delta: number) => void;
 }
 
 /** The keys, as listed on the page. */
@@ -11,6 +13,8 @@ export const SHORTCUTS: readonly [string, string][] = [
   ['Space', 'train / pause / resume'],
   ['S', 'one optimizer step while paused'],
   ['R', 'reset: stop and train again from fresh weights'],
+  ['N', 'next lesson'],
+  ['P', 'previous lesson'],
 ];
 
 function typingInto(target: EventTarget | null): boolean {
@@ -38,6 +42,10 @@ export function useShortcuts(handlers: ShortcutHandlers): void {
         handlers.step();
       } else if (e.key === 'r' || e.key === 'R') {
         handlers.reset();
+      } else if (e.key === 'n' || e.key === 'N') {
+        handlers.lesson?.(1);
+      } else if (e.key === 'p' || e.key === 'P') {
+        handlers.lesson?.(-1);
       }
     };
     window.addEventListener('keydown', onKey);

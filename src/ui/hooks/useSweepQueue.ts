@@ -17,6 +17,8 @@ export interface SweepQueue {
   startSweep: (table: SweepTable) => void;
   /** Queues the current settings `repeats` times, seed by seed, and compares them. */
   startRepeats: (config: ExperimentConfig) => void;
+  /** Queues any plan's runs (a lesson's one-by-one runs), like a table's rows. */
+  startPlan: (plan: SweepPlan) => void;
   cancelSweep: () => void;
   /** Mixup rows train 200/120 as long (§5.5). */
   longMixup: boolean;
@@ -83,6 +85,7 @@ export function useSweepQueue(
     sweep,
     startSweep,
     startRepeats,
+    startPlan: queue,
     cancelSweep,
     longMixup,
     setLongMixup,

@@ -6,7 +6,8 @@ import { useWhenReady } from './useWhenReady';
 
 /**
  * The keyboard shortcuts of training: Space trains, pauses or resumes, S steps while paused, R
- * stops the run and trains the same settings again from fresh weights once the worker is idle.
+ * stops the run and trains the same settings again from fresh weights once the worker is idle; N
+ * and P step through the lessons.
  */
 export function useTrainingKeys(
   trainer: Pick<Trainer, 'active' | 'pause' | 'resume' | 'step' | 'stop'>,
@@ -14,6 +15,8 @@ export function useTrainingKeys(
   canStart: boolean,
   problems: string[],
   startRun: (config: ExperimentConfig) => unknown,
+  /** N and P: the next or previous lesson. */
+  lesson?: (delta: number) => void,
 ): void {
   const { active } = trainer;
   const [restartPending, setRestartPending] = useState(false);
@@ -38,8 +41,9 @@ export function useTrainingKeys(
         if (active) trainer.stop();
         setRestartPending(true);
       },
+      ...(lesson ? { lesson } : {}),
     }),
-    [active, canStart, problems, config, startRun, trainer],
+    [active, canStart, problems, config, startRun, trainer, lesson],
   );
   useShortcuts(shortcuts);
 }
