@@ -103,7 +103,7 @@ test.describe('trick panel', () => {
     await expect.poll(async () => (await lrChartData(page)).decay).toBe('cosine');
     const cosine = await lrChartData(page);
     // Default: 12 epochs × 40 steps = 480 steps, no warmup; the last update is t = 479 of T = 480:
-    // ½(1 + cos(479π/480))·0.1 = 0.05·(1 − cos(π/480)) ≈ 1.0709e-6 (paper Eq. (5)).
+    // ½(1 + cos(479π/480))·0.1 = 0.05·(1 − cos(π/480)) ≈ 1.0709e-6 (paper Eq. (1)).
     expect(Number(cosine['total-steps'])).toBe(480);
     const lastCosine = 0.05 * (1 - Math.cos(Math.PI / 480));
     expect(Number(cosine['last-lr']) / lastCosine).toBeCloseTo(1, 9);

@@ -20,6 +20,9 @@ export interface Racer {
 
 export const RACE_KEY = 'race';
 
+/** The `sweep.table` tag of a racer's saved run (its row is the racer's index). */
+export const RACE_TABLE = 'race';
+
 /**
  * Settings every racer shares: the data (and its seed) and what is not training. A race isolates
  * the settings that differ; these cannot.

@@ -8,6 +8,7 @@ import { mean, pairedInterval, type PairedInterval } from '../experiments/statis
 import { theoreticalLogitGap } from '../tricks/label-smoothing';
 import type { Lesson, LessonMetric, PaperClaim } from './catalog';
 import type { LessonPlan } from './plan';
+import { RACE_TABLE } from '../experiments/race';
 
 /**
  * What a finished race measured, next to the paper's direction, stated honestly: the measured
@@ -74,7 +75,6 @@ export interface LessonOutcome {
 }
 
 /** The tag's table of a race's runs (the page's race launcher). */
-const RACE_TABLE = 'race';
 
 /** Relative tolerance of "same" for computed quantities (Table 5 rounds to 25 M). */
 const SAME_COMPUTED = 0.01;

@@ -1,4 +1,5 @@
 import { rowKey } from '../experiments/ablation-table';
+import { RACE_TABLE } from '../experiments/race';
 import type { SavedRun } from '../experiments/saved-run';
 import type { OverlaySeries } from './charts/overlays';
 
@@ -20,7 +21,7 @@ export function overlaysOf(
   const single = (r: SavedRun): OverlaySeries => ({
     id: r.id,
     // A racer is named by what it races ("no label smoothing").
-    label: `${r.id}: ${r.sweep?.table === 'race' ? r.sweep.label : r.name}`,
+    label: `${r.id}: ${r.sweep?.table === RACE_TABLE ? r.sweep.label : r.name}`,
     color: colors.get(r.id)!,
     points: r.points,
     evals: r.evals,

@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { SavedRun } from '../../experiments/saved-run';
 import type { SweepPlan } from '../../experiments/sweeps';
-import type { Racer } from '../../experiments/race';
+import { RACE_TABLE, type Racer } from '../../experiments/race';
 import {
   LESSON_IDS,
   lessonById,
@@ -145,7 +145,7 @@ export function useLessons(
       (r) =>
         !started.before.has(r.id) &&
         r.id !== started.teacherId &&
-        (racing ? r.sweep?.table === 'race' : r.sweep === null),
+        (racing ? r.sweep?.table === RACE_TABLE : r.sweep === null),
     );
   }, [started, savedRuns]);
 

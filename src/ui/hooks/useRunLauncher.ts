@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import type { ExperimentConfig } from '../../config';
 import { nextRunId, type SavedRun, type SweepTag } from '../../experiments/saved-run';
-import type { Racer } from '../../experiments/race';
+import { RACE_TABLE, type Racer } from '../../experiments/race';
 import type { RunsMessage } from '../components/RunsPanel';
 import type { SavedRuns } from './useSavedRuns';
 import type { Trainer } from './trainer-types';
@@ -46,7 +46,7 @@ export function useRunLauncher(
       const ids: string[] = [];
       for (const _ of racers) ids.push(nextRunId([...used, ...ids]));
       racers.forEach((r, row) =>
-        saved.tag(ids[row]!, { table: 'race', row, label: r.label, repeat }),
+        saved.tag(ids[row]!, { table: RACE_TABLE, row, label: r.label, repeat }),
       );
       return startRaceInWorker(racers.map((r, i) => ({ id: ids[i]!, config: r.config })));
     },
