@@ -33,7 +33,7 @@ import { isActive } from './runs';
 import { RacePanel } from './components/RacePanel';
 import { LessonsPanel } from './components/LessonsPanel';
 import { useLessons } from './hooks/useLessons';
-import type { Throughput } from '../lessons';
+import { throughputOfBenchmark, type Throughput } from '../lessons';
 import { buildAblationTable } from '../experiments/ablation-table';
 import { useRace } from './hooks/useRace';
 import {
@@ -143,20 +143,25 @@ export function App() {
     startPlan: sweeps.startPlan,
   });
   // What the lessons size themselves by: this GPU's images/s on the latest run (a racer shared
-  // the GPU with the others: its rate times their number).
+  // the GPU with the others: its rate times their number), else the benchmark's.
   const throughput = useMemo((): Throughput | null => {
     const raced = new Set(trainer.racers.map((r) => r.id));
     const measured = sessionRuns.filter((r) => (r.progress?.imagesPerSecond ?? 0) > 0);
     const single = measured.filter((r) => !raced.has(r.id)).at(-1);
     const run = single ?? measured.at(-1);
-    if (!run) return null;
+    const { outcome, request } = benchmark;
+    if (!run) {
+      return outcome?.status === 'finished' && request
+        ? throughputOfBenchmark(outcome.report, request.width)
+        : null;
+    }
     const share = single ? 1 : Math.max(1, trainer.racers.length);
     return {
       imagesPerSecond: run.progress!.imagesPerSecond * share,
       config: run.config,
       ...(run.warmupMs !== null ? { warmupSeconds: run.warmupMs / 1000 } : {}),
     };
-  }, [sessionRuns, trainer.racers]);
+  }, [sessionRuns, trainer.racers, benchmark]);
   // repeats > 1: the settings train once per seed, queued like a sweep, and are compared.
   const { startRepeats } = sweeps;
   const train = useCallback(
