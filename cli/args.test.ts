@@ -11,6 +11,7 @@ describe('CLI arguments', () => {
       data: null,
       hub: null,
       exportTimm: null,
+      backbone: null,
     });
     expect(parseArgs(['?epochs=2'])).toMatchObject({ query: 'epochs=2' });
     expect(parseArgs([])).toMatchObject({ kind: 'train', query: '' });
@@ -51,7 +52,23 @@ describe('CLI arguments', () => {
       data: null,
       hub: null,
       exportTimm: null,
+      backbone: null,
     });
+  });
+
+  it('--backbone DIR, for a single run only', () => {
+    expect(parseArgs(['--backbone', 'out/r18', 'backbone_lr=0.05'])).toMatchObject({
+      kind: 'train',
+      backbone: 'out/r18',
+      query: 'backbone_lr=0.05',
+    });
+    expect(() => parseArgs(['--backbone=', 'epochs=1'])).toThrow('--backbone needs a value');
+    expect(() => parseArgs(['--backbone', 'd', '--sweep', 'table4'])).toThrow(
+      '--backbone trains one run: drop --sweep',
+    );
+    expect(() => parseArgs(['--race', 'a=1', 'a=2', '--backbone', 'd'])).toThrow(
+      '--race and --backbone exclude each other',
+    );
   });
 
   it('--export-timm DIR, for a single run only', () => {

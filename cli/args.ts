@@ -20,6 +20,9 @@ Options:
                         fashion-mnist, imagenette, or any dataset id owner/name with one image
                         column and one class-label column
   --teacher "<query>"   first train a teacher run (r1), then distil it into the main run
+  --backbone DIR        start from the backbone in DIR, a folder written by --export-timm
+                        (model.json, model.safetensors): its classifier is replaced; the query's
+                        transfer=finetune|probe and backbone_lr say how it trains (paper §6)
   --export-timm DIR     when the run finishes, write it to DIR as a checkpoint timm loads:
                         model.safetensors, model.json, sample.safetensors, load_timm.py
   --summary "<query>"   print the architecture summary as JSON and exit (no training, no GPU)
@@ -51,6 +54,8 @@ export type CliCommand =
       hub: string | null;
       /** Folder for the timm export of the finished run; null = none. */
       exportTimm: string | null;
+      /** Folder of a timm export to start from (transfer learning); null = none. */
+      backbone: string | null;
     }
   | {
       kind: 'race';
@@ -90,6 +95,7 @@ const OPTIONS = {
   hub: { type: 'string' },
   teacher: { type: 'string' },
   'export-timm': { type: 'string' },
+  backbone: { type: 'string' },
   summary: { type: 'string' },
   sweep: { type: 'string' },
   repeats: { type: 'string' },
@@ -159,7 +165,9 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   const sweepOnly = (['repeats', 'dry-run'] as const).find((k) => values[k] !== undefined);
   if (values.sweep === undefined && sweepOnly) throw new ArgsError(`--${sweepOnly} needs --sweep`);
   const exportTimm = values['export-timm'] ?? null;
-  const empty = (['json', 'data', 'hub', 'export-timm'] as const).find((k) => values[k] === '');
+  const empty = (['json', 'data', 'hub', 'export-timm', 'backbone'] as const).find(
+    (k) => values[k] === '',
+  );
   if (empty) throw new ArgsError(`--${empty} needs a value`);
   if (data !== null && hub !== null) throw new ArgsError('--data and --hub exclude each other');
   if (values.race !== undefined) {
@@ -168,7 +176,7 @@ export function parseArgs(argv: readonly string[]): CliCommand {
         `--race takes 2 to 4 queries, one per racer (got ${positionals.length}): --race "<query A>" "<query B>"`,
       );
     }
-    const other = (['sweep', 'teacher', 'export-timm', 'summary'] as const).find(
+    const other = (['sweep', 'teacher', 'export-timm', 'summary', 'backbone'] as const).find(
       (k) => values[k] !== undefined,
     );
     if (other) throw new ArgsError(`--race and --${other} exclude each other`);
@@ -197,6 +205,8 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   if (values.sweep !== undefined) {
     if (teacher !== null) throw new ArgsError('--sweep trains its own teachers: drop --teacher');
     if (exportTimm !== null) throw new ArgsError('--export-timm exports one run: drop --sweep');
+    if (values.backbone !== undefined)
+      throw new ArgsError('--backbone trains one run: drop --sweep');
     return {
       kind: 'sweep',
       table: sweepTable(values.sweep),
@@ -216,5 +226,6 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     data,
     hub,
     exportTimm,
+    backbone: values.backbone ?? null,
   };
 }

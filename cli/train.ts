@@ -18,7 +18,14 @@ import { classCount, parseQuery, type ExperimentConfig } from '../src/config';
 import { generateSyntheticDataset } from '../src/data/synthetic';
 import type { ImageDataset } from '../src/data/dataset';
 import type { TrainedModel } from '../src/engine/trainer';
-import type { BackendInfo, EvalResult, TrainerEvent, TrainPoint } from '../src/run/events';
+import type {
+  BackendInfo,
+  EvalResult,
+  NamedWeight,
+  TrainerEvent,
+  TrainPoint,
+} from '../src/run/events';
+import { readTimmCheckpoint } from '../src/timm/import';
 import { ArgsError, parseArgs, USAGE, type CliCommand } from './args';
 import { dryRunRows, savedRunOf, teacherIndex, teacherRows } from './sweep-runs';
 import { buildAblationTable, toMarkdown } from '../src/experiments/ablation-table';
@@ -34,6 +41,8 @@ import { createRunControls, type RunControls } from '../src/run-control/controls
 import { createRaceTurns, raceSeat, type RaceSeat } from '../src/run-control/race-turns';
 
 const TEACHER_RUN_ID = 'r1';
+/** The `backbone` a run started from --backbone DIR names. */
+const BACKBONE_RUN_ID = 'r0';
 
 function parseConfig(query: string, label: string): ExperimentConfig {
   const { config, ignored } = parseQuery(query);
@@ -93,7 +102,15 @@ async function train(
   dataset: ImageDataset,
   teacher: TrainedModel | null,
   backend: BackendInfo,
-  race?: { seat: RaceSeat; controls: RunControls },
+  {
+    race,
+    backbone = null,
+  }: {
+    /** A racer's seat and the race's shared controls. */
+    race?: { seat: RaceSeat; controls: RunControls };
+    /** Transfer learning: the tensors the run starts from. */
+    backbone?: NamedWeight[] | null;
+  } = {},
 ): Promise<{ record: RunRecord; trained: TrainedModel | null }> {
   const { createTrainer } = await import('../src/engine/trainer');
   const { fileTuningCache } = await import('../src/engine/autotune/file-cache');
@@ -213,6 +230,7 @@ async function train(
       config,
       dataset,
       teacher,
+      backbone,
       onEvent,
       adapter: backend.adapterIdentity,
       tuningCache: fileTuningCache(),
@@ -427,8 +445,7 @@ async function race(command: Extract<CliCommand, { kind: 'race' }>): Promise<num
       try {
         const seat = raceSeat(turns, i);
         return await train(`r${i + 1}`, command.queries[i]!, config, dataset, null, backend, {
-          seat,
-          controls,
+          race: { seat, controls },
         });
       } finally {
         turns.leave(i);
@@ -496,6 +513,30 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  let backbone: NamedWeight[] | null = null;
+  if (command.backbone !== null) {
+    const dir = command.backbone;
+    try {
+      backbone = readTimmCheckpoint(
+        readFileSync(join(dir, 'model.json'), 'utf8'),
+        readFileSync(join(dir, 'model.safetensors')),
+      ).weights;
+    } catch (error) {
+      console.error(`error: --backbone ${dir}: ${errorMessage(error)}`);
+      return 2;
+    }
+    // The run's settings name a backbone; here it is the folder's (r0: no run of this process).
+    if (!config.backbone) config.backbone = BACKBONE_RUN_ID;
+    console.log(
+      `backbone: ${dir} (${config.transfer === 'probe' ? 'linear probe' : `fine-tune, backbone lr ×${config.backbone_lr}`})`,
+    );
+  } else if (config.backbone) {
+    console.error(
+      `error: backbone=${config.backbone} needs its weights: add --backbone DIR (a folder written by --export-timm)`,
+    );
+    return 2;
+  }
+
   const prepared = await prepare(config, command, [teacherConfig]);
   if (typeof prepared === 'number') return prepared;
   const { backend, dataset } = prepared;
@@ -518,7 +559,9 @@ async function main(argv: string[]): Promise<number> {
     }
     teacher = t.trained;
   }
-  const { record, trained } = await train('run', command.query, config, dataset, teacher, backend);
+  const { record, trained } = await train('run', command.query, config, dataset, teacher, backend, {
+    backbone,
+  });
   let exportFailed = false;
   if (command.exportTimm !== null) {
     if (trained?.outcome === 'finished') {

@@ -38,7 +38,11 @@ export type DatasetName = (typeof DATASETS)[number];
 export const DATASET_SOURCES = ['files', 'hub'] as const;
 export type DatasetSource = (typeof DATASET_SOURCES)[number];
 
-export type ParamGroup = 'model' | 'data' | 'optimization' | 'efficient' | 'tweaks' | 'refinements';
+export type ParamGroup =
+  'model' | 'data' | 'optimization' | 'efficient' | 'tweaks' | 'refinements' | 'transfer';
+
+export const TRANSFER_MODES = ['finetune', 'probe'] as const;
+export type TransferMode = (typeof TRANSFER_MODES)[number];
 
 interface ParamBase<T> {
   label: string;
@@ -355,6 +359,30 @@ export const PARAMS = {
     max: 100,
     default: 20,
     step: 0.1,
+  }),
+  backbone: text({
+    label: 'Backbone',
+    group: 'transfer',
+    help: 'Paper §6: start from a finished run of this session (or a loaded checkpoint) instead of random weights; its classifier is replaced for this dataset’s classes (empty = train from scratch).',
+    pattern: /^(r[0-9]{1,6})?$/,
+    patternHint: 'must be a run id such as r1, or empty',
+    default: '',
+  }),
+  transfer: oneOf<TransferMode>({
+    label: 'Transfer',
+    group: 'transfer',
+    help: 'finetune: every layer trains, the backbone at its learning-rate multiplier; probe: a linear probe, the backbone frozen with its BN in evaluation mode, only the new classifier trains.',
+    options: TRANSFER_MODES,
+    default: 'finetune',
+  }),
+  backbone_lr: num({
+    label: 'Backbone learning-rate multiplier',
+    group: 'transfer',
+    help: 'Fine-tuning: the backbone’s layers train at this times the learning rate, the new classifier at the full rate (0 freezes the weights but, unlike a probe, BN still adapts).',
+    min: 0,
+    max: 1,
+    default: 0.1,
+    step: 0.01,
   }),
   classes: num({
     label: 'Classes (summary only)',

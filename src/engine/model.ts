@@ -48,8 +48,13 @@ export interface ResNetModel {
   spec: ResNetSpec;
   input: number;
   classes: number;
-  /** Trainable parameters, in listParameters order. */
+  /** Every parameter, in listParameters order. */
   parameters: ModelParameter[];
+  /**
+   * The parameters a training step updates: all of them, or only the classifier's (`fc.*`) when
+   * the backbone is frozen (a linear probe).
+   */
+  trainableParameters: ModelParameter[];
   /** x: normalized images [n, input, input, 3]. */
   forward(x: tf.Tensor4D, training: boolean): ForwardResult;
   /** Evaluation mode (running BN statistics). */
@@ -62,6 +67,12 @@ export interface ResNetModel {
   namedTensors(): { name: string; tensor: tf.Tensor }[];
   dispose(): void;
 }
+
+/**
+ * The classifier's tensors (`fc.*`): a transferred model draws them afresh for its dataset; a
+ * linear probe trains only them.
+ */
+export const isClassifier = (name: string): boolean => name.startsWith('fc.');
 
 function initialValues(spec: ParameterSpec, rng: Rng): Float32Array {
   const size = spec.shape.reduce((a, b) => a * b, 1);
@@ -150,6 +161,15 @@ export function createResNetModel(
   rng: Rng,
   ops: HeavyOps = F32_OPS,
   fusedBatchNorm = true,
+  {
+    frozenBackbone = false,
+  }: {
+    /**
+     * A linear probe (paper §6): a training forward runs every layer before the classifier in
+     * evaluation mode (running BN statistics, none updated) and only `fc.*` trains.
+     */
+    frozenBackbone?: boolean;
+  } = {},
 ): ResNetModel {
   const parameters: ModelParameter[] = listParameters(spec).map((p) => ({
     spec: p,
@@ -172,8 +192,10 @@ export function createResNetModel(
     });
   }
 
-  function forward(x: tf.Tensor4D, training: boolean): ForwardResult {
+  function forward(x: tf.Tensor4D, trainingStep: boolean): ForwardResult {
     const moments: BatchMoments[] = [];
+    // The layers before the classifier: in training mode, unless a probe froze them.
+    const training = trainingStep && !frozenBackbone;
     const fused = fusedBatchNorm && tf.getBackend() === 'webgpu';
     // FP16 storage is for a training step only: evaluation and prediction read f32 tensors.
     const packed = training && fused && ops.format.storage === 'f16';
@@ -229,6 +251,9 @@ export function createResNetModel(
     input,
     classes: spec.classes,
     parameters,
+    trainableParameters: frozenBackbone
+      ? parameters.filter((p) => isClassifier(p.spec.name))
+      : parameters,
     forward,
     predict: (x) => tf.tidy(() => forward(x, false).logits),
     updateRunningStats(moments) {

@@ -204,4 +204,34 @@ describe('NAG optimizer', () => {
     plain.dispose();
     [...fusedParams, ...plainParams].forEach((p) => p.variable.dispose());
   });
+
+  for (const fused of [true, false]) {
+    it(`a parameter's learning-rate multiple scales its update (hand values, ${fused ? 'fused' : 'tfjs ops'})`, async () => {
+      // w = 1, g = 0.5, no decay, μ = 0.9, η = 0.1, from zero velocity: v = 0.5 and
+      // w ← 1 − η·s·(0.5 + 0.9·0.5) = 1 − 0.095·s: 0.905 at s = 1, 0.9905 at s = 0.1, 1 at s = 0.
+      const params = [
+        param('fc.weight', 'fc-weight', new Float32Array([1])),
+        param('conv.weight', 'conv-weight', new Float32Array([1])),
+        param('bn.gamma', 'bn-gamma', new Float32Array([1])),
+      ];
+      const scale: Record<string, number> = { 'fc.weight': 1, 'conv.weight': 0.1, 'bn.gamma': 0 };
+      const optimizer = createNagOptimizer(
+        params,
+        0,
+        false,
+        0.9,
+        fused,
+        (p) => scale[p.spec.name]!,
+      );
+      const grads = Object.fromEntries(params.map((p) => [p.variable.name, tf.tensor1d([0.5])]));
+      optimizer.applyGradients(grads, 0.1);
+      const values = await Promise.all(params.map(async (p) => (await p.variable.data())[0]!));
+      expect(values[0]).toBeCloseTo(0.905, 6);
+      expect(values[1]).toBeCloseTo(0.9905, 6);
+      expect(values[2]).toBe(1);
+      tf.dispose(Object.values(grads));
+      optimizer.dispose();
+      for (const p of params) p.variable.dispose();
+    });
+  }
 });

@@ -6,7 +6,8 @@ import { makeVariable, type ModelParameter } from './model';
 /**
  * Nesterov SGD with per-parameter weight decay, exactly as nagStep (src/tricks/nag.ts):
  *   g ← g + wd·w;  v ← μ·v + g;  w ← w − η·(g + μ·v)
- * With "no bias decay" only conv and FC weights are decayed (§3.1).
+ * With "no bias decay" only conv and FC weights are decayed (§3.1). η is per parameter: the
+ * learning rate times its multiple (`lrScaleOf`; a fine-tuned backbone trains at 0.1η, §6).
  */
 export interface NagOptimizer {
   /**
@@ -32,6 +33,8 @@ interface Slot {
   variable: tf.Variable;
   velocity: tf.Variable;
   weightDecay: number;
+  /** This parameter's multiple of the learning rate (a fine-tuned backbone's, e.g. 0.1). */
+  lrScale: number;
 }
 
 /**
@@ -45,11 +48,13 @@ export function createNagOptimizer(
   noBiasDecay: boolean,
   momentum = NAG_MOMENTUM,
   fused = true,
+  lrScaleOf: (p: ModelParameter) => number = () => 1,
 ): NagOptimizer {
   const slots: Slot[] = parameters.map((p) => ({
     variable: p.variable,
     velocity: makeVariable(tf.zerosLike(p.variable), false),
     weightDecay: appliesWeightDecay(p.spec.role, noBiasDecay) ? weightDecay : 0,
+    lrScale: lrScaleOf(p),
   }));
   return {
     applyGradients(grads, lr, apply, lossScale) {
@@ -71,7 +76,7 @@ export function createNagOptimizer(
               slot.variable,
               slot.velocity,
               grad,
-              lr,
+              lr * slot.lrScale,
               momentum,
               slot.weightDecay,
               lossScaling,
@@ -83,8 +88,8 @@ export function createNagOptimizer(
         return;
       }
       tf.tidy(() => {
-        const eta = tf.scalar(lr);
         for (const slot of slots) {
+          const eta = tf.scalar(lr * slot.lrScale);
           const grad = grads[slot.variable.name];
           if (!grad) throw new Error(`no gradient for ${slot.variable.name}`);
           const unscaled = lossScale ? tf.div(grad, lossScale) : grad;

@@ -91,7 +91,7 @@ function lossAndGradients(
           : tf.image.resizeBilinear(x, [teacher.input, teacher.input]),
       )
     : null;
-  const trainable = model.parameters.map((p) => p.variable);
+  const trainable = model.trainableParameters.map((p) => p.variable);
   const { value, grads } = withOverflowFlag(overflowFlag, () =>
     tf.variableGrads(() => {
       const out = model.forward(x, true);

@@ -2,7 +2,7 @@ import type { AdapterIdentity } from '../tuning-plan/plan';
 import type { ExperimentConfig } from '../config/params';
 import type { ImageDataset } from '../data/dataset';
 import type { LossScaleOptions } from '../tricks';
-import type { Checkpoint, EvalResult, EventSink } from '../run/events';
+import type { Checkpoint, EvalResult, EventSink, NamedWeight } from '../run/events';
 import type { RaceSeat } from '../run-control/race-turns';
 import type { TuningCacheStore } from './autotune/tuner';
 import type { PackedArithmetic } from './heavy-ops';
@@ -34,6 +34,13 @@ export interface TrainerOptions {
   dataset: ImageDataset;
   /** Distillation teacher (required when config.distill is set). */
   teacher?: TrainedModel | null;
+  /**
+   * Transfer learning (paper §6, required when config.backbone is set): the trained tensors
+   * (parameters and BN statistics, by name) the model starts from; its classifier (`fc.*`) is
+   * drawn afresh for this dataset's classes. `config.transfer` and `config.backbone_lr` say how
+   * it trains.
+   */
+  backbone?: NamedWeight[] | null;
   onEvent: EventSink;
   /** Tests and benchmarks: end training after this many steps (then evaluate and finish). */
   stepsLimit?: number;

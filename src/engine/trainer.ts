@@ -65,12 +65,18 @@ export function createTrainer(
     setPhase('preparing');
     const refused = refusal(options);
     if (refused) return fail(null, refused);
-    const s = createSession(options, {
-      controls,
-      phase: () => phase,
-      setPhase,
-      interrupted: () => interrupted,
-    });
+    let s: Session;
+    try {
+      s = createSession(options, {
+        controls,
+        phase: () => phase,
+        setPhase,
+        interrupted: () => interrupted,
+      });
+    } catch (error) {
+      // A backbone of another architecture, say: nothing was trained.
+      return fail(null, errorMessage(error));
+    }
     session = s;
     try {
       // In a race, warm-ups take turns too: the tuner's timings and the error scopes of one

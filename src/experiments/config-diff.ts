@@ -21,6 +21,7 @@ const SHORT: Partial<Record<ParamKey, string>> = {
   flip: 'flip',
   jitter: 'HSB jitter',
   pca: 'PCA noise',
+  backbone_lr: 'backbone lr ×',
   train_size: 'train images',
   val_size: 'val images',
 };
@@ -34,6 +35,8 @@ export function describeSetting(key: ParamKey, value: unknown): string {
   const name = nameOf(key);
   if (typeof value === 'boolean') return value ? name : `no ${name}`;
   if (key === 'distill') return value === '' ? 'no distill' : `distill from ${String(value)}`;
+  if (key === 'backbone') return value === '' ? 'from scratch' : `backbone ${String(value)}`;
+  if (key === 'transfer') return value === 'probe' ? 'linear probe' : 'fine-tune';
   const off = PARAMS[key].default === 0 && value === 0;
   if (off && (key === 'warmup' || key === 'label_smoothing' || key === 'mixup'))
     return `no ${name}`;

@@ -8,6 +8,13 @@ describe('runs', () => {
     expect(summarizeConfig(c)).toBe('resnet18 ×0.25 · cosine · LS 0.1 · KD r2');
   });
 
+  it('names a transfer’s backbone run and how it trains', () => {
+    const probe = { ...defaultConfig(), backbone: 'r3', transfer: 'probe' as const };
+    expect(summarizeConfig(probe)).toBe('resnet18 ×0.25 · linear probe of r3');
+    const tuned = { ...defaultConfig(), backbone: 'r3', backbone_lr: 0.1 };
+    expect(summarizeConfig(tuned)).toBe('resnet18 ×0.25 · fine-tuned from r3 (backbone lr ×0.1)');
+  });
+
   it('folds events into a run', () => {
     let run = newRun('r1', defaultConfig());
     expect(isActive(run)).toBe(true);

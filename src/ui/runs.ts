@@ -78,6 +78,14 @@ export function summarizeConfig(config: ExperimentConfig): string {
     const name = SHORT[key] ?? key;
     parts.push(typeof value === 'boolean' ? name : `${name} ${value}`);
   }
+  // Transfer (§6): the backbone's row, under Runs, lists its own tricks.
+  if (config.backbone) {
+    parts.push(
+      config.transfer === 'probe'
+        ? `linear probe of ${config.backbone}`
+        : `fine-tuned from ${config.backbone} (backbone lr ×${config.backbone_lr})`,
+    );
+  }
   return parts.join(' · ');
 }
 

@@ -279,6 +279,7 @@ async function trainRun(run: CurrentRun, request: RunRequest): Promise<void> {
       onEvent({ type: 'status', message }),
     );
     const teacher = resolveTeacher(config, dataset.classNames.length);
+    const backbone = await resolveBackbone(config);
     const resumeFrom = request.resume ? await storedCheckpoint(runId) : null;
     if (run.controls.stopped) {
       onEvent({ type: 'phase', phase: 'stopped', message: 'Stopped before training began.' });
@@ -298,6 +299,7 @@ async function trainRun(run: CurrentRun, request: RunRequest): Promise<void> {
         config,
         dataset,
         teacher: teacher?.model ?? null,
+        backbone,
         onEvent,
         resumeFrom,
         onCheckpoint: persist.write,
@@ -338,6 +340,34 @@ async function trainRun(run: CurrentRun, request: RunRequest): Promise<void> {
   } finally {
     run.ended.push(() => onEvent({ type: 'ended', outcome: isTerminal(phase) ? phase : 'failed' }));
   }
+}
+
+/** A finished run's (or loaded checkpoint's) tensors, copied to the CPU, as a new run's backbone. */
+async function resolveBackbone(config: ExperimentConfig): Promise<NamedWeight[] | null> {
+  if (!config.backbone) return null;
+  const held = state.teachers.get(config.backbone);
+  if (!held) {
+    const known = [...state.teachers.keys()];
+    throw new Error(
+      `Transfer: backbone run "${config.backbone}" is not available. ` +
+        (known.length > 0
+          ? `Finished runs and loaded checkpoints in this session: ${known.join(', ')}.`
+          : 'No run has finished in this session yet: train the backbone first.'),
+    );
+  }
+  return readWeights(held.model.model);
+}
+
+/** Every tensor of a model, copied to the CPU (parameters and BN statistics, by name). */
+async function readWeights(model: ResNetModel): Promise<NamedWeight[]> {
+  return Promise.all(
+    model.namedTensors().map(async ({ name, tensor }) => ({
+      name,
+      shape: [...tensor.shape],
+      // A copy: the CPU backend may hand out its own storage, which transfer would detach.
+      values: new Float32Array(await tensor.data()),
+    })),
+  );
 }
 
 const api: TrainerWorkerApi = {
@@ -440,15 +470,7 @@ const api: TrainerWorkerApi = {
   async exportWeights(runId) {
     const teacher = state.teachers.get(runId);
     if (!teacher) return null;
-    const named = teacher.model.model.namedTensors();
-    const weights: NamedWeight[] = await Promise.all(
-      named.map(async ({ name, tensor }) => ({
-        name,
-        shape: [...tensor.shape],
-        // A copy: the CPU backend may hand out its own storage, which transfer would detach.
-        values: new Float32Array(await tensor.data()),
-      })),
-    );
+    const weights = await readWeights(teacher.model.model);
     return Comlink.transfer(
       weights,
       weights.map((w) => w.values.buffer as ArrayBuffer),

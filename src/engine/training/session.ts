@@ -3,7 +3,7 @@ import { buildResNetSpec, resnetOptionsFromConfig, type ResNetSpec } from '../..
 import { bufferLimitProblem, trainingMemoryOf } from '../../architecture/memory';
 import type { ExperimentConfig } from '../../config/params';
 import type { ImageDataset } from '../../data/dataset';
-import { createRng, lrScheduleFromConfig, type LrSchedule } from '../../tricks';
+import { createRng, lrScheduleFromConfig, NAG_MOMENTUM, type LrSchedule } from '../../tricks';
 import type { RunControls } from '../../run-control/controls';
 import { createThroughputMeter, type ThroughputMeter } from '../../run-control/meter';
 import type { Rewindable } from '../../run-control/rewind';
@@ -18,7 +18,8 @@ import {
 import { createGpuLossScaler, type GpuLossScaler } from '../fp16/loss-scaler';
 import { fp16Ops, f32Ops, type HeavyOps } from '../heavy-ops';
 import { installPackedGradientAccumulation } from '../packed';
-import { createResNetModel, type ResNetModel } from '../model';
+import { createResNetModel, isClassifier, type ResNetModel } from '../model';
+import { assignBackbone } from '../backbone';
 import { createNagOptimizer, type NagOptimizer } from '../optimizer';
 import type { StepContext } from '../step';
 import { backendDevice } from '../kernels/dispatch';
@@ -102,6 +103,9 @@ export function refusal(options: TrainerOptions): string | null {
   // Whether a teacher fits the dataset is resolveTeacher's question (the worker; the CLI trains
   // its teachers on the same dataset).
   if (config.distill && !teacher) return `Distillation teacher ${config.distill} is not available`;
+  if (config.backbone && !options.backbone) {
+    return `Backbone ${config.backbone} is not available`;
+  }
   if (config.fp16 && tf.getBackend() !== 'webgpu') {
     return `FP16 training needs WebGPU (this run has ${tf.getBackend()})`;
   }
@@ -130,9 +134,29 @@ export function createSession(options: TrainerOptions, hooks: SessionHooks): Ses
   // tfjs sums the gradients of a tensor with several consumers with 'Add': packed ones need ours.
   if (ops.format.storage === 'f16') installPackedGradientAccumulation();
   // Shuffling, augmentation and mixup draw from per-epoch streams instead (epochStreams).
-  const model = createResNetModel(spec, config.input, createRng(config.seed).fork(), ops);
+  const transfer = config.backbone !== '' && !!options.backbone;
+  const model = createResNetModel(spec, config.input, createRng(config.seed).fork(), ops, true, {
+    frozenBackbone: transfer && config.transfer === 'probe',
+  });
+  // A resumed run's checkpoint holds the backbone's trained values already.
+  if (transfer && !checkpoint) {
+    try {
+      assignBackbone(model, options.backbone!, config.backbone);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
   const lossScaler = config.fp16 ? createGpuLossScaler(options.lossScale) : null;
-  const optimizer = createNagOptimizer(model.parameters, config.wd, config.no_bias_decay);
+  const optimizer = createNagOptimizer(
+    model.trainableParameters,
+    config.wd,
+    config.no_bias_decay,
+    NAG_MOMENTUM,
+    true,
+    // Fine-tuning (§6): the backbone at its multiple of η, the new classifier at η.
+    (p) => (transfer && !isClassifier(p.spec.name) ? config.backbone_lr : 1),
+  );
   const meter = createThroughputMeter({
     batch: config.batch,
     epochs: config.epochs,

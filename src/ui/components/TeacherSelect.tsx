@@ -3,17 +3,22 @@ export interface TeacherOption {
   label: string;
 }
 
-/** The distillation teacher: off, or a finished run of this session. */
+/**
+ * A finished run of this session (or a loaded checkpoint), or none: the distillation teacher, or
+ * a transfer's backbone (`offLabel` names the choice of none).
+ */
 export function TeacherSelect({
   id,
   value,
   teachers,
   onChange,
+  offLabel = 'Off',
 }: {
   id: string;
   value: string;
   teachers: TeacherOption[];
   onChange: (runId: string) => void;
+  offLabel?: string;
 }) {
   const missing = value !== '' && !teachers.some((t) => t.runId === value);
   return (
@@ -23,7 +28,7 @@ export function TeacherSelect({
       aria-describedby={`${id}-help`}
       onChange={(e) => onChange(e.target.value)}
     >
-      <option value="">Off</option>
+      <option value="">{offLabel}</option>
       {teachers.map((t) => (
         <option key={t.runId} value={t.runId}>
           {t.label}

@@ -27,6 +27,11 @@ export const GROUPS: { id: ParamGroup; title: string; intro?: string }[] = [
   },
   { id: 'tweaks', title: '§4 Model tweaks', intro: 'ResNet-B, -C and -D of paper §4.2, Fig. 2.' },
   { id: 'refinements', title: '§5 Training refinements', intro: 'Paper §5.1–5.4.' },
+  {
+    id: 'transfer',
+    title: '§6 Transfer learning',
+    intro: 'Start from a trained backbone (paper §6): fine-tune it, or probe it linearly.',
+  },
 ];
 
 export interface TrickPanelProps {
@@ -108,12 +113,13 @@ export function TrickPanel({
                 </>
               }
             >
-              {key === 'distill' ? (
+              {key === 'distill' || key === 'backbone' ? (
                 <TeacherSelect
                   id={controlId(key)}
-                  value={config.distill}
+                  value={config[key]}
                   teachers={teachers}
-                  onChange={(v) => setParam('distill', v)}
+                  onChange={(v) => setParam(key, v)}
+                  offLabel={key === 'backbone' ? 'None: train from scratch' : 'Off'}
                 />
               ) : undefined}
             </ParamControl>
