@@ -26,7 +26,7 @@ Options:
   --export-timm DIR     when the run finishes, write it to DIR as a checkpoint timm loads:
                         model.safetensors, model.json, sample.safetensors, load_timm.py
   --summary "<query>"   print the architecture summary as JSON and exit (no training, no GPU)
-  --sweep TABLE         train the rows of the paper's table4, table5 or table6 (as the page's
+  --sweep TABLE         train the rows of the paper's table4, table5, table6 or table7 (as the page's
                         "Reproduce" buttons do) from <query> and print the comparison table
   --repeats N           with --sweep: seeds per row, the same seeds in every row (default: the
                         query's repeats, else 1)

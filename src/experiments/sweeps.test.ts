@@ -14,6 +14,7 @@ import {
   table4,
   table5,
   table6,
+  table7,
   teacherModel,
 } from './sweeps';
 
@@ -310,6 +311,47 @@ describe('Table 6: refinements on ResNet-D efficient, bottleneck as Table 5', ()
     const deepest = table6({ ...page, model: 'resnet152' });
     expect(deepest.steps.every((s) => s.config.model === 'resnet152')).toBe(true);
     expect(deepest.notes.join(' ')).toContain('no larger than the student');
+  });
+});
+
+describe('Table 7: the refinements on another dataset', () => {
+  it('races ResNet-50-D Efficient against Best (+ cosine, ε = 0.1, α = 0.2, 200/120 epochs), both rows', () => {
+    const plan = table7({ ...page, model: 'resnet50', dataset: 'cifar100' });
+    expect(plan.steps.map((s) => [s.label, s.inTable])).toEqual([
+      ['resnet50-D Efficient', true],
+      ['resnet50-D Best (+ cosine + label smoothing + mixup)', true],
+    ]);
+    const [efficient, best] = plan.steps.map((s) => s.config);
+    expect(efficient).toMatchObject({
+      ...EFFICIENT,
+      model: 'resnet50',
+      tweak_b: true,
+      tweak_c: true,
+      tweak_d: true,
+      cosine: false,
+      label_smoothing: 0,
+      mixup: 0,
+      dataset: 'cifar100',
+      epochs: 12,
+    });
+    // 12 × 200/120 = 20 epochs; the rest as the Efficient row.
+    expect(best).toEqual({
+      ...efficient,
+      cosine: true,
+      label_smoothing: 0.1,
+      mixup: 0.2,
+      epochs: 20,
+    });
+    expect(plan.notes.join(' ')).toContain('this sweep trains on the loaded cifar100 dataset');
+  });
+
+  it('is Table 6’s Efficient row, on the synthetic shapes with a note to load a second dataset', () => {
+    const plan = table7({ ...page, model: 'resnet50' });
+    const sixth = table6({ ...page, model: 'resnet50' }).steps.find(
+      (s) => s.label === 'Efficient',
+    )!;
+    expect(plan.steps[0]!.config).toEqual(sixth.config);
+    expect(plan.notes.join(' ')).toContain('Load another dataset');
   });
 });
 

@@ -15,8 +15,8 @@ import { peakLearningRate } from '../tricks/lr-schedule';
  * same seed, so rows can be compared seed by seed (a paired design). README: "Sweeps".
  */
 
-export type SweepTable = 'table4' | 'table5' | 'table6';
-export const SWEEP_TABLES: readonly SweepTable[] = ['table4', 'table5', 'table6'];
+export type SweepTable = 'table4' | 'table5' | 'table6' | 'table7';
+export const SWEEP_TABLES: readonly SweepTable[] = ['table4', 'table5', 'table6', 'table7'];
 
 export interface SweepStep {
   /** The paper's row name. */
@@ -341,6 +341,58 @@ export function table6(current: ExperimentConfig, options: SweepOptions = {}): S
   };
 }
 
+/**
+ * Table 7 (§5.5, on MIT Places365 in the paper): do the refinements carry over to another
+ * dataset? ResNet-D (bottleneck, as Table 6) with the efficient setting, against the same with
+ * cosine decay, label smoothing and mixup ("ResNet-50-D Best"), trained from scratch on the
+ * page's dataset; top-1 and top-5 side by side in the comparison table.
+ */
+export function table7(current: ExperimentConfig, options: SweepOptions = {}): SweepPlan {
+  const { longMixup } = resolved(options);
+  const model = bottleneckModel(current.model);
+  const efficient = efficientSetting(current, options);
+  const base: ExperimentConfig = {
+    ...efficient.config,
+    model,
+    tweak_b: true,
+    tweak_c: true,
+    tweak_d: true,
+  };
+  const epochs = longMixup ? mixupEpochs(base.epochs) : base.epochs;
+  const best = { ...base, cosine: true, label_smoothing: 0.1, mixup: 0.2, epochs };
+  const notes = [
+    ...bottleneckNote(current.model, model, 'ResNet-50-D'),
+    ...efficient.notes,
+    current.dataset === 'synthetic'
+      ? 'The paper trains on MIT Places365; this sweep trains on the built-in synthetic shapes. Load another dataset (CIFAR-100, Imagenette, a Hub dataset…) in the Data section for a second dataset.'
+      : `The paper trains on MIT Places365; this sweep trains on the loaded ${current.dataset === 'hub' ? current.hub : current.dataset} dataset.`,
+    longMixup
+      ? `The Best row (with mixup) trains ${epochs} epochs instead of ${base.epochs}, as Table 6's mixup rows.`
+      : 'Both rows train the same epochs.',
+  ];
+  return {
+    table: 'table7',
+    title: 'Table 7: the refinements on another dataset',
+    notes,
+    steps: [
+      {
+        label: `${model}-D Efficient`,
+        config: clean(base),
+        inTable: true,
+        repeat: 0,
+        column: null,
+      },
+      {
+        label: `${model}-D Best (+ cosine + label smoothing + mixup)`,
+        config: clean(best),
+        inTable: true,
+        repeat: 0,
+        column: null,
+      },
+    ],
+  };
+}
+
 export const SWEEPS: Record<
   SweepTable,
   (config: ExperimentConfig, options?: SweepOptions) => SweepPlan
@@ -348,6 +400,7 @@ export const SWEEPS: Record<
   table4,
   table5,
   table6,
+  table7,
 };
 
 /** Seed of repeat k: seed + k, wrapping past the largest seed so every repeat has its own. */

@@ -12,6 +12,7 @@ const BUTTONS: { table: SweepTable; text: string }[] = [
   { table: 'table4', text: 'Reproduce Table 4' },
   { table: 'table5', text: 'Reproduce Table 5' },
   { table: 'table6', text: 'Reproduce Table 6' },
+  { table: 'table7', text: 'Reproduce Table 7' },
 ];
 
 function stepText(step: SweepStep): string {
