@@ -23,7 +23,8 @@ export const SYNTHETIC_CLASSES = [
   'dots',
 ] as const;
 
-type Sdf = (x: number, y: number, r: number) => number;
+/** Signed distance (pixels, < 0 inside) at (x, y) in the shape's frame, for size `r`. */
+export type Sdf = (x: number, y: number, r: number) => number;
 
 function box(x: number, y: number, hx: number, hy: number): number {
   const dx = Math.abs(x) - hx;
@@ -61,7 +62,8 @@ const SHAPES: Record<(typeof SYNTHETIC_CLASSES)[number], Sdf> = {
   dots: (x, y, r) => Math.min(Math.hypot(x - r * 0.55, y), Math.hypot(x + r * 0.55, y)) - r * 0.38,
 };
 
-const SHAPE_LIST = SYNTHETIC_CLASSES.map((name) => SHAPES[name]);
+/** The SDFs in class order; the segmentation scenes draw with the same ones. */
+export const SHAPE_LIST: readonly Sdf[] = SYNTHETIC_CLASSES.map((name) => SHAPES[name]);
 
 function randomColor(rng: Rng): [number, number, number] {
   return [rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255)];
