@@ -10,13 +10,13 @@ async function racerStep(page: Page, index: number): Promise<number> {
   return Number(/^(\d+)/.exec(text ?? '')?.[1] ?? 0);
 }
 
-test('race a trick from its toggle: both racers train live, both curves on the loss chart; Pause, Step and Resume hold and move the whole race; Stop ends and saves both', async ({
+test('race a trick from its toggle: both racers train live, both curves on the loss chart; Pause, Step and Resume hold and move the whole race; Stop ends it (no second seed) and saves both', async ({
   page,
 }) => {
   test.setTimeout(2 * TRAINING_TIMEOUT);
   const errors = trackPageErrors(page);
-  // 4 steps per epoch, 300 epochs: long enough to be stopped mid-race.
-  await gotoApp(page, TINY_RUN.replace('epochs=1', 'epochs=300'));
+  // 4 steps per epoch, 300 epochs: long enough to be stopped mid-race; 2 seeds, one raced.
+  await gotoApp(page, `${TINY_RUN.replace('epochs=1', 'epochs=300')}&repeats=2`);
   await page.getByRole('button', { name: 'Race with / without Label smoothing' }).click();
   const panel = page.getByTestId('race-panel');
   await expect(panel.getByTestId('racer')).toHaveText([
@@ -79,6 +79,9 @@ test('race a trick from its toggle: both racers train live, both curves on the l
     await expect(row(page, id)).toHaveAttribute('data-status', 'stopped', { timeout: 60_000 });
   }
   await expect(panel.getByTestId('race-progress')).toContainText('Race over.');
+  // Stop ends the race: the second seed is not raced.
+  await page.waitForTimeout(3000);
+  await expect(row(page, 'r3')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
 

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
-import { joinQueries, toQuery, type ExperimentConfig } from '../config';
+import type { ExperimentConfig } from '../config';
 import { trainingProblems } from '../config/training-problems';
 import { AugmentationPreview } from './components/AugmentationPreview';
 import { BenchmarkPanel } from './components/BenchmarkPanel';
@@ -13,7 +13,7 @@ import { useApplyPreset } from './hooks/useApplyPreset';
 import { useAutorun } from './hooks/useAutorun';
 import { useBenchmark } from './hooks/useBenchmark';
 import { useDataset } from './hooks/useDataset';
-import { urlForConfig, useExperimentConfig } from './hooks/useExperimentConfig';
+import { useExperimentConfig } from './hooks/useExperimentConfig';
 import { useRunActions } from './hooks/useRunActions';
 import { useCheckpointLoader } from './hooks/useCheckpointLoader';
 import { useRunLauncher } from './hooks/useRunLauncher';
@@ -33,17 +33,9 @@ import { isActive } from './runs';
 import { RacePanel } from './components/RacePanel';
 import { LessonsPanel } from './components/LessonsPanel';
 import { useLessons } from './hooks/useLessons';
-import { throughputOfBenchmark, type Throughput } from '../lessons';
-import { buildAblationTable } from '../experiments/ablation-table';
+import { useMeasuredThroughput } from './hooks/useMeasuredThroughput';
 import { useRace } from './hooks/useRace';
-import {
-  formatRace,
-  parseRace,
-  racersOf,
-  RACE_KEY,
-  withAndWithout,
-  type Racer,
-} from '../experiments/race';
+import { racersOf, withAndWithout } from '../experiments/race';
 
 /** The page: which state each part reads and which actions it may take. */
 export function App() {
@@ -75,48 +67,15 @@ export function App() {
     startRace: launchRace,
     resumeRun,
   } = useRunLauncher(trainer, saved, selection.show, say);
-  // A race link (race=…): its racers on top of the link's settings, started by Start race (or
-  // at once with autorun=1).
-  const [linkRace] = useState(() =>
-    parseRace(new URLSearchParams(window.location.search).get(RACE_KEY) ?? '', config),
-  );
-  const hasRaceLink = new URLSearchParams(window.location.search).has(RACE_KEY);
-  const { setCompared, clearCompared, show } = selection;
-  const launchComparedRace = useCallback(
-    (racers: Racer[], repeat: number) => {
-      const ids = launchRace(racers, repeat);
-      if (!ids) return null;
-      // Every racer is drawn as an overlay in its own colour, with its label in the legend.
-      if (repeat === 0) clearCompared();
-      for (const id of ids) setCompared(id, true);
-      show(null);
-      return ids;
-    },
-    [launchRace, clearCompared, setCompared, show],
-  );
   const races = useRace(canStart, {
+    config,
     loadedClassesOf: dataset.classesFor,
     maxStorageBufferBindingSize: backend?.maxStorageBufferBindingSize,
-    launch: launchComparedRace,
+    launch: launchRace,
+    racerRuns: trainer.racers,
+    savedRuns: saved.runs,
+    selection,
   });
-  const shownRacers = races.race?.racers ?? linkRace.racers;
-  // A paused race: the racer at the gate shows paused while the others wait for their turn.
-  const raceControlled = trainer.racers.find((r) => r.phase === 'paused') ?? null;
-  const raceTable = useMemo(() => {
-    const ids = new Set(races.race?.ids.flat() ?? []);
-    const runs = saved.runs.filter((r) => ids.has(r.id));
-    return runs.length > 0 ? buildAblationTable(runs) : null;
-  }, [races.race, saved.runs]);
-  const raceLink = useCallback(() => {
-    if (!shownRacers) return window.location.href;
-    const configs = shownRacers.map((r) => r.config);
-    const base = { ...configs[0]!, repeats: config.repeats };
-    const query = joinQueries(
-      toQuery(base),
-      `${RACE_KEY}=${encodeURIComponent(formatRace(configs))}`,
-    );
-    return `${window.location.origin}${urlForConfig(config).split('?')[0]}?${query}`;
-  }, [shownRacers, config]);
   const actions = useRunActions(saved, sessionRuns, say, trainer.api);
   const checkpoints = useCheckpointLoader(
     trainer.api,
@@ -135,6 +94,7 @@ export function App() {
     startRun,
     selection,
   );
+  const throughput = useMeasuredThroughput(sessionRuns, trainer.racers, benchmark);
   const lessons = useLessons(canStart, {
     savedRuns: saved.runs,
     sessionRuns,
@@ -142,26 +102,6 @@ export function App() {
     startRace: races.startRace,
     startPlan: sweeps.startPlan,
   });
-  // What the lessons size themselves by: this GPU's images/s on the latest run (a racer shared
-  // the GPU with the others: its rate times their number), else the benchmark's.
-  const throughput = useMemo((): Throughput | null => {
-    const raced = new Set(trainer.racers.map((r) => r.id));
-    const measured = sessionRuns.filter((r) => (r.progress?.imagesPerSecond ?? 0) > 0);
-    const single = measured.filter((r) => !raced.has(r.id)).at(-1);
-    const run = single ?? measured.at(-1);
-    const { outcome, request } = benchmark;
-    if (!run) {
-      return outcome?.status === 'finished' && request
-        ? throughputOfBenchmark(outcome.report, request.width)
-        : null;
-    }
-    const share = single ? 1 : Math.max(1, trainer.racers.length);
-    return {
-      imagesPerSecond: run.progress!.imagesPerSecond * share,
-      config: run.config,
-      ...(run.warmupMs !== null ? { warmupSeconds: run.warmupMs / 1000 } : {}),
-    };
-  }, [sessionRuns, trainer.racers, benchmark]);
   // repeats > 1: the settings train once per seed, queued like a sweep, and are compared.
   const { startRepeats } = sweeps;
   const train = useCallback(
@@ -169,16 +109,17 @@ export function App() {
     [startRepeats, startRun],
   );
   // A link's Hub download (source=hub) comes first: autorun waits for the dataset.
-  const { startRace } = races;
+  // A race link with autorun=1 starts its race.
+  const { startRace, racers: shownRacers } = races;
   const autorun = useCallback(
-    (c: ExperimentConfig) => (linkRace.racers ? startRace(linkRace.racers, c.repeats) : train(c)),
-    [linkRace.racers, startRace, train],
+    (c: ExperimentConfig) => (shownRacers ? startRace(shownRacers, c.repeats) : train(c)),
+    [shownRacers, startRace, train],
   );
   useAutorun(config, canStart && !dataset.pending, problems, autorun);
   useSharedResults(saved, selection.show, say);
   // Space and S act on a paused race through the racer that shows it paused.
   useTrainingKeys(
-    { ...trainer, active: raceControlled ?? active },
+    { ...trainer, active: races.paused ?? active },
     config,
     canStart,
     problems,
@@ -194,7 +135,7 @@ export function App() {
         backend={backend}
         workerError={trainer.workerError}
         storageError={saved.storageError}
-        ignored={hasRaceLink ? [...ignored, ...linkRace.ignored] : ignored}
+        ignored={[...ignored, ...races.linkIgnored]}
       />
       <main className="layout">
         <SettingsColumn
@@ -214,7 +155,7 @@ export function App() {
         />
         <div className="results">
           <TrainingSection
-            active={raceControlled ?? active}
+            active={races.paused ?? active}
             problems={problems}
             unavailable={
               (!!trainer.workerError && !backend) || !saved.loaded || busy || benchmark.running
@@ -266,8 +207,8 @@ export function App() {
               onRaceCompared={() =>
                 races.startRace(racersOf(selection.compared.map((r) => r.config)), config.repeats)
               }
-              link={raceLink}
-              table={raceTable}
+              link={races.link}
+              table={races.table}
             />
           </ErrorBoundary>
           <ChartsGrid
