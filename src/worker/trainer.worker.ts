@@ -279,8 +279,10 @@ async function trainRun(run: CurrentRun, request: RunRequest): Promise<void> {
       onEvent({ type: 'status', message }),
     );
     const teacher = resolveTeacher(config, dataset.classNames.length);
-    const backbone = await resolveBackbone(config);
+
     const resumeFrom = request.resume ? await storedCheckpoint(runId) : null;
+    // A resumed transfer continues from its own checkpoint: the backbone run may be gone.
+    const backbone = resumeFrom ? null : await resolveBackbone(config);
     if (run.controls.stopped) {
       onEvent({ type: 'phase', phase: 'stopped', message: 'Stopped before training began.' });
       return;

@@ -103,7 +103,8 @@ export function refusal(options: TrainerOptions): string | null {
   // Whether a teacher fits the dataset is resolveTeacher's question (the worker; the CLI trains
   // its teachers on the same dataset).
   if (config.distill && !teacher) return `Distillation teacher ${config.distill} is not available`;
-  if (config.backbone && !options.backbone) {
+  // A resumed run's checkpoint holds the backbone's trained values: it needs no backbone.
+  if (config.backbone && !options.backbone && !options.resumeFrom) {
     return `Backbone ${config.backbone} is not available`;
   }
   if (config.fp16 && tf.getBackend() !== 'webgpu') {
@@ -134,14 +135,14 @@ export function createSession(options: TrainerOptions, hooks: SessionHooks): Ses
   // tfjs sums the gradients of a tensor with several consumers with 'Add': packed ones need ours.
   if (ops.format.storage === 'f16') installPackedGradientAccumulation();
   // Shuffling, augmentation and mixup draw from per-epoch streams instead (epochStreams).
-  const transfer = config.backbone !== '' && !!options.backbone;
+  const transfer = config.backbone !== '';
   const model = createResNetModel(spec, config.input, createRng(config.seed).fork(), ops, true, {
     frozenBackbone: transfer && config.transfer === 'probe',
   });
   // A resumed run's checkpoint holds the backbone's trained values already.
   if (transfer && !checkpoint) {
     try {
-      assignBackbone(model, options.backbone!, config.backbone);
+      assignBackbone(model, options.backbone ?? [], config.backbone);
     } catch (error) {
       model.dispose();
       throw error;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../config';
 import { generateSyntheticDataset } from '../../data/synthetic';
-import type { NamedWeight, TrainerEvent } from '../../run/events';
+import type { Checkpoint, NamedWeight, TrainerEvent } from '../../run/events';
 import { initNodeBackend } from '../backend-node';
 import { createTrainer } from '../trainer';
 import type { TrainedModel } from '../trainer-types';
@@ -74,6 +74,33 @@ describe('transfer from a backbone', () => {
     expect(after.get(mean.name)).not.toEqual(mean.values);
     teacher.model.dispose();
     tuned.model.dispose();
+  });
+
+  it('a probe resumed from its checkpoint needs no backbone and keeps it frozen', async () => {
+    const teacher = await train(BASE, null);
+    const backbone = await weightsOf(teacher.model);
+    const query = `${BASE.replace('epochs=1', 'epochs=2')}&backbone=r1&transfer=probe`;
+    const checkpoints: Checkpoint[] = [];
+    const first = await createTrainer({
+      config: parseQuery(query).config,
+      dataset: target,
+      backbone,
+      onEvent: () => {},
+      onCheckpoint: (c) => checkpoints.push(c),
+    }).run();
+    const afterEpoch1 = checkpoints.find((c) => c.epoch === 1)!;
+    const resumed = await createTrainer({
+      config: parseQuery(query).config,
+      dataset: target,
+      resumeFrom: afterEpoch1,
+      onEvent: () => {},
+    }).run();
+    expect(resumed!.outcome).toBe('finished');
+    const after = byName(await weightsOf(resumed!));
+    for (const w of backbone) {
+      if (!w.name.startsWith('fc.')) expect(after.get(w.name), w.name).toEqual(w.values);
+    }
+    for (const m of [teacher.model, first!, resumed!]) m.dispose();
   });
 
   it('a backbone of another width is refused, naming the tensor and both shapes', async () => {
