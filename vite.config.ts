@@ -14,6 +14,8 @@ const KERNEL_TESTS = [
   'src/engine/autotune/operands.test.ts',
   'src/engine/limits.test.ts',
 ];
+/** Whole-trainer behaviour that must hold on both implementations: races, transfer. */
+const TRAINER_TESTS = ['src/engine/training/race.test.ts', 'src/engine/training/transfer.test.ts'];
 /** Compares wgpu's training losses with Dawn's: meaningful only under Deno. */
 const SECOND_IMPLEMENTATION_ONLY = 'src/engine/implementations.test.ts';
 /** Engine tests run on a device with WebGPU's default limits, the least any implementation has. */
@@ -53,7 +55,7 @@ export default defineConfig({
         // Under Deno's WebGPU (wgpu, Firefox's implementation): `npm run test:wgpu`.
         test: {
           name: 'wgpu',
-          include: [...KERNEL_TESTS, SECOND_IMPLEMENTATION_ONLY],
+          include: [...KERNEL_TESTS, ...TRAINER_TESTS, SECOND_IMPLEMENTATION_ONLY],
           environment: 'node',
           env: DEFAULT_LIMITS,
           testTimeout: 300_000,
