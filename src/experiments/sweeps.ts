@@ -264,6 +264,23 @@ export function teacherModel(model: ModelName): ModelName {
 }
 
 /**
+ * The start of Tables 6 and 7: ResNet-D on the bottleneck model nearest the page's (the paper's
+ * ResNet-50-D) with the efficient setting, and the notes on both choices.
+ */
+function efficientResNetD(
+  current: ExperimentConfig,
+  options: SweepOptions,
+): { model: ModelName; base: ExperimentConfig; notes: string[] } {
+  const model = bottleneckModel(current.model);
+  const efficient = efficientSetting(current, options);
+  return {
+    model,
+    base: { ...efficient.config, model, tweak_b: true, tweak_c: true, tweak_d: true },
+    notes: [...bottleneckNote(current.model, model, 'ResNet-50-D'), ...efficient.notes],
+  };
+}
+
+/**
  * Table 6: ResNet-D (bottleneck, as Table 5) with the efficient setting, + cosine, + label
  * smoothing, then distillation (teacher with cosine and label smoothing) and mixup; the
  * distill-with-mixup row's teacher is trained with mixup too (§5.5). Teachers train first and
@@ -271,15 +288,7 @@ export function teacherModel(model: ModelName): ModelName {
  */
 export function table6(current: ExperimentConfig, options: SweepOptions = {}): SweepPlan {
   const { longMixup } = resolved(options);
-  const model = bottleneckModel(current.model);
-  const efficient = efficientSetting(current, options);
-  const base: ExperimentConfig = {
-    ...efficient.config,
-    model,
-    tweak_b: true,
-    tweak_c: true,
-    tweak_d: true,
-  };
+  const { model, base, notes: startNotes } = efficientResNetD(current, options);
   const teacher = teacherModel(model);
   const cosine = { ...base, cosine: true };
   const smoothing = { ...cosine, label_smoothing: 0.1 };
@@ -288,8 +297,7 @@ export function table6(current: ExperimentConfig, options: SweepOptions = {}): S
   const mixup = { ...smoothing, mixup: 0.2, epochs };
   const distill = { temperature: 20 };
   const notes = [
-    ...bottleneckNote(current.model, model, 'ResNet-50-D'),
-    ...efficient.notes,
+    ...startNotes,
     `The teachers are ${teacher}-D (the paper: ResNet-152-D): one with cosine decay and label smoothing, one also with mixup for the “distill w/ mixup” row. They train first and are not rows.`,
     ...(teacher === model
       ? [
@@ -349,20 +357,11 @@ export function table6(current: ExperimentConfig, options: SweepOptions = {}): S
  */
 export function table7(current: ExperimentConfig, options: SweepOptions = {}): SweepPlan {
   const { longMixup } = resolved(options);
-  const model = bottleneckModel(current.model);
-  const efficient = efficientSetting(current, options);
-  const base: ExperimentConfig = {
-    ...efficient.config,
-    model,
-    tweak_b: true,
-    tweak_c: true,
-    tweak_d: true,
-  };
+  const { model, base, notes: startNotes } = efficientResNetD(current, options);
   const epochs = longMixup ? mixupEpochs(base.epochs) : base.epochs;
   const best = { ...base, cosine: true, label_smoothing: 0.1, mixup: 0.2, epochs };
   const notes = [
-    ...bottleneckNote(current.model, model, 'ResNet-50-D'),
-    ...efficient.notes,
+    ...startNotes,
     current.dataset === 'synthetic'
       ? 'The paper trains on MIT Places365; this sweep trains on the built-in synthetic shapes. Load another dataset (CIFAR-100, Imagenette, a Hub dataset…) in the Data section for a second dataset.'
       : `The paper trains on MIT Places365; this sweep trains on the loaded ${current.dataset === 'hub' ? current.hub : current.dataset} dataset.`,

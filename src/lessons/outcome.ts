@@ -357,22 +357,9 @@ function claimOutcome(
         ? 'within'
         : 'clear'
       : 'untested';
-  if (difference === null) {
-    return {
-      claim,
-      racerLabel: racer.label,
-      againstLabel: against.label,
-      difference,
-      relative,
-      pairs,
-      interval,
-      noise,
-      agrees: null,
-      sentence: `${head}: not measured (a racer has no finished run); ${paper}.`,
-    };
-  }
   let agrees: boolean | null;
-  if (claim.direction === 'same' && !computed) agrees = interval ? interval.withinNoise : null;
+  if (difference === null) agrees = null;
+  else if (claim.direction === 'same' && !computed) agrees = interval ? interval.withinNoise : null;
   else agrees = directionAgrees(claim, difference, relative);
   const partial = {
     claim,
@@ -385,7 +372,10 @@ function claimOutcome(
     noise,
     agrees,
   };
-  const sentence = `${head}: ${measuredText(claim, racer, against, difference, relative)}; ${paper}. ${verdictText(partial)}`;
+  const sentence =
+    difference === null
+      ? `${head}: not measured (a racer has no finished run); ${paper}.`
+      : `${head}: ${measuredText(claim, racer, against, difference, relative)}; ${paper}. ${verdictText(partial)}`;
   return { ...partial, sentence };
 }
 
