@@ -14,8 +14,12 @@ const KERNEL_TESTS = [
   'src/engine/autotune/operands.test.ts',
   'src/engine/limits.test.ts',
 ];
-/** Whole-trainer behaviour that must hold on both implementations: races, transfer. */
-const TRAINER_TESTS = ['src/engine/training/race.test.ts', 'src/engine/training/transfer.test.ts'];
+/** Whole-trainer behaviour that must hold on both implementations: races, transfer, segmentation. */
+const TRAINER_TESTS = [
+  'src/engine/training/race.test.ts',
+  'src/engine/training/transfer.test.ts',
+  'src/engine/training/segmentation.test.ts',
+];
 /** Compares wgpu's training losses with Dawn's: meaningful only under Deno. */
 const SECOND_IMPLEMENTATION_ONLY = 'src/engine/implementations.test.ts';
 /** Engine tests run on a device with WebGPU's default limits, the least any implementation has. */

@@ -138,3 +138,58 @@ describe('ResNet builder', () => {
     });
   });
 });
+
+describe('FCN (paper §6.2): dilated stages 3–4 and a fully convolutional head', () => {
+  const fcn = (model: ResNetOptions['model']) =>
+    buildResNetSpec({ ...resnet50, model, classes: 11, fcn: true });
+  const conv = (spec: ReturnType<typeof fcn>, name: string) =>
+    allConvBns(spec).find((cb) => cb.conv.name === `${name}.conv`)!.conv;
+
+  it('ResNet-18: stages 3–4 keep stride 1; first blocks dilate as GluonCV (1, 2 then 2, 4), padding = dilation', () => {
+    const spec = fcn('resnet18');
+    const expected: [string, number, number][] = [
+      // [layer, stride, dilation]
+      ['layer2.0.a0', 2, 1],
+      ['layer3.0.a0', 1, 1],
+      ['layer3.0.a1', 1, 2],
+      ['layer3.1.a0', 1, 2],
+      ['layer3.1.a1', 1, 2],
+      ['layer4.0.a0', 1, 2],
+      ['layer4.0.a1', 1, 4],
+      ['layer4.1.a0', 1, 4],
+      ['layer4.1.a1', 1, 4],
+      ['layer3.0.b', 1, 1],
+    ];
+    for (const [name, stride, dilation] of expected) {
+      expect(
+        [conv(spec, name).stride, conv(spec, name).dilation, conv(spec, name).pad],
+        name,
+      ).toEqual([stride, dilation, name.endsWith('.b') ? 0 : dilation]);
+    }
+    // Head: 3×3 conv 512 → 128 channels with BN and ReLU; the classifier 128 → 11 per pixel.
+    expect(spec.head!.convBn.conv).toMatchObject({ inChannels: 512, outChannels: 128, kernel: 3 });
+    expect(spec.fc).toEqual({ name: 'fc', inFeatures: 128, outFeatures: 11 });
+  });
+
+  it('ResNet-50: the dilated 3×3 of each bottleneck, stage 4 at 4 after its first block', () => {
+    const spec = fcn('resnet50');
+    expect(conv(spec, 'layer3.0.a1').dilation).toBe(1);
+    expect(conv(spec, 'layer3.5.a1').dilation).toBe(2);
+    expect(conv(spec, 'layer4.0.a1').dilation).toBe(2);
+    expect(conv(spec, 'layer4.2.a1').dilation).toBe(4);
+    expect(conv(spec, 'layer4.2.a0').dilation).toBe(1);
+  });
+
+  it('keeps 1/8 of the input: 224 px gives 28×28 scores, upsampled to 224×224', () => {
+    const s = summarizeResNet(fcn('resnet18'), 224);
+    const layer = (name: string) => s.layers.find((l) => l.name === name)!;
+    expect(layer('layer4.1.a1.conv').output).toEqual([28, 28, 512]);
+    expect(layer('head.0.conv').output).toEqual([28, 28, 128]);
+    // The per-pixel classifier: 28·28 pixels × 128 × 11 multiply-adds.
+    expect(layer('fc')).toMatchObject({ output: [28, 28, 11], macs: 28 * 28 * 128 * 11 });
+    expect(s.output).toEqual([224, 224, 11]);
+    // ResNet-18's weights (no fc) + head conv 3·3·512·128 + BN 2·128 + fc 128·11 + 11.
+    const backbone = 11_689_512 - (512 * 1000 + 1000);
+    expect(s.params).toBe(backbone + 9 * 512 * 128 + 2 * 128 + 128 * 11 + 11);
+  });
+});

@@ -14,7 +14,12 @@ export interface ConvSpec {
   outChannels: number;
   kernel: number;
   stride: number;
-  /** Symmetric zero padding on each side (PyTorch/GluonCV convention: floor(kernel / 2)). */
+  /**
+   * Spacing of the kernel's taps (1: an ordinary convolution). FCN's backbone (§6.2) dilates
+   * stages 3–4 instead of striding them, so their features keep 1/8 of the input's resolution.
+   */
+  dilation: number;
+  /** Symmetric zero padding on each side: dilation · floor(kernel / 2), so "same" at stride 1. */
   pad: number;
 }
 
@@ -56,11 +61,26 @@ export interface StemSpec {
   maxPool: boolean;
 }
 
+/**
+ * FCN's head (§6.2; GluonCV's FCNHead without its dropout): a 3×3 conv to a quarter of the
+ * backbone's channels, BN and ReLU, then `fc` as a 1×1 convolution (the same weights applied at
+ * every pixel), and bilinear upsampling of the class scores to the input size.
+ */
+export interface SegmentationHeadSpec {
+  convBn: ConvBnSpec;
+}
+
 export interface ResNetSpec {
   model: ModelName;
   blockKind: BlockKind;
   stem: StemSpec;
   blocks: ResidualBlockSpec[];
+  /** FCN's head before the classifier; null for classification. */
+  head: SegmentationHeadSpec | null;
+  /**
+   * The classifier: after global average pooling, or in an FCN at every pixel of the head's
+   * output. Transfer draws it (and an FCN's head) afresh.
+   */
   fc: { name: string; inFeatures: number; outFeatures: number };
   classes: number;
 }
@@ -75,6 +95,12 @@ export interface ResNetOptions {
   tweakD: boolean;
   zeroGamma: boolean;
   classes: number;
+  /**
+   * FCN for semantic segmentation (§6.2, as GluonCV's FCN on its dilated ResNet): stages 3 and 4
+   * keep stride 1 and dilate their 3×3 convolutions by 2 and 4 instead, and FCN's head (head)
+   * classifies every pixel. Absent or false: the classification network.
+   */
+  fcn?: boolean;
 }
 
 const DEPTHS: Record<ModelName, { kind: BlockKind; blocks: [number, number, number, number] }> = {
@@ -88,6 +114,8 @@ const DEPTHS: Record<ModelName, { kind: BlockKind; blocks: [number, number, numb
 };
 
 const STAGE_WIDTHS = [64, 128, 256, 512] as const;
+/** FCN's dilations by stage index (§6.2): stages 3 and 4 dilate instead of striding. */
+const DILATED_STAGES: Record<number, number> = { 2: 2, 3: 4 };
 const BOTTLENECK_EXPANSION = 4;
 /** Inputs smaller than this use the small stem when the stem is 'auto'. */
 export const SMALL_STEM_BELOW = 64;
@@ -115,6 +143,7 @@ export function resnetOptionsFromConfig(config: ExperimentConfig, classes: numbe
     tweakD: config.tweak_d,
     zeroGamma: config.zero_gamma,
     classes,
+    fcn: config.task === 'segment',
   };
 }
 
@@ -126,6 +155,7 @@ function convBn(
   stride: number,
   relu: boolean,
   zeroGamma = false,
+  dilation = 1,
 ): ConvBnSpec {
   return {
     conv: {
@@ -134,7 +164,8 @@ function convBn(
       outChannels,
       kernel,
       stride,
-      pad: Math.floor(kernel / 2),
+      dilation,
+      pad: dilation * Math.floor(kernel / 2),
     },
     bn: { name: `${name}.bn`, channels: outChannels, zeroGamma },
     relu,
@@ -161,6 +192,17 @@ function buildStem(options: ResNetOptions): StemSpec {
     : { convs: [convBn('stem.0', 3, stemWidth, 7, 2, true)], maxPool: true };
 }
 
+/**
+ * The dilations of a block's 3×3 convolutions: [first, second] for a basic block, [first] for a
+ * bottleneck's. A dilated stage's first block still uses the previous stage's spacing in its
+ * first 3×3 (GluonCV's dilated ResNetV1b: 1 in stage 3, 2 in stage 4), so no tap skips a pixel
+ * that the stride it replaces would have kept.
+ */
+export interface BlockDilation {
+  first: number;
+  rest: number;
+}
+
 function buildBlock(
   name: string,
   kind: BlockKind,
@@ -168,18 +210,28 @@ function buildBlock(
   planes: number,
   stride: number,
   options: ResNetOptions,
+  dilation: BlockDilation = { first: 1, rest: 1 },
 ): ResidualBlockSpec {
   const outChannels = kind === 'basic' ? planes : planes * BOTTLENECK_EXPANSION;
   const pathA =
     kind === 'basic'
       ? [
-          convBn(`${name}.a0`, inChannels, planes, 3, stride, true),
-          convBn(`${name}.a1`, planes, planes, 3, 1, false, options.zeroGamma),
+          convBn(`${name}.a0`, inChannels, planes, 3, stride, true, false, dilation.first),
+          convBn(`${name}.a1`, planes, planes, 3, 1, false, options.zeroGamma, dilation.rest),
         ]
       : [
           // ResNet-A strides in the first 1×1 conv; ResNet-B moves the stride to the 3×3.
           convBn(`${name}.a0`, inChannels, planes, 1, options.tweakB ? 1 : stride, true),
-          convBn(`${name}.a1`, planes, planes, 3, options.tweakB ? stride : 1, true),
+          convBn(
+            `${name}.a1`,
+            planes,
+            planes,
+            3,
+            options.tweakB ? stride : 1,
+            true,
+            false,
+            dilation.first,
+          ),
           convBn(`${name}.a2`, planes, outChannels, 1, 1, false, options.zeroGamma),
         ];
   let shortcut: ShortcutSpec | null = null;
@@ -200,29 +252,54 @@ export function buildResNetSpec(options: ResNetOptions): ResNetSpec {
   let channels = stem.convs[stem.convs.length - 1]!.conv.outChannels;
   counts.forEach((count, stage) => {
     const planes = scaleChannels(STAGE_WIDTHS[stage]!, options.width);
+    const stageDilation = options.fcn ? (DILATED_STAGES[stage] ?? 1) : 1;
     for (let i = 0; i < count; i++) {
-      const stride = i === 0 && stage > 0 ? 2 : 1;
-      const block = buildBlock(`layer${stage + 1}.${i}`, kind, channels, planes, stride, options);
+      const stride = i === 0 && stage > 0 && stageDilation === 1 ? 2 : 1;
+      const dilation: BlockDilation =
+        i === 0
+          ? { first: Math.max(1, stageDilation / 2), rest: stageDilation }
+          : { first: stageDilation, rest: stageDilation };
+      const block = buildBlock(
+        `layer${stage + 1}.${i}`,
+        kind,
+        channels,
+        planes,
+        stride,
+        options,
+        dilation,
+      );
       blocks.push(block);
       channels = block.outChannels;
     }
   });
+  const head = options.fcn
+    ? { convBn: convBn('head.0', channels, Math.max(1, Math.floor(channels / 4)), 3, 1, true) }
+    : null;
   return {
     model: options.model,
     blockKind: kind,
     stem,
     blocks,
-    fc: { name: 'fc', inFeatures: channels, outFeatures: options.classes },
+    head,
+    fc: {
+      name: 'fc',
+      inFeatures: head ? head.convBn.conv.outChannels : channels,
+      outFeatures: options.classes,
+    },
     classes: options.classes,
   };
 }
 
-/** Every ConvBn of the network in execution order (stem, then path A and B of each block). */
+/**
+ * Every ConvBn of the network in execution order (stem, then path A and B of each block, then an
+ * FCN's head).
+ */
 export function allConvBns(spec: ResNetSpec): ConvBnSpec[] {
   const list = [...spec.stem.convs];
   for (const block of spec.blocks) {
     list.push(...block.pathA);
     if (block.shortcut) list.push(block.shortcut.convBn);
   }
+  if (spec.head) list.push(spec.head.convBn);
   return list;
 }

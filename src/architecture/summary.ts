@@ -18,8 +18,14 @@ export interface ArchitectureSummary {
   output: [number, number, number];
 }
 
-export function convOutputSize(size: number, kernel: number, stride: number, pad: number): number {
-  return Math.floor((size + 2 * pad - kernel) / stride) + 1;
+export function convOutputSize(
+  size: number,
+  kernel: number,
+  stride: number,
+  pad: number,
+  dilation = 1,
+): number {
+  return Math.floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1;
 }
 
 /** 2×2 stride-2 average pool with ceil mode (ResNet-D). */
@@ -46,7 +52,7 @@ export function summarizeResNet(
   const convLayer = (cb: ConvBnSpec, inSize: number): number => {
     const { conv } = cb;
     onConv?.(conv, inSize);
-    const out = convOutputSize(inSize, conv.kernel, conv.stride, conv.pad);
+    const out = convOutputSize(inSize, conv.kernel, conv.stride, conv.pad, conv.dilation);
     const weights = conv.kernel * conv.kernel * conv.inChannels * conv.outChannels;
     layers.push({
       name: conv.name,
@@ -84,13 +90,20 @@ export function summarizeResNet(
     size = a;
   }
   const { inFeatures, outFeatures } = spec.fc;
+  // An FCN classifies every pixel of its head's output, then upsamples the scores to the input.
+  if (spec.head) size = convLayer(spec.head.convBn, size);
+  const pixels = spec.head ? size * size : 1;
   layers.push({
     name: spec.fc.name,
-    output: [1, 1, outFeatures],
+    output: spec.head ? [size, size, outFeatures] : [1, 1, outFeatures],
     params: inFeatures * outFeatures + outFeatures,
-    macs: inFeatures * outFeatures,
+    macs: pixels * inFeatures * outFeatures,
   });
+  const output: [number, number, number] = spec.head
+    ? [input, input, outFeatures]
+    : [1, 1, outFeatures];
+  if (spec.head) layers.push({ name: 'upsample', output, params: 0, macs: 0 });
   const params = listParameters(spec).reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   const macs = layers.reduce((n, l) => n + l.macs, 0);
-  return { params, macs, layers, output: [1, 1, outFeatures] };
+  return { params, macs, layers, output };
 }

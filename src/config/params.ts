@@ -44,6 +44,10 @@ export type ParamGroup =
 export const TRANSFER_MODES = ['finetune', 'probe'] as const;
 export type TransferMode = (typeof TRANSFER_MODES)[number];
 
+/** What a run learns: one class per image, or one per pixel (FCN, paper §6.2). */
+export const TASKS = ['classify', 'segment'] as const;
+export type Task = (typeof TASKS)[number];
+
 interface ParamBase<T> {
   label: string;
   help: string;
@@ -359,6 +363,13 @@ export const PARAMS = {
     max: 100,
     default: 20,
     step: 0.1,
+  }),
+  task: oneOf<Task>({
+    label: 'Task',
+    group: 'transfer',
+    help: 'Paper §6.2: segment trains FCN (the backbone dilated in stages 3–4, a fully convolutional head, scores upsampled to every pixel) on the built-in synthetic scenes, scored by pixel accuracy and mIoU; classify trains the ResNet as everywhere else.',
+    options: TASKS,
+    default: 'classify',
   }),
   backbone: text({
     label: 'Backbone',

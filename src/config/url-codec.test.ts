@@ -23,7 +23,7 @@ describe('URL codec', () => {
     expect(toQuery(config)).toBe('model=resnet50&batch=256&cosine=1&label_smoothing=0.1');
   });
 
-  it('round-trips a config that sets every parameter away from its default', () => {
+  it('round-trips a config that sets every parameter but task away from its default', () => {
     const config: ExperimentConfig = {
       model: 'resnet34',
       width: 0.5,
@@ -61,6 +61,8 @@ describe('URL codec', () => {
       backbone: 'r2',
       transfer: 'probe',
       backbone_lr: 0.5,
+      // task=segment excludes Hub data and the refinements: the next test sets it.
+      task: 'classify',
       classes: 1000,
       autorun: true,
       present: true,
@@ -68,8 +70,36 @@ describe('URL codec', () => {
     const parsed = parseQuery(`?${toQuery(config)}`);
     expect(parsed.ignored).toEqual([]);
     expect(parsed.config).toEqual(config);
-    // Every key really was written.
-    expect(new URLSearchParams(toQuery(config)).size).toBe(PARAM_KEYS.length);
+    // Every other key really was written.
+    expect(new URLSearchParams(toQuery(config)).size).toBe(PARAM_KEYS.length - 1);
+  });
+
+  it('round-trips a segmentation run on the synthetic scenes, fine-tuned from a backbone', () => {
+    const config: ExperimentConfig = {
+      ...DEFAULT_CONFIG,
+      task: 'segment',
+      backbone: 'r2',
+      cosine: true,
+    };
+    expect(toQuery(config)).toBe('cosine=1&task=segment&backbone=r2');
+    const parsed = parseQuery(`?${toQuery(config)}`);
+    expect(parsed.ignored).toEqual([]);
+    expect(parsed.config).toEqual(config);
+  });
+
+  it('ignores task=segment on a dataset without masks, and the refinements FCN does not train with', () => {
+    const hub = parseQuery('?task=segment&dataset=cifar10');
+    expect(hub.config.task).toBe('classify');
+    expect(hub.ignored).toEqual([
+      {
+        key: 'task',
+        value: 'segment',
+        reason: 'segmentation needs per-pixel labels: only the built-in synthetic scenes have them',
+      },
+    ]);
+    const refined = parseQuery('?task=segment&mixup=0.2&label_smoothing=0.1');
+    expect(refined.config).toMatchObject({ task: 'segment', mixup: 0, label_smoothing: 0 });
+    expect(refined.ignored.map((i) => i.key)).toEqual(['mixup', 'label_smoothing']);
   });
 
   it('reads booleans only as 1 or 0', () => {

@@ -5,6 +5,11 @@ export interface ImageSplit {
   images: Uint8Array;
   /** count class indices in [0, classes). */
   labels: Int32Array;
+  /**
+   * Segmentation (task=segment): count × height × width per-pixel labels in [0, classes), row-major;
+   * `labels` then names each image's largest object, for galleries.
+   */
+  masks?: Uint8Array;
   count: number;
 }
 

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { builtInDataset } from './built-in';
 import {
   generateSegmentationScenes,
   labelMapOf,
+  largestObjectLabel,
   maskAt,
+  sceneDataset,
   shapeSdfAt,
   type SceneShape,
 } from './synthetic-scenes';
@@ -187,5 +190,32 @@ describe('generated scenes', () => {
       }
     }
     expect(checked).toBeGreaterThan(1000);
+  });
+});
+
+describe('the scenes as a training dataset', () => {
+  it('largestObjectLabel: the commonest label other than background, the lower on a tie', () => {
+    expect(largestObjectLabel(Uint8Array.of(0, 0, 0, 3, 3, 5), 11)).toBe(3);
+    expect(largestObjectLabel(Uint8Array.of(0, 7, 7, 2, 2), 11)).toBe(2);
+    expect(largestObjectLabel(Uint8Array.of(0, 0), 11)).toBe(0);
+  });
+
+  it('sceneDataset keeps the masks and labels each image by its largest object', () => {
+    const d = sceneDataset({ seed: 3, trainSize: 5, valSize: 2 });
+    const scenes = generateSegmentationScenes({ seed: 3, trainSize: 5, valSize: 2 });
+    expect(d.name).toBe('synthetic-scenes');
+    expect(d.train.masks).toEqual(scenes.train.masks);
+    expect(d.val.images).toEqual(scenes.val.images);
+    for (let i = 0; i < 5; i++) {
+      const mask = scenes.train.masks.subarray(i * 1024, (i + 1) * 1024);
+      expect(d.train.labels[i]).toBe(largestObjectLabel(mask, 11));
+    }
+  });
+
+  it('builtInDataset: the shapes for classification, the scenes for segmentation', () => {
+    const config = { seed: 1, train_size: 4, val_size: 2 };
+    expect(builtInDataset({ ...config, task: 'classify' }).name).toBe('synthetic');
+    expect(builtInDataset({ ...config, task: 'classify' }).train.masks).toBeUndefined();
+    expect(builtInDataset({ ...config, task: 'segment' }).train.masks).toHaveLength(4 * 1024);
   });
 });

@@ -1,4 +1,5 @@
 import { createRng, type Rng } from '../tricks/random';
+import type { ImageDataset, ImageSplit } from './dataset';
 import { SHAPE_LIST, SYNTHETIC_CLASSES, SYNTHETIC_SIZE } from './synthetic';
 
 /**
@@ -181,5 +182,41 @@ export function generateSegmentationScenes({
     width: size,
     train: generateSplit(createRng((seed ^ TRAIN_STREAM) >>> 0), trainSize, size),
     val: generateSplit(createRng((seed ^ VAL_STREAM) >>> 0), valSize, size),
+  };
+}
+
+/** The label covering most of a mask other than background (0 when there is none; ties: lower). */
+export function largestObjectLabel(mask: Uint8Array, classes: number): number {
+  const counts = new Array<number>(classes).fill(0);
+  for (const label of mask) counts[label]!++;
+  let best = 0;
+  for (let k = 1; k < classes; k++) if (counts[k]! > (best === 0 ? 0 : counts[best]!)) best = k;
+  return best;
+}
+
+function imageSplitOf(split: SegmentationSplit, pixels: number): ImageSplit {
+  const labels = Int32Array.from({ length: split.count }, (_, i) =>
+    largestObjectLabel(
+      split.masks.subarray(i * pixels, (i + 1) * pixels),
+      SEGMENTATION_CLASSES.length,
+    ),
+  );
+  return { images: split.images, labels, masks: split.masks, count: split.count };
+}
+
+/**
+ * The scenes as the trainer's dataset: images with their masks, each labelled by its largest
+ * object. Named 'synthetic-scenes'.
+ */
+export function sceneDataset(options: SegmentationSceneOptions): ImageDataset {
+  const scenes = generateSegmentationScenes(options);
+  const pixels = scenes.height * scenes.width;
+  return {
+    name: scenes.name,
+    classNames: scenes.classNames,
+    height: scenes.height,
+    width: scenes.width,
+    train: imageSplitOf(scenes.train, pixels),
+    val: imageSplitOf(scenes.val, pixels),
   };
 }

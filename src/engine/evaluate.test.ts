@@ -75,3 +75,45 @@ describe('evaluate on hand-made logits', () => {
     expect(metrics.top5).toBeNull();
   });
 });
+
+describe('evaluate on a split with masks (segmentation)', () => {
+  it('pixel accuracy, mIoU, per-pixel loss and gap, and the predicted masks, from hand-made logits', async () => {
+    // One 4×4 scene, 3 classes. The validation centre box (87.5%) samples source rows and
+    // columns 0.19, 1.06, 1.94, 2.81: the mask itself.
+    const truth = [0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 0, 0, 2, 2, 0, 0];
+    // Right everywhere but pixel 2 (truth 1, predicted 0) and pixel 15 (truth 0, predicted 2).
+    const predicted = [...truth];
+    predicted[2] = 0;
+    predicted[15] = 2;
+    const size = 4;
+    const rows = predicted.map((p) => [0, 1, 2].map((k) => (k === p ? 5 : 0)));
+    const batchSize = 2;
+    const model = {
+      classes: 3,
+      input: size,
+      // The second image of the batch is padding: logits 100 everywhere, left out.
+      predict: () =>
+        tf.tensor2d([...rows, ...rows.map(() => [100, 100, 100])], [batchSize * 16, 3]),
+    } as unknown as ResNetModel;
+    const scenes: ImageSplit = {
+      images: new Uint8Array(16 * 3).fill(128),
+      labels: Int32Array.of(1),
+      masks: Uint8Array.from(truth),
+      count: 1,
+    };
+    const m = await evaluate(model, scenes, size, size, batchSize);
+    // Confusion (truth × predicted): [[7, 0, 1], [1, 3, 0], [0, 0, 4]].
+    expect(m.pixelAccuracy).toBeCloseTo(14 / 16, 6);
+    expect(m.top1).toBe(m.pixelAccuracy);
+    expect(m.top5).toBeNull();
+    // IoU: 7 / (8 + 8 − 7), 3 / (4 + 3 − 3), 4 / (4 + 5 − 4).
+    expect(m.mIoU).toBeCloseTo((7 / 9 + 3 / 4 + 4 / 5) / 3, 6);
+    // −log softmax of the truth: log(1 + 2e⁻⁵) where right, log(e⁵ + 2) where wrong.
+    const loss = (14 * Math.log(1 + 2 * Math.exp(-5)) + 2 * Math.log(Math.exp(5) + 2)) / 16;
+    expect(m.valLoss).toBeCloseTo(loss, 5);
+    // Max 5, the others 0: a gap of 5 at every pixel.
+    expect(m.meanGap).toBeCloseTo(5, 5);
+    expect(m.gaps).toEqual([5]);
+    expect(m.predictedMasks).toEqual([predicted]);
+  });
+});

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSplit } from '../data/dataset';
 import { logitGap } from '../tricks';
 import type { EvalResult } from '../run/events';
+import { evaluateSegmentation } from './evaluate-segmentation';
 import type { ResNetModel } from './model';
 import { gatherImages, preprocessBatch, validationAugmentation } from './preprocess';
 
@@ -50,6 +51,7 @@ export async function evaluate(
   width: number,
   batchSize: number,
 ): Promise<EvalMetrics> {
+  if (split.masks) return evaluateSegmentation(model, split, height, width, batchSize);
   const classes = model.classes;
   const imageSize = height * width * 3;
   const augmentation = validationAugmentation(batchSize, height, width);

@@ -10,6 +10,7 @@ import { customGradPerInput } from './gradient-per-input';
 import { matMulF16, matMulFilterGradF16, matMulInputGradF16 } from './kernels/f16-kernels';
 import type { F16Arithmetic } from './kernels/gemm-wgsl';
 import { packChannels } from './packed';
+import { batchToSpace, phaseGrid, phasesShape, spaceToBatch } from './kernels/space-to-batch';
 
 /**
  * The two heavy ops of the ResNet, swappable: f32, §3.2's f16 on f32 storage, or FP16's packed f16
@@ -28,7 +29,17 @@ export interface HeavyOps {
    * the f32 master weight), and only a training forward uses it.
    */
   format: NumberFormat;
-  conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D;
+  /**
+   * `dilation` > 1 (FCN's backbone) needs stride 1 and "same" padding, dilation·(kernel − 1)/2:
+   * our kernels run it as d² ordinary convolutions on the phases of x (dilatedConv).
+   */
+  conv2d(
+    x: tf.Tensor4D,
+    w: tf.Tensor4D,
+    stride: number,
+    pad: number,
+    dilation?: number,
+  ): tf.Tensor4D;
   matMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D;
   /** Which kernel runs each convolution op; null for the stock reference ops. */
   kernels: ConvKernelChoice | null;
@@ -74,10 +85,79 @@ function kernelChoice(format: NumberFormat, setting: KernelSetting): ConvKernelC
 /** Stock TensorFlow.js f32 ops (reference for tests, and what non-WebGPU backends run). */
 export const STOCK_F32_OPS: HeavyOps = {
   format: F32,
-  conv2d: (x, w, stride, pad) => tf.conv2d(x, w, stride, pad),
+  conv2d: (x, w, stride, pad, dilation = 1) =>
+    dilation === 1 ? tf.conv2d(x, w, stride, pad) : stockDilatedConv(x, w, stride, pad, dilation),
   matMul: (x, w) => tf.matMul(x, w),
   kernels: null,
 };
+
+/**
+ * tfjs's conv2d has no gradient for dilation > 1, so the stock ops run the same phase
+ * decomposition as ours (dilatedConv) with tfjs's own spaceToBatchND and batchToSpaceND.
+ */
+function stockDilatedConv(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  stride: number,
+  pad: number,
+  dilation: number,
+): tf.Tensor4D {
+  const problem = dilationProblem(w.shape[0], stride, pad, dilation);
+  if (problem) throw new Error(`conv2d: ${problem}`);
+  const [, height, width] = x.shape;
+  const fill = (size: number): [number, number] => [0, (dilation - (size % dilation)) % dilation];
+  const pads = [fill(height), fill(width)];
+  const phases = tf.spaceToBatchND(x, [dilation, dilation], pads);
+  const y = tf.conv2d(phases, w, 1, pad / dilation);
+  return tf.batchToSpaceND(y, [dilation, dilation], pads);
+}
+
+type PlainConv = (x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: number) => tf.Tensor4D;
+
+/** Why a dilated convolution cannot run as phase convolutions; null when it can. */
+export function dilationProblem(kernel: number, stride: number, pad: number, dilation: number) {
+  if (!Number.isInteger(dilation) || dilation < 1) return `bad dilation ${dilation}`;
+  if (dilation === 1) return null;
+  if (stride !== 1) return `dilation ${dilation} needs stride 1, not ${stride}`;
+  if (2 * pad !== dilation * (kernel - 1)) {
+    return `dilation ${dilation} of a ${kernel}×${kernel} kernel needs padding ${(dilation * (kernel - 1)) / 2}, not ${pad}`;
+  }
+  return null;
+}
+
+/**
+ * The input and padding of the ordinary convolution a dilated one runs as: the d² phases of an
+ * [n, h, w, c] input in the batch, [d²·n, ceil(h/d), ceil(w/d), c], and padding pad / d. The one
+ * rule for the ops, the tuner and the ahead-of-time compile.
+ */
+export function phaseConvShape(
+  xShape: readonly number[],
+  pad: number,
+  dilation: number,
+): { xShape: [number, number, number, number]; pad: number } {
+  return {
+    xShape: phasesShape(phaseGrid(xShape, dilation)),
+    pad: pad / dilation,
+  };
+}
+
+/**
+ * `conv` with dilation: a stride-1 dilated convolution is, on each phase of its input (the pixels
+ * whose row and column are fixed mod d), an ordinary one with the padding divided by d. So the
+ * phases move into the batch (one copy), `conv` runs them in one call on whichever kernel the
+ * tuner chose for that shape, and the output moves back (one copy); gradients flow through both
+ * permutations. The alternative, a dilated variant of every kernel in every format, would multiply
+ * the kernels to tune and verify by the dilations used.
+ */
+function dilatedConv(conv: PlainConv): HeavyOps['conv2d'] {
+  return (x, w, stride, pad, dilation = 1) => {
+    if (dilation === 1) return conv(x, w, stride, pad);
+    const problem = dilationProblem(w.shape[0], stride, pad, dilation);
+    if (problem) throw new Error(`conv2d: ${problem}`);
+    const y = conv(spaceToBatch(x, dilation), w, 1, pad / dilation);
+    return batchToSpace(y, [x.shape[0], x.shape[1], x.shape[2], y.shape[3]], dilation);
+  };
+}
 
 /**
  * The geometry our kernels run a convolution with: an RGB stem's 3 input channels are
@@ -146,15 +226,18 @@ function padAxis(t: tf.Tensor4D, axis: 2 | 3, extra: number): tf.Tensor4D {
 }
 
 function convOf(choice: ConvKernelChoice, format: NumberFormat): HeavyOps['conv2d'] {
-  return (x, w, stride, pad) => {
-    if (tf.getBackend() !== 'webgpu') return tf.conv2d(x, w, stride, pad);
+  const ours = dilatedConv((x, w, stride, pad) => {
     const g = kernelGeometry(x.shape, w.shape, stride, pad);
     const extra = g.inChannels - x.shape[3];
     if (extra === 0) return customConv2d(x, w, g, choice, format);
     // Callers run the model inside tf.tidy, which frees the padded copies; tf.pad's gradient
     // slices the padding off again.
     return customConv2d(padAxis(x, 3, extra), padAxis(w, 2, extra), g, choice, format);
-  };
+  });
+  return (x, w, stride, pad, dilation = 1) =>
+    tf.getBackend() === 'webgpu'
+      ? ours(x, w, stride, pad, dilation)
+      : STOCK_F32_OPS.conv2d(x, w, stride, pad, dilation);
 }
 
 /** f32 ops whose convolutions run the kernels `setting` picks ('auto': tuned, else default). */
@@ -269,7 +352,7 @@ export function storageGeometry(
 const packWeights = (w: tf.Tensor4D): tf.Tensor4D => packChannels(w) as tf.Tensor4D;
 
 function packedConvOf(choice: ConvKernelChoice, format: NumberFormat): HeavyOps['conv2d'] {
-  return (x, w, stride, pad) => {
+  return dilatedConv((x, w, stride, pad) => {
     const channels = packedInputChannels(w.shape[2]);
     if (2 * x.shape[3] !== channels) {
       throw new Error(`packed conv2d: ${x.shape[3]} words do not hold ${channels} channels`);
@@ -280,7 +363,7 @@ function packedConvOf(choice: ConvKernelChoice, format: NumberFormat): HeavyOps[
     const wIn = extra === 0 ? w : padAxis(w, 2, extra);
     const g = packedGeometry([x.shape[0], x.shape[1], x.shape[2], channels], w.shape, stride, pad);
     return customConv2d(x, wIn, g, choice, format, packWeights);
-  };
+  });
 }
 
 /**

@@ -13,12 +13,14 @@ import { updatedRunningStats } from './kernels/running-stats';
 import {
   avgPool2x2CeilPacked,
   batchNormTrainPacked,
+  fromPacked,
   globalAvgPoolPacked,
   maxPool3x3s2Packed,
   packChannels,
   residualReluPacked,
 } from './packed';
 import { avgPool2x2Ceil } from './pooling';
+import { bilinearUpsample } from './kernels/bilinear-upsample';
 
 /** The ResNet of a spec as tf.Variables, with a forward pass in training or evaluation mode. */
 
@@ -39,6 +41,7 @@ export interface BatchMoments {
 }
 
 export interface ForwardResult {
+  /** [n, classes]; an FCN's (spec.head) per pixel, [n · height · width, classes], row-major. */
   logits: tf.Tensor2D;
   /** Training mode only; empty in evaluation mode. */
   moments: BatchMoments[];
@@ -69,10 +72,11 @@ export interface ResNetModel {
 }
 
 /**
- * The classifier's tensors (`fc.*`): a transferred model draws them afresh for its dataset; a
- * linear probe trains only them.
+ * The task's own tensors: the classifier (`fc.*`) and an FCN's head (`head.*`). A transferred
+ * model draws them afresh for its dataset and task; a linear probe trains only them.
  */
-export const isClassifier = (name: string): boolean => name.startsWith('fc.');
+export const isClassifier = (name: string): boolean =>
+  name.startsWith('fc.') || name.startsWith('head.');
 
 function initialValues(spec: ParameterSpec, rng: Rng): Float32Array {
   const size = spec.shape.reduce((a, b) => a * b, 1);
@@ -112,6 +116,8 @@ interface StoragePath {
   residualRelu(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D;
   /** The mean over height and width: f32 features [n, channels] for the FC layer. */
   globalAvgPool(h: tf.Tensor4D, channels: number): tf.Tensor2D;
+  /** FCN: the head's activations as f32 [n, h, w, channels], for the per-pixel classifier. */
+  features(h: tf.Tensor4D, channels: number): tf.Tensor4D;
 }
 
 /** f32 tensors; `fused` (WebGPU): relu(a + b) in our fused kernel. */
@@ -123,6 +129,7 @@ function f32Path(fused: boolean): StoragePath {
     avgPool: avgPool2x2Ceil,
     residualRelu: (a, b) => (fused ? fusedResidualRelu(a, b) : tf.relu(tf.add<tf.Tensor4D>(a, b))),
     globalAvgPool: (h) => tf.mean(h, [1, 2]),
+    features: (h) => h,
   };
 }
 
@@ -134,6 +141,7 @@ const PACKED_PATH: StoragePath = {
   avgPool: avgPool2x2CeilPacked,
   residualRelu: residualReluPacked,
   globalAvgPool: globalAvgPoolPacked,
+  features: (h, channels) => fromPacked(h, channels) as tf.Tensor4D,
 };
 
 function padChannels(x: tf.Tensor4D, channels: number): tf.Tensor4D {
@@ -202,21 +210,23 @@ export function createResNetModel(
     const heavy = packed ? ops : (ops.f32Storage ?? ops);
     const path = packed ? PACKED_PATH : f32Path(fused);
 
-    const convBn = (h: tf.Tensor4D, cb: ConvBnSpec): tf.Tensor4D => {
+    // `batchMode`: BN normalizes with the batch's statistics (and reports them) rather than the
+    // running ones. An FCN's head is the task's own layer: it does so in a probe too.
+    const convBn = (h: tf.Tensor4D, cb: ConvBnSpec, batchMode = training): tf.Tensor4D => {
       const { conv, bn } = cb;
       const w = param(`${conv.name}.weight`) as tf.Tensor4D;
-      let y = heavy.conv2d(h, w, conv.stride, conv.pad);
+      let y = heavy.conv2d(h, w, conv.stride, conv.pad, conv.dilation);
       const gamma = param(`${bn.name}.gamma`);
       const beta = param(`${bn.name}.beta`);
       let mean: tf.Tensor;
       let variance: tf.Tensor;
-      if (training && fused) {
+      if (batchMode && fused) {
         // BN (+ReLU) forward and backward in two dispatches each (kernels/fused-bn.ts).
         const out = path.batchNormTrain(y, gamma, beta, BN_EPSILON, cb.relu);
         moments.push({ name: bn.name, mean: out.mean, variance: out.variance });
         return out.y;
       }
-      if (training) {
+      if (batchMode) {
         ({ mean, variance } = tf.moments(y, [0, 1, 2]));
         moments.push({ name: bn.name, mean, variance });
       } else {
@@ -241,6 +251,23 @@ export function createResNetModel(
       h = path.residualRelu(a, b);
     }
     const fcWeight = param('fc.weight') as tf.Tensor2D;
+    if (spec.head) {
+      // FCN (§6.2): the classifier at every pixel of the head's output, as one GEMM over the
+      // pixels, then the scores upsampled to the input: logits [n · height · width, classes].
+      const features = path.features(convBn(h, spec.head.convBn, trainingStep), fcWeight.shape[0]);
+      const [n, fh, fw, channels] = features.shape;
+      const scores = tf.add(
+        heavy.matMul(tf.reshape(features, [n * fh * fw, channels]), fcWeight),
+        param('fc.bias'),
+      );
+      const [, height, width] = x.shape;
+      const upsampled = bilinearUpsample(
+        tf.reshape(scores, [n, fh, fw, spec.classes]),
+        height,
+        width,
+      );
+      return { logits: tf.reshape(upsampled, [n * height * width, spec.classes]), moments };
+    }
     const pooled = path.globalAvgPool(h, fcWeight.shape[0]);
     const logits = tf.add(heavy.matMul(pooled, fcWeight), param('fc.bias')) as tf.Tensor2D;
     return { logits, moments };

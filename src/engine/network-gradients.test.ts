@@ -41,6 +41,23 @@ const CASES = Object.entries(TWEAKS).flatMap(([variant, tweaks]) =>
   ),
 );
 
+// FCN (§6.2): stages 3–4 dilated, the head, per-pixel scores upsampled. 17 px gives 9×9 features
+// in the dilated stages, whose phases then differ in size; at 64 px with the ImageNet stem the
+// output stride is 8, as the paper's. On the CPU the reference runs tfjs's own dilated conv2d.
+const FCN_CASES = (['A', 'D'] as const).flatMap((variant) =>
+  [
+    { stem: 'small' as const, input: 17 },
+    { stem: 'imagenet' as const, input: 64 },
+  ].flatMap(({ stem, input }) =>
+    MODELS.map((model) => ({ variant, tweaks: TWEAKS[variant], stem, input, model })),
+  ),
+);
+
+// Per-pixel readouts make more ReLU and max-pool decisions matter: on the ImageNet-stem
+// ResNet-26-A FCN a 1e-7 nudge moved the CPU reference's stem gradient by 6.5, a 3e-7 one by 121
+// (of 1639), as much as ours differed from it. So FCNs are nudged twice.
+const FCN_NUDGES = [1e-7, 3e-7];
+
 const BATCH = 4;
 const CLASSES = 5;
 
@@ -65,9 +82,11 @@ async function gradients(
     ),
     [BATCH, input, input, 3],
   );
+  // An FCN's logits are per pixel: [BATCH · input², CLASSES].
+  const rows = options.fcn ? BATCH * input * input : BATCH;
   const readout = tf.tensor2d(
-    Float32Array.from({ length: BATCH * CLASSES }, (_, i) => Math.cos(i)),
-    [BATCH, CLASSES],
+    Float32Array.from({ length: rows * CLASSES }, (_, i) => Math.cos(i)),
+    [rows, CLASSES],
   );
   const variables = model.parameters.map((p) => p.variable);
   const grads = tf.tidy(
@@ -87,7 +106,52 @@ async function gradients(
   return result;
 }
 
+async function checkAgainstCpu(options: ResNetOptions, nudges = [1e-7]): Promise<void> {
+  const gpu = await gradients(options, true);
+  await tf.setBackend('cpu');
+  const cpu = await gradients(options, false);
+  // The reference again on an input nudged by a rounding error: a ReLU or max-pool decision
+  // that close to its edge flips, and the gradient jumps (measured: 1e-7 changed stock tfjs's
+  // own gradients by 2% on some of these networks). Ours may differ from the reference by that.
+  const nudged: Map<string, Float32Array>[] = [];
+  for (const nudge of nudges) nudged.push(await gradients(options, false, nudge));
+  expect([...gpu.keys()]).toEqual([...cpu.keys()]);
+  const largest = (values: Float32Array) => Math.max(...Array.from(values, Math.abs));
+  const overall = Math.max(...[...cpu.values()].map(largest));
+  const worstDifference = (a: Float32Array, b: Float32Array) =>
+    a.reduce((worst, v, i) => Math.max(worst, Math.abs(v - b[i]!)), 0);
+  for (const [name, reference] of cpu) {
+    const sensitivity = Math.max(...nudged.map((n) => worstDifference(n.get(name)!, reference)));
+    // f32 sums in another order: relative to the tensor's largest gradient, and to the
+    // network's for tensors whose gradient is ~0 (a BN β right before another BN).
+    const tolerance = 1e-4 * largest(reference) + 1e-5 * overall + 4 * sensitivity;
+    expect(worstDifference(gpu.get(name)!, reference), name).toBeLessThanOrEqual(tolerance);
+  }
+}
+
 describe('whole-network gradients on WebGPU against the CPU reference', () => {
+  it.each(FCN_CASES)(
+    'FCN on ResNet-$variant, $stem stem, $input px, $model',
+    async ({ tweaks, ...c }) => {
+      await checkAgainstCpu(
+        {
+          model: c.model,
+          width: 0.0625,
+          input: c.input,
+          stem: c.stem,
+          tweakB: false,
+          tweakC: false,
+          tweakD: false,
+          ...tweaks,
+          zeroGamma: false,
+          classes: CLASSES,
+          fcn: true,
+        },
+        FCN_NUDGES,
+      );
+    },
+  );
+
   it.each(CASES)('ResNet-$variant, $stem stem, $input px, $model', async ({ tweaks, ...c }) => {
     const options: ResNetOptions = {
       model: c.model,
@@ -101,24 +165,6 @@ describe('whole-network gradients on WebGPU against the CPU reference', () => {
       zeroGamma: false,
       classes: CLASSES,
     };
-    const gpu = await gradients(options, true);
-    await tf.setBackend('cpu');
-    const cpu = await gradients(options, false);
-    // The reference again on an input nudged by a rounding error: a ReLU or max-pool decision
-    // that close to its edge flips, and the gradient jumps (measured: 1e-7 changed stock tfjs's
-    // own gradients by 2% on some of these networks). Ours may differ from the reference by that.
-    const nudged = await gradients(options, false, 1e-7);
-    expect([...gpu.keys()]).toEqual([...cpu.keys()]);
-    const largest = (values: Float32Array) => Math.max(...Array.from(values, Math.abs));
-    const overall = Math.max(...[...cpu.values()].map(largest));
-    const worstDifference = (a: Float32Array, b: Float32Array) =>
-      a.reduce((worst, v, i) => Math.max(worst, Math.abs(v - b[i]!)), 0);
-    for (const [name, reference] of cpu) {
-      const sensitivity = worstDifference(nudged.get(name)!, reference);
-      // f32 sums in another order: relative to the tensor's largest gradient, and to the
-      // network's for tensors whose gradient is ~0 (a BN β right before another BN).
-      const tolerance = 1e-4 * largest(reference) + 1e-5 * overall + 4 * sensitivity;
-      expect(worstDifference(gpu.get(name)!, reference), name).toBeLessThanOrEqual(tolerance);
-    }
+    await checkAgainstCpu(options);
   });
 });

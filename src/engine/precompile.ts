@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { convLayerInputs, type ResNetSpec } from '../architecture';
-import { fcArithmetic, storageGeometry, type HeavyOps } from './heavy-ops';
+import { allConvBns, convLayerInputs, type ResNetSpec } from '../architecture';
+import { fcArithmetic, phaseConvShape, storageGeometry, type HeavyOps } from './heavy-ops';
+import { SPACE_TO_BATCH_SHADERS } from './kernels/space-to-batch';
+import { BILINEAR_UPSAMPLE_SHADERS } from './kernels/bilinear-upsample';
 import { F32, type Storage } from '../config/number-format';
 import type { ConvGeometry } from './kernels/conv-geometry';
 import { compilePipelinesAhead, type CompileFailure, type ShaderSource } from './kernels/dispatch';
@@ -38,6 +40,8 @@ export function trainingShaders(
     ...FUSED_CROSS_ENTROPY_SHADERS,
   ];
   if (ops.format.storage === 'f16') shaders.push(...PACKED_SHADERS);
+  if (allConvBns(spec).some((cb) => cb.conv.dilation > 1)) shaders.push(...SPACE_TO_BATCH_SHADERS);
+  if (spec.head) shaders.push(...BILINEAR_UPSAMPLE_SHADERS);
   // FP16: the loss scaler's check of the gradients (fp16/gradient-check.ts, one shader for any
   // number of tensors) and the NAG update that unscales them and can be skipped.
   if (ops.format !== F32) shaders.push(GRADIENT_CHECK_SHADER, FUSED_NAG_LOSS_SCALED_SHADER);
@@ -79,15 +83,21 @@ export function convGeometries(
   batch: number,
   storage: Storage = 'f32',
 ): ConvGeometry[] {
-  return convLayerInputs(spec, input).map(({ conv, inputSize }) =>
-    storageGeometry(
+  return convLayerInputs(spec, input).map(({ conv, inputSize }) => {
+    const xShape = [batch, inputSize, inputSize, conv.inChannels];
+    // A dilated convolution runs as the ordinary one on its input's phases (heavy-ops.ts).
+    const run =
+      conv.dilation === 1
+        ? { xShape, pad: conv.pad }
+        : phaseConvShape(xShape, conv.pad, conv.dilation);
+    return storageGeometry(
       storage,
-      [batch, inputSize, inputSize, conv.inChannels],
+      run.xShape,
       [conv.kernel, conv.kernel, conv.inChannels, conv.outChannels],
       conv.stride,
-      conv.pad,
-    ),
-  );
+      run.pad,
+    );
+  });
 }
 
 /**

@@ -27,6 +27,7 @@ export interface StepContext {
 export interface StepBatch {
   /** [count, height, width, 3] pixels in [0, 255]. */
   pixels: Float32Array;
+  /** A class per image; segmentation: per pixel of the model's input, count × input × input. */
   labels: Int32Array;
   count: number;
   augmentation: AugmentationBatch;

@@ -44,6 +44,12 @@ export const evalSchema = z.object({
   predictions: z.array(z.number().int().nonnegative()).max(100_000).optional(),
   confidences: z.array(z.number().min(0).max(1)).max(100_000).optional(),
   labels: z.array(z.number().int().nonnegative()).max(100_000).optional(),
+  pixelAccuracy: z.number().min(0).max(1).optional(),
+  mIoU: z.number().min(0).max(1).optional(),
+  predictedMasks: z
+    .array(z.array(z.number().int().nonnegative()).max(1_048_576))
+    .max(16)
+    .optional(),
 });
 
 const nullableFinite = finite.nullable();

@@ -64,6 +64,15 @@ export interface EvalResult {
   predictions?: number[];
   confidences?: number[];
   labels?: number[];
+  /**
+   * Segmentation (paper §6.2, Table 9): the fraction of pixels labelled right, and the mean over
+   * classes of TP / (TP + FP + FN), both from the confusion summed over the whole split (`top1`
+   * is the pixel accuracy, `valLoss` and the gaps are per pixel).
+   */
+  pixelAccuracy?: number;
+  mIoU?: number;
+  /** Segmentation: the predicted masks (input × input, row-major) of the first validation images. */
+  predictedMasks?: number[][];
 }
 
 export interface Progress {

@@ -8,7 +8,7 @@ import {
   type RealDatasetKind,
 } from '../data/load';
 import { DEFAULT_MEMORY_LIMIT, formatBytes } from '../data/memory';
-import { generateSyntheticDataset } from '../data/synthetic';
+import { builtInDataset } from '../data/built-in';
 import { readFromCache, saveToCache } from './dataset-cache';
 import { loadFromHub } from './hub';
 import { isSameDataset } from '../data/hub/catalog';
@@ -293,14 +293,10 @@ export async function datasetForConfig(
   status: (message: string) => void,
 ): Promise<ImageDataset> {
   if (config.dataset === 'synthetic') {
-    const key = `${config.seed}:${config.train_size}:${config.val_size}`;
+    const key = `${config.task}:${config.seed}:${config.train_size}:${config.val_size}`;
     if (synthetic?.key === key) return synthetic.dataset;
     status('Generating synthetic dataset…');
-    const dataset = generateSyntheticDataset({
-      seed: config.seed,
-      trainSize: config.train_size,
-      valSize: config.val_size,
-    });
+    const dataset = builtInDataset(config);
     synthetic = { key, dataset };
     return dataset;
   }

@@ -87,6 +87,11 @@ export interface TuneOptions {
   ignoreCache?: boolean;
   /** Timing rounds per candidate, whose fastest sample counts (default 3). */
   samples?: number;
+  /**
+   * Time every candidate to the end instead of dropping those that cannot win (tests that check
+   * a candidate's own figures; a run wants the early cut, which saves most of the tuning time).
+   */
+  timeEveryCandidate?: boolean;
   onProgress?: (done: number, total: number, stage: 'compiling' | 'timing') => void;
   signal?: AbortSignal;
 }
@@ -371,7 +376,8 @@ async function timeCandidates(
     const bestEstimate = Math.min(...estimates.values());
     // Far slower even by wall clock: not worth timing (a CPU driver's slow candidates took
     // seconds each, and most of the tuning time).
-    let live = [...estimates].filter(([, ms]) => !hopeless(ms, bestEstimate, WARM_FACTOR));
+    const cut = !options.timeEveryCandidate;
+    let live = [...estimates].filter(([, ms]) => !cut || !hopeless(ms, bestEstimate, WARM_FACTOR));
     for (const [c, ms] of live) c.runs = runsPerSample(ms, span);
     const slow = bestEstimate > SLOW_RUN_MS;
     const rounds = slow ? Math.min(2, options.samples ?? 3) : (options.samples ?? 3);
@@ -388,7 +394,7 @@ async function timeCandidates(
       }
       live = live.filter(([c]) => c.verdict === undefined);
       // A candidate 3× slower than the best after the first round cannot win.
-      if (round === 0) {
+      if (round === 0 && cut) {
         const best = fastest(live.map(([c]) => timingOf(c)))?.ms ?? null;
         live = live.filter(([c]) => !hopeless(c.best, best));
       }

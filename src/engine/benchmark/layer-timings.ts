@@ -35,6 +35,7 @@ export async function measureLayers(
     ...common,
     ops,
     ignoreCache: true,
+    timeEveryCandidate: options.timeEveryCandidate,
     onProgress: tuningProgress(`${config.model} batch ${batch}: `, options.onProgress),
   });
   const ms = performance.now() - start;
@@ -100,7 +101,9 @@ export async function measureLargestConv(
     ops.kernels?.choose('forward', kernelGeometry(x.shape, w.shape, conv.stride, conv.pad)).id ??
     'tfjs';
   const run = async (repeats: number) => {
-    const outputs = Array.from({ length: repeats }, () => ops.conv2d(x, w, conv.stride, conv.pad));
+    const outputs = Array.from({ length: repeats }, () =>
+      ops.conv2d(x, w, conv.stride, conv.pad, conv.dilation),
+    );
     await outputs[repeats - 1]!.data();
     tf.dispose(outputs);
   };

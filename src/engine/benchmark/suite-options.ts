@@ -37,6 +37,8 @@ export interface SuiteOptions {
    * row's first step reads it. None: every engine row times its candidates in its first step.
    */
   tuningCache?: TuningCacheStore | null;
+  /** The per-layer tuning times every candidate to the end (TuneOptions.timeEveryCandidate). */
+  timeEveryCandidate?: boolean;
   onProgress?: (message: string) => void;
   /** Called once the peaks are measured (before any row), so a stopped run still has them. */
   onPeaks?: (peaks: RooflinePeaks) => void;

@@ -22,19 +22,25 @@ function yIndex(g: ConvGeometry, n: number, oh: number, ow: number, co: number):
   return ((n * g.outHeight + oh) * g.outWidth + ow) * g.outChannels + co;
 }
 
+/**
+ * A convolution's geometry for the references, optionally dilated (taps `dilation` pixels apart;
+ * outHeight and outWidth then count the dilated kernel's extent).
+ */
+export type ReferenceGeometry = ConvGeometry & { dilation?: number };
+
 /** Calls f(n, oh, ow, kh, kw, ih, iw) for every tap that lands inside the input. */
 function forEachTap(
-  g: ConvGeometry,
+  g: ReferenceGeometry,
   f: (n: number, oh: number, ow: number, kh: number, kw: number, ih: number, iw: number) => void,
 ): void {
   for (let n = 0; n < g.batch; n++)
     for (let oh = 0; oh < g.outHeight; oh++)
       for (let ow = 0; ow < g.outWidth; ow++)
         for (let kh = 0; kh < g.kernelHeight; kh++) {
-          const ih = oh * g.stride + kh - g.pad;
+          const ih = oh * g.stride + kh * (g.dilation ?? 1) - g.pad;
           if (ih < 0 || ih >= g.inHeight) continue;
           for (let kw = 0; kw < g.kernelWidth; kw++) {
-            const iw = ow * g.stride + kw - g.pad;
+            const iw = ow * g.stride + kw * (g.dilation ?? 1) - g.pad;
             if (iw < 0 || iw >= g.inWidth) continue;
             f(n, oh, ow, kh, kw, ih, iw);
           }
@@ -42,7 +48,7 @@ function forEachTap(
 }
 
 export function conv2dReference(
-  g: ConvGeometry,
+  g: ReferenceGeometry,
   x: ArrayLike<number>,
   w: ArrayLike<number>,
 ): Reference {
@@ -64,7 +70,7 @@ export function conv2dReference(
 }
 
 export function conv2dInputGradReference(
-  g: ConvGeometry,
+  g: ReferenceGeometry,
   dy: ArrayLike<number>,
   w: ArrayLike<number>,
 ): Reference {
@@ -86,7 +92,7 @@ export function conv2dInputGradReference(
 }
 
 export function conv2dFilterGradReference(
-  g: ConvGeometry,
+  g: ReferenceGeometry,
   x: ArrayLike<number>,
   dy: ArrayLike<number>,
 ): Reference {

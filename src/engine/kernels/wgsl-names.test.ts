@@ -13,6 +13,8 @@ import { FUSED_RESIDUAL_SHADERS } from './fused-residual';
 import { RUNNING_STATS_SHADERS } from './running-stats';
 import { COLOR_NORMALIZE_SHADERS } from './color-normalize';
 import { FUSED_CROSS_ENTROPY_SHADERS } from './fused-cross-entropy';
+import { SPACE_TO_BATCH_SHADERS } from './space-to-batch';
+import { BILINEAR_UPSAMPLE_SHADERS } from './bilinear-upsample';
 
 /**
  * WGSL lets a declaration shadow a builtin function or type, but naga (Firefox) has open issues
@@ -67,6 +69,8 @@ function everyShader(): ShaderSource[] {
     ...COLOR_NORMALIZE_SHADERS,
     ...FUSED_CROSS_ENTROPY_SHADERS,
     ...PACKED_SHADERS,
+    ...SPACE_TO_BATCH_SHADERS,
+    ...BILINEAR_UPSAMPLE_SHADERS,
     GRADIENT_CHECK_SHADER,
     ...matMulShaders('f16'),
     ...matMulShaders('emulated'),

@@ -5,6 +5,7 @@ import {
   sampleMixupLambda,
   type EpochStreams,
 } from '../../tricks';
+import { cropMasks, gatherMasks } from '../../data/mask-crop';
 import { gatherImages, gatherLabels } from '../preprocess';
 import type { StepBatch } from '../step';
 import type { Session } from './session';
@@ -14,17 +15,29 @@ export function batchOf(s: Session, indices: ArrayLike<number>, streams: EpochSt
   const { config, dataset } = s;
   // The last batch of an epoch holds the remainder (training/epoch-plan.ts).
   const count = indices.length;
+  const augmentation = sampleAugmentationBatch(
+    streams.augment,
+    count,
+    dataset.height,
+    dataset.width,
+    preprocessingSwitches(config),
+  );
+  const { masks } = dataset.train;
   return {
     pixels: gatherImages(dataset.train, indices, dataset.height * dataset.width * 3),
-    labels: gatherLabels(dataset.train, indices),
+    // Segmentation: every pixel's label, cropped and flipped with its image.
+    labels: masks
+      ? cropMasks(
+          gatherMasks(masks, indices, dataset.height * dataset.width),
+          augmentation.boxes,
+          count,
+          dataset.height,
+          dataset.width,
+          s.model.input,
+        )
+      : gatherLabels(dataset.train, indices),
     count,
-    augmentation: sampleAugmentationBatch(
-      streams.augment,
-      count,
-      dataset.height,
-      dataset.width,
-      preprocessingSwitches(config),
-    ),
+    augmentation,
     mixupLambda: sampleMixupLambda(streams.mixup, config.mixup),
   };
 }

@@ -103,6 +103,16 @@ export function refusal(options: TrainerOptions): string | null {
   // Whether a teacher fits the dataset is resolveTeacher's question (the worker; the CLI trains
   // its teachers on the same dataset).
   if (config.distill && !teacher) return `Distillation teacher ${config.distill} is not available`;
+  const segment = config.task === 'segment';
+  if (segment !== Boolean(dataset.train.masks)) {
+    return segment
+      ? `Segmentation needs per-pixel labels, and ${dataset.name} has none`
+      : `${dataset.name} is a segmentation dataset: train it with task=segment`;
+  }
+  // Mixup's partner and the teacher's scores are per image; FCN's targets are per pixel.
+  if (segment && (config.mixup > 0 || config.distill)) {
+    return 'Segmentation trains without mixup and distillation (they are backbone tricks in Table 9)';
+  }
   // A resumed run's checkpoint holds the backbone's trained values: it needs no backbone.
   if (config.backbone && !options.backbone && !options.resumeFrom) {
     return `Backbone ${config.backbone} is not available`;
