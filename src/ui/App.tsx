@@ -7,6 +7,7 @@ import { CompareTable } from './components/CompareTable';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { PredictionsPanel } from './components/PredictionsPanel';
 import type { RunsMessage } from './components/RunsPanel';
+import { LazySegmentationPanel } from './components/LazySegmentationPanel';
 import { ScaleRecipes } from './components/ScaleRecipes';
 import { SweepControls } from './components/SweepControls';
 import { useApplyPreset } from './hooks/useApplyPreset';
@@ -220,7 +221,11 @@ export function App() {
             classesFor={dataset.classesFor}
           />
           <ErrorBoundary name="predictions">
-            <PredictionsPanel run={selection.shown} api={trainer.api} />
+            {(selection.shown?.config ?? config).task === 'segment' ? (
+              <LazySegmentationPanel run={selection.shown} api={trainer.api} />
+            ) : (
+              <PredictionsPanel run={selection.shown} api={trainer.api} />
+            )}
           </ErrorBoundary>
           <RunsSection
             saved={saved}

@@ -17,3 +17,27 @@ export function drawRgbImage(
   }
   ctx.putImageData(image, 0, 0);
 }
+
+/** Paints RGBA pixels (4 bytes per pixel, row-major) onto a canvas. */
+export function drawRgba(
+  canvas: HTMLCanvasElement | null,
+  rgba: Uint8ClampedArray,
+  width: number,
+  height: number,
+): void {
+  const ctx = canvas?.getContext('2d');
+  if (!ctx) return;
+  const image = ctx.createImageData(width, height);
+  image.data.set(rgba);
+  ctx.putImageData(image, 0, 0);
+}
+
+/** `count` RGB pixels (3 bytes each) of `pixels` from `offset`, as opaque RGBA for ImageData. */
+export function rgbToRgba(pixels: Uint8Array, offset: number, count: number): Uint8ClampedArray {
+  const rgba = new Uint8ClampedArray(count * 4);
+  for (let p = 0; p < count; p++) {
+    for (let c = 0; c < 3; c++) rgba[p * 4 + c] = pixels[offset + p * 3 + c]!;
+    rgba[p * 4 + 3] = 255;
+  }
+  return rgba;
+}

@@ -7,6 +7,7 @@ import {
   formatMacs,
   formatNumber,
   formatPercent,
+  formatSegmentationScores,
   histogram,
 } from './format';
 
@@ -31,6 +32,11 @@ describe('format', () => {
   it('percent and numbers', () => {
     expect(formatPercent(0.8125)).toBe('81.3%');
     expect(formatPercent(null)).toBe('—');
+    expect(formatSegmentationScores({ pixelAccuracy: 0.8512, mIoU: 0.4137 })).toBe(
+      'pixel acc. 85.1% · mIoU 41.4%',
+    );
+    expect(formatSegmentationScores({ pixelAccuracy: 0.5 })).toBe('pixel acc. 50.0% · mIoU —');
+    expect(formatSegmentationScores(undefined)).toBe('pixel acc. — · mIoU —');
     expect(formatNumber(0.1)).toBe('0.1');
     expect(formatNumber(0.000012)).toBe('1.20e-5');
     expect(formatNumber(0)).toBe('0');

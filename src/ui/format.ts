@@ -34,6 +34,13 @@ export function formatPercent(fraction: number | null | undefined, digits = 1): 
   return `${(fraction * 100).toFixed(digits)}%`;
 }
 
+/** A segmentation evaluation's scores in a table cell: "pixel acc. 85.0% · mIoU 41.3%". */
+export function formatSegmentationScores(
+  result: { pixelAccuracy?: number; mIoU?: number } | undefined,
+): string {
+  return `pixel acc. ${formatPercent(result?.pixelAccuracy)} · mIoU ${formatPercent(result?.mIoU)}`;
+}
+
 /** Compact number for chart ticks and readouts: 0.1, 0.00039, 1.2e-7. */
 export function formatNumber(x: number, digits = 3): string {
   if (!Number.isFinite(x)) return String(x);

@@ -198,5 +198,7 @@ export interface ValidationImages {
   width: number;
   /** indices.length × height × width × 3 bytes. */
   pixels: Uint8Array;
+  /** indices.length × height × width labels, when the dataset has masks (segmentation scenes). */
+  masks?: Uint8Array;
   classNames: string[];
 }

@@ -567,17 +567,21 @@ const api: TrainerWorkerApi = {
   async validationImages(config, indices) {
     const dataset = await datasetForConfig(config, () => {});
     const { height, width, val } = dataset;
-    const size = height * width * 3;
+    const area = height * width;
+    const size = area * 3;
     const pixels = new Uint8Array(indices.length * size);
+    const masks = val.masks ? new Uint8Array(indices.length * area) : undefined;
     indices.forEach((index, i) => {
       if (!Number.isInteger(index) || index < 0 || index >= val.count) {
         throw new Error(`validation image ${index} does not exist (${val.count} images)`);
       }
       pixels.set(val.images.subarray(index * size, (index + 1) * size), i * size);
+      masks?.set(val.masks!.subarray(index * area, (index + 1) * area), i * area);
     });
-    return Comlink.transfer({ height, width, pixels, classNames: [...dataset.classNames] }, [
-      pixels.buffer,
-    ]);
+    return Comlink.transfer(
+      { height, width, pixels, masks, classNames: [...dataset.classNames] },
+      masks ? [pixels.buffer, masks.buffer] : [pixels.buffer],
+    );
   },
 
   async preview(config, count, draw) {

@@ -4,4 +4,5 @@ export { LogitGapChart } from './LogitGapChart';
 export { LossChart } from './LossChart';
 export { LossScaleChart } from './LossScaleChart';
 export { LrChart } from './LrChart';
+export { SegmentationAccuracyChart } from './SegmentationAccuracyChart';
 export { GapFigure, ScheduleFigure } from './TeachingFigures';

@@ -35,5 +35,6 @@ export const LogitGapChart = lazyChart((charts) => charts.LogitGapChart);
 export const LossChart = lazyChart((charts) => charts.LossChart);
 export const LossScaleChart = lazyChart((charts) => charts.LossScaleChart);
 export const LrChart = lazyChart((charts) => charts.LrChart);
+export const SegmentationAccuracyChart = lazyChart((charts) => charts.SegmentationAccuracyChart);
 export const GapFigure = lazyChart((charts) => charts.GapFigure);
 export const ScheduleFigure = lazyChart((charts) => charts.ScheduleFigure);

@@ -1,6 +1,6 @@
 import { formatDelta, formatInterval, type AblationTable } from '../../experiments/ablation-table';
 import type { Racer } from '../../experiments/race';
-import { formatDuration, formatNumber, formatPercent } from '../format';
+import { formatDuration, formatNumber, formatPercent, formatSegmentationScores } from '../format';
 import type { RunRecord } from '../runs';
 import { CopyLinkButton } from './CopyLinkButton';
 
@@ -112,7 +112,11 @@ export function RacePanel(props: RacePanelProps) {
                     ? formatNumber(run.progress.imagesPerSecond, 3)
                     : '—'}
                 </td>
-                <td>{formatPercent(run.evals.at(-1)?.top1 ?? null)}</td>
+                <td>
+                  {run.config.task === 'segment'
+                    ? formatSegmentationScores(run.evals.at(-1))
+                    : formatPercent(run.evals.at(-1)?.top1 ?? null)}
+                </td>
               </tr>
             ))}
           </tbody>

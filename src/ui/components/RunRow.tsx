@@ -1,5 +1,5 @@
 import { resumable, type SavedRun } from '../../experiments/saved-run';
-import { formatPercent } from '../format';
+import { formatPercent, formatSegmentationScores } from '../format';
 import { summarizeConfig } from '../runs';
 import { RunActionButtons, type RunActionHandlers } from './RunActionButtons';
 
@@ -66,7 +66,11 @@ export function RunRow({ run, shown, compared, color, draftName, ...props }: Run
         {run.status}
         {resumable(run) && <ResumeButton run={run} onResume={props.onResume} />}
       </td>
-      <td className="num">{formatPercent(run.final?.top1 ?? null)}</td>
+      <td className="num" data-testid="run-accuracy">
+        {run.config.task === 'segment'
+          ? formatSegmentationScores(run.evals.at(-1))
+          : formatPercent(run.final?.top1 ?? null)}
+      </td>
       <RunActionButtons
         run={run}
         shown={shown}

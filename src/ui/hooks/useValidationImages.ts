@@ -17,11 +17,14 @@ export function useValidationImages(
   const [fetched, setFetched] = useState<{ key: string; images: ValidationImages } | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  // The run's settings, not the run: a training run changes with every step, and each change would
+  // ask the worker again before its answer arrives.
+  const config = run?.config ?? null;
   useEffect(() => {
-    if (!api || !run || !indices || fetched?.key === key) return;
+    if (!api || !config || !indices || fetched?.key === key) return;
     let cancelled = false;
     api
-      .validationImages(run.config, indices)
+      .validationImages(config, indices)
       .then((loaded) => {
         if (!cancelled) {
           setFetched({ key, images: loaded });
@@ -36,7 +39,7 @@ export function useValidationImages(
     return () => {
       cancelled = true;
     };
-  }, [api, run, indices, key, fetched?.key]);
+  }, [api, config, indices, key, fetched?.key]);
 
   return { images: fetched?.key === key ? fetched.images : null, error };
 }

@@ -1,7 +1,14 @@
 import { classCount, type ExperimentConfig } from '../../config';
 import type { SavedRun } from '../../experiments/saved-run';
 import { CHART_HEIGHT, ChartHeightContext, PRESENTATION_CHART_HEIGHT } from '../charts/ChartCard';
-import { AccuracyChart, LogitGapChart, LossChart, LossScaleChart, LrChart } from '../charts/lazy';
+import {
+  AccuracyChart,
+  LogitGapChart,
+  LossChart,
+  LossScaleChart,
+  LrChart,
+  SegmentationAccuracyChart,
+} from '../charts/lazy';
 import type { OverlaySeries } from '../charts/overlays';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 
@@ -47,7 +54,11 @@ export function ChartsGrid({
           </ErrorBoundary>
         )}
         <ErrorBoundary name="accuracy chart">
-          <AccuracyChart evals={shown?.evals ?? []} overlays={overlays} />
+          {runConfig.task === 'segment' ? (
+            <SegmentationAccuracyChart evals={shown?.evals ?? []} overlays={overlays} />
+          ) : (
+            <AccuracyChart evals={shown?.evals ?? []} overlays={overlays} />
+          )}
         </ErrorBoundary>
         <ErrorBoundary name="logit gap chart">
           <LogitGapChart
