@@ -163,7 +163,7 @@ describe('--sweep', () => {
   });
 
   it.each([
-    [['--sweep', 'table8'], /not one of table4, table5, table6, table7/],
+    [['--sweep', 'table8'], /not one of table4, table5, table6, table7, table9/],
     [['--sweep', 'table4', '--repeats', 'abc'], /--repeats: 'abc' is not a whole number from 1 to/],
     [['--sweep', 'table4', '--repeats', '0'], /--repeats/],
     [['--sweep', 'table4', '--repeats', '2.5'], /--repeats/],

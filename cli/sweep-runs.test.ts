@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../src/config/defaults';
 import type { SweepRow } from '../src/experiments/sweeps';
-import { dryRunRows, savedRunOf, teacherIndex, teacherRows } from './sweep-runs';
+import { backboneRows, dryRunRows, savedRunOf, teacherIndex, teacherRows } from './sweep-runs';
 
 const row = (label: string, repeat: number, teacher: string | null = null): SweepRow => ({
   label,
@@ -38,6 +38,21 @@ describe('the CLI sweep', () => {
   it('--dry-run lists label, query, seed and teacher only', () => {
     expect(dryRunRows(ROWS.slice(4, 5))).toEqual({
       rows: [{ label: '+ distill', query: 'seed=1', seed: 1, teacher: 'Teacher' }],
+    });
+  });
+
+  it('keeps the backbones of later rows (Table 9), and --dry-run names each FCN’s backbone row', () => {
+    const rows = [
+      { ...row('Base', 0), inTable: false },
+      { ...row('Base', 0), column: 'FCN', backboneRow: 0 },
+    ];
+    expect([...backboneRows(rows)]).toEqual([0]);
+    expect(dryRunRows(rows).rows[1]).toEqual({
+      label: 'Base',
+      query: 'seed=1',
+      seed: 1,
+      teacher: null,
+      backboneRow: 0,
     });
   });
 

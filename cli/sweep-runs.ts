@@ -6,9 +6,20 @@ import type { EvalResult, TrainPoint } from '../src/run/events';
 
 /** What the CLI's sweep needs of its rows and their runs, as pure functions. */
 
-/** `--dry-run`'s JSON: each run in training order; `teacher` is the label of its teacher's row. */
+/**
+ * `--dry-run`'s JSON: each run in training order; `teacher` is the label of its teacher's row,
+ * `backboneRow` (Table 9) the 0-based index of the row whose run it starts from.
+ */
 export function dryRunRows(rows: readonly SweepRow[]) {
-  return { rows: rows.map(({ label, query, seed, teacher }) => ({ label, query, seed, teacher })) };
+  return {
+    rows: rows.map(({ label, query, seed, teacher, backboneRow }) => ({
+      label,
+      query,
+      seed,
+      teacher,
+      ...(backboneRow === undefined ? {} : { backboneRow }),
+    })),
+  };
 }
 
 /** Where each row's teacher is: the index of the row with that label in the same repeat. */
@@ -30,6 +41,11 @@ export function teacherRows(rows: readonly SweepRow[]): Set<number> {
     if (t !== null) keep.add(t);
   });
   return keep;
+}
+
+/** Rows whose run is some later row's backbone (Table 9): their models are kept until then. */
+export function backboneRows(rows: readonly SweepRow[]): Set<number> {
+  return new Set(rows.flatMap((r) => (r.backboneRow === undefined ? [] : [r.backboneRow])));
 }
 
 /** A trained row as the CLI recorded it. */

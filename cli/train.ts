@@ -27,7 +27,7 @@ import type {
 } from '../src/run/events';
 import { readTimmCheckpoint } from '../src/timm/import';
 import { ArgsError, parseArgs, USAGE, type CliCommand } from './args';
-import { dryRunRows, savedRunOf, teacherIndex, teacherRows } from './sweep-runs';
+import { backboneRows, dryRunRows, savedRunOf, teacherIndex, teacherRows } from './sweep-runs';
 import { buildAblationTable, toMarkdown } from '../src/experiments/ablation-table';
 import type { SavedRun } from '../src/experiments/saved-run';
 import { sweepRows } from '../src/experiments/sweeps';
@@ -323,9 +323,10 @@ async function prepare(
 }
 
 /**
- * --sweep: trains a table's rows in order (teachers first, each kept until its students have
- * trained) on one dataset, then prints the comparison table: mean ± std per row over its seeds,
- * and Δ to the first row with a paired 95% interval.
+ * --sweep: trains a table's rows in order (teachers and Table 9's backbones first, each kept until
+ * the rows that need it have trained) on one dataset (Table 9's FCNs on the built-in scenes), then
+ * prints the comparison table: mean ± std per row over its seeds, and Δ to the first row with a
+ * paired 95% interval.
  */
 async function sweep(command: Extract<CliCommand, { kind: 'sweep' }>): Promise<number> {
   const config = parseConfig(command.query, 'query');
@@ -340,42 +341,66 @@ async function sweep(command: Extract<CliCommand, { kind: 'sweep' }>): Promise<n
   const prepared = await prepare(config, command, configs);
   if (typeof prepared === 'number') return prepared;
   const { backend, dataset } = prepared;
-  const keep = teacherRows(plan.rows);
-  const teachers = new Map<number, TrainedModel>();
+  // Teachers and Table 9's backbones are kept until the rows that need them have trained.
+  const keep = new Set([...teacherRows(plan.rows), ...backboneRows(plan.rows)]);
+  const keptModels = new Map<number, TrainedModel>();
+  // Table 9's FCNs train on the built-in scenes, whatever the backbones classify.
+  let scenes: ImageDataset | null = null;
   const runs: SavedRun[] = [];
+  const everyRun = new Map<string, SavedRun>();
   const records: RunRecord[] = [];
   let failed = false;
   for (const [i, row] of plan.rows.entries()) {
     const rowConfig = configs[i]!;
     const t = teacherIndex(plan.rows, i);
-    const teacher = t === null ? null : (teachers.get(t) ?? null);
+    const teacher = t === null ? null : (keptModels.get(t) ?? null);
     if (t !== null && !teacher) {
       console.error(`error: ${row.label} has no teacher (${row.teacher} did not finish)`);
       failed = true;
       continue;
     }
     if (t !== null) rowConfig.distill = `r${t + 1}`;
+    const b = row.backboneRow ?? null;
+    const backboneModel = b === null ? null : (keptModels.get(b) ?? null);
+    if (b !== null && !backboneModel) {
+      console.error(`error: ${row.label} has no backbone (row ${b + 1} did not finish)`);
+      failed = true;
+      continue;
+    }
+    if (b !== null) rowConfig.backbone = `r${b + 1}`;
+    const backbone = backboneModel
+      ? await (await import('../src/engine/timm-checkpoint')).readWeights(backboneModel.model)
+      : null;
+    const rowData = rowConfig.task === 'segment' ? (scenes ??= builtInDataset(rowConfig)) : dataset;
     const label = `${row.label}${row.column ? ` (${row.column})` : ''}, seed ${row.seed}`;
-    const { record, trained } = await train(label, row.query, rowConfig, dataset, teacher, backend);
+    const { record, trained } = await train(
+      label,
+      row.query,
+      rowConfig,
+      rowData,
+      teacher,
+      backend,
+      { backbone },
+    );
     records.push(record);
     const finished = trained?.outcome === 'finished';
     failed ||= !finished;
-    if (finished && keep.has(i)) teachers.set(i, trained!);
+    if (finished && keep.has(i)) keptModels.set(i, trained!);
     else trained?.dispose();
-    if (!row.inTable) continue;
-    runs.push(
-      savedRunOf(command.table, i, row, {
-        config: rowConfig,
-        points: record.trainPoints,
-        evals: record.epochs,
-        epochSeconds: record.epochs.map((e) => e.seconds),
-        warmupMs: record.warmupMs,
-        finished,
-      }),
-    );
+    const run = savedRunOf(command.table, i, row, {
+      config: rowConfig,
+      points: record.trainPoints,
+      evals: record.epochs,
+      epochSeconds: record.epochs.map((e) => e.seconds),
+      warmupMs: record.warmupMs,
+      finished,
+    });
+    everyRun.set(run.id, run);
+    if (row.inTable) runs.push(run);
   }
-  for (const model of teachers.values()) model.dispose();
-  const table = toMarkdown(buildAblationTable(runs));
+  for (const model of keptModels.values()) model.dispose();
+  // Table 9 shows each FCN's backbone top-1 beside its scores.
+  const table = toMarkdown(buildAblationTable(runs, (r) => everyRun.get(r.config.backbone)));
   console.log(`\n${plan.title}\n\n${table}`);
   if (command.json) {
     const out = {

@@ -38,9 +38,12 @@ export async function timmSample(
   try {
     logits = model.predict(x);
     const nhwc = (await x.data()) as Float32Array;
+    const scores = new Float32Array(await logits.data());
+    // An FCN's logits are per pixel, [n · input · input, classes] row-major: NHWC.
+    const size = model.input;
     return {
       input: nhwcToNchw(nhwc, x.shape),
-      logits: new Float32Array(await logits.data()),
+      logits: model.spec.head ? nhwcToNchw(scores, [n, size, size, model.classes]) : scores,
       count: n,
     };
   } finally {

@@ -11,6 +11,7 @@ import { readTimmCheckpoint } from '../timm/import';
 import { timmPythonUnavailable } from '../timm/python-probe';
 import { decodeSafetensors, type SafetensorsTensor } from '../timm/safetensors';
 import { fromTimmStateDict } from '../timm/state-dict';
+import { nhwcToNchw } from '../timm/layout';
 import { createRng, type Rng } from '../tricks';
 import { initNodeBackend } from './backend-node';
 import { createResNetModel, type ResNetModel } from './model';
@@ -49,6 +50,21 @@ const VARIANTS: [string, Partial<ResNetOptions>][] = [
   [
     'resnet26 A+D ImageNet stem @64 width 3/16',
     { model: 'resnet26', input: 64, stem: 'imagenet', width: 0.1875, tweakD: true },
+  ],
+  // FCNs (task=segment): dilated stages 3–4, torchvision's FCNHead layout, per-pixel logits.
+  ['FCN resnet10 A small stem @32', { model: 'resnet10', stem: 'small', fcn: true }],
+  [
+    'FCN resnet26 B+C+D ImageNet stem @64 width 1/8',
+    {
+      model: 'resnet26',
+      input: 64,
+      stem: 'imagenet',
+      width: 0.125,
+      tweakB: true,
+      tweakC: true,
+      tweakD: true,
+      fcn: true,
+    },
   ],
 ];
 
@@ -134,7 +150,8 @@ describe('timm export round trip', () => {
       const [input, logits] = decodeSafetensors(file(e.files, TIMM_FILES.sample)).tensors;
       expect(input!.shape).toEqual([8, 3, e.options.input, e.options.input]);
       expect(input!.data).toEqual(again.input);
-      expect(logits!.shape).toEqual([8, 10]);
+      const size = e.options.input;
+      expect(logits!.shape).toEqual(e.options.fcn ? [8, 10, size, size] : [8, 10]);
       expect(logits!.data, e.name).toEqual(again.logits);
     }
   });
@@ -186,11 +203,17 @@ describe('real timm', () => {
         ).tensors;
         const x = nhwcTensor(input!);
         const ours = model.predict(x);
-        const values = (await ours.data()) as Float32Array;
+        const scores = (await ours.data()) as Float32Array;
+        // An FCN's logits are per pixel, NHWC here and NCHW in timm's.
+        const size = checkpoint.options.input;
+        const values = checkpoint.options.fcn
+          ? nhwcToNchw(scores, [x.shape[0], size, size, checkpoint.options.classes])
+          : scores;
         tf.dispose([x, ours]);
         model.dispose();
         const expected = logits!.data as Float32Array;
-        const largest = Math.max(...Array.from(expected, Math.abs));
+        // A loop, not Math.max(...): an FCN has 327,680 logits, too many arguments for a call.
+        const largest = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
         const delta = maxAbsDiff(values, expected);
         console.info(
           `timm → engine ${e.name}: max |Δ logit| ${delta.toExponential(2)} (largest ${largest.toFixed(2)})`,

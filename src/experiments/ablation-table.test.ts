@@ -174,3 +174,78 @@ describe('ablation table, repeats', () => {
     ]);
   });
 });
+
+describe('a segmentation table (Table 9): FCN rows beside their backbones', () => {
+  /** An FCN run of row `label`, seed `seed`: last pixel accuracy and mIoU as given. */
+  const fcn = (
+    id: string,
+    label: string,
+    seed: number,
+    backbone: string,
+    pixAcc: number,
+    mIoU: number,
+  ) => {
+    const run = makeRun(id, { task: 'segment', seed, backbone }, { top1: pixAcc });
+    run.evals = run.evals.map((e, i, all) =>
+      i === all.length - 1 ? { ...e, top5: null, pixelAccuracy: pixAcc, mIoU } : e,
+    );
+    run.final = { ...run.final!, top5: null };
+    run.sweep = { table: 'table9', row: 0, label, repeat: seed - 1 };
+    return run;
+  };
+  const backbones = new Map(
+    [
+      makeRun('r1', { seed: 1 }, { top1: 0.7 }),
+      makeRun('r2', { seed: 2 }, { top1: 0.72 }),
+      makeRun('r3', { seed: 1, cosine: true }, { top1: 0.75 }),
+      makeRun('r4', { seed: 2, cosine: true }, { top1: 0.77 }),
+    ].map((r) => [r.id, r]),
+  );
+  // Each seed's FCN names its own backbone run: the ids differ, the rows still pool.
+  const runs = [
+    fcn('r5', 'D-efficient', 1, 'r1', 0.8, 0.3),
+    fcn('r6', '+ cosine', 1, 'r3', 0.82, 0.34),
+    fcn('r7', 'D-efficient', 2, 'r2', 0.84, 0.32),
+    fcn('r8', '+ cosine', 2, 'r4', 0.85, 0.37),
+  ];
+  const table = buildAblationTable(runs, (r) => backbones.get(r.config.backbone));
+
+  it('pools the seeds of a row although their backbone ids differ', () => {
+    expect(table.segmentation).toBe(true);
+    expect(table.rows.map((r) => [r.label, r.runIds])).toEqual([
+      ['D-efficient', ['r5', 'r7']],
+      ['+ cosine', ['r6', 'r8']],
+    ]);
+  });
+
+  it('pixel accuracy in the top-1 place, mIoU with its paired Δ, and the backbones’ top-1', () => {
+    const [efficient, cosine] = table.rows;
+    expect(efficient!.top1.mean).toBeCloseTo(82, 9);
+    expect(efficient!.mIoU.mean).toBeCloseTo(31, 9);
+    // Seed by seed: 37 − 32 = 5 and 34 − 30 = 4 → mean 4.5.
+    expect(cosine!.dMIoU!.value).toBeCloseTo(4.5, 9);
+    expect(cosine!.dMIoU!.pairs).toBe(2);
+    // Backbones r3 and r4: 75 and 77.
+    expect(cosine!.backboneTop1!.mean).toBeCloseTo(76, 9);
+    expect(cosine!.backboneTop1!.std).toBeCloseTo(Math.SQRT2, 9);
+  });
+
+  it('renders Table 9’s columns', () => {
+    const md = toMarkdown(table).split('\n');
+    expect(md[0]).toContain(
+      '| Seeds | Backbone top-1 (%) | pixAcc (%) | Δ pixAcc | Δ pixAcc 95% CI | mIoU (%) | Δ mIoU | Δ mIoU 95% CI | Final loss |',
+    );
+    // Paired differences 2, 1 (pixAcc) and 4, 5 (mIoU): sd 0.707, t(0.975, 1) = 12.706, so
+    // ± 12.706 · 0.707 / √2 = ± 6.35 around +1.50 and +4.50.
+    expect(rowCells(table.rows[1]!, true).slice(5, 13)).toEqual([
+      '1, 2',
+      '76.00 ± 1.41',
+      '83.50 ± 2.12',
+      '+1.50',
+      '[-4.85, +7.85] within noise',
+      '35.50 ± 2.12',
+      '+4.50',
+      '[-1.85, +10.85] within noise',
+    ]);
+  });
+});

@@ -47,6 +47,11 @@ export interface AblationRow {
   secondsPerEpoch: RowStat;
   dTop1: RowDelta | null;
   dTop5: RowDelta | null;
+  /** Segmentation (Table 9): mIoU of the last validation; `top1` is the pixel accuracy. */
+  mIoU: RowStat;
+  dMIoU: RowDelta | null;
+  /** Transfer: top-1 of the row's backbone runs (found by `backboneOf`); null without any. */
+  backboneTop1: RowStat | null;
   /** Difference of the means. */
   dLoss: number | null;
   dSecondsPerEpoch: number | null;
@@ -54,6 +59,11 @@ export interface AblationRow {
 
 export interface AblationTable {
   rows: AblationRow[];
+  /**
+   * The runs segment (task=segment, Table 9): the columns read pixel accuracy, mIoU and the
+   * backbones' top-1 instead of top-1 and top-5.
+   */
+  segmentation: boolean;
   /** The most pairs any row has with the first row: below 2, no interval can be computed. */
   maxPairs: number;
 }
@@ -67,12 +77,17 @@ const NOT_A_ROW: ReadonlySet<ParamKey> = new Set([
   'classes',
 ]);
 
+/** Run ids a sweep sets per repeat: its teacher and (Table 9) its backbone. */
+const SWEEP_RUN_IDS: ReadonlySet<ParamKey> = new Set(['distill', 'backbone']);
+
 /**
  * Runs with the same key are repeats of one row. A sweep's runs are keyed by their row, less the
- * teacher's run id, which differs repeat by repeat.
+ * teacher's and the backbone's run ids, which differ repeat by repeat.
  */
 export function rowKey(run: Pick<SavedRun, 'config' | 'sweep'>): string {
-  const settings = PARAM_KEYS.filter((k) => !NOT_A_ROW.has(k) && !(run.sweep && k === 'distill'))
+  const settings = PARAM_KEYS.filter(
+    (k) => !NOT_A_ROW.has(k) && !(run.sweep && SWEEP_RUN_IDS.has(k)),
+  )
     .map((k) => `${k}=${String(run.config[k] ?? PARAMS[k].default)}`)
     .join('&');
   return run.sweep ? `${run.sweep.table}|${run.sweep.label}|${settings}` : settings;
@@ -84,6 +99,7 @@ const percent = (x: number | null | undefined): number | null =>
 interface Metrics {
   top1: number | null;
   top5: number | null;
+  mIoU: number | null;
   loss: number | null;
   seconds: number | null;
 }
@@ -91,6 +107,7 @@ interface Metrics {
 const metricsOf = (run: SavedRun): Metrics => ({
   top1: percent(run.final?.top1),
   top5: percent(run.final?.top5),
+  mIoU: percent(run.evals.at(-1)?.mIoU),
   loss: run.final?.trainLoss ?? null,
   seconds: run.final?.secondsPerEpoch ?? null,
 });
@@ -133,7 +150,14 @@ function pairedDelta(
 
 const isFinished = (run: SavedRun) => run.status === 'finished' && run.final !== null;
 
-export function buildAblationTable(runs: readonly SavedRun[]): AblationTable {
+/**
+ * `backboneOf`: the run a transferred run started from (its `config.backbone`), where the caller
+ * holds it; the rows then show their backbones' top-1 (Table 9).
+ */
+export function buildAblationTable(
+  runs: readonly SavedRun[],
+  backboneOf: (run: SavedRun) => SavedRun | undefined = () => undefined,
+): AblationTable {
   const groups = new Map<string, SavedRun[]>();
   for (const run of runs) {
     const key = rowKey(run);
@@ -143,7 +167,7 @@ export function buildAblationTable(runs: readonly SavedRun[]): AblationTable {
   }
   const rowsOfRuns = [...groups.values()];
   const first = rowsOfRuns[0];
-  if (!first) return { rows: [], maxPairs: 0 };
+  if (!first) return { rows: [], maxPairs: 0, segmentation: false };
   const firstConfig = first[0]!.config;
   const finishedOf = (group: SavedRun[]) => group.filter(isFinished);
   const baseRuns = finishedOf(first);
@@ -151,6 +175,7 @@ export function buildAblationTable(runs: readonly SavedRun[]): AblationTable {
   const baseStats = {
     top1: stat(baseRuns.map((r) => metricsOf(r).top1)),
     top5: stat(baseRuns.map((r) => metricsOf(r).top5)),
+    mIoU: stat(baseRuns.map((r) => metricsOf(r).mIoU)),
     loss: stat(baseRuns.map((r) => metricsOf(r).loss)),
     seconds: stat(baseRuns.map((r) => metricsOf(r).seconds)),
   };
@@ -160,7 +185,9 @@ export function buildAblationTable(runs: readonly SavedRun[]): AblationTable {
     const metrics = finished.map(metricsOf);
     const top1 = stat(metrics.map((m) => m.top1));
     const top5 = stat(metrics.map((m) => m.top5));
+    const mIoU = stat(metrics.map((m) => m.mIoU));
     const loss = stat(metrics.map((m) => m.loss));
+    const backbones = finished.flatMap((r) => backboneOf(r) ?? []).filter(isFinished);
     const seconds = stat(metrics.map((m) => m.seconds));
     const own = bySeed(finished);
     const label = lead.sweep
@@ -185,14 +212,19 @@ export function buildAblationTable(runs: readonly SavedRun[]): AblationTable {
       secondsPerEpoch: seconds,
       dTop1: i === 0 ? null : pairedDelta(own, base, (m) => m.top1, top1.mean, baseStats.top1.mean),
       dTop5: i === 0 ? null : pairedDelta(own, base, (m) => m.top5, top5.mean, baseStats.top5.mean),
+      mIoU,
+      dMIoU: i === 0 ? null : pairedDelta(own, base, (m) => m.mIoU, mIoU.mean, baseStats.mIoU.mean),
+      backboneTop1: backbones.length > 0 ? stat(backbones.map((r) => metricsOf(r).top1)) : null,
       dLoss: i === 0 ? null : meanDiff(loss.mean, baseStats.loss.mean),
       dSecondsPerEpoch: i === 0 ? null : meanDiff(seconds.mean, baseStats.seconds.mean),
     };
   });
   const maxPairs = Math.max(0, ...rows.map((r) => r.dTop1?.pairs ?? 0));
-  return { rows, maxPairs };
+  const segmentation = runs.some((r) => r.config.task === 'segment');
+  return { rows, maxPairs, segmentation };
 }
 
+/** The classification table's columns (Tables 4–7). */
 export const TABLE_COLUMNS = [
   'Runs',
   'Name',
@@ -211,6 +243,34 @@ export const TABLE_COLUMNS = [
   'Time/epoch (s)',
   'Δ time',
 ] as const;
+
+/** A segmentation table's columns (Table 9): the backbone's top-1, then the FCN's two scores. */
+export const SEGMENTATION_COLUMNS = [
+  'Runs',
+  'Name',
+  'Tricks vs. first row',
+  'Batch',
+  'Epochs',
+  'Seeds',
+  'Backbone top-1 (%)',
+  'pixAcc (%)',
+  'Δ pixAcc',
+  'Δ pixAcc 95% CI',
+  'mIoU (%)',
+  'Δ mIoU',
+  'Δ mIoU 95% CI',
+  'Final loss',
+  'Δ loss',
+  'Time/epoch (s)',
+  'Δ time',
+] as const;
+
+export type TableColumn = (typeof TABLE_COLUMNS)[number] | (typeof SEGMENTATION_COLUMNS)[number];
+
+/** The columns of `table`, in the order of rowCells. */
+export function tableColumns(table: Pick<AblationTable, 'segmentation'>): readonly TableColumn[] {
+  return table.segmentation ? SEGMENTATION_COLUMNS : TABLE_COLUMNS;
+}
 
 /** Columns of text (left-aligned; spreadsheet formulas neutralized in CSV). */
 const TEXT_COLUMNS = 3;
@@ -268,8 +328,26 @@ function seedsCell(row: AblationRow): string {
   return seeds ? `${seeds} (${more})` : more;
 }
 
-/** The cells of one row as text, in TABLE_COLUMNS order. */
-export function rowCells(row: AblationRow): string[] {
+/** The cells of one row as text, in tableColumns order (`segmentation`: Table 9's). */
+export function rowCells(row: AblationRow, segmentation = false): string[] {
+  const scores = segmentation
+    ? [
+        row.backboneTop1 ? formatStat(row.backboneTop1, 2) : '',
+        formatStat(row.top1, 2),
+        formatDelta(row.dTop1?.value ?? null, 2),
+        formatInterval(row.dTop1, 2),
+        formatStat(row.mIoU, 2),
+        formatDelta(row.dMIoU?.value ?? null, 2),
+        formatInterval(row.dMIoU, 2),
+      ]
+    : [
+        formatStat(row.top1, 2),
+        formatDelta(row.dTop1?.value ?? null, 2),
+        formatInterval(row.dTop1, 2),
+        formatStat(row.top5, 2),
+        formatDelta(row.dTop5?.value ?? null, 2),
+        formatInterval(row.dTop5, 2),
+      ];
   return [
     row.runIds.join(', '),
     row.name,
@@ -277,12 +355,7 @@ export function rowCells(row: AblationRow): string[] {
     String(row.batch),
     String(row.epochs),
     seedsCell(row),
-    formatStat(row.top1, 2),
-    formatDelta(row.dTop1?.value ?? null, 2),
-    formatInterval(row.dTop1, 2),
-    formatStat(row.top5, 2),
-    formatDelta(row.dTop5?.value ?? null, 2),
-    formatInterval(row.dTop5, 2),
+    ...scores,
     formatStat(row.loss, 4),
     formatDelta(row.dLoss, 4),
     formatStat(row.secondsPerEpoch, 2),
@@ -295,9 +368,12 @@ function markdownCell(text: string): string {
 }
 
 export function toMarkdown(table: AblationTable): string {
-  const header = `| ${TABLE_COLUMNS.join(' | ')} |`;
-  const rule = `| ${TABLE_COLUMNS.map((_, i) => (i < TEXT_COLUMNS ? '---' : '--:')).join(' | ')} |`;
-  const body = table.rows.map((row) => `| ${rowCells(row).map(markdownCell).join(' | ')} |`);
+  const columns = tableColumns(table);
+  const header = `| ${columns.join(' | ')} |`;
+  const rule = `| ${columns.map((_, i) => (i < TEXT_COLUMNS ? '---' : '--:')).join(' | ')} |`;
+  const body = table.rows.map(
+    (row) => `| ${rowCells(row, table.segmentation).map(markdownCell).join(' | ')} |`,
+  );
   const note = intervalNote(table);
   return [header, rule, ...body].join('\n') + '\n' + (note ? `\n${note}\n` : '');
 }
@@ -310,10 +386,14 @@ export function csvCell(text: string, isText: boolean): string {
 }
 
 export function toCsv(table: AblationTable): string {
-  const lines = [TABLE_COLUMNS.map((c) => csvCell(c, true)).join(',')];
+  const lines = [
+    tableColumns(table)
+      .map((c) => csvCell(c, true))
+      .join(','),
+  ];
   for (const row of table.rows) {
     lines.push(
-      rowCells(row)
+      rowCells(row, table.segmentation)
         .map((cell, i) => csvCell(cell, i < TEXT_COLUMNS))
         .join(','),
     );

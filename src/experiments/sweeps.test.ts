@@ -15,6 +15,7 @@ import {
   table5,
   table6,
   table7,
+  table9,
   teacherModel,
 } from './sweeps';
 
@@ -352,6 +353,118 @@ describe('Table 7: the refinements on another dataset', () => {
     )!;
     expect(plan.steps[0]!.config).toEqual(sixth.config);
     expect(plan.notes.join(' ')).toContain('Load another dataset');
+  });
+});
+
+describe('Table 9: Table 6’s backbones as FCN backbones', () => {
+  const current = { ...page, model: 'resnet50' as const, task: 'segment' as const, backbone: 'r3' };
+  const plan = table9(current);
+
+  it('trains the teachers, then the seven backbones (none in the table), then an FCN on each', () => {
+    expect(plan.steps.map((s) => [s.label, s.column, s.inTable])).toEqual([
+      ['Teacher resnet152-D: cosine + label smoothing', null, false],
+      ['Teacher resnet152-D: cosine + label smoothing + mixup', null, false],
+      ...[
+        'B-standard',
+        'D-efficient',
+        '+ cosine',
+        '+ smooth',
+        '+ distill w/o mixup',
+        '+ mixup w/o distill',
+        '+ mixup w/ distill',
+      ].flatMap((label) => [[label, null, false]]),
+      ...[
+        'B-standard',
+        'D-efficient',
+        '+ cosine',
+        '+ smooth',
+        '+ distill w/o mixup',
+        '+ mixup w/o distill',
+        '+ mixup w/ distill',
+      ].map((label) => [label, 'FCN', true]),
+    ]);
+    // FCN k (steps 9–15) fine-tunes backbone k (steps 2–8); the distilled backbones keep their
+    // teachers (steps 0 and 1).
+    expect(plan.steps.map((s) => s.backboneStep)).toEqual([
+      ...Array<undefined>(9).fill(undefined),
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8,
+    ]);
+    expect(plan.steps.map((s) => s.teacherStep ?? null).slice(2, 9)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      0,
+      null,
+      1,
+    ]);
+  });
+
+  it('the backbones are Table 6’s rows plus B-standard, classifying from scratch', () => {
+    const six = table6({ ...current, task: 'classify', backbone: '' });
+    const backbones = plan.steps.slice(2, 9).map((s) => s.config);
+    expect(backbones.slice(1)).toEqual(six.steps.filter((s) => s.inTable).map((s) => s.config));
+    // B-standard: ResNet-B, Table 4's baseline (no heuristic) at the page's batch and lr.
+    expect(backbones[0]).toMatchObject({
+      model: 'resnet50',
+      tweak_b: true,
+      tweak_c: false,
+      tweak_d: false,
+      batch: 64,
+      lr: 0.1,
+      fp16: false,
+      warmup: 0,
+      cosine: false,
+      task: 'classify',
+      backbone: '',
+    });
+    expect(backbones.every((c) => c.task === 'classify' && c.backbone === '')).toBe(true);
+  });
+
+  it('every FCN trains alike on the scenes: the efficient setting without refinements, its backbone’s architecture', () => {
+    const fcns = plan.steps.filter((s) => s.inTable).map((s) => s.config);
+    const [standard, efficient, ...refined] = fcns;
+    expect(efficient).toMatchObject({
+      ...EFFICIENT,
+      model: 'resnet50',
+      tweak_b: true,
+      tweak_c: true,
+      tweak_d: true,
+      task: 'segment',
+      dataset: 'synthetic',
+      transfer: 'finetune',
+      cosine: false,
+      label_smoothing: 0,
+      mixup: 0,
+      distill: '',
+      backbone: '',
+    });
+    // The refinements change the backbones only.
+    for (const c of refined) expect(c).toEqual(efficient);
+    // B-standard's FCN differs in the architecture only (ResNet-B).
+    expect(standard).toEqual({ ...efficient, tweak_c: false, tweak_d: false });
+    expect(plan.notes.join(' ')).toContain('cosine decay improves pixel accuracy and mIoU');
+  });
+
+  it('with repeats, each seed’s FCNs start from that seed’s backbones', () => {
+    const { rows } = sweepRows('table9', { ...current, repeats: 2 });
+    expect(rows).toHaveLength(32);
+    for (const [i, row] of rows.entries()) {
+      if (row.backboneRow === undefined) continue;
+      const backbone = rows[row.backboneRow]!;
+      expect(backbone.label, `row ${i}`).toBe(row.label);
+      expect(backbone.repeat).toBe(row.repeat);
+      expect(backbone.seed).toBe(row.seed);
+      expect(row.backboneRow).toBeLessThan(i);
+      expect(parseQuery(row.query).ignored).toEqual([]);
+    }
+    expect(rows.filter((r) => r.backboneRow !== undefined)).toHaveLength(14);
   });
 });
 

@@ -15,8 +15,14 @@ import { peakLearningRate } from '../tricks/lr-schedule';
  * same seed, so rows can be compared seed by seed (a paired design). README: "Sweeps".
  */
 
-export type SweepTable = 'table4' | 'table5' | 'table6' | 'table7';
-export const SWEEP_TABLES: readonly SweepTable[] = ['table4', 'table5', 'table6', 'table7'];
+export type SweepTable = 'table4' | 'table5' | 'table6' | 'table7' | 'table9';
+export const SWEEP_TABLES: readonly SweepTable[] = [
+  'table4',
+  'table5',
+  'table6',
+  'table7',
+  'table9',
+];
 
 export interface SweepStep {
   /** The paper's row name. */
@@ -27,7 +33,12 @@ export interface SweepStep {
    * same repeat, or of repeat 0 with shared teachers.
    */
   teacherStep?: number;
-  /** Part of the table (teachers are trained first but are not rows). */
+  /**
+   * Transfer (Table 9): the backbone is the run of this step (resolved to its run id at start),
+   * always of the same repeat.
+   */
+  backboneStep?: number;
+  /** Part of the table (teachers and backbones are trained first but are not rows). */
   inTable: boolean;
   /** 0-based repeat; its seed is `config.seed`. */
   repeat: number;
@@ -392,6 +403,88 @@ export function table7(current: ExperimentConfig, options: SweepOptions = {}): S
   };
 }
 
+/** Table 9's names of Table 6's rows (its backbones). */
+const TABLE9_NAMES: Record<string, string> = {
+  Efficient: 'D-efficient',
+  '+ cosine decay': '+ cosine',
+  '+ label smoothing': '+ smooth',
+  '+ distill w/o mixup': '+ distill w/o mixup',
+  '+ mixup w/o distill': '+ mixup w/o distill',
+  '+ distill w/ mixup': '+ mixup w/ distill',
+};
+
+/** The keys that make a network (the FCN must match its backbone's). */
+const ARCHITECTURE_KEYS = [
+  'model',
+  'width',
+  'input',
+  'stem',
+  'tweak_b',
+  'tweak_c',
+  'tweak_d',
+] as const satisfies readonly (keyof ExperimentConfig)[];
+
+/**
+ * Table 9 (§6.2): does a better classifier make a better segmenter? Table 6's backbones, with
+ * "B-standard" (ResNet-B, Table 4's baseline without any heuristic) before them, each then the
+ * backbone of an FCN fine-tuned on the synthetic scenes. The FCNs train alike, whatever their
+ * backbone: §3's efficient setting and nothing of §5, which the paper applies to the backbones
+ * only. The table's rows are the FCNs (pixel accuracy and mIoU), each beside its backbone's top-1.
+ */
+export function table9(current: ExperimentConfig, options: SweepOptions = {}): SweepPlan {
+  // The backbones classify, from scratch, whatever the page holds.
+  const classify = { ...current, task: 'classify', backbone: '' } as const;
+  const six = table6(classify, options);
+  const { base } = efficientResNetD(classify, options);
+  const standard: Row = {
+    label: 'B-standard',
+    config: clean({ ...classify, ...TRICKS_OFF, model: base.model, tweak_b: true }),
+    inTable: false,
+    column: null,
+  };
+  const teachers = six.steps.filter((s) => !s.inTable);
+  const backbones: Row[] = [
+    standard,
+    ...six.steps
+      .filter((s) => s.inTable)
+      .map((s) => ({ ...s, label: TABLE9_NAMES[s.label] ?? s.label, inTable: false })),
+  ];
+  // Teachers first (their indices are Table 6's), then the backbones, then one FCN each.
+  const backboneIndex = (i: number) => teachers.length + i;
+  const fcnOf = (backbone: ExperimentConfig): ExperimentConfig => {
+    const architecture = Object.fromEntries(ARCHITECTURE_KEYS.map((k) => [k, backbone[k]]));
+    return clean({
+      ...base,
+      ...architecture,
+      dataset: 'synthetic',
+      source: PARAMS.source.default,
+      hub: PARAMS.hub.default,
+      task: 'segment',
+      transfer: 'finetune',
+    });
+  };
+  const fcns: SweepStep[] = backbones.map((b, i) => ({
+    label: b.label,
+    config: fcnOf(b.config),
+    backboneStep: backboneIndex(i),
+    inTable: true,
+    repeat: 0,
+    column: 'FCN',
+  }));
+  const notes = [
+    ...six.notes,
+    'B-standard is ResNet-B with none of §3’s heuristics at the page’s batch and learning rate (Table 4’s baseline).',
+    `Each backbone then starts an FCN (§6.2: stages 3–4 dilated, a fully convolutional head) on the built-in synthetic scenes, fine-tuned with its backbone at ${base.backbone_lr} × the learning rate; the FCNs all train with the efficient setting and none of the refinements, which the paper applies to the backbones only.`,
+    'The paper (ADE20K): cosine decay improves pixel accuracy and mIoU; label smoothing, distillation and mixup lower them although they raise top-1 (“soften labels, blurred pixel-level information”).',
+  ];
+  return {
+    table: 'table9',
+    title: 'Table 9: backbones of Table 6 as FCN backbones (semantic segmentation)',
+    notes,
+    steps: [...teachers, ...backbones.map((b) => ({ ...b, repeat: 0 })), ...fcns],
+  };
+}
+
 export const SWEEPS: Record<
   SweepTable,
   (config: ExperimentConfig, options?: SweepOptions) => SweepPlan
@@ -400,6 +493,7 @@ export const SWEEPS: Record<
   table5,
   table6,
   table7,
+  table9,
 };
 
 /** Seed of repeat k: seed + k, wrapping past the largest seed so every repeat has its own. */
@@ -440,6 +534,7 @@ export function withRepeats(
         ...(step.teacherStep === undefined
           ? {}
           : { teacherStep: teacherOf.get(step.teacherStep)! }),
+        ...(step.backboneStep === undefined ? {} : { backboneStep: own.get(step.backboneStep)! }),
       });
     });
   }
@@ -498,14 +593,20 @@ export interface SweepRow {
    * With a teacher: the repeat of the teacher's row, this row's own, or 0 with shared teachers.
    */
   teacherRepeat?: number;
-  /** A row of the table (false for teachers, which train first). */
+  /**
+   * Transfer (Table 9): the index in the rows of the row whose run is this row's backbone (of the
+   * same repeat, earlier); absent if none. A runner sets `backbone` to that run.
+   */
+  backboneRow?: number;
+  /** A row of the table (false for teachers and backbones, which train first). */
   inTable: boolean;
 }
 
 /**
  * The runs of a table for a config, in training order, for the page and the CLI alike. A runner
  * trains them in order and, for a row with a teacher, sets `distill` to the run of the row with
- * that label and repeat `teacherRepeat`.
+ * that label and repeat `teacherRepeat`; for a row with a backbone, `backbone` to the run of row
+ * `backboneRow`.
  */
 export function sweepRows(
   table: SweepTable,
@@ -526,6 +627,7 @@ export function sweepRows(
       ...(step.teacherStep === undefined
         ? {}
         : { teacherRepeat: plan.steps[step.teacherStep]!.repeat }),
+      ...(step.backboneStep === undefined ? {} : { backboneRow: step.backboneStep }),
       inTable: step.inTable,
     })),
   };

@@ -21,7 +21,7 @@ export const TIMM_FILES = {
 export interface TimmSample {
   /** Normalized, NCHW float32: [n, 3, input, input]. */
   input: Float32Array;
-  /** [n, classes]. */
+  /** [n, classes]; an FCN's per pixel, NCHW [n, classes, input, input]. */
   logits: Float32Array;
   count: number;
 }
@@ -52,7 +52,14 @@ export function buildTimmExport(request: TimmExportRequest): ExportFile[] {
   const input = options.input;
   const samples = encodeSafetensors([
     { name: 'input', dtype: 'F32', shape: [sample.count, 3, input, input], data: sample.input },
-    { name: 'logits', dtype: 'F32', shape: [sample.count, options.classes], data: sample.logits },
+    {
+      name: 'logits',
+      dtype: 'F32',
+      shape: options.fcn
+        ? [sample.count, options.classes, input, input]
+        : [sample.count, options.classes],
+      data: sample.logits,
+    },
   ]);
   const encoder = new TextEncoder();
   return [

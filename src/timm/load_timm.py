@@ -11,6 +11,10 @@ Steps: build timm.models.resnet.ResNet from model.json's timm_kwargs, apply the 
 patches (small_stem, stem_out_channels, stride_in_1x1), load the weights with strict=True, run
 sample.safetensors' inputs in eval mode and compare with its logits. Exit status 0 when every
 |logit - expected| <= atol + 1e-3 * |expected|.
+
+An FCN (model.json's "fcn", task=segment in the app): timm's ResNet with output_stride=8 and no
+classifier, a torchvision FCNHead as `classifier` beside it, and the scores upsampled bilinearly
+(align_corners=False) to the input size; its logits are per pixel, [n, classes, height, width].
 """
 
 import argparse
@@ -22,6 +26,7 @@ import sys
 import timm
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from timm.models.resnet import BasicBlock, Bottleneck, ResNet, downsample_avg, downsample_conv
 
 BLOCKS = {"basic": BasicBlock, "bottleneck": Bottleneck}
@@ -92,6 +97,35 @@ def patch_stride_in_1x1(model):
         block.conv1.stride, block.conv2.stride = stride, (1, 1)
 
 
+def patch_dilated_avg_down(model):
+    """FCN with avg_down: timm pools the shortcut of layer3.0 and layer4.0 (2x2, stride 1); ours does not."""
+    for layer in (model.layer3, model.layer4):
+        downsample = layer[0].downsample
+        if downsample is not None and len(downsample) == 3:
+            downsample[0] = nn.Identity()
+
+
+def add_fcn_head(model, cfg):
+    """torchvision's FCNHead layout as model.classifier: its state-dict keys are classifier.*."""
+    head = cfg["fcn"]
+    channels = model.num_features
+    model.classifier = nn.Sequential(
+        nn.Conv2d(channels, head["head_channels"], 3, padding=1, bias=False),
+        nn.BatchNorm2d(head["head_channels"]),
+        nn.ReLU(),
+        nn.Dropout(0.1),
+        nn.Conv2d(head["head_channels"], head["classes"], 1),
+    )
+
+
+def run_model(model, cfg, x):
+    """Logits: [n, classes], or an FCN's per pixel [n, classes, height, width]."""
+    if "fcn" not in cfg:
+        return model(x)
+    scores = model.classifier(model.forward_features(x))
+    return F.interpolate(scores, size=x.shape[-2:], mode="bilinear", align_corners=False)
+
+
 def build_model(cfg):
     kwargs = dict(cfg["timm_kwargs"])
     block_cls = BLOCKS[kwargs.pop("block")]
@@ -106,6 +140,10 @@ def build_model(cfg):
         patch_small_stem(model, cfg)
     if cfg.get("stride_in_1x1"):
         patch_stride_in_1x1(model)
+    if "fcn" in cfg:
+        if kwargs["avg_down"]:
+            patch_dilated_avg_down(model)
+        add_fcn_head(model, cfg)
     return model
 
 
@@ -121,14 +159,15 @@ def main():
     model.eval()
     sample = read_safetensors(os.path.join(args.dir, "sample.safetensors"))
     with torch.no_grad():
-        logits = model(sample["input"])
+        logits = run_model(model, cfg, sample["input"])
     expected = sample["logits"]
     delta = (logits - expected).abs()
     max_delta = delta.max().item()
     agree = (logits.argmax(1) == expected.argmax(1)).sum().item()
     largest = expected.abs().max().item()
+    where = "pixels" if "fcn" in cfg else "images"
     print(f"max |delta logit| = {max_delta:.3g} (largest |logit| {largest:.3g}) over "
-          f"{expected.numel()} logits; top-1 agrees on {agree}/{expected.shape[0]} images")
+          f"{expected.numel()} logits; top-1 agrees on {agree}/{expected.numel() // expected.shape[1]} {where}")
     if not bool((delta <= args.atol + 1e-3 * expected.abs()).all()):
         print("FAIL: timm's logits differ from the app's", file=sys.stderr)
         return 1

@@ -76,6 +76,17 @@ describe('timmArchitecture', () => {
   });
 });
 
+describe('an FCN (task=segment)', () => {
+  it('asks timm for output stride 8 and no classifier, and describes the head', () => {
+    const json = timmArchitecture(options({ model: 'resnet50', classes: 11, fcn: true }));
+    expect(json.timm_kwargs).toMatchObject({ num_classes: 0, output_stride: 8, avg_down: true });
+    // ResNet-50's 2048 channels → a quarter, 512, in the head → 11 classes.
+    expect(json.fcn).toEqual({ head_channels: 512, classes: 11 });
+    expect(timmArchitecture(options({})).fcn).toBeUndefined();
+    expect(timmArchitecture(options({})).timm_kwargs.output_stride).toBeUndefined();
+  });
+});
+
 describe('optionsFromTimmModelJson', () => {
   it('reads back the options of every variant', () => {
     const variants: Partial<ResNetOptions>[] = [
@@ -99,6 +110,7 @@ describe('optionsFromTimmModelJson', () => {
       },
       { model: 'resnet34', width: 0.5, input: 32, stem: 'small', tweakC: true, tweakD: false },
       { model: 'resnet152', width: 2, classes: 100 },
+      { model: 'resnet18', width: 0.25, input: 32, stem: 'small', classes: 11, fcn: true },
     ];
     for (const v of variants) {
       const o = options({ ...v, zeroGamma: false });

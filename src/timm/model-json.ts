@@ -35,7 +35,23 @@ export interface TimmKwargs {
   stem_width: number;
   stem_type: '' | 'deep';
   avg_down: boolean;
+  /** 0 for an FCN: its classifier is the head's 1×1 convolution (`fcn`). */
   num_classes: number;
+  /** FCN: 8 dilates stages 3–4 instead of striding them, as ours (timm's dilated ResNet). */
+  output_stride?: 8;
+}
+
+/**
+ * An FCN (task=segment, paper §6.2): the backbone's last feature map feeds `classifier`, laid out
+ * as torchvision's FCNHead (0: 3×3 conv to `head_channels`, 1: BN, 2: ReLU, 3: dropout, an
+ * identity in eval mode and absent from our training, 4: 1×1 conv with bias to `classes`), and the
+ * scores are upsampled bilinearly (align_corners=False) to the input size. With avg_down, timm puts
+ * a 2×2 stride-1 average pool in the shortcut of layer3.0 and layer4.0; ours (and GluonCV's) have
+ * none: load_timm.py replaces those pools by an identity.
+ */
+export interface TimmFcnHead {
+  head_channels: number;
+  classes: number;
 }
 
 export interface TimmModelJson {
@@ -45,6 +61,7 @@ export interface TimmModelJson {
   small_stem: boolean;
   stem_out_channels?: number;
   stride_in_1x1?: boolean;
+  fcn?: TimmFcnHead;
   /** [channels, height, width] of the input. */
   input_size: [number, number, number];
   /** Per channel, on pixels scaled to 0..1 (timm's convention): (pixel / 255 − mean) / std. */
@@ -85,7 +102,8 @@ export function timmArchitecture(options: ResNetOptions): Omit<TimmModelJson, 's
     stem_width: stem[0]!.conv.outChannels,
     stem_type: deep ? 'deep' : '',
     avg_down: options.tweakD,
-    num_classes: spec.classes,
+    num_classes: spec.head ? 0 : spec.classes,
+    ...(spec.head ? { output_stride: 8 as const } : {}),
   };
   const stemOutput = stem[stem.length - 1]!.conv.outChannels;
   return {
@@ -95,6 +113,14 @@ export function timmArchitecture(options: ResNetOptions): Omit<TimmModelJson, 's
     small_stem: !spec.stem.maxPool,
     ...(stemOutput !== timmStemOutput(kwargs) ? { stem_out_channels: stemOutput } : {}),
     ...(spec.blockKind === 'bottleneck' && !options.tweakB ? { stride_in_1x1: true } : {}),
+    ...(spec.head
+      ? {
+          fcn: {
+            head_channels: spec.head.convBn.conv.outChannels,
+            classes: spec.classes,
+          },
+        }
+      : {}),
     input_size: [3, options.input, options.input],
     mean: NORMALIZE_MEAN.map((m) => m / 255),
     std: NORMALIZE_STD.map((s) => s / 255),
@@ -176,7 +202,8 @@ export function optionsFromTimmModelJson(json: unknown): ResNetOptions {
     tweakC: kwargs.stem_type === 'deep',
     tweakD: kwargs.avg_down === true,
     zeroGamma: false,
-    classes: kwargs.num_classes,
+    classes: given.fcn ? given.fcn.classes : kwargs.num_classes,
+    ...(given.fcn ? { fcn: true } : {}),
   };
   checkSameArchitecture(given, timmArchitecture(options));
   return options;

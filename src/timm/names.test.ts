@@ -143,6 +143,32 @@ describe('timmStateDictNames', () => {
     expect(shapes.get('layer2.0.downsample.0.weight')).toEqual([8, 4, 1, 1]);
   });
 
+  it('names an FCN as the ResNet without fc, then torchvision FCNHead’s classifier.0/1/4', () => {
+    const small = {
+      model: 'resnet10' as const,
+      width: 0.0625,
+      input: 32,
+      stem: 'small' as const,
+      tweakC: false,
+      tweakD: false,
+    };
+    const plain = timmStateDictNames(options(small));
+    const fcn = timmStateDictNames(options({ ...small, classes: 11, fcn: true }));
+    // The 72 backbone entries (74 less fc.weight and fc.bias), the head's conv and 5 BN entries,
+    // then the 1×1 classifier with its bias.
+    expect(fcn.slice(0, 72)).toEqual(plain.slice(0, 72));
+    expect(fcn.slice(72).map((n) => [n.timm, n.ours, n.shape])).toEqual([
+      ['classifier.0.weight', 'head.0.conv.weight', [8, 32, 3, 3]],
+      ['classifier.1.weight', 'head.0.bn.gamma', [8]],
+      ['classifier.1.bias', 'head.0.bn.beta', [8]],
+      ['classifier.1.running_mean', 'head.0.bn.running_mean', [8]],
+      ['classifier.1.running_var', 'head.0.bn.running_var', [8]],
+      ['classifier.1.num_batches_tracked', null, []],
+      ['classifier.4.weight', 'fc.weight', [11, 8, 1, 1]],
+      ['classifier.4.bias', 'fc.bias', [11]],
+    ]);
+  });
+
   it('keeps the ResNet-A and ResNet-B bottleneck names the same (only strides differ)', () => {
     const a = timmStateDictNames(options({ tweakB: false }));
     const b = timmStateDictNames(options({ tweakB: true }));

@@ -14,7 +14,8 @@ import {
  *   shortcut    layer<s>.<i>.downsample = Sequential(0 conv, 1 bn), or with avg_down
  *               Sequential(0 AvgPool2d or Identity, 1 conv, 2 bn) — Identity where the block
  *               keeps its resolution (layer1.0 of a bottleneck net), so the indices stay 1 and 2
- *   head        fc.weight [out, in], fc.bias
+ *   head        fc.weight [out, in], fc.bias; an FCN's (model-json.ts's TimmFcnHead) instead
+ *               classifier.0 (3×3 conv), classifier.1 (BN), classifier.4 (1×1 conv with bias)
  * A BN holds weight (γ), bias (β), running_mean, running_var and num_batches_tracked (int64 scalar).
  */
 
@@ -26,7 +27,9 @@ export type TimmTensorKind =
   | 'bn-running-var'
   | 'bn-batches-tracked'
   | 'fc-weight'
-  | 'fc-bias';
+  | 'fc-bias'
+  /** An FCN's classifier: our fc.weight [in, out] as a 1×1 conv [out, in, 1, 1]. */
+  | 'classifier-conv-weight';
 
 export interface TimmTensorName {
   timm: string;
@@ -108,6 +111,19 @@ export function timmStateDictNames(options: ResNetOptions): TimmTensorName[] {
   const spec = buildResNetSpec(options);
   const pairs = [...stemModules(spec), ...blockModules(spec, options.tweakD)];
   const { inFeatures, outFeatures } = spec.fc;
+  if (spec.head) {
+    const head = { convBn: spec.head.convBn, conv: 'classifier.0', bn: 'classifier.1' };
+    return [
+      ...[...pairs, head].flatMap(pairNames),
+      {
+        timm: 'classifier.4.weight',
+        ours: 'fc.weight',
+        kind: 'classifier-conv-weight',
+        shape: [outFeatures, inFeatures, 1, 1],
+      },
+      { timm: 'classifier.4.bias', ours: 'fc.bias', kind: 'fc-bias', shape: [outFeatures] },
+    ];
+  }
   return [
     ...pairs.flatMap(pairNames),
     { timm: 'fc.weight', ours: 'fc.weight', kind: 'fc-weight', shape: [outFeatures, inFeatures] },

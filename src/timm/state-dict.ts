@@ -8,26 +8,32 @@ import type { SafetensorsTensor } from './safetensors';
 
 export class StateDictMismatch extends Error {}
 
-/** Our layout of a timm shape: OIHW → HWIO, fc [out, in] → [in, out]; vectors unchanged. */
+/**
+ * Our layout of a timm shape: OIHW → HWIO, fc [out, in] → [in, out], an FCN's 1×1 classifier
+ * [out, in, 1, 1] → [in, out] (the same bytes as fc's); vectors unchanged.
+ */
 function ourShape(entry: TimmTensorName): number[] {
   const s = entry.shape;
   if (entry.kind === 'conv-weight') return [s[2]!, s[3]!, s[1]!, s[0]!];
-  if (entry.kind === 'fc-weight') return [s[1]!, s[0]!];
+  if (entry.kind === 'fc-weight' || entry.kind === 'classifier-conv-weight') return [s[1]!, s[0]!];
   return s;
 }
+
+const isClassifierWeight = (entry: TimmTensorName) =>
+  entry.kind === 'fc-weight' || entry.kind === 'classifier-conv-weight';
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.join('x') === b.join('x');
 
 function toTimmLayout(entry: TimmTensorName, weight: NamedWeight): Float32Array {
   if (entry.kind === 'conv-weight') return hwioToOihw(weight.values, weight.shape);
-  if (entry.kind === 'fc-weight')
+  if (isClassifierWeight(entry))
     return transpose2d(weight.values, weight.shape[0]!, weight.shape[1]!);
   return weight.values;
 }
 
 function toOurLayout(entry: TimmTensorName, values: Float32Array): Float32Array {
   if (entry.kind === 'conv-weight') return oihwToHwio(values, entry.shape);
-  if (entry.kind === 'fc-weight') return transpose2d(values, entry.shape[0]!, entry.shape[1]!);
+  if (isClassifierWeight(entry)) return transpose2d(values, entry.shape[0]!, entry.shape[1]!);
   return values;
 }
 

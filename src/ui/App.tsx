@@ -20,6 +20,7 @@ import { useCheckpointLoader } from './hooks/useCheckpointLoader';
 import { useRunLauncher } from './hooks/useRunLauncher';
 import { useRunSelection } from './hooks/useRunSelection';
 import { useSavedRuns } from './hooks/useSavedRuns';
+import type { SavedRun } from '../experiments/saved-run';
 import { useSharedResults } from './hooks/useSharedResults';
 import { useSweepQueue } from './hooks/useSweepQueue';
 import { useTrainer } from './hooks/useTrainer';
@@ -47,6 +48,11 @@ export function App() {
   const dataset = useDataset(trainer.api, config, setParam);
   const benchmark = useBenchmark(trainer.api);
   const selection = useRunSelection(saved.runs);
+  // The comparison table shows a transferred run's backbone top-1 (Table 9).
+  const backboneOf = useCallback(
+    (run: SavedRun) => saved.runs.find((r) => r.id === run.config.backbone),
+    [saved.runs],
+  );
   const [message, say] = useState<RunsMessage | null>(null);
 
   const loadedClasses = dataset.classesFor(config);
@@ -250,7 +256,7 @@ export function App() {
             />
           </ErrorBoundary>
           <ErrorBoundary name="comparison table">
-            <CompareTable runs={selection.compared} />
+            <CompareTable runs={selection.compared} backboneOf={backboneOf} />
           </ErrorBoundary>
           <ErrorBoundary name="benchmark">
             <BenchmarkPanel backend={backend} training={!!active || busy} benchmark={benchmark} />

@@ -45,7 +45,8 @@ def main():
     import load_timm
 
     with open(os.path.join(export_dir, "model.json")) as f:
-        model = load_timm.build_model(json.load(f))
+        cfg = json.load(f)
+    model = load_timm.build_model(cfg)
     torch.manual_seed(0)
     with torch.no_grad():
         for module in model.modules():
@@ -58,7 +59,7 @@ def main():
     model.eval()
     sample = load_timm.read_safetensors(os.path.join(export_dir, "sample.safetensors"))
     with torch.no_grad():
-        logits = model(sample["input"])
+        logits = load_timm.run_model(model, cfg, sample["input"])
     os.makedirs(out_dir, exist_ok=True)
     save(os.path.join(out_dir, "model.safetensors"), model.state_dict())
     save(os.path.join(out_dir, "logits.safetensors"), {"input": sample["input"], "logits": logits})

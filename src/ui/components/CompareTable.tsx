@@ -4,7 +4,7 @@ import {
   intervalNote,
   noiseMark,
   rowCells,
-  TABLE_COLUMNS,
+  tableColumns,
   toCsv,
   toMarkdown,
   type AblationRow,
@@ -12,18 +12,28 @@ import {
 import type { SavedRun } from '../../experiments/saved-run';
 import { downloadFile } from '../download';
 
-const NUMERIC_FROM = TABLE_COLUMNS.indexOf('Batch');
+/** Name, run ids and the settings that differ are text; the rest are numbers. */
+const NUMERIC_FROM = 3;
 
 /** The noise mark of the interval columns: 'within' (contains 0), 'clear', or 'none'. */
 function noiseOf(row: AblationRow, column: string): string | undefined {
-  if (column === 'Δ Top-1 95% CI') return noiseMark(row.dTop1);
+  if (column === 'Δ Top-1 95% CI' || column === 'Δ pixAcc 95% CI') return noiseMark(row.dTop1);
   if (column === 'Δ Top-5 95% CI') return noiseMark(row.dTop5);
+  if (column === 'Δ mIoU 95% CI') return noiseMark(row.dMIoU);
   return undefined;
 }
 
 /** The paper-style table (Tables 4–6) of the compared runs, repeats pooled into rows. */
-export function CompareTable({ runs }: { runs: SavedRun[] }) {
-  const table = useMemo(() => buildAblationTable(runs), [runs]);
+export function CompareTable({
+  runs,
+  backboneOf,
+}: {
+  runs: SavedRun[];
+  /** The saved run a transferred run started from (Table 9's backbone top-1). */
+  backboneOf?: (run: SavedRun) => SavedRun | undefined;
+}) {
+  const table = useMemo(() => buildAblationTable(runs, backboneOf), [runs, backboneOf]);
+  const columns = tableColumns(table);
   const [copyState, setCopyState] = useState<string | null>(null);
   if (runs.length === 0) {
     return (
@@ -66,6 +76,8 @@ export function CompareTable({ runs }: { runs: SavedRun[] }) {
         top-5: last validation, mean ± sample standard deviation over the row’s finished seeds;
         final loss: mean training loss of the last epoch; time per epoch excludes the first step’s
         shader compilation. Δ: to the first row, the mean of the differences seed by seed.
+        {table.segmentation &&
+          ' Segmentation runs (Table 9): pixel accuracy and mIoU of the last validation in place of top-1 and top-5, beside the top-1 of the runs they started from (their backbones).'}
       </p>
       <p className="small" data-testid="interval-note">
         {intervalNote(table)}
@@ -77,7 +89,7 @@ export function CompareTable({ runs }: { runs: SavedRun[] }) {
         <table className="ablation" data-testid="ablation-table">
           <thead>
             <tr>
-              {TABLE_COLUMNS.map((c) => (
+              {columns.map((c) => (
                 <th key={c} scope="col">
                   {c}
                 </th>
@@ -87,8 +99,8 @@ export function CompareTable({ runs }: { runs: SavedRun[] }) {
           <tbody>
             {table.rows.map((row) => (
               <tr key={row.runId} data-run={row.runId} data-runs={row.runIds.join(' ')}>
-                {rowCells(row).map((cell, i) => {
-                  const column = TABLE_COLUMNS[i]!;
+                {rowCells(row, table.segmentation).map((cell, i) => {
+                  const column = columns[i]!;
                   const noise = noiseOf(row, column);
                   return (
                     <td

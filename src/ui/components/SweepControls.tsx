@@ -13,6 +13,7 @@ const BUTTONS: { table: SweepTable; text: string }[] = [
   { table: 'table5', text: 'Reproduce Table 5' },
   { table: 'table6', text: 'Reproduce Table 6' },
   { table: 'table7', text: 'Reproduce Table 7' },
+  { table: 'table9', text: 'Reproduce Table 9' },
 ];
 
 function stepText(step: SweepStep): string {
@@ -20,9 +21,15 @@ function stepText(step: SweepStep): string {
   return `${step.label}${column} · seed ${step.config.seed}`;
 }
 
-/** The list's number of the run that teaches this one (with shared teachers, of the first seed). */
+/**
+ * The list's numbers of the runs that teach this one (with shared teachers, of the first seed)
+ * and that it starts from (Table 9's FCNs).
+ */
 function teacherText(step: SweepStep): string {
-  return step.teacherStep === undefined ? '' : ` (teacher: run ${step.teacherStep + 1})`;
+  const teacher = step.teacherStep === undefined ? '' : ` (teacher: run ${step.teacherStep + 1})`;
+  const backbone =
+    step.backboneStep === undefined ? '' : ` (backbone: run ${step.backboneStep + 1})`;
+  return `${teacher}${backbone}`;
 }
 
 /** Queues the paper's sequence of runs, scaled to the current settings. */

@@ -30,8 +30,8 @@ export interface SweepQueue {
 
 /**
  * The paper's tables as a queue of runs: each row starts once the worker is idle (`canStart`),
- * with the run of an earlier row (of the same repeat) as its distillation teacher where the row
- * names one. The runs of the table's rows are compared. `fp16`: the backend can train in FP16.
+ * with the run of an earlier row (of the same repeat) as its distillation teacher, or as its
+ * backbone (Table 9), where the row names one. The runs of the table's rows are compared. `fp16`: the backend can train in FP16.
  * `trainCount`: the loaded dataset's training images (null: the synthetic `train_size`), which
  * caps Table 4's large batch.
  */
@@ -57,7 +57,12 @@ export function useSweepQueue(
     const { plan } = sweep;
     const step = plan.steps[sweep.next]!;
     const teacherId = step.teacherStep === undefined ? undefined : sweep.ids[step.teacherStep];
-    const runConfig = teacherId ? { ...step.config, distill: teacherId } : step.config;
+    const backboneId = step.backboneStep === undefined ? undefined : sweep.ids[step.backboneStep];
+    const runConfig = {
+      ...step.config,
+      ...(teacherId ? { distill: teacherId } : {}),
+      ...(backboneId ? { backbone: backboneId } : {}),
+    };
     // Repeats of one setting are grouped by their settings, a table's rows by their tag.
     const tag = plan.table
       ? { table: plan.table, row: sweep.next, label: step.label, repeat: step.repeat }
