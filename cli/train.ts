@@ -16,6 +16,7 @@ import {
 } from '../src/architecture';
 import { classCount, parseQuery, type ExperimentConfig } from '../src/config';
 import { builtInDataset } from '../src/data/built-in';
+import { table9Findings } from '../src/experiments/table9-findings';
 import type { ImageDataset } from '../src/data/dataset';
 import type { TrainedModel } from '../src/engine/trainer';
 import type {
@@ -402,6 +403,8 @@ async function sweep(command: Extract<CliCommand, { kind: 'sweep' }>): Promise<n
   // Table 9 shows each FCN's backbone top-1 beside its scores.
   const table = toMarkdown(buildAblationTable(runs, (r) => everyRun.get(r.config.backbone)));
   console.log(`\n${plan.title}\n\n${table}`);
+  const findings = table9Findings(runs);
+  for (const finding of findings) console.log(`finding: ${finding}`);
   if (command.json) {
     const out = {
       table: command.table,
@@ -410,6 +413,7 @@ async function sweep(command: Extract<CliCommand, { kind: 'sweep' }>): Promise<n
       backend,
       runs: records,
       markdown: table,
+      ...(findings.length > 0 ? { findings } : {}),
     };
     writeFileSync(command.json, JSON.stringify(out, null, 2) + '\n');
     console.log(`wrote ${command.json}`);
