@@ -26,7 +26,7 @@ function percentOf(text: string | null): number {
   return Number(match![1]);
 }
 
-test('a finished segmentation run reads pixel accuracy and mIoU (chart, readout, runs table) instead of top-1, and shows the first 4 validation scenes’ image, true mask and predicted mask (masks in the legend’s colours) instead of the classification predictions', async ({
+test('a finished segmentation run reads pixel accuracy and mIoU (chart, readout, runs table) instead of top-1, and shows the first 4 validation scenes’ image, true mask and predicted mask, each 32×32 (masks in the legend’s colours) instead of the classification predictions', async ({
   page,
 }) => {
   test.setTimeout(TRAINING_TIMEOUT + 60_000);
@@ -74,7 +74,13 @@ test('a finished segmentation run reads pixel accuracy and mIoU (chart, readout,
     const image = panel.getByRole('img', { name: `validation scene ${scene}: image` });
     const truth = panel.getByRole('img', { name: `validation scene ${scene}: true mask` });
     const predicted = panel.getByRole('img', { name: `validation scene ${scene}: predicted mask` });
-    for (const canvas of [image, truth, predicted]) await expect(canvas).toBeVisible();
+    for (const canvas of [image, truth, predicted]) {
+      await expect(canvas).toBeVisible();
+      // Drawn at the model's input size (the image and true mask cut to the validation crop).
+      expect(await canvas.evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([
+        32, 32,
+      ]);
+    }
     for (const mask of [truth, predicted]) {
       const { colors, transparent } = await canvasColors(mask);
       expect(transparent, 'every pixel of a mask is drawn').toBe(0);

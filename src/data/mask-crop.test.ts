@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cropMasks, gatherMasks } from './mask-crop';
+import { cropMasks, cropNearest, gatherMasks } from './mask-crop';
 
 // One 4×4 mask, rows 0..3: [1 2 3 4], [5 6 7 8], [9 10 11 12], [13 14 15 16].
 const MASK = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
@@ -36,6 +36,15 @@ describe('cropMasks', () => {
     const out = cropMasks(two, Float32Array.of(0, 0, 1, 1, 0, 0, 1, 1), 2, 4, 4, 2);
     // Source points 0 and 3 on each axis.
     expect(Array.from(out)).toEqual([1, 4, 13, 16, 17, 20, 29, 32]);
+  });
+});
+
+describe('cropNearest', () => {
+  it('moves every channel of a pixel together: a flipped 2×2 RGB image', () => {
+    // Pixels (row-major) [1,2,3] [4,5,6] / [7,8,9] [10,11,12].
+    const rgb = Uint8Array.from({ length: 12 }, (_, i) => i + 1);
+    const out = cropNearest(rgb, 3, Float32Array.of(0, 1, 1, 0), 1, 2, 2, 2);
+    expect(Array.from(out)).toEqual([4, 5, 6, 1, 2, 3, 10, 11, 12, 7, 8, 9]);
   });
 });
 
