@@ -356,6 +356,17 @@ describe('Table 7: the refinements on another dataset', () => {
   });
 });
 
+/** Table 9's rows, by the paper's names: each a backbone, then an FCN on it. */
+const TABLE9_ROWS = [
+  'B-standard',
+  'D-efficient',
+  '+ cosine',
+  '+ smooth',
+  '+ distill w/o mixup',
+  '+ mixup w/o distill',
+  '+ mixup w/ distill',
+];
+
 describe('Table 9: Table 6’s backbones as FCN backbones', () => {
   const current = { ...page, model: 'resnet50' as const, task: 'segment' as const, backbone: 'r3' };
   const plan = table9(current);
@@ -364,24 +375,8 @@ describe('Table 9: Table 6’s backbones as FCN backbones', () => {
     expect(plan.steps.map((s) => [s.label, s.column, s.inTable])).toEqual([
       ['Teacher resnet152-D: cosine + label smoothing', null, false],
       ['Teacher resnet152-D: cosine + label smoothing + mixup', null, false],
-      ...[
-        'B-standard',
-        'D-efficient',
-        '+ cosine',
-        '+ smooth',
-        '+ distill w/o mixup',
-        '+ mixup w/o distill',
-        '+ mixup w/ distill',
-      ].flatMap((label) => [[label, null, false]]),
-      ...[
-        'B-standard',
-        'D-efficient',
-        '+ cosine',
-        '+ smooth',
-        '+ distill w/o mixup',
-        '+ mixup w/o distill',
-        '+ mixup w/ distill',
-      ].map((label) => [label, 'FCN', true]),
+      ...TABLE9_ROWS.map((label) => [label, null, false]),
+      ...TABLE9_ROWS.map((label) => [label, 'FCN', true]),
     ]);
     // FCN k (steps 9–15) fine-tunes backbone k (steps 2–8); the distilled backbones keep their
     // teachers (steps 0 and 1).

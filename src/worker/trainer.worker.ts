@@ -15,7 +15,7 @@ import { compileAheadSettled } from '../engine/precompile';
 import { augmentedPreview } from '../engine/preview';
 import { createRecoveringTrainer } from '../engine/recovering-trainer';
 import { evaluate } from '../engine/evaluate';
-import { createModelWithWeights, timmSample } from '../engine/timm-checkpoint';
+import { createModelWithWeights, readWeights, timmSample } from '../engine/timm-checkpoint';
 import type { ResNetModel } from '../engine/model';
 import type { TrainedModel, Trainer } from '../engine/trainer';
 import { createRunControls, type RunControls } from '../run-control/controls';
@@ -358,18 +358,6 @@ async function resolveBackbone(config: ExperimentConfig): Promise<NamedWeight[] 
     );
   }
   return readWeights(held.model.model);
-}
-
-/** Every tensor of a model, copied to the CPU (parameters and BN statistics, by name). */
-async function readWeights(model: ResNetModel): Promise<NamedWeight[]> {
-  return Promise.all(
-    model.namedTensors().map(async ({ name, tensor }) => ({
-      name,
-      shape: [...tensor.shape],
-      // A copy: the CPU backend may hand out its own storage, which transfer would detach.
-      values: new Float32Array(await tensor.data()),
-    })),
-  );
 }
 
 const api: TrainerWorkerApi = {

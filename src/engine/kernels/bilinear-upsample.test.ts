@@ -132,27 +132,35 @@ async function valueAndGradient(
   return result;
 }
 
+/**
+ * Value and gradient of case `c` on random x and readout r (seeds `seed`, `seed` + 1) against the
+ * float64 references, on the active backend, with no tensor left behind.
+ */
+async function checkCase(c: Case, seed: number): Promise<void> {
+  const x = randomTensor(c.shape, seed);
+  const outShape: Shape = [c.shape[0], c.height, c.width, c.shape[3]];
+  const r = randomTensor(outShape, seed + 1);
+  const xData = await x.data();
+  const rData = await r.data();
+  const before = tf.memory().numTensors;
+  const { y, dx } = await valueAndGradient(x, r, c.height, c.width);
+  expect(tf.memory().numTensors).toBe(before);
+  expectClose(
+    y,
+    bilinearUpsampleReference(xData, c.shape, c.height, c.width),
+    bilinearUpsampleReference(abs(xData), c.shape, c.height, c.width),
+  );
+  expectClose(
+    dx,
+    bilinearUpsampleGradReference(rData, c.shape, c.height, c.width),
+    bilinearUpsampleGradReference(abs(rData), c.shape, c.height, c.width),
+  );
+  tf.dispose([x, r]);
+}
+
 describe('bilinear upsample (half-pixel centres) against the float64 reference', () => {
   it.each(CASES)('$name: $shape → $height×$width, value and gradient, no leak', async (c) => {
-    const x = randomTensor(c.shape, 1);
-    const outShape: Shape = [c.shape[0], c.height, c.width, c.shape[3]];
-    const r = randomTensor(outShape, 2);
-    const xData = await x.data();
-    const rData = await r.data();
-    const before = tf.memory().numTensors;
-    const { y, dx } = await valueAndGradient(x, r, c.height, c.width);
-    expect(tf.memory().numTensors).toBe(before);
-    expectClose(
-      y,
-      bilinearUpsampleReference(xData, c.shape, c.height, c.width),
-      bilinearUpsampleReference(abs(xData), c.shape, c.height, c.width),
-    );
-    expectClose(
-      dx,
-      bilinearUpsampleGradReference(rData, c.shape, c.height, c.width),
-      bilinearUpsampleGradReference(abs(rData), c.shape, c.height, c.width),
-    );
-    tf.dispose([x, r]);
+    await checkCase(c, 1);
   });
 
   it('at the input size returns x itself: no dispatch, the gradient passes through', async () => {
@@ -234,24 +242,7 @@ describe('bilinear upsample (half-pixel centres) against the float64 reference',
     await tf.setBackend('cpu');
     try {
       for (const c of CASES) {
-        const x = randomTensor(c.shape, 8);
-        const r = randomTensor([c.shape[0], c.height, c.width, c.shape[3]], 9);
-        const xData = await x.data();
-        const rData = await r.data();
-        const before = tf.memory().numTensors;
-        const { y, dx } = await valueAndGradient(x, r, c.height, c.width);
-        expect(tf.memory().numTensors).toBe(before);
-        expectClose(
-          y,
-          bilinearUpsampleReference(xData, c.shape, c.height, c.width),
-          bilinearUpsampleReference(abs(xData), c.shape, c.height, c.width),
-        );
-        expectClose(
-          dx,
-          bilinearUpsampleGradReference(rData, c.shape, c.height, c.width),
-          bilinearUpsampleGradReference(abs(rData), c.shape, c.height, c.width),
-        );
-        tf.dispose([x, r]);
+        await checkCase(c, 8);
       }
     } finally {
       await tf.setBackend('webgpu');

@@ -49,13 +49,14 @@ export function phasesShape(p: PhaseGrid): [number, number, number, number] {
   return [p.dilation * p.dilation * p.batch, p.phaseHeight, p.phaseWidth, p.words];
 }
 
-const UNIFORMS = /* wgsl */ `
-struct Uniforms { N: u32, H: u32, W: u32, C: u32, D: u32, PH: u32, PW: u32, SIZE: u32 };`;
-
-/** One invocation per output word: phases[b, i, j, c] = x[n, p + d·i, q + d·j, c] or 0. */
-const TO_PHASES_WGSL = /* wgsl */ `${UNIFORMS}
-@group(0) @binding(0) var<storage, read_write> phases: array<u32>;
-@group(0) @binding(1) var<storage, read> x: array<u32>;
+/**
+ * A permutation kernel writing `output` from `input` (32-bit words), one invocation per output
+ * word: `body` reads the word index `id` and its channel `c`, and stores.
+ */
+const permutationWgsl = (output: string, input: string, body: string) => /* wgsl */ `
+struct Uniforms { N: u32, H: u32, W: u32, C: u32, D: u32, PH: u32, PW: u32, SIZE: u32 };
+@group(0) @binding(0) var<storage, read_write> ${output}: array<u32>;
+@group(0) @binding(1) var<storage, read> ${input}: array<u32>;
 @group(0) @binding(2) var<uniform> u: Uniforms;
 
 @compute @workgroup_size(${WORKGROUP})
@@ -63,7 +64,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let id = gid.x + gid.y * groups.x * ${WORKGROUP}u;
   if (id >= u.SIZE) { return; }
   let c = id % u.C;
-  var rest = id / u.C;
+  var rest = id / u.C;${body}
+}`;
+
+/** phases[b, i, j, c] = x[n, p + d·i, q + d·j, c] or 0. */
+const TO_PHASES_WGSL = permutationWgsl(
+  'phases',
+  'x',
+  /* wgsl */ `
   let j = rest % u.PW;
   rest = rest / u.PW;
   let i = rest % u.PH;
@@ -74,28 +82,21 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let w = phase % u.D + u.D * j;
   var value = 0u;
   if (h < u.H && w < u.W) { value = x[((n * u.H + h) * u.W + w) * u.C + c]; }
-  phases[id] = value;
-}`;
+  phases[id] = value;`,
+);
 
-/** One invocation per output word: x[n, h, w, c] = phases[(h mod d · d + w mod d)·N + n, …]. */
-const FROM_PHASES_WGSL = /* wgsl */ `${UNIFORMS}
-@group(0) @binding(0) var<storage, read_write> x: array<u32>;
-@group(0) @binding(1) var<storage, read> phases: array<u32>;
-@group(0) @binding(2) var<uniform> u: Uniforms;
-
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let id = gid.x + gid.y * groups.x * ${WORKGROUP}u;
-  if (id >= u.SIZE) { return; }
-  let c = id % u.C;
-  var rest = id / u.C;
+/** x[n, h, w, c] = phases[(h mod d · d + w mod d)·N + n, h / d, w / d, c]. */
+const FROM_PHASES_WGSL = permutationWgsl(
+  'x',
+  'phases',
+  /* wgsl */ `
   let w = rest % u.W;
   rest = rest / u.W;
   let h = rest % u.H;
   let n = rest / u.H;
   let b = ((h % u.D) * u.D + w % u.D) * u.N + n;
-  x[id] = phases[((b * u.PH + h / u.D) * u.PW + w / u.D) * u.C + c];
-}`;
+  x[id] = phases[((b * u.PH + h / u.D) * u.PW + w / u.D) * u.C + c];`,
+);
 
 const TO_PHASES: ShaderSource = { code: TO_PHASES_WGSL, label: 'space-to-batch' };
 const FROM_PHASES: ShaderSource = { code: FROM_PHASES_WGSL, label: 'batch-to-space' };

@@ -5,6 +5,7 @@ import { SEGMENTATION_CLASSES, sceneDataset } from '../../data/synthetic-scenes'
 import type { EvalResult, NamedWeight, TrainerEvent } from '../../run/events';
 import { initNodeBackend } from '../backend-node';
 import { PREVIEW_MASKS } from '../evaluate-segmentation';
+import { readWeights } from '../timm-checkpoint';
 import { createTrainer } from '../trainer';
 import type { TrainedModel } from '../trainer-types';
 
@@ -19,15 +20,8 @@ const BASE =
 const shapes = generateSyntheticDataset({ seed: 1, trainSize: 32, valSize: 8 });
 const scenes = sceneDataset({ seed: 1, trainSize: 32, valSize: 8 });
 
-async function weightsOf(model: TrainedModel): Promise<NamedWeight[]> {
-  return Promise.all(
-    model.model.namedTensors().map(async ({ name, tensor }) => ({
-      name,
-      shape: [...tensor.shape],
-      values: Float32Array.from(await tensor.data()),
-    })),
-  );
-}
+/** Every tensor of a trained model, copied to the CPU. */
+const weightsOf = (trained: TrainedModel): Promise<NamedWeight[]> => readWeights(trained.model);
 
 async function train(query: string, backbone: NamedWeight[] | null = null) {
   const events: TrainerEvent[] = [];

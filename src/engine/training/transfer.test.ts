@@ -3,6 +3,7 @@ import { parseQuery } from '../../config';
 import { generateSyntheticDataset } from '../../data/synthetic';
 import type { Checkpoint, NamedWeight, TrainerEvent } from '../../run/events';
 import { initNodeBackend } from '../backend-node';
+import { readWeights } from '../timm-checkpoint';
 import { createTrainer } from '../trainer';
 import type { TrainedModel } from '../trainer-types';
 
@@ -18,15 +19,8 @@ const source = generateSyntheticDataset({ seed: 1, trainSize: 32, valSize: 8 });
 // "Another dataset": other images of the generator.
 const target = generateSyntheticDataset({ seed: 2, trainSize: 32, valSize: 8 });
 
-async function weightsOf(model: TrainedModel): Promise<NamedWeight[]> {
-  return Promise.all(
-    model.model.namedTensors().map(async ({ name, tensor }) => ({
-      name,
-      shape: [...tensor.shape],
-      values: Float32Array.from(await tensor.data()),
-    })),
-  );
-}
+/** Every tensor of a trained model, copied to the CPU. */
+const weightsOf = (trained: TrainedModel): Promise<NamedWeight[]> => readWeights(trained.model);
 
 async function train(query: string, backbone: NamedWeight[] | null) {
   const events: TrainerEvent[] = [];

@@ -1,17 +1,8 @@
-import {
-  CartesianGrid,
-  ComposedChart,
-  Legend,
-  Line,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
 import type { EvalResult } from '../../run/events';
 import { formatNumber, formatPercent } from '../format';
 import { COLORS, ChartCard, EmptyChart, useChartHeight } from './ChartCard';
-import { bandNote, overlayBands, overlayLines, top1Of, type OverlaySeries } from './overlays';
+import { bandNote, type OverlaySeries } from './overlays';
+import { PercentByEpochPlot } from './PercentByEpochPlot';
 
 /** Top-1 and top-5 validation accuracy after each epoch. */
 export function AccuracyChart({
@@ -47,45 +38,19 @@ export function AccuracyChart({
       {evals.length === 0 && overlays.length === 0 ? (
         <EmptyChart>Accuracy appears after the first epoch.</EmptyChart>
       ) : (
-        <ResponsiveContainer width="100%" height={chartHeight}>
-          {/* Composed: recharts draws an Area (a band of repeats) only in Area or Composed charts. */}
-          <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
-            <CartesianGrid stroke={COLORS.grid} strokeDasharray="3 3" />
-            <XAxis
-              dataKey="epoch"
-              type="number"
-              domain={[1, 'dataMax']}
-              allowDecimals={false}
-              label={{ value: 'epoch', position: 'insideBottomRight', offset: -2 }}
-            />
-            <YAxis domain={[0, 100]} unit="%" width={48} />
-            <Tooltip
-              formatter={(v) => `${Number(v).toFixed(1)}%`}
-              labelFormatter={(e) => `epoch ${String(e)}`}
-            />
-            <Legend />
-            {evals.length > 0 && (
-              <Line
-                dataKey="top1"
-                name="top-1"
-                stroke={COLORS.primary}
-                strokeWidth={2}
-                isAnimationActive={false}
-              />
-            )}
-            {evals.length > 0 && hasTop5 && (
-              <Line
-                dataKey="top5"
-                name="top-5"
-                stroke={COLORS.secondary}
-                strokeWidth={2}
-                isAnimationActive={false}
-              />
-            )}
-            {overlayBands(overlays, 'epoch', top1Of)}
-            {overlayLines(overlays, 'epoch', top1Of)}
-          </ComposedChart>
-        </ResponsiveContainer>
+        <PercentByEpochPlot
+          data={data}
+          lines={[
+            ...(evals.length > 0
+              ? [{ dataKey: 'top1', name: 'top-1', stroke: COLORS.primary }]
+              : []),
+            ...(evals.length > 0 && hasTop5
+              ? [{ dataKey: 'top5', name: 'top-5', stroke: COLORS.secondary }]
+              : []),
+          ]}
+          overlays={overlays}
+          height={chartHeight}
+        />
       )}
     </ChartCard>
   );

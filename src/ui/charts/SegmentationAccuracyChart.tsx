@@ -1,18 +1,9 @@
-import {
-  CartesianGrid,
-  ComposedChart,
-  Legend,
-  Line,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
 import { SEGMENTATION_CLASSES } from '../../data/synthetic-scenes';
 import type { EvalResult } from '../../run/events';
 import { formatNumber, formatPercent } from '../format';
 import { COLORS, ChartCard, EmptyChart, useChartHeight } from './ChartCard';
-import { bandNote, overlayBands, overlayLines, top1Of, type OverlaySeries } from './overlays';
+import { bandNote, type OverlaySeries } from './overlays';
+import { PercentByEpochPlot } from './PercentByEpochPlot';
 
 /**
  * A segmentation run's validation scores after each epoch (paper Table 9's two columns): pixel
@@ -54,44 +45,19 @@ export function SegmentationAccuracyChart({
       {evals.length === 0 && overlays.length === 0 ? (
         <EmptyChart>Pixel accuracy and mIoU appear after the first epoch.</EmptyChart>
       ) : (
-        <ResponsiveContainer width="100%" height={chartHeight}>
-          <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
-            <CartesianGrid stroke={COLORS.grid} strokeDasharray="3 3" />
-            <XAxis
-              dataKey="epoch"
-              type="number"
-              domain={[1, 'dataMax']}
-              allowDecimals={false}
-              label={{ value: 'epoch', position: 'insideBottomRight', offset: -2 }}
-            />
-            <YAxis domain={[0, 100]} unit="%" width={48} />
-            <Tooltip
-              formatter={(v) => `${Number(v).toFixed(1)}%`}
-              labelFormatter={(e) => `epoch ${String(e)}`}
-            />
-            <Legend />
-            {evals.length > 0 && (
-              <Line
-                dataKey="pixelAccuracy"
-                name="pixel accuracy"
-                stroke={COLORS.primary}
-                strokeWidth={2}
-                isAnimationActive={false}
-              />
-            )}
-            {evals.length > 0 && (
-              <Line
-                dataKey="mIoU"
-                name="mIoU"
-                stroke={COLORS.secondary}
-                strokeWidth={2}
-                isAnimationActive={false}
-              />
-            )}
-            {overlayBands(overlays, 'epoch', top1Of)}
-            {overlayLines(overlays, 'epoch', top1Of)}
-          </ComposedChart>
-        </ResponsiveContainer>
+        <PercentByEpochPlot
+          data={data}
+          lines={
+            evals.length > 0
+              ? [
+                  { dataKey: 'pixelAccuracy', name: 'pixel accuracy', stroke: COLORS.primary },
+                  { dataKey: 'mIoU', name: 'mIoU', stroke: COLORS.secondary },
+                ]
+              : []
+          }
+          overlays={overlays}
+          height={chartHeight}
+        />
       )}
     </ChartCard>
   );
