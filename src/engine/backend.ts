@@ -54,7 +54,8 @@ export interface DeviceOptions {
   /**
    * 'adapter': the adapter's maxima for the limits our kernels and tfjs's buffers depend on;
    * 'default': WebGPU's default limits (128 MiB per binding, 16 KiB of workgroup memory, 256
-   * invocations), the least every implementation offers: what the engine tests run on.
+   * invocations, 8 storage buffers per dispatch), the least every implementation offers: what
+   * the engine tests run on.
    */
   limits?: 'adapter' | 'default';
   /** Optional features not to request even where the adapter has them (Firefox has no shader-f16). */
@@ -93,6 +94,8 @@ export async function createWebGPUBackend(
             maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
             maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
             maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+            // More parameters (BN layers) per in-place NAG (running-statistics) dispatch.
+            maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
           },
   });
   // Before any work: an error nobody scoped must still reach the run it breaks.

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, NamedWeight } from '../run/events';
+import { readCurrentValues } from './kernels/dispatch';
 import type { ResNetModel } from './model';
 import type { NagOptimizer } from './optimizer';
 
@@ -25,8 +26,7 @@ export async function takeCheckpoint(
   const entries = [...assignable(model, optimizer)];
   const tensors: NamedWeight[] = [];
   for (const [name, variable] of entries) {
-    // A copy: the backend may hand out its own storage.
-    const values = new Float32Array(await variable.data());
+    const values = await readCurrentValues(variable);
     for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return null;
     tensors.push({ name, shape: [...variable.shape], values });
   }

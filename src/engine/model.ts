@@ -9,7 +9,12 @@ import type { Rng } from '../tricks';
 import { F32_OPS, packedInputChannels, type HeavyOps } from './heavy-ops';
 import { fusedBatchNormTrain } from './kernels/fused-bn';
 import { fusedResidualRelu } from './kernels/fused-residual';
-import { updatedRunningStats } from './kernels/running-stats';
+import { groupForInPlace } from './kernels/dispatch';
+import {
+  runningStatsLayersPerDispatch,
+  updatedRunningStats,
+  updateRunningStatsInPlace,
+} from './kernels/running-stats';
 import {
   avgPool2x2CeilPacked,
   batchNormTrainPacked,
@@ -284,23 +289,35 @@ export function createResNetModel(
     forward,
     predict: (x) => tf.tidy(() => forward(x, false).logits),
     updateRunningStats(moments) {
-      // One dispatch per layer on WebGPU (kernels/running-stats.ts) instead of six tfjs ops.
+      const layers = moments.flatMap((m) => {
+        const stats = running.get(m.name);
+        return stats ? [{ running: stats, batch: m }] : [];
+      });
+      // On WebGPU, in place, several layers per dispatch (kernels/running-stats.ts) instead of
+      // six tfjs ops per layer; a layer whose statistics another tensor shares, one each.
       const fused = fusedBatchNorm && tf.getBackend() === 'webgpu';
       tf.tidy(() => {
-        for (const m of moments) {
-          const stats = running.get(m.name);
-          if (!stats) continue;
-          if (fused) {
-            const [mean, variance] = updatedRunningStats(stats, m, BN_MOMENTUM);
+        if (fused) {
+          const { groups, others } = groupForInPlace(
+            layers,
+            runningStatsLayersPerDispatch(),
+            (l) => [l.running.mean, l.running.variance],
+            (l) => [l.batch.mean, l.batch.variance],
+          );
+          for (const group of groups) updateRunningStatsInPlace(group, BN_MOMENTUM);
+          for (const { running: stats, batch } of others) {
+            const [mean, variance] = updatedRunningStats(stats, batch, BN_MOMENTUM);
             stats.mean.assign(mean);
             stats.variance.assign(variance);
-            continue;
           }
+          return;
+        }
+        for (const { running: stats, batch } of layers) {
           stats.mean.assign(
-            tf.add(tf.mul(stats.mean, BN_MOMENTUM), tf.mul(m.mean, 1 - BN_MOMENTUM)),
+            tf.add(tf.mul(stats.mean, BN_MOMENTUM), tf.mul(batch.mean, 1 - BN_MOMENTUM)),
           );
           stats.variance.assign(
-            tf.add(tf.mul(stats.variance, BN_MOMENTUM), tf.mul(m.variance, 1 - BN_MOMENTUM)),
+            tf.add(tf.mul(stats.variance, BN_MOMENTUM), tf.mul(batch.variance, 1 - BN_MOMENTUM)),
           );
         }
       });

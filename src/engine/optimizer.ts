@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { appliesWeightDecay, NAG_MOMENTUM } from '../tricks';
-import { fusedNagUpdate } from './kernels/fused-nag';
+import { groupForInPlace } from './kernels/dispatch';
+import {
+  fusedNagUpdate,
+  fusedNagUpdateInPlace,
+  nagParametersPerDispatch,
+  type NagParameterUpdate,
+} from './kernels/fused-nag';
 import { makeVariable, type ModelParameter } from './model';
 
 /**
@@ -38,8 +44,8 @@ interface Slot {
 }
 
 /**
- * On WebGPU each parameter's update is one fused dispatch (kernels/fused-nag.ts), the skippable,
- * unscaling updates of loss scaling included; `fused: false` forces the unfused tfjs ops (tests
+ * On WebGPU the update is fused (kernels/fused-nag.ts), several parameters per dispatch, in
+ * place, the skippable, unscaling updates of loss scaling included; `fused: false` forces the unfused tfjs ops (tests
  * compare). Both divide by the loss scale first, so they agree with a separate unscaling pass.
  */
 export function createNagOptimizer(
@@ -69,20 +75,34 @@ export function createNagOptimizer(
                   scale: lossScale ?? tf.scalar(1),
                 }
               : undefined;
-          for (const slot of slots) {
+          const updates: (NagParameterUpdate & { slot: Slot })[] = slots.map((slot) => {
             const grad = grads[slot.variable.name];
             if (!grad) throw new Error(`no gradient for ${slot.variable.name}`);
+            const { variable: weight, velocity, weightDecay } = slot;
+            return { slot, weight, velocity, grad, lr: lr * slot.lrScale, weightDecay };
+          });
+          // In place, several parameters per dispatch: most steps cost ⌈parameters ÷ k⌉
+          // dispatches. A weight or velocity whose storage another tensor shares (a clone, or
+          // a tensor it was assigned from, still alive) gets a new tensor, one dispatch each.
+          const { groups, others } = groupForInPlace(
+            updates,
+            nagParametersPerDispatch(lossScaling !== undefined),
+            (u) => [u.weight, u.velocity],
+            (u) => [u.grad],
+          );
+          for (const group of groups) fusedNagUpdateInPlace(group, momentum, lossScaling);
+          for (const u of others) {
             const [w, v] = fusedNagUpdate(
-              slot.variable,
-              slot.velocity,
-              grad,
-              lr * slot.lrScale,
+              u.weight,
+              u.velocity,
+              u.grad,
+              u.lr,
               momentum,
-              slot.weightDecay,
+              u.weightDecay,
               lossScaling,
             );
-            slot.velocity.assign(v);
-            slot.variable.assign(w);
+            u.slot.velocity.assign(v);
+            u.slot.variable.assign(w);
           }
         });
         return;

@@ -9,9 +9,13 @@ import type { ConvGeometry } from './kernels/conv-geometry';
 import { compilePipelinesAhead, type CompileFailure, type ShaderSource } from './kernels/dispatch';
 import { matMulShaders } from './kernels/f16-kernels';
 import { FUSED_BN_SHADERS } from './kernels/fused-bn';
-import { FUSED_NAG_LOSS_SCALED_SHADER, FUSED_NAG_SHADERS } from './kernels/fused-nag';
+import {
+  FUSED_NAG_LOSS_SCALED_SHADER,
+  FUSED_NAG_SHADERS,
+  fusedNagInPlaceShaders,
+} from './kernels/fused-nag';
 import { FUSED_RESIDUAL_SHADERS } from './kernels/fused-residual';
-import { RUNNING_STATS_SHADERS } from './kernels/running-stats';
+import { RUNNING_STATS_SHADERS, runningStatsInPlaceShaders } from './kernels/running-stats';
 import { COLOR_NORMALIZE_SHADERS } from './kernels/color-normalize';
 import { FUSED_CROSS_ENTROPY_SHADERS } from './kernels/fused-cross-entropy';
 import { GRADIENT_CHECK_SHADER } from './fp16/gradient-check';
@@ -21,7 +25,7 @@ import { PACKED_SHADERS } from './packed';
  * Our own shaders a training step of `spec` at this input size and batch runs, known before the
  * first step: the kernels `ops` chooses for every convolution op (they depend on the exact shape
  * once tuned), fused BN+ReLU, the fused residual, the fused NAG update and the update of the BN
- * running statistics, and in FP16 runs the GEMM kernels of the FC layer (in f32 that is a stock
+ * running statistics (in place, and each one's out-of-place fallback), and in FP16 runs the GEMM kernels of the FC layer (in f32 that is a stock
  * tfjs op, compiled by compileTfjsShadersAhead) and, with packed f16 storage, the packed layout's
  * own kernels.
  */
@@ -35,7 +39,9 @@ export function trainingShaders(
     ...FUSED_BN_SHADERS,
     ...FUSED_RESIDUAL_SHADERS,
     ...FUSED_NAG_SHADERS,
+    ...fusedNagInPlaceShaders(false),
     ...RUNNING_STATS_SHADERS,
+    ...runningStatsInPlaceShaders(),
     ...COLOR_NORMALIZE_SHADERS,
     ...FUSED_CROSS_ENTROPY_SHADERS,
   ];
@@ -44,7 +50,10 @@ export function trainingShaders(
   if (spec.head) shaders.push(...BILINEAR_UPSAMPLE_SHADERS);
   // FP16: the loss scaler's check of the gradients (fp16/gradient-check.ts, one shader for any
   // number of tensors) and the NAG update that unscales them and can be skipped.
-  if (ops.format !== F32) shaders.push(GRADIENT_CHECK_SHADER, FUSED_NAG_LOSS_SCALED_SHADER);
+  if (ops.format !== F32) {
+    shaders.push(GRADIENT_CHECK_SHADER, FUSED_NAG_LOSS_SCALED_SHADER);
+    shaders.push(...fusedNagInPlaceShaders(true));
+  }
   const fc = fcArithmetic(ops.format);
   if (fc) shaders.push(...matMulShaders(fc));
   if (!ops.kernels) return shaders;

@@ -10,6 +10,7 @@ import {
   type TimmExportRequest,
   type TimmSample,
 } from '../timm/export';
+import { readCurrentValues } from './kernels/dispatch';
 import { createResNetModel, type ResNetModel } from './model';
 import { gatherImages, preprocessBatch, validationAugmentation } from './preprocess';
 
@@ -58,8 +59,7 @@ export async function readWeights(model: ResNetModel): Promise<NamedWeight[]> {
     model.namedTensors().map(async ({ name, tensor }) => ({
       name,
       shape: [...tensor.shape],
-      // A copy: the CPU backend may hand out its own storage.
-      values: new Float32Array(await tensor.data()),
+      values: await readCurrentValues(tensor),
     })),
   );
 }

@@ -192,7 +192,7 @@ describe('runBenchmarkSuite', () => {
     expect(profile.dispatches).toBeLessThanOrEqual(engine!.dispatchesPerStep + 4);
     expect(profile.gpuMs).toBeGreaterThan(0);
     expect(profile.kernels.map((k) => k.kernel)).toEqual(
-      expect.arrayContaining(['bn-stats', 'fused-nag']),
+      expect.arrayContaining(['bn-stats', 'fused-nag-in-place-x2']),
     );
     expect(layers!.stepProfile).toBeNull();
     // No tensor or GPU byte left behind by the batched readback.

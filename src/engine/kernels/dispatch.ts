@@ -19,6 +19,10 @@ import { compileFailpointOf } from '../faults/failpoints';
 interface TensorData {
   resource: GPUBuffer | GPUTexture | null;
   dtype: tf.DataType;
+  /** How many tensors share this storage (tf.clone and Variable.assign share it). */
+  refCount: number;
+  /** tfjs's CPU copy, cached by a read and trusted by later reads. */
+  values: unknown;
 }
 
 interface BackendInternals {
@@ -372,14 +376,113 @@ export function recordProgram(
     for (const t of outputs) bufferOf(b, t);
     return outputs;
   }
+  recordDispatch(b, pipeline, program, outputs, inputs);
+  return outputs;
+}
+
+/**
+ * True when `t`'s storage may be written in place: on the GPU backend, float32, and held by no
+ * other tensor (a clone, or a variable's earlier value still alive, shares it and would change
+ * with it).
+ */
+export function writableInPlace(t: tf.TensorInfo): boolean {
+  if (tf.getBackend() !== 'webgpu') return false;
+  const data = internals().tensorMap.get(t.dataId);
+  return data !== undefined && data.refCount === 1 && data.dtype === 'float32';
+}
+
+/**
+ * Runs `program` writing `targets` in place: its WGSL binds them first (read_write), then the
+ * inputs, then the uniforms. Saves the new tensor, its buffer and the variable's reassignment
+ * that an output costs, and the binding: an in-place update of k tensors fits k times in the
+ * storage buffers a dispatch may bind where outputs would not. Every target must be
+ * writableInPlace, and no buffer may be bound twice (WebGPU rejects a written buffer that is
+ * also bound elsewhere in the dispatch). A compile-only pass records nothing and leaves them.
+ */
+export function runProgramInPlace(
+  program: GpuProgram,
+  targets: readonly tf.Tensor[],
+  inputs: readonly tf.Tensor[],
+): void {
+  const b = internals();
+  const ids = [...targets, ...inputs].map((t) => t.dataId);
+  if (new Set(ids).size !== ids.length) {
+    throw new Error(`${program.label}: a tensor is bound twice in one in-place dispatch`);
+  }
+  for (const t of targets) {
+    if (!writableInPlace(t)) {
+      throw new Error(`${program.label}: a target's storage is shared or not float32`);
+    }
+  }
+  const pipeline = pipelineFor(program.code, program.label);
+  if (tf.env().getBool('WEBGPU_ENGINE_COMPILE_ONLY')) return;
+  recordDispatch(b, pipeline, program, targets, inputs);
+  // The GPU now holds newer values than a CPU copy an earlier read cached.
+  for (const t of targets) b.tensorMap.get(t.dataId)!.values = null;
+}
+
+/**
+ * `items` in groups of at most `perGroup` for in-place dispatches, in order. An item whose
+ * targets are not all writableInPlace, or that binds a tensor an item before it in the same
+ * group binds, goes to `others` (for an out-of-place dispatch of its own).
+ */
+export function groupForInPlace<T>(
+  items: readonly T[],
+  perGroup: number,
+  targetsOf: (item: T) => readonly tf.Tensor[],
+  inputsOf: (item: T) => readonly tf.Tensor[],
+): { groups: T[][]; others: T[] } {
+  const groups: T[][] = [];
+  const others: T[] = [];
+  let group: T[] = [];
+  let bound = new Set<object>();
+  for (const item of items) {
+    const ids = [...targetsOf(item), ...inputsOf(item)].map((t) => t.dataId);
+    if (!targetsOf(item).every(writableInPlace) || new Set(ids).size !== ids.length) {
+      others.push(item);
+      continue;
+    }
+    if (group.length === perGroup || ids.some((id) => bound.has(id))) {
+      groups.push(group);
+      group = [];
+      bound = new Set();
+    }
+    group.push(item);
+    for (const id of ids) bound.add(id);
+  }
+  if (group.length > 0) groups.push(group);
+  return { groups, others };
+}
+
+/**
+ * A copy of a tensor's values as the GPU holds them now: a value updated in place (runProgramInPlace)
+ * may still have a CPU copy that a read in flight during the update cached afterwards. Reads
+ * of state that is updated in place (weights, velocities, BN statistics) go through here.
+ */
+export async function readCurrentValues(t: tf.Tensor): Promise<Float32Array> {
+  if (tf.getBackend() === 'webgpu') {
+    const data = internals().tensorMap.get(t.dataId);
+    if (data?.resource) data.values = null;
+  }
+  // A copy: the CPU backend may hand out its own storage.
+  return new Float32Array(await t.data());
+}
+
+/** Binds `written` (outputs or in-place targets), the inputs and the uniforms, and dispatches. */
+function recordDispatch(
+  b: BackendInternals,
+  pipeline: GPUComputePipeline,
+  program: GpuProgram,
+  written: readonly tf.TensorInfo[],
+  inputs: readonly tf.TensorInfo[],
+): void {
   const resources: GPUBufferBinding[] = [
-    ...outputs.map((t) => ({ buffer: bufferOf(b, t) })),
+    ...written.map((t) => ({ buffer: bufferOf(b, t) })),
     ...inputs.map((t, i) => ({ buffer: bufferOf(b, t, program.inputDtypes?.[i]) })),
     b.makeUniforms(uniformFields(program.label, program.uniforms)),
     ...(program.overflowFlag ? [overflowFlagBinding(b)] : []),
   ];
-  for (const t of inputs) b.commandQueueOwnedIds.add(t.dataId);
-  for (const t of outputs) b.commandQueueOwnedIds.add(t.dataId);
+  for (const t of [...inputs, ...written]) b.commandQueueOwnedIds.add(t.dataId);
   const bindGroup = b.device.createBindGroup({
     label: program.label,
     layout: pipeline.getBindGroupLayout(0),
@@ -396,7 +499,14 @@ export function recordProgram(
     b.endComputePassEncoder();
     b.submitQueue();
   }
-  return outputs;
+}
+
+/**
+ * How many storage buffers one of our dispatches may bind on the active device (8, WebGPU's
+ * default, unless the device was created with the adapter's own limit).
+ */
+export function storageBuffersPerDispatch(): number {
+  return internals().device.limits.maxStorageBuffersPerShaderStage;
 }
 
 /**

@@ -8,9 +8,13 @@ import { NUMBER_FORMATS } from '../../config/number-format';
 import type { ShaderSource } from './dispatch';
 import { matMulShaders } from './f16-kernels';
 import { FUSED_BN_SHADERS } from './fused-bn';
-import { FUSED_NAG_LOSS_SCALED_SHADER, FUSED_NAG_SHADERS } from './fused-nag';
+import {
+  FUSED_NAG_LOSS_SCALED_SHADER,
+  FUSED_NAG_SHADERS,
+  fusedNagInPlaceShaders,
+} from './fused-nag';
 import { FUSED_RESIDUAL_SHADERS } from './fused-residual';
-import { RUNNING_STATS_SHADERS } from './running-stats';
+import { RUNNING_STATS_SHADERS, runningStatsInPlaceShaders } from './running-stats';
 import { COLOR_NORMALIZE_SHADERS } from './color-normalize';
 import { FUSED_CROSS_ENTROPY_SHADERS } from './fused-cross-entropy';
 import { SPACE_TO_BATCH_SHADERS } from './space-to-batch';
@@ -65,7 +69,11 @@ function everyShader(): ShaderSource[] {
     ...FUSED_RESIDUAL_SHADERS,
     ...FUSED_NAG_SHADERS,
     FUSED_NAG_LOSS_SCALED_SHADER,
+    // In-place updates: every group size up to the largest (a device with 32 storage buffers).
+    ...fusedNagInPlaceShaders(false, 32),
+    ...fusedNagInPlaceShaders(true, 32),
     ...RUNNING_STATS_SHADERS,
+    ...runningStatsInPlaceShaders(32),
     ...COLOR_NORMALIZE_SHADERS,
     ...FUSED_CROSS_ENTROPY_SHADERS,
     ...PACKED_SHADERS,
