@@ -70,6 +70,8 @@ const WANTED_FEATURES: readonly GPUFeatureName[] = [
   'shader-f16',
   // GPU timestamps let the kernel autotuner time kernels without readback latency.
   'timestamp-query',
+  // Subgroup shuffles in BN's reductions (kernels/bn-reduce-wgsl.ts); newer than our typings.
+  'subgroups' as GPUFeatureName,
 ];
 
 /** Creates the device and registers it as tfjs's 'webgpu' backend. Throws with a reason. */
@@ -126,7 +128,7 @@ export async function createWebGPUBackend(
       software: options.software ?? runtimeDescription(),
     },
     timestampQuery,
-    subgroups: adapter.features.has('subgroups'),
+    subgroups: device.features.has('subgroups'),
     limits: options.limits === 'default' ? 'default' : 'adapter',
   };
 }

@@ -8,7 +8,7 @@ import { F32, type Storage } from '../config/number-format';
 import type { ConvGeometry } from './kernels/conv-geometry';
 import { compilePipelinesAhead, type CompileFailure, type ShaderSource } from './kernels/dispatch';
 import { matMulShaders } from './kernels/f16-kernels';
-import { FUSED_BN_SHADERS } from './kernels/fused-bn';
+import { trainingBnShaders } from './kernels/fused-bn';
 import {
   FUSED_NAG_LOSS_SCALED_SHADER,
   FUSED_NAG_SHADERS,
@@ -19,7 +19,7 @@ import { RUNNING_STATS_SHADERS, runningStatsInPlaceShaders } from './kernels/run
 import { COLOR_NORMALIZE_SHADERS } from './kernels/color-normalize';
 import { FUSED_CROSS_ENTROPY_SHADERS } from './kernels/fused-cross-entropy';
 import { GRADIENT_CHECK_SHADER } from './fp16/gradient-check';
-import { PACKED_SHADERS } from './packed';
+import { packedShaders } from './packed';
 
 /**
  * Our own shaders a training step of `spec` at this input size and batch runs, known before the
@@ -36,7 +36,7 @@ export function trainingShaders(
   batch: number,
 ): ShaderSource[] {
   const shaders: ShaderSource[] = [
-    ...FUSED_BN_SHADERS,
+    ...trainingBnShaders('f32'),
     ...FUSED_RESIDUAL_SHADERS,
     ...FUSED_NAG_SHADERS,
     ...fusedNagInPlaceShaders(false),
@@ -45,7 +45,7 @@ export function trainingShaders(
     ...COLOR_NORMALIZE_SHADERS,
     ...FUSED_CROSS_ENTROPY_SHADERS,
   ];
-  if (ops.format.storage === 'f16') shaders.push(...PACKED_SHADERS);
+  if (ops.format.storage === 'f16') shaders.push(...packedShaders());
   if (allConvBns(spec).some((cb) => cb.conv.dilation > 1)) shaders.push(...SPACE_TO_BATCH_SHADERS);
   if (spec.head) shaders.push(...BILINEAR_UPSAMPLE_SHADERS);
   // FP16: the loss scaler's check of the gradients (fp16/gradient-check.ts, one shader for any

@@ -45,17 +45,31 @@ struct Uniforms {
   RELU: u32,
 };`;
 
-/** The workgroup's lane sums; totals of column lid % WIDTH end in sumA/sumB[lid % WIDTH]. */
-function laneSumWgsl(f: Flavor): string {
+/**
+ * The workgroup's lane sums; totals of column lid % WIDTH end in sumA/sumB[lid % WIDTH]. With
+ * subgroups, each subgroup first sums the `chunk` lanes of a column it holds by shuffles, and the
+ * tree over workgroup memory takes log2(chunk) fewer barrier rounds.
+ */
+function laneSumWgsl(f: Flavor, subgroups: boolean): string {
   return /* wgsl */ `
 var<workgroup> sumA: array<${f.v}, ${BN_THREADS}>;
 var<workgroup> sumB: array<${f.v}, ${BN_THREADS}>;
-fn sumOverLanes(lid: u32, a: ${f.v}, b: ${f.v}) {
-  sumA[lid] = a;
-  sumB[lid] = b;
+fn sumOverLanes(lid: u32, chunk: u32, a: ${f.v}, b: ${f.v}) {
+  var x = a;
+  var y = b;${
+    subgroups
+      ? `
+  for (var o = u.WIDTH; o < u.WIDTH * chunk; o <<= 1u) {
+    x += subgroupShuffleXor(x, o);
+    y += subgroupShuffleXor(y, o);
+  }`
+      : ''
+  }
+  sumA[lid] = x;
+  sumB[lid] = y;
   workgroupBarrier();
   let lane = lid / u.WIDTH;
-  for (var s = u.LANES / 2u; s > 0u; s >>= 1u) {
+  for (var s = u.LANES / 2u; s >= chunk; s >>= 1u) {
     if (lane < s) {
       sumA[lid] += sumA[lid + s * u.WIDTH];
       sumB[lid] += sumB[lid + s * u.WIDTH];
@@ -69,7 +83,7 @@ fn sumOverLanes(lid: u32, a: ${f.v}, b: ${f.v}) {
  * Count, mean and M2 of a column's values, merged by Chan et al.'s pairwise formula; the count is
  * an f32 (exact up to 2^24 rows, far above any batch's).
  */
-function momentsWgsl(f: Flavor): string {
+function momentsWgsl(f: Flavor, subgroups: boolean): string {
   return /* wgsl */ `
 struct Moments { n: f32, mean: ${f.v}, m2: ${f.v} };
 fn merged(a: Moments, b: Moments) -> Moments {
@@ -83,13 +97,23 @@ var<workgroup> laneCount: array<f32, ${BN_THREADS}>;
 var<workgroup> laneMean: array<${f.v}, ${BN_THREADS}>;
 var<workgroup> laneM2: array<${f.v}, ${BN_THREADS}>;
 // The workgroup's lanes merged: column lid % WIDTH's moments end at index lid % WIDTH.
-fn mergeOverLanes(lid: u32, m: Moments) {
+fn mergeOverLanes(lid: u32, chunk: u32, mine: Moments) {
+  var m = mine;${
+    subgroups
+      ? `
+  for (var o = u.WIDTH; o < u.WIDTH * chunk; o <<= 1u) {
+    let other = Moments(subgroupShuffleXor(m.n, o), subgroupShuffleXor(m.mean, o),
+                        subgroupShuffleXor(m.m2, o));
+    m = merged(m, other);
+  }`
+      : ''
+  }
   laneCount[lid] = m.n;
   laneMean[lid] = m.mean;
   laneM2[lid] = m.m2;
   workgroupBarrier();
   let lane = lid / u.WIDTH;
-  for (var s = u.LANES / 2u; s > 0u; s >>= 1u) {
+  for (var s = u.LANES / 2u; s >= chunk; s >>= 1u) {
     if (lane < s) {
       let o = lid + s * u.WIDTH;
       let r = merged(Moments(laneCount[lid], laneMean[lid], laneM2[lid]),
@@ -103,19 +127,57 @@ fn mergeOverLanes(lid: u32, m: Moments) {
 }`;
 }
 
+/**
+ * Lanes of one column that one subgroup holds (`chunk`), the same in every invocation of the
+ * workgroup. Shuffles by multiples of WIDTH stay within a column only where subgroups are aligned
+ * runs of local_invocation_index, which GPUs do and WebGPU does not promise: each subgroup checks
+ * it, and one that is not makes the chunk 1 (no shuffles, the plain tree) for the workgroup.
+ * Subgroups of different sizes get the smallest's chunk.
+ */
+const LANES_PER_SUBGROUP = /* wgsl */ `
+var<workgroup> fewestLanesComplement: atomic<u32>;
+var<workgroup> fewestLanes: u32;
+fn lanesPerSubgroup(lid: u32, sgId: u32, sgSize: u32) -> u32 {
+  let first = subgroupBroadcastFirst(lid);
+  let aligned = lid - first == sgId && first % sgSize == 0u;
+  let mine = select(1u, max(1u, sgSize / u.WIDTH), aligned);
+  // The workgroup's least, as the most of its complement (workgroup memory starts at 0).
+  atomicMax(&fewestLanesComplement, ${BN_THREADS}u - mine);
+  workgroupBarrier();
+  if (lid == 0u) { fewestLanes = ${BN_THREADS}u - atomicLoad(&fewestLanesComplement); }
+  return workgroupUniformLoad(&fewestLanes);
+}`;
+
+/**
+ * What precedes a kernel's declarations: with subgroups, the extension. Subgroup builtins must be
+ * reached by the whole subgroup; these are (called before any branch on the invocation), but
+ * the uniformity analysis cannot tell, as `chunk` comes from the subgroup size.
+ */
+function header(subgroups: boolean): string {
+  return subgroups ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n' : '';
+}
+
 /** main's signature and the invocation's place: row block, lane, column c, its rows. */
-const ENTRY = /* wgsl */ `
+function entryWgsl(subgroups: boolean): string {
+  return /* wgsl */ `
+${subgroups ? LANES_PER_SUBGROUP : ''}
 @compute @workgroup_size(${BN_THREADS}, 1, 1)
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>,
-        @builtin(num_workgroups) groups: vec3<u32>) {
+        @builtin(num_workgroups) groups: vec3<u32>${
+          subgroups
+            ? ',\n        @builtin(subgroup_invocation_id) sgId: u32, @builtin(subgroup_size) sgSize: u32'
+            : ''
+        }) {
   let tile = wid.x + wid.y * groups.x;
   if (tile >= u.COL_BLOCKS * u.ROW_BLOCKS) { return; }
+  let chunk = ${subgroups ? 'lanesPerSubgroup(lid, sgId, sgSize)' : '1u'};
   let block = tile / u.COL_BLOCKS;
   let lane = lid / u.WIDTH;
   let c = (tile % u.COL_BLOCKS) * u.WIDTH + lid % u.WIDTH;
   let valid = c < u.COLS;
   let first = block * u.BLOCK_ROWS;
   let end = min(first + u.BLOCK_ROWS, u.ROWS);`;
+}
 
 /** Offset of partial block `p`'s first quantity in the partials buffer ([A | B] per block). */
 const partialAt = (f: Flavor, p: string): string => `${p} * 2u * ${f.channels}`;
@@ -131,19 +193,19 @@ function combinePartials(f: Flavor): string {
       b += ${f.channel('partials', `${partialAt(f, 'p')} + ${f.channels}`)};
     }
   }
-  sumOverLanes(lid, a, b);
+  sumOverLanes(lid, chunk, a, b);
   if (!valid) { return; }`;
 }
 
 /** Forward reduction: per row block and column, mean and M2 ([mean | M2] per block). */
-function partialStatsWgsl(f: Flavor): string {
-  return /* wgsl */ `${UNIFORMS}
+function partialStatsWgsl(f: Flavor, subgroups: boolean): string {
+  return /* wgsl */ `${header(subgroups)}${UNIFORMS}
 @group(0) @binding(0) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<${f.elem}>;
 @group(0) @binding(2) var<uniform> u: Uniforms;
-${momentsWgsl(f)}
+${momentsWgsl(f, subgroups)}
 ${f.helpers}
-${ENTRY}
+${entryWgsl(subgroups)}
   var m = Moments(0.0, ${f.v}(0.0), ${f.v}(0.0));
   if (valid) {
     for (var r = first + lane; r < end; r += u.LANES) {
@@ -155,7 +217,7 @@ ${ENTRY}
       m.m2 += delta * (value - m.mean);
     }
   }
-  mergeOverLanes(lid, m);
+  mergeOverLanes(lid, chunk, m);
   if (lane == 0u && valid) {
     ${f.writeChannel('partials', partialAt(f, 'block'), 'laneMean[lid]')}
     ${f.writeChannel('partials', `${partialAt(f, 'block')} + ${f.channels}`, 'laneM2[lid]')}
@@ -165,8 +227,8 @@ ${ENTRY}
 }
 
 /** Forward apply: combines the partials into mean and biased variance, then y. */
-function statsApplyWgsl(f: Flavor): string {
-  return /* wgsl */ `${UNIFORMS}
+function statsApplyWgsl(f: Flavor, subgroups: boolean): string {
+  return /* wgsl */ `${header(subgroups)}${UNIFORMS}
 @group(0) @binding(0) var<storage, read_write> result: array<${f.elem}>;
 @group(0) @binding(1) var<storage, read_write> meanOut: array<f32>;
 @group(0) @binding(2) var<storage, read_write> varOut: array<f32>;
@@ -177,9 +239,9 @@ function statsApplyWgsl(f: Flavor): string {
 @group(0) @binding(6) var<storage, read> gamma: array<f32>;
 @group(0) @binding(7) var<storage, read> beta: array<f32>;
 @group(0) @binding(8) var<uniform> u: Uniforms;
-${momentsWgsl(f)}
+${momentsWgsl(f, subgroups)}
 ${f.helpers}
-${ENTRY}
+${entryWgsl(subgroups)}
   var m = Moments(0.0, ${f.v}(0.0), ${f.v}(0.0));
   if (valid) {
     for (var p = lane; p < u.PARTIALS; p += u.LANES) {
@@ -188,7 +250,7 @@ ${ENTRY}
                             ${f.channel('partials', `${partialAt(f, 'p')} + ${f.channels}`)}));
     }
   }
-  mergeOverLanes(lid, m);
+  mergeOverLanes(lid, chunk, m);
   if (!valid) { return; }
   let column = lid % u.WIDTH;
   let mean = laneMean[column];
@@ -216,17 +278,17 @@ ${ENTRY}
  * Backward reduction: per row block and column, Σdz and Σdz·x̂; row block 0 also copies the
  * forward's [mean | variance | γ] behind the partials, for the backward apply.
  */
-function partialGradSumsWgsl(f: Flavor): string {
-  return /* wgsl */ `${UNIFORMS}
+function partialGradSumsWgsl(f: Flavor, subgroups: boolean): string {
+  return /* wgsl */ `${header(subgroups)}${UNIFORMS}
 @group(0) @binding(0) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<${f.elem}>;
 @group(0) @binding(2) var<storage, read> dy: array<${f.elem}>;
 @group(0) @binding(3) var<storage, read> activated: array<${f.elem}>;
 @group(0) @binding(4) var<storage, read> stats: array<f32>;
 @group(0) @binding(5) var<uniform> u: Uniforms;
-${laneSumWgsl(f)}
+${laneSumWgsl(f, subgroups)}
 ${f.helpers}
-${ENTRY}
+${entryWgsl(subgroups)}
   var a = ${f.v}(0.0);
   var b = ${f.v}(0.0);
   if (valid) {
@@ -241,7 +303,7 @@ ${ENTRY}
       b += dz * (${f.load('x', 'i')} - m) * invstd;
     }
   }
-  sumOverLanes(lid, a, b);
+  sumOverLanes(lid, chunk, a, b);
   if (lane == 0u && valid) {
     ${f.writeChannel('partials', partialAt(f, 'block'), 'sumA[lid]')}
     ${f.writeChannel('partials', `${partialAt(f, 'block')} + ${f.channels}`, 'sumB[lid]')}
@@ -260,9 +322,9 @@ ${ENTRY}
  * Backward apply: combines the partials into Σdz and Σdz·x̂, then dx; row block 0 writes dβ and
  * dγ. Packed, it packs a gradient: beyond the f16 range that raises the overflow flag.
  */
-function gradSumsApplyWgsl(f: Flavor): string {
+function gradSumsApplyWgsl(f: Flavor, subgroups: boolean): string {
   const packed = f.elem === 'u32';
-  return /* wgsl */ `${UNIFORMS}
+  return /* wgsl */ `${header(subgroups)}${UNIFORMS}
 @group(0) @binding(0) var<storage, read_write> dx: array<${f.elem}>;
 @group(0) @binding(1) var<storage, read_write> dBeta: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dGamma: array<f32>;
@@ -272,9 +334,9 @@ function gradSumsApplyWgsl(f: Flavor): string {
 // Partial [Σdz | Σdz·x̂] per row block, then [mean | variance | γ].
 @group(0) @binding(6) var<storage, read> partials: array<f32>;
 @group(0) @binding(7) var<uniform> u: Uniforms;${packed ? overflowFlagWgsl(8) : ''}
-${laneSumWgsl(f)}
+${laneSumWgsl(f, subgroups)}
 ${packed ? packWgsl(true) : f.helpers}
-${ENTRY}${combinePartials(f)}
+${entryWgsl(subgroups)}${combinePartials(f)}
   let column = lid % u.WIDTH;
   let sumDz = sumA[column];
   let sumDzXhat = sumB[column];
@@ -310,17 +372,21 @@ export interface CoalescedBnShaders {
 /**
  * The four shaders of one storage flavor, labelled by their role as the per-channel kernels were
  * ('bn-stats', 'bn-apply', 'bn-backward-reduce', 'bn-backward-apply'; 'packed-bn-…'): step
- * profiles and benchmarks name BN's kernels by those labels.
+ * profiles and benchmarks name BN's kernels by those labels. `subgroups`: the lane sums start
+ * with subgroup shuffles (a device with the 'subgroups' feature only).
  */
-export function coalescedBnShaders(storage: BnStorage): CoalescedBnShaders {
+export function coalescedBnShaders(storage: BnStorage, subgroups = false): CoalescedBnShaders {
   const f = flavorOf(storage);
   const prefix = storage === 'f32' ? 'bn' : 'packed-bn';
   return {
-    partialStats: { code: partialStatsWgsl(f), label: `${prefix}-stats` },
-    statsApply: { code: statsApplyWgsl(f), label: `${prefix}-apply` },
-    partialGradSums: { code: partialGradSumsWgsl(f), label: `${prefix}-backward-reduce` },
+    partialStats: { code: partialStatsWgsl(f, subgroups), label: `${prefix}-stats` },
+    statsApply: { code: statsApplyWgsl(f, subgroups), label: `${prefix}-apply` },
+    partialGradSums: {
+      code: partialGradSumsWgsl(f, subgroups),
+      label: `${prefix}-backward-reduce`,
+    },
     gradSumsApply: {
-      code: gradSumsApplyWgsl(f),
+      code: gradSumsApplyWgsl(f, subgroups),
       label: `${prefix}-backward-apply`,
       overflowFlag: storage === 'packed',
     },

@@ -8,7 +8,8 @@ import { fromPacked, packChannels, unpackChannels } from '../packed/pack';
 import { expectWithin, U16 } from '../packed/testing';
 import { bnGeometry } from './bn-geometry';
 import { bnReference } from './bn-reference';
-import { fusedBatchNormTrain, type BnKernels } from './fused-bn';
+import { deviceHasSubgroups } from './dispatch';
+import { fusedBatchNormTrain, trainingBnKernels, type BnKernels } from './fused-bn';
 import { randomValues } from './reference';
 
 /**
@@ -19,6 +20,31 @@ import { randomValues } from './reference';
  */
 
 const EPS = 1e-5;
+
+/**
+ * Dawn on lavapipe has 'subgroups'; wgpu (Deno, as Firefox) does not: there the subgroup kernels
+ * cannot run, and a test says so.
+ */
+const SUBGROUPS = !('Deno' in globalThis);
+const KERNELS: BnKernels[] = [
+  'coalesced',
+  ...(SUBGROUPS ? (['coalesced-subgroups'] as const) : []),
+  'per-channel',
+];
+
+describe('subgroups', () => {
+  if (SUBGROUPS) {
+    it("Dawn: the device has 'subgroups', and training runs the coalesced kernels with shuffles", () => {
+      expect(deviceHasSubgroups()).toBe(true);
+      expect(trainingBnKernels()).toBe('coalesced-subgroups');
+    });
+  } else {
+    it("coalesced-subgroups NOT RUN: wgpu has no 'subgroups'; training runs the kernels without", () => {
+      expect(deviceHasSubgroups()).toBe(false);
+      expect(trainingBnKernels()).toBe('coalesced');
+    });
+  }
+});
 
 describe('BN tiling', () => {
   it.each([
@@ -80,7 +106,7 @@ function inputs(c: Case, seed: number, round: (v: Float32Array) => Float32Array)
 }
 
 describe('f32 BN kernels against float64', () => {
-  for (const kernels of ['coalesced', 'per-channel'] as BnKernels[]) {
+  for (const kernels of KERNELS) {
     for (const c of F32_CASES) {
       for (const relu of [true, false]) {
         it(`${kernels}, ${c.shape.join('×')}, mean ${c.mean}, relu=${relu}`, async () => {
@@ -127,7 +153,7 @@ const PACKED_CASES: Case[] = [
 
 describe('packed BN kernels against float64', () => {
   beforeAll(() => installPackedGradientAccumulation());
-  for (const kernels of ['coalesced', 'per-channel'] as BnKernels[]) {
+  for (const kernels of KERNELS) {
     for (const c of PACKED_CASES) {
       for (const relu of [true, false]) {
         it(`${kernels}, ${c.shape.join('×')}, mean ${c.mean}, relu=${relu}`, async () => {

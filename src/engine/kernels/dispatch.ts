@@ -82,6 +82,12 @@ export function deviceHasShaderF16(): boolean {
   return (tf.backend() as WebGPUBackend).device.features.has('shader-f16');
 }
 
+/** True when the active backend's device was created with the 'subgroups' feature. */
+export function deviceHasSubgroups(): boolean {
+  if (tf.getBackend() !== 'webgpu') return false;
+  return (tf.backend() as WebGPUBackend).device.features.has('subgroups');
+}
+
 function perDevice<V>(map: WeakMap<GPUDevice, Map<string, V>>, device: GPUDevice): Map<string, V> {
   let cache = map.get(device);
   if (!cache) {

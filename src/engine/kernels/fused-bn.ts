@@ -4,7 +4,7 @@ import { perChannelBnPasses } from './bn-per-channel';
 import { coalescedBnShaders } from './bn-reduce-wgsl';
 import { bnShaders, type BnStorage } from './bn-wgsl';
 import { coalescedBnPasses } from './coalesced-bn';
-import type { ShaderSource } from './dispatch';
+import { deviceHasSubgroups, type ShaderSource } from './dispatch';
 
 /**
  * Training-mode BatchNorm (+ optional ReLU) on NHWC tensors in four dispatches per step instead
@@ -14,16 +14,26 @@ import type { ShaderSource } from './dispatch';
  * batch statistics:
  *   dz = relu ? dy·[out > 0] : dy;  dβ = Σdz;  dγ = Σdz·x̂;
  *   dx = γ·invstd·(dz − dβ/M − x̂·dγ/M),  M = N·H·W.
- * Training runs the coalesced kernels (coalesced-bn.ts); the per-channel ones (bn-per-channel.ts)
- * stay as the baseline they are measured and tested against.
+ * Training runs the coalesced kernels (coalesced-bn.ts), whose lane sums start with subgroup
+ * shuffles where the device has 'subgroups'; the per-channel ones (bn-per-channel.ts) stay as
+ * the baseline they are measured and tested against.
  */
 
-export type BnKernels = 'coalesced' | 'per-channel';
+export type BnKernels = 'coalesced' | 'coalesced-subgroups' | 'per-channel';
 
 const SHADERS = {
   coalesced: { f32: coalescedBnShaders('f32'), packed: coalescedBnShaders('packed') },
+  'coalesced-subgroups': {
+    f32: coalescedBnShaders('f32', true),
+    packed: coalescedBnShaders('packed', true),
+  },
   'per-channel': { f32: bnShaders('f32'), packed: bnShaders('packed') },
 };
+
+/** The kernels training runs on the active device. */
+export function trainingBnKernels(): BnKernels {
+  return deviceHasSubgroups() ? 'coalesced-subgroups' : 'coalesced';
+}
 
 export interface FusedBatchNormResult {
   y: tf.Tensor4D;
@@ -32,13 +42,15 @@ export interface FusedBatchNormResult {
   variance: tf.Tensor1D;
 }
 
-/** The shaders training compiles for one storage flavor, to compile ahead. */
+/** The shaders training runs for one storage flavor on the active device, to compile ahead. */
 export function trainingBnShaders(storage: BnStorage): ShaderSource[] {
-  return Object.values(SHADERS.coalesced[storage]);
+  return Object.values(SHADERS[trainingBnKernels()][storage]);
 }
 
-/** Every shader of the fused BN, to compile ahead. */
-export const FUSED_BN_SHADERS: ShaderSource[] = trainingBnShaders('f32');
+/** The shaders of BN's kernels in one storage flavor (tests). */
+export function bnKernelShaders(kernels: BnKernels, storage: BnStorage): ShaderSource[] {
+  return Object.values(SHADERS[kernels][storage]);
+}
 
 /**
  * Training-mode BN over axes [0, 1, 2] of NHWC `x`, then ReLU when `relu`; differentiable in
@@ -50,7 +62,7 @@ export function fusedBatchNormTrain(
   beta: tf.Tensor,
   epsilon: number,
   relu: boolean,
-  kernels: BnKernels = 'coalesced',
+  kernels: BnKernels = trainingBnKernels(),
 ): FusedBatchNormResult {
   return batchNormTrainWith('f32', x.shape[3], x, gamma, beta, epsilon, relu, kernels);
 }
@@ -68,16 +80,16 @@ export function batchNormTrainWith(
   beta: tf.Tensor,
   epsilon: number,
   relu: boolean,
-  kernels: BnKernels = 'coalesced',
+  kernels: BnKernels = trainingBnKernels(),
   mark: (t: tf.Tensor4D) => tf.Tensor4D = (t) => t,
 ): FusedBatchNormResult {
   const cols = x.shape[3];
   const rows = x.size / cols;
   const layer: BnLayer = { channels, epsilon, relu };
   const passes =
-    kernels === 'coalesced'
-      ? coalescedBnPasses(SHADERS.coalesced[storage], layer, cols, rows)
-      : perChannelBnPasses(SHADERS['per-channel'][storage], layer, cols, rows);
+    kernels === 'per-channel'
+      ? perChannelBnPasses(SHADERS['per-channel'][storage], layer, cols, rows)
+      : coalescedBnPasses(SHADERS[kernels][storage], layer, cols, rows);
   return differentiableBatchNorm(passes, x, gamma, beta, mark);
 }
 

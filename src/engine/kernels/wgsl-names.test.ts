@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CONV_OPS } from '../../tuning-plan/plan';
 import { GRADIENT_CHECK_SHADER } from '../fp16/gradient-check';
-import { PACKED_SHADERS } from '../packed';
+import { packedShaders } from '../packed';
 import { convGeometry } from './conv-geometry';
 import { CONV_KERNELS } from './conv-registry';
 import { NUMBER_FORMATS } from '../../config/number-format';
 import type { ShaderSource } from './dispatch';
 import { matMulShaders } from './f16-kernels';
-import { FUSED_BN_SHADERS } from './fused-bn';
+import { bnKernelShaders } from './fused-bn';
 import {
   FUSED_NAG_LOSS_SCALED_SHADER,
   FUSED_NAG_SHADERS,
@@ -65,7 +65,10 @@ const GEOMETRIES = [
 
 function everyShader(): ShaderSource[] {
   const shaders: ShaderSource[] = [
-    ...FUSED_BN_SHADERS,
+    ...(['coalesced', 'coalesced-subgroups', 'per-channel'] as const).flatMap((k) => [
+      ...bnKernelShaders(k, 'f32'),
+      ...bnKernelShaders(k, 'packed'),
+    ]),
     ...FUSED_RESIDUAL_SHADERS,
     ...FUSED_NAG_SHADERS,
     FUSED_NAG_LOSS_SCALED_SHADER,
@@ -76,7 +79,7 @@ function everyShader(): ShaderSource[] {
     ...runningStatsInPlaceShaders(32),
     ...COLOR_NORMALIZE_SHADERS,
     ...FUSED_CROSS_ENTROPY_SHADERS,
-    ...PACKED_SHADERS,
+    ...packedShaders(),
     ...SPACE_TO_BATCH_SHADERS,
     ...BILINEAR_UPSAMPLE_SHADERS,
     GRADIENT_CHECK_SHADER,

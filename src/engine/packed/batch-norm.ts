@@ -1,6 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ShaderSource } from '../kernels/dispatch';
-import { batchNormTrainWith, trainingBnShaders, type BnKernels } from '../kernels/fused-bn';
+import {
+  batchNormTrainWith,
+  trainingBnKernels,
+  trainingBnShaders,
+  type BnKernels,
+} from '../kernels/fused-bn';
 import { requireEvenChannels } from './layout';
 import { markPacked } from './registry';
 
@@ -12,8 +17,10 @@ import { markPacked } from './registry';
  * saved bytes of the f32 path. The ReLU mask is y > 0 on the stored (f16) y.
  */
 
-/** Every shader of the packed BN, to compile ahead. */
-export const PACKED_BN_SHADERS: ShaderSource[] = trainingBnShaders('packed');
+/** Every shader of the packed BN training runs on the active device, to compile ahead. */
+export function packedBnShaders(): ShaderSource[] {
+  return trainingBnShaders('packed');
+}
 
 export interface PackedBatchNormResult {
   /** Packed [N, H, W, C/2], marked. */
@@ -34,7 +41,7 @@ export function batchNormTrainPacked(
   beta: tf.Tensor,
   epsilon: number,
   relu: boolean,
-  kernels: BnKernels = 'coalesced',
+  kernels: BnKernels = trainingBnKernels(),
 ): PackedBatchNormResult {
   const channels = gamma.size;
   requireEvenChannels('batchNormTrainPacked', channels);

@@ -1,5 +1,5 @@
 import type { ShaderSource } from '../kernels/dispatch';
-import { PACKED_BN_SHADERS } from './batch-norm';
+import { packedBnShaders } from './batch-norm';
 import { ELEMENTWISE_SHADERS } from './elementwise';
 import { PACK_SHADERS } from './pack';
 import { PACKED_POOL_SHADERS } from './pooling';
@@ -16,10 +16,7 @@ export { fromPacked, packChannels, toPacked, unpackChannels } from './pack';
 export { avgPool2x2CeilPacked, globalAvgPoolPacked, maxPool3x3s2Packed } from './pooling';
 export { isPacked, markPacked } from './registry';
 
-/** Every shader of the packed kernels, to compile ahead (precompile.ts). */
-export const PACKED_SHADERS: ShaderSource[] = [
-  ...PACK_SHADERS,
-  ...ELEMENTWISE_SHADERS,
-  ...PACKED_BN_SHADERS,
-  ...PACKED_POOL_SHADERS,
-];
+/** Every shader of the packed kernels on the active device, to compile ahead (precompile.ts). */
+export function packedShaders(): ShaderSource[] {
+  return [...PACK_SHADERS, ...ELEMENTWISE_SHADERS, ...packedBnShaders(), ...PACKED_POOL_SHADERS];
+}
