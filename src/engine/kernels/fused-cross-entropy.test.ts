@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../backend-node';
 import { countDispatches } from '../benchmark/dispatch-counter';
-import { fusedSoftCrossEntropy } from './fused-cross-entropy';
+import { forwardWorkgroups, fusedSoftCrossEntropy } from './fused-cross-entropy';
 
 beforeAll(async () => {
   await initNodeBackend();
@@ -76,9 +76,10 @@ describe('fusedSoftCrossEntropy', () => {
     tf.dispose([logits, cast, loss]);
   });
 
-  it('per pixel (FCN): 4 images × 32 × 32 pixels × 11 classes, loss and gradient against float64', async () => {
-    // 4096 rows: the forward's one workgroup loops 16 rows per invocation.
+  it('per pixel (FCN): 4 images × 32 × 32 pixels × 11 classes, loss and gradient against float64, the forward spread over 2 workgroups', async () => {
+    // 4096 rows: 2 forward workgroups of 2048 rows and the sum of their sums, then the backward.
     const rows = 4 * 32 * 32;
+    expect(forwardWorkgroups(rows)).toBe(2);
     const classes = 11;
     const zz = Array.from({ length: rows }, (_, r) =>
       Array.from({ length: classes }, (_, i) => 3 * Math.sin(r * 0.37 + i * 1.3)),
@@ -88,10 +89,12 @@ describe('fusedSoftCrossEntropy', () => {
     );
     const logits = tf.variable(tf.tensor2d(zz), true, 'ce-pixels');
     const targets = tf.tensor2d(tt);
+    const counter = countDispatches()!;
     const { value, grads } = tf.variableGrads(
       () => fusedSoftCrossEntropy(targets, logits as tf.Tensor2D),
       [logits],
     );
+    expect(counter.stop()).toBe(3);
     const want = reference(zz, tt);
     expect(Math.abs((await value.data())[0]! - want.loss)).toBeLessThan(1e-5);
     const got = await grads['ce-pixels']!.data();
@@ -100,6 +103,28 @@ describe('fusedSoftCrossEntropy', () => {
     // Gradients are ~1/rows = 2.4e-4: f32 holds them to ~1e-11.
     expect(worst).toBeLessThan(1e-9);
     tf.dispose([logits, targets, value, ...Object.values(grads)]);
+  });
+
+  it('forward workgroups: 1 up to 2048 rows, one per 2048 rows beyond, at most 256', () => {
+    expect([1, 512, 2048, 2049, 20001, 524288, 10 ** 7].map(forwardWorkgroups)).toEqual([
+      1, 1, 1, 2, 10, 256, 256,
+    ]);
+  });
+
+  it('20001 rows × 3 classes over 10 workgroups, the last one short: the loss against float64', async () => {
+    const rows = 20001;
+    const zz = Array.from({ length: rows }, (_, r) => [Math.sin(r), 2 * Math.cos(r * 0.1), -1]);
+    const tt = Array.from({ length: rows }, (_, r) => [
+      r % 3 === 0 ? 1 : 0,
+      0.5,
+      r % 3 === 0 ? 0 : 0.5,
+    ]);
+    const logits = tf.tensor2d(zz);
+    const targets = tf.tensor2d(tt);
+    const loss = tf.tidy(() => fusedSoftCrossEntropy(targets, logits));
+    // A mean of ~1 over 20001 rows, summed in f32 in 2560 parts: a few ulps.
+    expect(Math.abs((await loss.data())[0]! - reference(zz, tt).loss)).toBeLessThan(1e-5);
+    tf.dispose([logits, targets, loss]);
   });
 
   it('leaves no tensor behind, with or without a gradient tape', async () => {

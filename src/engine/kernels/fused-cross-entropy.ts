@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customGradPerInput } from '../gradient-per-input';
 import {
+  f32,
   runProgramOutputs,
   withFloat32Storage,
   workgroupGrid,
@@ -14,16 +15,29 @@ import {
  * gradients). Backward: ∂L/∂z_ri = (p_ri·T_r − t_ri)·dy / B, where p = softmax(z) and T_r = Σ_i t_ri
  * (1 for a smoothed or mixed one-hot row, kept exact all the same), both saved by the forward.
  *
- * The forward is one workgroup: a row per invocation (the classes of a row in a loop), then a tree
- * over the workgroup for the batch mean. A batch of 512 × 1000 classes is 0.5M exp: microseconds
- * on a GPU, and not worth a second dispatch.
+ * The forward takes a row per invocation (the classes of a row in a loop), then a tree over the
+ * workgroup. A classifier's batch (512 × 1000 classes is 0.5M exp: microseconds on a GPU) fits one
+ * workgroup, which writes the mean itself. A segmentation batch has a row per pixel (131,072 at
+ * batch 128 and 32 px), which one workgroup would walk through alone while the GPU idles: it is
+ * spread over up to 256 workgroups of ROWS_PER_WORKGROUP rows, each writing its sum, and a second
+ * dispatch (one workgroup) adds those up.
  */
 
 const FORWARD_THREADS = 256;
 const BACKWARD_WORKGROUP = 64;
+/** Rows one forward workgroup takes (8 per invocation) before the forward spreads out. */
+const ROWS_PER_WORKGROUP = 2048;
+const MAX_FORWARD_WORKGROUPS = FORWARD_THREADS;
+
+/** Forward workgroups for `rows` rows: 1 up to ROWS_PER_WORKGROUP, at most 256. */
+export function forwardWorkgroups(rows: number): number {
+  return Math.min(MAX_FORWARD_WORKGROUPS, Math.max(1, Math.ceil(rows / ROWS_PER_WORKGROUP)));
+}
 
 const FORWARD_WGSL = /* wgsl */ `
-struct Uniforms { ROWS: u32, CLASSES: u32 };
+// DIVISOR: the rows (one workgroup writes the mean), or 1 (each writes its sum).
+struct Uniforms { ROWS: u32, CLASSES: u32, DIVISOR: f32 };
+// One value per workgroup.
 @group(0) @binding(0) var<storage, read_write> loss: array<f32>;
 @group(0) @binding(1) var<storage, read_write> probabilities: array<f32>;
 @group(0) @binding(2) var<storage, read_write> targetSums: array<f32>;
@@ -33,9 +47,11 @@ struct Uniforms { ROWS: u32, CLASSES: u32 };
 var<workgroup> partial: array<f32, ${FORWARD_THREADS}>;
 
 @compute @workgroup_size(${FORWARD_THREADS}, 1, 1)
-fn main(@builtin(local_invocation_index) lid: u32) {
+fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) groups: vec3<u32>) {
   var total = 0.0;
-  for (var r = lid; r < u.ROWS; r += ${FORWARD_THREADS}u) {
+  let stride = groups.x * ${FORWARD_THREADS}u;
+  for (var r = wid.x * ${FORWARD_THREADS}u + lid; r < u.ROWS; r += stride) {
     let row = r * u.CLASSES;
     var top = logits[row];
     for (var i = 1u; i < u.CLASSES; i++) { top = max(top, logits[row + i]); }
@@ -56,6 +72,26 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     total += rowLoss;
   }
   partial[lid] = total;
+  workgroupBarrier();
+  for (var s = ${FORWARD_THREADS / 2}u; s > 0u; s >>= 1u) {
+    if (lid < s) { partial[lid] += partial[lid + s]; }
+    workgroupBarrier();
+  }
+  if (lid == 0u) { loss[wid.x] = partial[0] / u.DIVISOR; }
+}
+`;
+
+/** The mean of the forward workgroups' sums (a spread-out forward's second dispatch). */
+const SUM_WGSL = /* wgsl */ `
+struct Uniforms { PARTIALS: u32, ROWS: u32 };
+@group(0) @binding(0) var<storage, read_write> loss: array<f32>;
+@group(0) @binding(1) var<storage, read> partials: array<f32>;
+@group(0) @binding(2) var<uniform> u: Uniforms;
+var<workgroup> partial: array<f32, ${FORWARD_THREADS}>;
+
+@compute @workgroup_size(${FORWARD_THREADS}, 1, 1)
+fn main(@builtin(local_invocation_index) lid: u32) {
+  partial[lid] = select(0.0, partials[lid], lid < u.PARTIALS);
   workgroupBarrier();
   for (var s = ${FORWARD_THREADS / 2}u; s > 0u; s >>= 1u) {
     if (lid < s) { partial[lid] += partial[lid + s]; }
@@ -86,6 +122,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 export const FUSED_CROSS_ENTROPY_SHADERS: ShaderSource[] = [
   { code: FORWARD_WGSL, label: 'cross-entropy' },
   { code: BACKWARD_WGSL, label: 'cross-entropy-backward' },
+  { code: SUM_WGSL, label: 'cross-entropy-sum' },
 ];
 
 /**
@@ -100,12 +137,24 @@ export function fusedSoftCrossEntropy(targets: tf.Tensor2D, logits: tf.Tensor2D)
   return customGradPerInput(
     { logits, targets: withFloat32Storage(targets) as tf.Tensor2D },
     (inputs, save) => {
-      const [loss, probabilities, targetSums] = runProgramOutputs(
-        { ...FUSED_CROSS_ENTROPY_SHADERS[0]!, uniforms: [rows, classes], grid: [1, 1, 1] },
+      const groups = forwardWorkgroups(rows);
+      const [sums, probabilities, targetSums] = runProgramOutputs(
+        {
+          ...FUSED_CROSS_ENTROPY_SHADERS[0]!,
+          uniforms: [rows, classes, f32(groups === 1 ? rows : 1)],
+          grid: [groups, 1, 1],
+        },
         [inputs.logits, inputs.targets],
-        [[], [rows, classes], [rows]],
+        [groups === 1 ? [] : [groups], [rows, classes], [rows]],
       );
       save([probabilities!, targetSums!, inputs.targets]);
+      if (groups === 1) return sums!;
+      const [loss] = runProgramOutputs(
+        { ...FUSED_CROSS_ENTROPY_SHADERS[2]!, uniforms: [groups, rows], grid: [1, 1, 1] },
+        [sums!],
+        [[]],
+      );
+      sums!.dispose();
       return loss!;
     },
     (dy, saved) => ({
