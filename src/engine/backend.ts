@@ -7,6 +7,7 @@ import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { errorMessage } from '../errors';
 import type { BackendInfo } from '../run/events';
 import { watchUncapturedErrors } from './faults/gpu-errors';
+import { probeSubgroupLayout } from './kernels/subgroup-layout';
 
 /**
  * Backend selection, shared by the browser worker and Node: WebGPU on a device we create
@@ -114,6 +115,10 @@ export async function createWebGPUBackend(
     throw new Error('WebGPU unavailable: tfjs could not initialize the WebGPU backend');
   }
   await tf.ready();
+  // Before any kernel: whether BN may shuffle in subgroups here (one small dispatch).
+  const subgroupShuffles = await probeSubgroupLayout(
+    (adapter.info as GPUAdapterInfo & { subgroupMinSize?: number }).subgroupMinSize,
+  );
   return {
     backend: 'webgpu',
     adapter: adapterName(adapter.info),
@@ -128,7 +133,7 @@ export async function createWebGPUBackend(
       software: options.software ?? runtimeDescription(),
     },
     timestampQuery,
-    subgroups: device.features.has('subgroups'),
+    subgroups: subgroupShuffles !== null,
     limits: options.limits === 'default' ? 'default' : 'adapter',
   };
 }

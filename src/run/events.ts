@@ -23,7 +23,7 @@ export interface BackendInfo {
   adapterIdentity?: AdapterIdentity;
   /** WebGPU only: the adapter writes GPU timestamps ('timestamp-query'), which the tuner uses. */
   timestampQuery?: boolean;
-  /** WebGPU only: the device has 'subgroups' (BN's reductions use them). */
+  /** WebGPU only: the device has 'subgroups', laid out as BN's shuffles need (it uses them). */
   subgroups?: boolean;
   /** WebGPU only: the device has the adapter's limits, or WebGPU's defaults (the engine tests). */
   limits?: 'adapter' | 'default';

@@ -43,12 +43,15 @@ struct Uniforms {
   PARTIAL_ROWS: u32,
   EPS: f32,
   RELU: u32,
+  // Lanes of a column one subgroup holds (bnSubgroupChunk): 1 without subgroup shuffles.
+  CHUNK: u32,
 };`;
 
 /**
  * The workgroup's lane sums; totals of column lid % WIDTH end in sumA/sumB[lid % WIDTH]. With
- * subgroups, each subgroup first sums the `chunk` lanes of a column it holds by shuffles, and the
- * tree over workgroup memory takes log2(chunk) fewer barrier rounds.
+ * subgroups, each subgroup first sums the `chunk` lanes of a column it holds by shuffles (a
+ * column's lanes are WIDTH invocations apart: subgroupAdd would mix columns), and the tree over
+ * workgroup memory takes log2(chunk) fewer barrier rounds.
  */
 function laneSumWgsl(f: Flavor, subgroups: boolean): string {
   return /* wgsl */ `
@@ -127,57 +130,25 @@ fn mergeOverLanes(lid: u32, chunk: u32, mine: Moments) {
 }`;
 }
 
-/**
- * Lanes of one column that one subgroup holds (`chunk`), the same in every invocation of the
- * workgroup. Shuffles by multiples of WIDTH stay within a column only where subgroups are aligned
- * runs of local_invocation_index, which GPUs do and WebGPU does not promise: each subgroup checks
- * it, and one that is not makes the chunk 1 (no shuffles, the plain tree) for the workgroup.
- * Subgroups of different sizes get the smallest's chunk.
- */
-const LANES_PER_SUBGROUP = /* wgsl */ `
-var<workgroup> fewestLanesComplement: atomic<u32>;
-var<workgroup> fewestLanes: u32;
-fn lanesPerSubgroup(lid: u32, sgId: u32, sgSize: u32) -> u32 {
-  let first = subgroupBroadcastFirst(lid);
-  let aligned = lid - first == sgId && first % sgSize == 0u;
-  let mine = select(1u, max(1u, sgSize / u.WIDTH), aligned);
-  // The workgroup's least, as the most of its complement (workgroup memory starts at 0).
-  atomicMax(&fewestLanesComplement, ${BN_THREADS}u - mine);
-  workgroupBarrier();
-  if (lid == 0u) { fewestLanes = ${BN_THREADS}u - atomicLoad(&fewestLanesComplement); }
-  return workgroupUniformLoad(&fewestLanes);
-}`;
-
-/**
- * What precedes a kernel's declarations: with subgroups, the extension. Subgroup builtins must be
- * reached by the whole subgroup; these are (called before any branch on the invocation), but
- * the uniformity analysis cannot tell, as `chunk` comes from the subgroup size.
- */
+/** What precedes a kernel's declarations: with subgroups, the extension. */
 function header(subgroups: boolean): string {
-  return subgroups ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n' : '';
+  return subgroups ? 'enable subgroups;\n' : '';
 }
 
 /** main's signature and the invocation's place: row block, lane, column c, its rows. */
-function entryWgsl(subgroups: boolean): string {
-  return /* wgsl */ `
-${subgroups ? LANES_PER_SUBGROUP : ''}
+const ENTRY = /* wgsl */ `
 @compute @workgroup_size(${BN_THREADS}, 1, 1)
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>,
-        @builtin(num_workgroups) groups: vec3<u32>${
-          subgroups
-            ? ',\n        @builtin(subgroup_invocation_id) sgId: u32, @builtin(subgroup_size) sgSize: u32'
-            : ''
-        }) {
+        @builtin(num_workgroups) groups: vec3<u32>) {
   let tile = wid.x + wid.y * groups.x;
   if (tile >= u.COL_BLOCKS * u.ROW_BLOCKS) { return; }
-  let chunk = ${subgroups ? 'lanesPerSubgroup(lid, sgId, sgSize)' : '1u'};
+  let chunk = u.CHUNK;
   let block = tile / u.COL_BLOCKS;
   let lane = lid / u.WIDTH;
   let c = (tile % u.COL_BLOCKS) * u.WIDTH + lid % u.WIDTH;
   let valid = c < u.COLS;
   let first = block * u.BLOCK_ROWS;
   let end = min(first + u.BLOCK_ROWS, u.ROWS);`;
-}
 
 /** Offset of partial block `p`'s first quantity in the partials buffer ([A | B] per block). */
 const partialAt = (f: Flavor, p: string): string => `${p} * 2u * ${f.channels}`;
@@ -205,7 +176,7 @@ function partialStatsWgsl(f: Flavor, subgroups: boolean): string {
 @group(0) @binding(2) var<uniform> u: Uniforms;
 ${momentsWgsl(f, subgroups)}
 ${f.helpers}
-${entryWgsl(subgroups)}
+${ENTRY}
   var m = Moments(0.0, ${f.v}(0.0), ${f.v}(0.0));
   if (valid) {
     for (var r = first + lane; r < end; r += u.LANES) {
@@ -241,7 +212,7 @@ function statsApplyWgsl(f: Flavor, subgroups: boolean): string {
 @group(0) @binding(8) var<uniform> u: Uniforms;
 ${momentsWgsl(f, subgroups)}
 ${f.helpers}
-${entryWgsl(subgroups)}
+${ENTRY}
   var m = Moments(0.0, ${f.v}(0.0), ${f.v}(0.0));
   if (valid) {
     for (var p = lane; p < u.PARTIALS; p += u.LANES) {
@@ -288,7 +259,7 @@ function partialGradSumsWgsl(f: Flavor, subgroups: boolean): string {
 @group(0) @binding(5) var<uniform> u: Uniforms;
 ${laneSumWgsl(f, subgroups)}
 ${f.helpers}
-${entryWgsl(subgroups)}
+${ENTRY}
   var a = ${f.v}(0.0);
   var b = ${f.v}(0.0);
   if (valid) {
@@ -336,7 +307,7 @@ function gradSumsApplyWgsl(f: Flavor, subgroups: boolean): string {
 @group(0) @binding(7) var<uniform> u: Uniforms;${packed ? overflowFlagWgsl(8) : ''}
 ${laneSumWgsl(f, subgroups)}
 ${packed ? packWgsl(true) : f.helpers}
-${entryWgsl(subgroups)}${combinePartials(f)}
+${ENTRY}${combinePartials(f)}
   let column = lid % u.WIDTH;
   let sumDz = sumA[column];
   let sumDzXhat = sumB[column];

@@ -10,6 +10,7 @@ import { bnGeometry } from './bn-geometry';
 import { bnReference } from './bn-reference';
 import { deviceHasSubgroups } from './dispatch';
 import { fusedBatchNormTrain, trainingBnKernels, type BnKernels } from './fused-bn';
+import { subgroupShuffleWidthOfDevice } from './subgroup-layout';
 import { randomValues } from './reference';
 
 /**
@@ -22,8 +23,9 @@ import { randomValues } from './reference';
 const EPS = 1e-5;
 
 /**
- * Dawn on lavapipe has 'subgroups'; wgpu (Deno, as Firefox) does not: there the subgroup kernels
- * cannot run, and a test says so.
+ * Dawn on lavapipe has 'subgroups' (aligned, 8 wide: the shuffles engage for column blocks of at
+ * most 4, the 1- and 3-column cases below); wgpu (Deno, as Firefox) does not: there the subgroup
+ * kernels cannot run, and a test says so.
  */
 const SUBGROUPS = !('Deno' in globalThis);
 const KERNELS: BnKernels[] = [
@@ -34,13 +36,15 @@ const KERNELS: BnKernels[] = [
 
 describe('subgroups', () => {
   if (SUBGROUPS) {
-    it("Dawn: the device has 'subgroups', and training runs the coalesced kernels with shuffles", () => {
+    it("Dawn: the device has 'subgroups', the probe finds them aligned and 8 wide, and training shuffles", () => {
       expect(deviceHasSubgroups()).toBe(true);
+      expect(subgroupShuffleWidthOfDevice()).toBe(8);
       expect(trainingBnKernels()).toBe('coalesced-subgroups');
     });
   } else {
     it("coalesced-subgroups NOT RUN: wgpu has no 'subgroups'; training runs the kernels without", () => {
       expect(deviceHasSubgroups()).toBe(false);
+      expect(subgroupShuffleWidthOfDevice()).toBeNull();
       expect(trainingBnKernels()).toBe('coalesced');
     });
   }

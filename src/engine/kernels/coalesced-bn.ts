@@ -9,7 +9,8 @@ import { f32, runProgramOutputs, workgroupGrid, type Uniform } from './dispatch'
  * (partial statistics, apply), backward 2 (partial Σdz and Σdz·x̂, dx): as many as the
  * per-channel kernels, whose reductions ran one workgroup per channel. The partials are small:
  * 2 × partialBlocks × C floats (bn-geometry.ts bounds partialBlocks by 8 × lanes).
- * stats = [mean | variance | γ] (3C).
+ * stats = [mean | variance | γ] (3C). `chunk` > 1: `shaders` shuffle in subgroups
+ * (bnSubgroupChunk).
  */
 export function coalescedBnPasses(
   shaders: CoalescedBnShaders,
@@ -17,6 +18,7 @@ export function coalescedBnPasses(
   cols: number,
   rows: number,
   geometry: BnGeometry = bnGeometry(rows, cols),
+  chunk = 1,
 ): BnPasses {
   const { channels } = layer;
   const g = geometry;
@@ -35,6 +37,7 @@ export function coalescedBnPasses(
     g.blockRows,
     eps,
     flag,
+    chunk,
   ];
   const reduce = {
     uniforms: uniforms(g.partialBlocks, g.blockRows),

@@ -4,7 +4,9 @@ import { perChannelBnPasses } from './bn-per-channel';
 import { coalescedBnShaders } from './bn-reduce-wgsl';
 import { bnShaders, type BnStorage } from './bn-wgsl';
 import { coalescedBnPasses } from './coalesced-bn';
-import { deviceHasSubgroups, type ShaderSource } from './dispatch';
+import { bnGeometry } from './bn-geometry';
+import type { ShaderSource } from './dispatch';
+import { bnSubgroupChunk, subgroupShuffleWidthOfDevice } from './subgroup-layout';
 
 /**
  * Training-mode BatchNorm (+ optional ReLU) on NHWC tensors in four dispatches per step instead
@@ -14,9 +16,10 @@ import { deviceHasSubgroups, type ShaderSource } from './dispatch';
  * batch statistics:
  *   dz = relu ? dy·[out > 0] : dy;  dβ = Σdz;  dγ = Σdz·x̂;
  *   dx = γ·invstd·(dz − dβ/M − x̂·dγ/M),  M = N·H·W.
- * Training runs the coalesced kernels (coalesced-bn.ts), whose lane sums start with subgroup
- * shuffles where the device has 'subgroups'; the per-channel ones (bn-per-channel.ts) stay as
- * the baseline they are measured and tested against.
+ * Training runs the coalesced kernels (coalesced-bn.ts); where the device shuffles in subgroups
+ * (subgroup-layout.ts), a layer whose column block is narrower than a subgroup runs them with
+ * shuffles. The per-channel ones (bn-per-channel.ts) stay as the baseline they are measured and
+ * tested against.
  */
 
 export type BnKernels = 'coalesced' | 'coalesced-subgroups' | 'per-channel';
@@ -30,9 +33,9 @@ const SHADERS = {
   'per-channel': { f32: bnShaders('f32'), packed: bnShaders('packed') },
 };
 
-/** The kernels training runs on the active device. */
+/** The kernels training runs on the active device ('coalesced-subgroups' narrows per layer). */
 export function trainingBnKernels(): BnKernels {
-  return deviceHasSubgroups() ? 'coalesced-subgroups' : 'coalesced';
+  return subgroupShuffleWidthOfDevice() === null ? 'coalesced' : 'coalesced-subgroups';
 }
 
 export interface FusedBatchNormResult {
@@ -42,9 +45,14 @@ export interface FusedBatchNormResult {
   variance: tf.Tensor1D;
 }
 
-/** The shaders training runs for one storage flavor on the active device, to compile ahead. */
+/**
+ * The shaders training may run for one storage flavor on the active device, to compile ahead:
+ * with subgroup shuffles, both sets (a layer at least a subgroup wide takes the plain one).
+ */
 export function trainingBnShaders(storage: BnStorage): ShaderSource[] {
-  return Object.values(SHADERS[trainingBnKernels()][storage]);
+  const kernels: BnKernels[] =
+    trainingBnKernels() === 'coalesced' ? ['coalesced'] : ['coalesced', 'coalesced-subgroups'];
+  return kernels.flatMap((k) => bnKernelShaders(k, storage));
 }
 
 /** The shaders of BN's kernels in one storage flavor (tests). */
@@ -86,10 +94,17 @@ export function batchNormTrainWith(
   const cols = x.shape[3];
   const rows = x.size / cols;
   const layer: BnLayer = { channels, epsilon, relu };
-  const passes =
-    kernels === 'per-channel'
-      ? perChannelBnPasses(SHADERS['per-channel'][storage], layer, cols, rows)
-      : coalescedBnPasses(SHADERS[kernels][storage], layer, cols, rows);
+  if (kernels === 'per-channel') {
+    const passes = perChannelBnPasses(SHADERS['per-channel'][storage], layer, cols, rows);
+    return differentiableBatchNorm(passes, x, gamma, beta, mark);
+  }
+  const geometry = bnGeometry(rows, cols);
+  const chunk =
+    kernels === 'coalesced-subgroups'
+      ? bnSubgroupChunk(geometry.width, subgroupShuffleWidthOfDevice())
+      : 1;
+  const shaders = SHADERS[chunk > 1 ? 'coalesced-subgroups' : 'coalesced'][storage];
+  const passes = coalescedBnPasses(shaders, layer, cols, rows, geometry, chunk);
   return differentiableBatchNorm(passes, x, gamma, beta, mark);
 }
 

@@ -18,6 +18,7 @@ import { RUNNING_STATS_SHADERS, runningStatsInPlaceShaders } from './running-sta
 import { COLOR_NORMALIZE_SHADERS } from './color-normalize';
 import { FUSED_CROSS_ENTROPY_SHADERS } from './fused-cross-entropy';
 import { SPACE_TO_BATCH_SHADERS } from './space-to-batch';
+import { SUBGROUP_PROBE_SHADER } from './subgroup-layout';
 import { BILINEAR_UPSAMPLE_SHADERS } from './bilinear-upsample';
 
 /**
@@ -43,7 +44,22 @@ array atomic bool f16 f32 i32 u32 mat2x2 mat2x3 mat2x4 mat3x2 mat3x3 mat3x4 mat4
 ptr sampler vec2 vec3 vec4 vec2f vec3f vec4f vec2i vec3i vec4i vec2u vec3u vec4u vec2h vec3h vec4h
 half out inout`.split(/\s+/);
 
-const FORBIDDEN = new Set(BUILTINS);
+/** WGSL's reserved words (WGSL spec §15.3): a declaration with one of these does not compile. */
+const RESERVED = `NULL Self abstract active alignas alignof as asm asm_fragment async attribute auto
+await become cast catch class co_await co_return co_yield coherent column_major common compile
+compile_fragment concept const_cast consteval constexpr constinit crate debugger decltype delete
+demote demote_to_helper do dynamic_cast enum explicit export extends extern external fallthrough
+filter final finally friend from fxgroup get goto groupshared highp impl implements import inline
+instanceof interface layout lowp macro macro_rules match mediump meta mod module move mut mutable
+namespace new nil noexcept noinline nointerpolation non_coherent noncoherent noperspective null
+nullptr of operator package packoffset partition pass patch pixelfragment precise precision
+premerge priv protected pub public readonly ref regardless register reinterpret_cast require
+resource restrict self set shared sizeof smooth snorm static static_assert static_cast std
+subroutine super target template this thread_local throw trait try type typedef typeid typename
+typeof union unless unorm unsafe unsized use using varying virtual volatile wgsl where with
+writeonly yield`.split(/\s+/);
+
+const FORBIDDEN = new Set([...BUILTINS, ...RESERVED]);
 
 /** Names a shader declares: functions, their parameters, let/var/const and module variables. */
 function declaredNames(code: string): string[] {
@@ -83,6 +99,7 @@ function everyShader(): ShaderSource[] {
     ...SPACE_TO_BATCH_SHADERS,
     ...BILINEAR_UPSAMPLE_SHADERS,
     GRADIENT_CHECK_SHADER,
+    SUBGROUP_PROBE_SHADER,
     ...matMulShaders('f16'),
     ...matMulShaders('emulated'),
   ];
@@ -96,7 +113,7 @@ function everyShader(): ShaderSource[] {
 }
 
 describe('WGSL names', () => {
-  it('no shader declares a name of a WGSL builtin or a target-language keyword', () => {
+  it('no shader declares a name of a WGSL builtin, a WGSL reserved word or a target-language keyword', () => {
     const shaders = everyShader();
     // Every family and number format took part.
     expect(shaders.length).toBeGreaterThan(150);
@@ -106,6 +123,10 @@ describe('WGSL names', () => {
         .map((name) => `${s.label}: ${name}`),
     );
     expect([...new Set(clashes)]).toEqual([]);
+  });
+
+  it('the list holds the reserved word a shader of ours once declared', () => {
+    expect(FORBIDDEN.has('layout')).toBe(true);
   });
 
   it('the check finds a shadowing declaration', () => {

@@ -57,7 +57,8 @@ describe('packedShaders', () => {
   it('lists distinct shaders; each compiles ahead without an error, and they are exactly the pipelines of the packed ops', async () => {
     const PACKED_SHADERS = packedShaders();
     const labels = PACKED_SHADERS.map((s) => s.label);
-    expect(new Set(labels).size).toBe(PACKED_SHADERS.length);
+    // BN's kernels with and without subgroup shuffles share their labels, not their code.
+    expect(new Set(PACKED_SHADERS.map((s) => s.code)).size).toBe(PACKED_SHADERS.length);
     const before = compiledPipelineCount();
     expect(await compilePipelinesAhead(PACKED_SHADERS)).toEqual([]);
     expect(compiledPipelineCount() - before).toBe(PACKED_SHADERS.length);
