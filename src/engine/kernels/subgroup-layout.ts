@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { backendDevice, deviceHasSubgroups, runProgram, type ShaderSource } from './dispatch';
+import {
+  backendDevice,
+  deviceHasSubgroups,
+  flushCommands,
+  runProgram,
+  type ShaderSource,
+} from './dispatch';
 
 /**
  * Whether and how our kernels may shuffle in subgroups on the active device. BN's lane sums
@@ -44,7 +50,7 @@ const shuffleWidths = new WeakMap<GPUDevice, number | null>();
 /**
  * Probes the active device (one dispatch and a readback) and remembers the result: call once
  * after the backend starts. `adapterMinSize`: GPUAdapterInfo.subgroupMinSize where the browser
- * reports it. Any failure means no shuffles.
+ * reports it. Any failure (a rejected shader included) means no shuffles.
  */
 export async function probeSubgroupLayout(adapterMinSize?: number): Promise<number | null> {
   const device = backendDevice();
@@ -52,13 +58,24 @@ export async function probeSubgroupLayout(adapterMinSize?: number): Promise<numb
   if (deviceHasSubgroups()) {
     const zero = tf.zeros([1]);
     let probe: tf.Tensor | null = null;
+    // A compiler that rejects the probe must not leave an uncaptured error for a run to find.
+    device.pushErrorScope('validation');
     try {
       probe = runProgram(
         { ...SUBGROUP_PROBE_SHADER, uniforms: [2], grid: [1, 1, 1] },
         [zero],
         [2 * PROBE_THREADS],
       );
-      width = subgroupShuffleWidth(Float32Array.from(await probe.data()), adapterMinSize);
+      flushCommands();
+    } catch {
+      probe?.dispose();
+      probe = null;
+    }
+    const rejected = await device.popErrorScope().catch(() => true);
+    try {
+      if (probe && !rejected) {
+        width = subgroupShuffleWidth(Float32Array.from(await probe.data()), adapterMinSize);
+      }
     } catch {
       width = null;
     } finally {
