@@ -1,31 +1,26 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ParameterSpec } from '../architecture';
 import { createRng, nagStep, type NagState } from '../tricks';
 import { initNodeBackend } from './backend-node';
 import { makeVariable, type ModelParameter } from './model';
 import { countDispatches } from './benchmark/dispatch-counter';
 import { createNagOptimizer, type NagOptimizer } from './optimizer';
-import { maxAbsDiff } from './test-utils';
+import { maxAbsDiff, vectorParameter } from './test-utils';
 
 beforeAll(async () => {
   const info = await initNodeBackend();
   expect(info.backend).toBe('webgpu');
 });
 
-function param(name: string, role: ParameterSpec['role'], values: Float32Array): ModelParameter {
-  return {
-    spec: { name, shape: [values.length], role, init: { kind: 'constant', value: 0 } },
-    variable: makeVariable(tf.tensor1d(values), true),
-  };
-}
-
 describe('NAG optimizer', () => {
   for (const noBiasDecay of [false, true]) {
     it(`matches nagStep over 3 steps (no_bias_decay=${noBiasDecay})`, async () => {
       const rng = createRng(7);
       const random = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
-      const params = [param('w', 'conv-weight', random(6)), param('b', 'bn-beta', random(4))];
+      const params = [
+        vectorParameter('w', 'conv-weight', random(6)),
+        vectorParameter('b', 'bn-beta', random(4)),
+      ];
       const wd = 0.05;
       const optimizer = createNagOptimizer(params, wd, noBiasDecay);
       const reference: NagState[] = params.map((p) => ({
@@ -72,7 +67,7 @@ describe('NAG optimizer', () => {
           },
           variable: makeVariable(tf.tensor(init[0]!, shape), true),
         },
-        param('g', 'bn-gamma', init[1]!),
+        vectorParameter('g', 'bn-gamma', init[1]!),
       ] satisfies ModelParameter[];
     const fusedParams = build();
     const plainParams = build();
@@ -113,8 +108,8 @@ describe('NAG optimizer', () => {
     const momentum = 0.5;
     const lr = 0.5;
     const build = () => [
-      param('w', 'conv-weight', Float32Array.from([1, -2, 0.5, 3, 0])),
-      param('b', 'bn-beta', Float32Array.from([4, -1])),
+      vectorParameter('w', 'conv-weight', Float32Array.from([1, -2, 0.5, 3, 0])),
+      vectorParameter('b', 'bn-beta', Float32Array.from([4, -1])),
     ];
     const fusedParams = build();
     const plainParams = build();
@@ -211,9 +206,9 @@ describe('NAG optimizer', () => {
       // w = 1, g = 0.5, no decay, μ = 0.9, η = 0.1, from zero velocity: v = 0.5 and
       // w ← 1 − η·s·(0.5 + 0.9·0.5) = 1 − 0.095·s: 0.905 at s = 1, 0.9905 at s = 0.1, 1 at s = 0.
       const params = [
-        param('fc.weight', 'fc-weight', new Float32Array([1])),
-        param('conv.weight', 'conv-weight', new Float32Array([1])),
-        param('bn.gamma', 'bn-gamma', new Float32Array([1])),
+        vectorParameter('fc.weight', 'fc-weight', new Float32Array([1])),
+        vectorParameter('conv.weight', 'conv-weight', new Float32Array([1])),
+        vectorParameter('bn.gamma', 'bn-gamma', new Float32Array([1])),
       ];
       const scale: Record<string, number> = { 'fc.weight': 1, 'conv.weight': 0.1, 'bn.gamma': 0 };
       const optimizer = createNagOptimizer(

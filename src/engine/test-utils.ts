@@ -1,8 +1,10 @@
-import type { ResNetOptions } from '../architecture';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ParameterSpec, ResNetOptions } from '../architecture';
 import type { AdapterIdentity } from '../tuning-plan/plan';
 import type { TuningCacheStore } from './autotune/tuner';
 import type { ImageDataset, ImageSplit } from '../data/dataset';
 import { createRng } from '../tricks';
+import { makeVariable, type ModelParameter } from './model';
 
 /** Helpers for the engine tests (never imported by the app). */
 
@@ -78,4 +80,16 @@ export function memoryTuningCache(
     },
   };
   return store;
+}
+
+/** A 1-D trainable parameter named `name` in `role`, holding `values` (optimizer tests). */
+export function vectorParameter(
+  name: string,
+  role: ParameterSpec['role'],
+  values: Float32Array,
+): ModelParameter {
+  return {
+    spec: { name, shape: [values.length], role, init: { kind: 'constant', value: 0 } },
+    variable: makeVariable(tf.tensor1d(values), true),
+  };
 }

@@ -4,9 +4,9 @@ import type { ParameterSpec } from '../../architecture';
 import { createRng, nagStep, type NagState } from '../../tricks';
 import { initNodeBackend } from '../backend-node';
 import { countDispatches } from '../benchmark/dispatch-counter';
-import { makeVariable, type ModelParameter } from '../model';
+import { makeVariable } from '../model';
 import { createNagOptimizer } from '../optimizer';
-import { maxAbsDiff } from '../test-utils';
+import { maxAbsDiff, vectorParameter } from '../test-utils';
 import {
   groupForInPlace,
   readCurrentValues,
@@ -20,13 +20,6 @@ beforeAll(async () => {
   const info = await initNodeBackend();
   expect(info.backend).toBe('webgpu');
 });
-
-function param(name: string, role: ParameterSpec['role'], values: Float32Array): ModelParameter {
-  return {
-    spec: { name, shape: [values.length], role, init: { kind: 'constant', value: 0 } },
-    variable: makeVariable(tf.tensor1d(values), true),
-  };
-}
 
 describe('group sizes from the device limit', () => {
   it('the engine tests run at WebGPU default of 8 storage buffers: 2 parameters, 2 BN layers', () => {
@@ -81,7 +74,7 @@ describe('NAG, several parameters per dispatch, in place', () => {
       'conv-weight',
       'fc-bias',
     ];
-    const params = sizes.map((n, i) => param(`p${i}`, roles[i]!, random(n)));
+    const params = sizes.map((n, i) => vectorParameter(`p${i}`, roles[i]!, random(n)));
     const scales = [1, 0.1, 1, 0.5, 2];
     const wd = 0.01;
     const optimizer = createNagOptimizer(params, wd, true, 0.9, true, (p) => {
@@ -124,7 +117,9 @@ describe('NAG, several parameters per dispatch, in place', () => {
 
   it('a weight another tensor shares is updated into a new tensor: the clone keeps the old values', async () => {
     // w = 1, g = 0.5, no decay, μ = 0.9, η = 0.1: v = 0.5, w ← 1 − 0.1·(0.5 + 0.45) = 0.905.
-    const params = [0, 1, 2].map((i) => param(`p${i}`, 'conv-weight', new Float32Array([1, 1])));
+    const params = [0, 1, 2].map((i) =>
+      vectorParameter(`p${i}`, 'conv-weight', new Float32Array([1, 1])),
+    );
     const optimizer = createNagOptimizer(params, 0, false, 0.9);
     const held = tf.clone(params[1]!.variable);
     const grads = Object.fromEntries(params.map((p) => [p.variable.name, tf.tensor1d([0.5, 0.5])]));
@@ -149,7 +144,7 @@ describe('NAG, several parameters per dispatch, in place', () => {
 
   it('a read cached before or during an in-place update: data() may return the cache, readCurrentValues the update', async () => {
     // w = 2, g = 1, no decay, μ = 0.5, η = 0.5: v = 1, w ← 2 − 0.5·(1 + 0.5) = 1.25 (exact).
-    const params = [param('w', 'conv-weight', new Float32Array([2]))];
+    const params = [vectorParameter('w', 'conv-weight', new Float32Array([2]))];
     const optimizer = createNagOptimizer(params, 0, false, 0.5);
     const w = params[0]!.variable;
     expect(Array.from(await w.data())).toEqual([2]); // tfjs caches this read on the CPU
